@@ -1,0 +1,56 @@
+"""The FastAPI application: `create_app(settings)` builds everything, reads nothing at import."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.middleware.sessions import SessionMiddleware
+
+import api.routes
+from api import errors
+from api.settings import Settings
+from api.templating import make_templates
+from lexicon.db import make_engine
+
+STATIC_DIR = __import__("pathlib").Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the app for `settings` (default: from the environment)."""
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Wordkeep",
+        summary="Dictionaries for endangered languages: entries, search, audio, print, interchange.",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.templates = make_templates(settings.templates_dir)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="wordkeep_session",
+        max_age=settings.session_max_age,
+        same_site="lax",
+        https_only=settings.https_only,
+    )
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in _route_modules():
+        app.include_router(module.router)
+    for module in _route_modules():
+        if hasattr(module, "setup"):
+            module.setup(app)
+    return app
+
+
+def _route_modules():
+    """Every module in api/routes with a `router`, pages last so API paths win."""
+    names = sorted(m.name for m in pkgutil.iter_modules(api.routes.__path__))
+    names.sort(key=lambda n: n == "pages")
+    modules = [importlib.import_module(f"api.routes.{n}") for n in names]
+    return [m for m in modules if hasattr(m, "router")]

@@ -1,0 +1,79 @@
+"""One place that maps domain errors to HTTP: JSON for API clients, a page for browsers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from lexicon import errors
+
+STATUS = [
+    (errors.StaleVersion, 409),
+    (errors.NotFound, 404),
+    (errors.NotAuthenticated, 401),
+    (errors.Forbidden, 403),
+    (errors.TooLarge, 413),
+    (errors.UnsupportedMedia, 415),
+    (errors.Conflict, 409),
+    (errors.InvalidInput, 422),
+]
+
+
+def status_for(exc: errors.WordkeepError) -> int:
+    for kind, status in STATUS:
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def wants_html(request: Request) -> bool:
+    if request.url.path.startswith("/api/"):
+        return False
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept
+
+
+def _page(request: Request, status: int, message: str):
+    templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, "error.html", {"status": status, "message": message}, status_code=status
+    )
+
+
+async def domain_error(request: Request, exc: errors.WordkeepError):
+    status = status_for(exc)
+    if wants_html(request):
+        return _page(request, status, exc.message)
+    body: dict = {"detail": exc.message}
+    if isinstance(exc, errors.StaleVersion) and exc.current is not None:
+        body["current"] = exc.current
+    if isinstance(exc, errors.InvalidInput) and exc.details.get("errors"):
+        body["errors"] = jsonable_encoder(exc.details["errors"], custom_encoder={Exception: str})
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def validation_error(request: Request, exc: RequestValidationError):
+    details = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
+    if wants_html(request):
+        first = details[0] if details else {}
+        where = ".".join(str(p) for p in first.get("loc", []))
+        return _page(request, 422, f"{where}: {first.get('msg', 'invalid input')}")
+    return JSONResponse({"detail": details}, status_code=422)
+
+
+async def http_error(request: Request, exc: StarletteHTTPException):
+    if wants_html(request):
+        return _page(request, exc.status_code, str(exc.detail))
+    return JSONResponse(
+        {"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(errors.WordkeepError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)

@@ -1,0 +1,60 @@
+"""JSON API: dictionaries."""
+
+from fastapi import APIRouter, Depends
+from sqlmodel import Session
+
+from api.deps import get_dictionary, get_session, get_viewer, requires
+from lexicon import store
+from lexicon.access import Viewer
+from lexicon.errors import NotAuthenticated
+from lexicon.models import Dictionary
+from lexicon.schemas import DictionaryCreate, DictionaryPublic, DictionaryUpdate, Page
+
+router = APIRouter(prefix="/api/dictionaries", tags=["dictionaries"])
+
+
+class DictionaryPage(Page):
+    items: list[DictionaryPublic]
+
+
+@router.get("", response_model=DictionaryPage)
+def list_dictionaries(
+    session: Session = Depends(get_session), viewer: Viewer = Depends(get_viewer)
+):
+    items = [
+        store.dictionary_public(session=session, dictionary=d, viewer=viewer)
+        for d in store.list_dictionaries(session=session, viewer=viewer)
+    ]
+    return {"items": items, "total": len(items), "next": None}
+
+
+@router.post("", response_model=DictionaryPublic, status_code=201)
+def create_dictionary(
+    data: DictionaryCreate,
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(get_viewer),
+):
+    if viewer.anonymous:
+        raise NotAuthenticated("log in (or send a Bearer token) to create a dictionary")
+    dictionary = store.create_dictionary(session=session, data=data, owner_id=viewer.user_id)
+    return store.dictionary_public(session=session, dictionary=dictionary, viewer=viewer)
+
+
+@router.get("/{slug}", response_model=DictionaryPublic)
+def get_dictionary_(
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(get_viewer),
+):
+    return store.dictionary_public(session=session, dictionary=dictionary, viewer=viewer)
+
+
+@router.patch("/{slug}", response_model=DictionaryPublic)
+def update_dictionary(
+    data: DictionaryUpdate,
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("manage")),
+):
+    store.update_dictionary(session=session, dictionary=dictionary, data=data)
+    return store.dictionary_public(session=session, dictionary=dictionary, viewer=viewer)

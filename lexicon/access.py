@@ -1,0 +1,177 @@
+"""The one access rule. Every read path (pages, API, search, browse, exports, PDFs, media,
+revisions) asks this module what a viewer may see; nothing else decides.
+
+Levels: a dictionary is public or private; an entry, sense, example, pronunciation or picture is
+public, community (any member of the dictionary) or restricted (members of its named circle;
+owners and site admins see everything so they can manage it). Unpublished entries (draft,
+needs review) are seen by those who may edit or propose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, false, or_, true
+
+from lexicon.errors import DictionaryNotFound, Forbidden, NotAuthenticated
+
+ROLE_RANK = {"viewer": 1, "contributor": 2, "editor": 3, "owner": 4}
+# What each action needs at least.
+ACTION_ROLE = {
+    "read": "viewer",
+    "propose": "contributor",
+    "edit": "editor",
+    "review": "editor",
+    "manage": "owner",
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking: their memberships (dictionary id -> role) and circles (id -> names)."""
+
+    user_id: int | None = None
+    email: str = ""
+    display_name: str = ""
+    is_admin: bool = False
+    roles: dict[int, str] = field(default_factory=dict)
+    circles: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def anonymous(self) -> bool:
+        return self.user_id is None
+
+    @property
+    def label(self) -> str:
+        return self.email or "anonymous"
+
+    def role_in(self, dictionary) -> str | None:
+        if self.is_admin:
+            return "owner"
+        return self.roles.get(dictionary.id)
+
+    def rank_in(self, dictionary) -> int:
+        return ROLE_RANK.get(self.role_in(dictionary) or "", 0)
+
+
+ANONYMOUS = Viewer()
+
+
+def can_see_dictionary(viewer: Viewer, dictionary) -> bool:
+    return dictionary.visibility == "public" or viewer.rank_in(dictionary) > 0
+
+
+def require_dictionary(viewer: Viewer, dictionary) -> None:
+    """A private dictionary is answered as missing, so its existence does not leak."""
+    if not can_see_dictionary(viewer, dictionary):
+        raise DictionaryNotFound(f"no dictionary {dictionary.slug!r}")
+
+
+def may(viewer: Viewer, dictionary, action: str) -> bool:
+    return viewer.rank_in(dictionary) >= ROLE_RANK[ACTION_ROLE[action]]
+
+
+def require(viewer: Viewer, dictionary, action: str) -> None:
+    """Raise unless the viewer may do `action` (read/propose/edit/review/manage) here."""
+    require_dictionary(viewer, dictionary)
+    if may(viewer, dictionary, action):
+        return
+    if viewer.anonymous:
+        raise NotAuthenticated("log in to do this")
+    raise Forbidden(f"your role does not allow '{action}' in {dictionary.slug!r}")
+
+
+def can_see(viewer: Viewer, dictionary, visibility: str, circle: str | None) -> bool:
+    """May the viewer see one item with this visibility (and circle)?"""
+    if visibility == "public":
+        return True
+    rank = viewer.rank_in(dictionary)
+    if visibility == "community":
+        return rank > 0
+    if rank >= ROLE_RANK["owner"]:
+        return True
+    return bool(circle) and circle in viewer.circles.get(dictionary.id, frozenset())
+
+
+def sees_unpublished(viewer: Viewer, dictionary) -> bool:
+    return may(viewer, dictionary, "propose")
+
+
+def entry_clause(viewer: Viewer, dictionary, model):
+    """SQL condition on an Entry-like `model` (columns visibility, circle, status)."""
+    if not can_see_dictionary(viewer, dictionary):
+        return false()
+    rank = viewer.rank_in(dictionary)
+    if rank >= ROLE_RANK["owner"]:
+        seen = true()
+    else:
+        circles = sorted(viewer.circles.get(dictionary.id, frozenset()))
+        allowed = ["public", "community"] if rank > 0 else ["public"]
+        seen = model.visibility.in_(allowed)
+        if circles:
+            seen = or_(seen, and_(model.visibility == "restricted", model.circle.in_(circles)))
+    if sees_unpublished(viewer, dictionary):
+        return seen
+    return and_(seen, model.status == "published")
+
+
+def can_see_entry(viewer: Viewer, dictionary, entry: dict) -> bool:
+    if not can_see_dictionary(viewer, dictionary):
+        return False
+    if entry.get("status", "published") != "published" and not sees_unpublished(viewer, dictionary):
+        return False
+    return can_see(viewer, dictionary, entry.get("visibility", "public"), entry.get("circle"))
+
+
+def _visible(viewer, dictionary, items: list[dict]) -> list[dict]:
+    return [
+        i
+        for i in items
+        if can_see(viewer, dictionary, i.get("visibility", "public"), i.get("circle"))
+    ]
+
+
+def _filter_sense(viewer, dictionary, sense: dict) -> dict:
+    sense = dict(sense)
+    sense["examples"] = _visible(viewer, dictionary, sense.get("examples", []))
+    sense["pictures"] = _visible(viewer, dictionary, sense.get("pictures", []))
+    sense["subsenses"] = [
+        _filter_sense(viewer, dictionary, s)
+        for s in _visible(viewer, dictionary, sense.get("subsenses", []))
+    ]
+    return sense
+
+
+def filter_entry(viewer: Viewer, dictionary, entry: dict) -> dict | None:
+    """The entry as this viewer may see it: None if hidden, else without hidden parts."""
+    if not can_see_entry(viewer, dictionary, entry):
+        return None
+    out = dict(entry)
+    out["senses"] = [
+        _filter_sense(viewer, dictionary, s)
+        for s in _visible(viewer, dictionary, entry.get("senses", []))
+    ]
+    out["pronunciations"] = _visible(viewer, dictionary, entry.get("pronunciations", []))
+    return out
+
+
+def media_shas(entry: dict) -> set[str]:
+    """Every media sha256 an entry dict refers to (pronunciations, examples, pictures)."""
+    found = {p["media"]["sha256"] for p in entry.get("pronunciations", []) if p.get("media")}
+    stack = list(entry.get("senses", []))
+    while stack:
+        sense = stack.pop()
+        stack.extend(sense.get("subsenses", []))
+        for item in sense.get("examples", []) + sense.get("pictures", []):
+            if item.get("media"):
+                found.add(item["media"]["sha256"])
+    return found
+
+
+def media_visible(viewer: Viewer, dictionary, sha256: str, entries: list[dict]) -> bool:
+    """A media file is visible if it is still there in the viewer's view of an entry using it."""
+    for entry in entries:
+        seen = filter_entry(viewer, dictionary, entry)
+        if seen is not None and sha256 in media_shas(seen):
+            return True
+    return False

@@ -1,0 +1,87 @@
+"""Engines, per-connection setup and schema migrations.
+
+Nothing here reads settings: the URL comes in as an argument (sqlite-utils style).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def normalise_url(url: str) -> str:
+    """Let `postgresql://` mean psycopg 3 (the driver we ship), not psycopg2."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    # One place for SQLite's per-connection setup: WAL lets readers run beside a writer,
+    # the busy timeout makes concurrent writers wait instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    """An engine for `url` (SQLite file or PostgreSQL) with the project's connection setup."""
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 15})
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_connect)
+        # pysqlite's own transaction handling defers BEGIN; take it over so that a write
+        # transaction starts as IMMEDIATE and never fails half-way on a lock upgrade.
+        event.listen(engine, "connect", _disable_pysqlite_begin)
+        event.listen(engine, "begin", _begin_immediate)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def _disable_pysqlite_begin(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediate(conn) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write", True) else "BEGIN")
+
+
+def is_sqlite(engine_or_session) -> bool:
+    bind = getattr(engine_or_session, "bind", None) or engine_or_session
+    return bind.dialect.name == "sqlite"
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema up to the newest migration (run on start and by `wordkeep init`)."""
+    from alembic import command
+
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+
+def session_for(engine: Engine) -> Session:
+    return Session(engine, expire_on_commit=False)

@@ -1,0 +1,66 @@
+"""Named domain errors. The web layer maps each family to one HTTP status (api/errors.py)."""
+
+
+class WordkeepError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    def __init__(self, message: str = "", **details):
+        super().__init__(message or (self.__doc__ or "").strip())
+        self.message = message or (self.__doc__ or "").strip()
+        self.details = details
+
+
+class NotFound(WordkeepError):
+    """The thing asked for does not exist (or is not visible to the caller)."""
+
+
+class InvalidInput(WordkeepError):
+    """The input is not acceptable; the message names what was wrong."""
+
+
+class Conflict(WordkeepError):
+    """The request conflicts with the current state."""
+
+
+class Forbidden(WordkeepError):
+    """The caller may not do this."""
+
+
+class NotAuthenticated(WordkeepError):
+    """The caller must log in first."""
+
+
+class TooLarge(WordkeepError):
+    """The upload or request is over a configured limit."""
+
+
+class UnsupportedMedia(WordkeepError):
+    """The file is not of a kind that is accepted."""
+
+
+class DictionaryNotFound(NotFound):
+    """No dictionary with that slug."""
+
+
+class EntryNotFound(NotFound):
+    """No entry with that id in this dictionary."""
+
+
+class RevisionNotFound(NotFound):
+    """No revision with that number for this entry."""
+
+
+class DuplicateDictionary(Conflict):
+    """A dictionary with that slug exists already."""
+
+
+class StaleVersion(Conflict):
+    """The entry was changed since the version being edited."""
+
+    def __init__(self, message: str = "", *, current: dict | None = None, **details):
+        super().__init__(message, **details)
+        self.current = current
+
+
+class ImportRejected(InvalidInput):
+    """An import was refused; nothing was written."""

@@ -1,0 +1,256 @@
+"""Tables. LIFT-shaped: multitext fields are JSON objects keyed by writing system.
+
+The public JSON shape of an entry (docs/entry-shape.md) is assembled from these rows by
+`lexicon.store`; nothing outside the store writes them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json(**kw) -> Column:
+    return Column(JSON, nullable=False, **kw)
+
+
+# Sort keys compare by code point; PostgreSQL's default collation would reorder them.
+SORT_KEY = String().with_variant(String(collation="C"), "postgresql")
+
+
+class Dictionary(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(index=True, unique=True, max_length=64)
+    title: str
+    language_name: str = ""
+    language_code: str = ""
+    glottocode: str = ""
+    vernacular_ws: list = Field(default_factory=list, sa_column=_json())
+    analysis_ws: list = Field(default_factory=list, sa_column=_json())
+    alphabet: dict = Field(default_factory=dict, sa_column=_json())
+    visibility: str = "public"
+    default_entry_visibility: str = "public"
+    licence: str = ""
+    credits: str = ""
+    description: str = ""
+    extra: dict = Field(default_factory=dict, sa_column=_json())
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Entry(SQLModel, table=True):
+    __table_args__ = (Index("ix_entry_dict_sort", "dictionary_id", "deleted", "sort_key"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    dictionary_id: int = Field(foreign_key="dictionary.id", index=True)
+    version: int = 1
+    headword: dict = Field(default_factory=dict, sa_column=_json())
+    citation: dict = Field(default_factory=dict, sa_column=_json())
+    lexeme_form: dict = Field(default_factory=dict, sa_column=_json())
+    homograph: int = 0
+    morph_type: str | None = None
+    part_of_speech: str | None = None
+    status: str = "published"
+    visibility: str = "public"
+    circle: str | None = None
+    variants: list = Field(default_factory=list, sa_column=_json())
+    etymologies: list = Field(default_factory=list, sa_column=_json())
+    notes: list = Field(default_factory=list, sa_column=_json())
+    extra: dict = Field(default_factory=dict, sa_column=_json())
+    # Derived on every write (lexicon.alphabet): display headword, order, filing letter.
+    headword_text: str = ""
+    sort_key: str = Field(default="", sa_type=SORT_KEY)
+    letter: str | None = Field(default=None, index=True)
+    has_audio: bool = False
+    deleted: bool = False
+    deleted_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    created_by: str = ""
+    updated_by: str = ""
+
+
+class Sense(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    entry_id: str = Field(foreign_key="entry.id", index=True)
+    parent_id: str | None = None
+    position: int = 0
+    part_of_speech: str | None = None
+    glosses: dict = Field(default_factory=dict, sa_column=_json())
+    definitions: dict = Field(default_factory=dict, sa_column=_json())
+    semantic_domains: list = Field(default_factory=list, sa_column=_json())
+    notes: list = Field(default_factory=list, sa_column=_json())
+    reversals: list = Field(default_factory=list, sa_column=_json())
+    visibility: str = "public"
+    circle: str | None = None
+    extra: dict = Field(default_factory=dict, sa_column=_json())
+
+
+class Example(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    entry_id: str = Field(foreign_key="entry.id", index=True)
+    sense_id: str = Field(foreign_key="sense.id", index=True)
+    position: int = 0
+    text: dict = Field(default_factory=dict, sa_column=_json())
+    translations: dict = Field(default_factory=dict, sa_column=_json())
+    source: str = ""
+    visibility: str = "public"
+    circle: str | None = None
+    media_sha256: str | None = None
+    extra: dict = Field(default_factory=dict, sa_column=_json())
+
+
+class Pronunciation(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    entry_id: str = Field(foreign_key="entry.id", index=True)
+    position: int = 0
+    ipa: str = ""
+    forms: dict = Field(default_factory=dict, sa_column=_json())
+    speaker: str = ""
+    dialect: str = ""
+    place: str = ""
+    recorded_on: str = ""
+    consent: str = ""
+    visibility: str = "public"
+    circle: str | None = None
+    media_sha256: str | None = None
+    extra: dict = Field(default_factory=dict, sa_column=_json())
+
+
+class Picture(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    entry_id: str = Field(foreign_key="entry.id", index=True)
+    sense_id: str = Field(foreign_key="sense.id", index=True)
+    position: int = 0
+    caption: dict = Field(default_factory=dict, sa_column=_json())
+    credit: str = ""
+    licence: str = ""
+    consent: str = ""
+    visibility: str = "public"
+    circle: str | None = None
+    media_sha256: str | None = None
+    extra: dict = Field(default_factory=dict, sa_column=_json())
+
+
+class Relation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: str = Field(foreign_key="entry.id", index=True)
+    position: int = 0
+    type: str = ""
+    target_id: str = Field(default="", index=True)
+    extra: dict = Field(default_factory=dict, sa_column=_json())
+
+
+class Media(SQLModel, table=True):
+    """A stored file: the archival original (by sha256) and its web derivative(s)."""
+
+    __table_args__ = (UniqueConstraint("dictionary_id", "sha256"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dictionary_id: int = Field(foreign_key="dictionary.id", index=True)
+    sha256: str = Field(index=True, max_length=64)
+    kind: str = "audio"  # audio | image
+    mime: str = ""
+    size: int = 0
+    duration: float | None = None
+    width: int | None = None
+    height: int | None = None
+    original_name: str = ""
+    original_key: str = ""
+    derivative_key: str | None = None
+    derivative_mime: str | None = None
+    derivative_size: int | None = None
+    derivative_duration: float | None = None
+    extra: dict = Field(default_factory=dict, sa_column=_json())
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str = ""
+
+
+class Revision(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("entry_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: str = Field(foreign_key="entry.id", index=True)
+    dictionary_id: int = Field(foreign_key="dictionary.id", index=True)
+    number: int
+    action: str  # create | update | delete | restore | import | accept
+    data: dict = Field(default_factory=dict, sa_column=_json())
+    editor: str = ""
+    comment: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, unique=True, max_length=320)
+    display_name: str = ""
+    password_hash: str = ""
+    is_admin: bool = False
+    locale: str | None = None
+    disabled: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Membership(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "dictionary_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    dictionary_id: int = Field(foreign_key="dictionary.id", index=True)
+    role: str  # owner | editor | contributor | viewer
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Circle(SQLModel, table=True):
+    """A named group (e.g. "elders") that may see restricted items of one dictionary."""
+
+    __table_args__ = (UniqueConstraint("dictionary_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dictionary_id: int = Field(foreign_key="dictionary.id", index=True)
+    name: str
+
+
+class CircleMember(SQLModel, table=True):
+    circle_id: int = Field(foreign_key="circle.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+
+
+class ApiToken(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(index=True, unique=True, max_length=128)
+    name: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class LoginThrottle(SQLModel, table=True):
+    key: str = Field(primary_key=True, max_length=400)
+    failures: int = 0
+    first_failure_at: datetime | None = None
+    locked_until: datetime | None = None
+
+
+class Proposal(SQLModel, table=True):
+    """A contributor's change, waiting for an editor to accept or reject it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dictionary_id: int = Field(foreign_key="dictionary.id", index=True)
+    entry_id: str | None = Field(default=None, index=True)
+    base_version: int | None = None
+    action: str = "update"  # create | update | delete
+    data: dict = Field(default_factory=dict, sa_column=_json())
+    author_id: int = Field(foreign_key="user.id")
+    status: str = Field(default="pending", index=True)  # pending | accepted | rejected
+    comment: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    reviewed_by: int | None = None
+    reviewed_at: datetime | None = None

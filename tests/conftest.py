@@ -1,0 +1,258 @@
+"""Shared fixtures: a real database per test (SQLite file, and PostgreSQL when
+WORDKEEP_TEST_DATABASE_URL is set), the app through TestClient, a live server and Chromium.
+
+Every test that uses `engine` (directly or through session/client/...) runs once per database.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import Session
+
+from api.app import create_app
+from api.settings import Settings
+from lexicon import accounts, store
+from lexicon.db import make_engine, upgrade
+
+PG_URL = os.environ.get("WORDKEEP_TEST_DATABASE_URL")
+DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
+FIXTURES = Path(__file__).parent / "fixtures"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+]
+
+
+def pytest_report_header(config):
+    return f"wordkeep databases: {', '.join(DATABASES)}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once is much faster)."""
+    path = tmp_path_factory.mktemp("template") / "wordkeep.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_engine():
+    engine = make_engine(PG_URL)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # CI must never pass by silently skipping PostgreSQL
+        pytest.fail(f"WORDKEEP_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}")
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _truncate_postgres(engine) -> None:
+    with engine.begin() as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+        ]
+        if tables:
+            quoted = ", ".join(f'"{t}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=DATABASES)
+def db_kind(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def engine(db_kind, request, tmp_path):
+    if db_kind == "sqlite":
+        path = tmp_path / "wordkeep.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        engine = make_engine(f"sqlite:///{path}")
+        yield engine
+        engine.dispose()
+    else:
+        engine = request.getfixturevalue("pg_engine")
+        _truncate_postgres(engine)
+        yield engine
+
+
+@pytest.fixture
+def database_url(engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def session(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def media_dir(tmp_path) -> Path:
+    path = tmp_path / "media"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def settings(database_url, media_dir) -> Settings:
+    return Settings(
+        database_url=database_url,
+        media_dir=str(media_dir),
+        secret_key="test-secret-key-not-for-production",
+        environment="development",
+    )
+
+
+@pytest.fixture
+def app(settings, engine):
+    return create_app(settings, engine=engine)
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app) as client:
+        yield client
+
+
+def make_user(session, email: str, role: str | None = None, dictionary=None, circles=()):
+    """A user with a password ('password-123'), a token and auth headers."""
+    user = accounts.create_user(session=session, email=email, password="password-123")
+    if role and dictionary is not None:
+        accounts.set_role(session=session, user=user, dictionary=dictionary, role=role)
+    for circle in circles:
+        accounts.add_to_circle(session=session, user=user, dictionary=dictionary, circle=circle)
+    _, token = accounts.create_token(session=session, user=user, name="tests")
+    return SimpleNamespace(
+        user=user, email=user.email, token=token, headers={"Authorization": f"Bearer {token}"}
+    )
+
+
+@pytest.fixture
+def owner(session):
+    return make_user(session, "owner@example.org")
+
+
+@pytest.fixture
+def dictionary(session, owner):
+    return store.create_dictionary(
+        session=session,
+        data={
+            "slug": "demo",
+            "title": "Demo Dictionary",
+            "language_name": "Sena",
+            "language_code": "seh",
+            "vernacular_ws": ["seh", "seh-fonipa"],
+            "analysis_ws": ["en", "pt"],
+            "alphabet": {
+                "letters": list("ab")
+                + [
+                    "ch",
+                    "d",
+                    "e",
+                    "g",
+                    "h",
+                    "i",
+                    "k",
+                    "l",
+                    "m",
+                    "n",
+                    "ng",
+                    "o",
+                    "p",
+                    "r",
+                    "s",
+                    "t",
+                    "u",
+                    "w",
+                    "y",
+                    "'",
+                ],
+                "confusables": [["ŋ", "ng"]],
+            },
+        },
+        owner_id=owner.user.id,
+    )
+
+
+@pytest.fixture
+def auth(owner) -> dict:
+    return owner.headers
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served by uvicorn on a free loopback port, in a thread, for the browser."""
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the live server did not start")
+        time.sleep(0.05)
+    yield SimpleNamespace(url=f"http://127.0.0.1:{port}", app=app)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install.sh (it installs chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,67 @@
+"""Learner pages render the dictionary in its own order, with senses and examples."""
+
+from lexicon import store
+
+
+def add(session, dictionary, word, gloss, **more):
+    return store.create_entry(
+        session=session,
+        dictionary=dictionary,
+        data={"headword": {"seh": word}, "senses": [{"glosses": {"en": gloss}, **more}]},
+    )
+
+
+def test_home_lists_dictionaries(client, dictionary):
+    page = client.get("/", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "Demo Dictionary" in page.text and 'href="/d/demo/"' in page.text
+
+
+def test_dictionary_page_in_alphabet_order(client, session, dictionary):
+    for word, gloss in [("ngoma", "drum"), ("nama", "meat"), ("chala", "finger"), ("bala", "x")]:
+        add(session, dictionary, word, gloss)
+    page = client.get("/d/demo/")
+    assert page.status_code == 200
+    text = page.text
+    assert text.index("bala") < text.index("chala") < text.index("nama") < text.index("ngoma")
+    assert 'lang="seh"' in text
+    only_ng = client.get("/d/demo/", params={"letter": "ng"}).text
+    assert "ngoma" in only_ng and "nama" not in only_ng
+
+
+def test_entry_page_shows_senses_and_examples(client, session, dictionary):
+    entry = add(
+        session,
+        dictionary,
+        "nyumba",
+        "house",
+        examples=[{"text": {"seh": "Nyumba <b>yanga</b>"}, "translations": {"en": "My house"}}],
+    )
+    page = client.get(f"/d/demo/entries/{entry['id']}")
+    assert page.status_code == 200
+    assert "house" in page.text and "My house" in page.text
+    assert "Nyumba &lt;b&gt;yanga&lt;/b&gt;" in page.text  # text is escaped, never markup
+
+
+def test_missing_pages_are_404_pages(client, dictionary):
+    page = client.get("/d/demo/entries/nope", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and "<html" in page.text
+    assert client.get("/d/nothing/", headers={"Accept": "text/html"}).status_code == 404
+
+
+def test_a_dictionary_can_override_a_template(tmp_path, settings, engine, session, dictionary):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    (tmp_path / "overrides" / "demo").mkdir(parents=True)
+    (tmp_path / "overrides" / "demo" / "entry.html").write_text(
+        '{% extends "default:entry.html" %}{% block title %}CUSTOM {{ entry.headword_text }}'
+        "{% endblock %}"
+    )
+    entry = add(session, dictionary, "nyumba", "house")
+    app = create_app(
+        settings.model_copy(update={"templates_dir": str(tmp_path / "overrides")}), engine=engine
+    )
+    page = TestClient(app).get(f"/d/demo/entries/{entry['id']}")
+    assert "<title>CUSTOM nyumba</title>" in page.text and "house" in page.text

@@ -1,0 +1,1 @@
+"""The `wordkeep` command line (see wordkeep.cli)."""

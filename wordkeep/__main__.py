@@ -1,0 +1,3 @@
+from wordkeep.cli import main
+
+main()

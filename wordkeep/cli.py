@@ -1,0 +1,130 @@
+"""`wordkeep`: the command line. It calls lexicon/ directly (no HTTP).
+
+Exit codes: 0 done, 2 bad input (nothing written), 1 anything else.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from api.settings import Settings
+from lexicon.errors import InvalidInput, NotFound, WordkeepError
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEMO_FILE = DATA_DIR / "demo" / "hdi.json"
+
+app = typer.Typer(
+    help="Wordkeep: dictionaries for endangered languages.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+def friendly(fn):
+    """Turn domain errors into a one-line message and the documented exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (InvalidInput, NotFound) as exc:
+            err.print(f"[red]error:[/red] {exc.message}")
+            raise typer.Exit(2) from exc
+        except WordkeepError as exc:
+            err.print(f"[red]error:[/red] {exc.message}")
+            raise typer.Exit(1) from exc
+        except ValueError as exc:  # settings that do not validate
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+
+    return wrapper
+
+
+def open_engine(settings: Settings):
+    """The configured database, migrated to the newest schema."""
+    from lexicon.db import make_engine, upgrade
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+@friendly
+def init(
+    demo: bool = typer.Option(False, "--demo", help="Also load the demo dictionary."),
+) -> None:
+    """Create (or upgrade) the database schema and the media folder."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    if "://" not in settings.media_dir:
+        Path(settings.media_dir).mkdir(parents=True, exist_ok=True)
+    typer.echo(f"database ready: {engine.url.render_as_string(hide_password=True)}")
+    if demo:
+        load_demo_into(engine)
+
+
+def load_demo_into(engine) -> None:
+    from lexicon.db import session_for
+    from lexicon.demo import load_demo
+
+    with session_for(engine) as session:
+        dictionary, created = load_demo(session=session, path=DEMO_FILE)
+    state = "loaded" if created else "already there"
+    typer.echo(f"demo dictionary '{dictionary.slug}' {state}")
+
+
+@app.command()
+@friendly
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    demo: bool = typer.Option(False, "--demo", help="Load the demo dictionary (once)."),
+    workers: int = typer.Option(1, help="Worker processes (each is stateless)."),
+) -> None:
+    """Upgrade the schema, then serve the web app and API."""
+    import uvicorn
+
+    settings = load_settings()
+    engine = open_engine(settings)
+    if demo:
+        load_demo_into(engine)
+    typer.echo(f"Wordkeep on http://{host}:{port}/  (API docs at /docs)")
+    if workers > 1:
+        engine.dispose()
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level,
+        )
+        return
+    from api.app import create_app
+
+    uvicorn.run(
+        create_app(settings, engine=engine), host=host, port=port, log_level=settings.log_level
+    )
+
+
+def main() -> None:
+    app(prog_name="wordkeep")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
