@@ -12,6 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 import api.routes
 from api import errors
+from api.i18n import LocaleMiddleware
 from api.settings import Settings
 from api.templating import make_templates
 from lexicon.db import make_engine
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         same_site="lax",
         https_only=settings.https_only,
     )
+    app.add_middleware(LocaleMiddleware, default=settings.default_locale)
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in _route_modules():

@@ -37,10 +37,10 @@ def wants_html(request: Request) -> bool:
 
 
 def _page(request: Request, status: int, message: str):
-    templates = request.app.state.templates
-    return templates.TemplateResponse(
-        request, "error.html", {"status": status, "message": message}, status_code=status
-    )
+    from api.templating import render
+
+    return render(request, "error.html", {"status": status, "message": message},
+                  status_code=status)
 
 
 async def domain_error(request: Request, exc: errors.WordkeepError):

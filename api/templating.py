@@ -36,7 +36,14 @@ def template_names(name: str, dictionary=None) -> list[str]:
 
 def render(request, name: str, context: dict, dictionary=None, status_code: int = 200):
     templates: Jinja2Templates = request.app.state.templates
+    viewer = context.get("viewer")
+    i18n.prefer(
+        user_locale=getattr(viewer, "locale", None),
+        dictionary_locale=(dictionary.extra or {}).get("default_locale") if dictionary else None,
+    )
     template = templates.env.select_template(template_names(name, dictionary))
+    locale = i18n.current()
+    base = {"dictionary": dictionary, "ui_lang": locale, "ui_dir": i18n.direction(locale)}
     return templates.TemplateResponse(
-        request, template, {"dictionary": dictionary, **context}, status_code=status_code
+        request, template, {**base, **context}, status_code=status_code
     )

@@ -175,3 +175,105 @@ def media_visible(viewer: Viewer, dictionary, sha256: str, entries: list[dict]) 
         if seen is not None and sha256 in media_shas(seen):
             return True
     return False
+
+
+def _sees(viewer: Viewer, dictionary, item: dict) -> bool:
+    return can_see(viewer, dictionary, item.get("visibility", "public"), item.get("circle"))
+
+
+def hidden_ids(viewer: Viewer, dictionary, entry: dict) -> set[str]:
+    """Ids of every part of `entry` the viewer may not see (with everything inside them)."""
+    found: set[str] = set()
+
+    def all_ids(sense: dict) -> None:
+        found.add(sense.get("id") or "")
+        for item in sense.get("examples", []) + sense.get("pictures", []):
+            found.add(item.get("id") or "")
+        for sub in sense.get("subsenses", []):
+            all_ids(sub)
+
+    def walk(sense: dict) -> None:
+        if not _sees(viewer, dictionary, sense):
+            all_ids(sense)
+            return
+        for item in sense.get("examples", []) + sense.get("pictures", []):
+            if not _sees(viewer, dictionary, item):
+                found.add(item.get("id") or "")
+        for sub in sense.get("subsenses", []):
+            walk(sub)
+
+    for p in entry.get("pronunciations", []):
+        if not _sees(viewer, dictionary, p):
+            found.add(p.get("id") or "")
+    for sense in entry.get("senses", []):
+        walk(sense)
+    found.discard("")
+    return found
+
+
+def _drop_ids(entry: dict, ids: set[str]) -> dict:
+    def keep(items: list[dict]) -> list[dict]:
+        return [i for i in items if i.get("id") not in ids]
+
+    def sense(s: dict) -> dict:
+        return dict(
+            s,
+            examples=keep(s.get("examples", [])),
+            pictures=keep(s.get("pictures", [])),
+            subsenses=[sense(x) for x in keep(s.get("subsenses", []))],
+        )
+
+    return dict(
+        entry,
+        pronunciations=keep(entry.get("pronunciations", [])),
+        senses=[sense(s) for s in keep(entry.get("senses", []))],
+    )
+
+
+def filter_revision(viewer: Viewer, dictionary, data: dict, current: dict) -> dict | None:
+    """An old revision as the viewer may see it: by its own flags, and without any part that
+    is hidden from the viewer now (a sense made restricted later stays hidden in history)."""
+    seen = filter_entry(viewer, dictionary, data)
+    if seen is None:
+        return None
+    return _drop_ids(seen, hidden_ids(viewer, dictionary, current))
+
+
+def _merge(viewer, dictionary, old: list[dict], new: list[dict], nested: bool) -> list[dict]:
+    out = list(new)
+    for index, item in enumerate(old):
+        if not _sees(viewer, dictionary, item):
+            out.insert(min(index, len(out)), item)
+    if nested:
+        before = {s.get("id"): s for s in old if s.get("id")}
+        out = [
+            _merge_sense(viewer, dictionary, before[s["id"]], s)
+            if s.get("id") in before and _sees(viewer, dictionary, before[s["id"]])
+            else s
+            for s in out
+        ]
+    return out
+
+
+def _merge_sense(viewer, dictionary, old: dict, new: dict) -> dict:
+    merged = dict(new)
+    for key in ("examples", "pictures"):
+        merged[key] = _merge(viewer, dictionary, old.get(key, []), new.get(key, []), False)
+    merged["subsenses"] = _merge(
+        viewer, dictionary, old.get("subsenses", []), new.get("subsenses", []), True
+    )
+    return merged
+
+
+def keep_hidden(viewer: Viewer, dictionary, current: dict, incoming: dict) -> dict:
+    """`incoming` (sent by a viewer who saw a filtered entry) with the parts of `current`
+    hidden from that viewer put back, so saving what one sees never deletes what one cannot."""
+    merged = dict(incoming)
+    merged["pronunciations"] = _merge(
+        viewer, dictionary, current.get("pronunciations", []), incoming.get("pronunciations", []),
+        False,
+    )  # fmt: skip
+    merged["senses"] = _merge(
+        viewer, dictionary, current.get("senses", []), incoming.get("senses", []), True
+    )
+    return merged

@@ -42,8 +42,10 @@ def make_engine(url: str, **kwargs) -> Engine:
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 15})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_connect)
-        # pysqlite's own transaction handling defers BEGIN; take it over so that a write
-        # transaction starts as IMMEDIATE and never fails half-way on a lock upgrade.
+        # pysqlite's own transaction handling is replaced by ours: reads BEGIN (deferred) so
+        # readers run side by side under WAL; the store's write transactions ask for
+        # BEGIN IMMEDIATE (see `write_transaction`) so they wait for the lock up front instead
+        # of failing half-way on a lock upgrade.
         event.listen(engine, "connect", _disable_pysqlite_begin)
         event.listen(engine, "begin", _begin_immediate)
         return engine
@@ -55,8 +57,25 @@ def _disable_pysqlite_begin(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
 
 
+WRITE_OPTION = "wordkeep_write"
+
+
 def _begin_immediate(conn) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write", True) else "BEGIN")
+    write = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def begin_write(session) -> None:
+    """Start the session's transaction as a write transaction (SQLite: BEGIN IMMEDIATE).
+
+    A read transaction already open is ended first: upgrading it to a write could fail with
+    SQLITE_BUSY if another writer committed meanwhile. Objects already loaded stay usable
+    (sessions are made with expire_on_commit=False)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={WRITE_OPTION: True})
 
 
 def is_sqlite(engine_or_session) -> bool:

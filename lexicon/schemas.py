@@ -23,7 +23,12 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 def nfc_deep(value: Any) -> Any:
     """Return `value` with every string in it (keys too) normalised to NFC."""
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
+        # is_normalized is a fast check; most text arrives in NFC already.
+        return (
+            value
+            if unicodedata.is_normalized("NFC", value)
+            else unicodedata.normalize("NFC", value)
+        )
     if isinstance(value, dict):
         return {nfc_deep(k): nfc_deep(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

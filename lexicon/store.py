@@ -24,6 +24,7 @@ from sqlmodel import Session
 from lexicon import access, search
 from lexicon.access import Viewer
 from lexicon.alphabet import Alphabet
+from lexicon.db import begin_write
 from lexicon.errors import (
     DictionaryNotFound,
     DuplicateDictionary,
@@ -63,6 +64,8 @@ MAX_PAGE = 500
 def transaction(session: Session) -> Iterator[Session]:
     """Group store calls into one all-or-nothing transaction (nestable)."""
     depth = session.info.get("wk_depth", 0)
+    if depth == 0:
+        begin_write(session)
     session.info["wk_depth"] = depth + 1
     try:
         yield session
@@ -293,8 +296,7 @@ def create_entries(
                 session.execute(insert(model.__table__), children[model])
         if revisions:
             session.execute(insert(Revision.__table__), revisions)
-        for out in outs:
-            search.reindex_entry(session=session, dictionary=dictionary, entry=out)
+        search.reindex_entries(session=session, dictionary=dictionary, entries=outs)
     return outs
 
 
@@ -691,7 +693,17 @@ def media_public(dictionary: Dictionary, media: Media) -> dict:
         "width": media.width,
         "height": media.height,
         "kind": media.kind,
+        "srcset": _srcset(dictionary, media),
     }
+
+
+def _srcset(dictionary: Dictionary, media: Media) -> str | None:
+    """A picture's web copies for `srcset` (lexicon.pictures serves `<url>/w<width>`)."""
+    widths = (media.extra or {}).get("widths") if media.kind == "image" else None
+    if not widths:
+        return None
+    url = media_url(dictionary, media.sha256)
+    return ", ".join(f"{url}/w{w} {w}w" for w in sorted(widths))
 
 
 def entry_dict(*, session: Session, dictionary: Dictionary, row: Entry) -> dict:

@@ -122,6 +122,12 @@ def serve(
     )
 
 
+from wordkeep import cli_io  # noqa: E402
+
+app.command("import")(cli_io.import_command)
+app.command("export")(cli_io.export_command)
+
+
 def main() -> None:
     app(prog_name="wordkeep")
 

@@ -1,15 +1,33 @@
-"""JSON API: entries, their history and restore."""
+"""JSON API: entries, their history and restore.
+
+Editors' writes change the entry; a contributor's POST/PUT/DELETE answers 202 with the
+proposal it became (see lexicon/review.py). Browsers logged in by cookie send X-CSRF-Token.
+"""
 
 from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
+from api.csrf import require_csrf_for_session
 from api.deps import get_dictionary, get_session, get_viewer, if_match_version, requires
-from lexicon import store
+from lexicon import review, store
 from lexicon.access import Viewer
 from lexicon.models import Dictionary
+from lexicon.review import ProposalPublic
 from lexicon.schemas import EntryIn, EntryPublic, Page, RevisionPublic
 
-router = APIRouter(prefix="/api/dictionaries/{slug}/entries", tags=["entries"])
+router = APIRouter(
+    prefix="/api/dictionaries/{slug}/entries",
+    tags=["entries"],
+    dependencies=[Depends(require_csrf_for_session)],
+)
+PROPOSED = {202: {"model": ProposalPublic, "description": "A contributor's change, now waiting"}}
+
+
+def _proposed(change: review.Change) -> JSONResponse:
+    body = ProposalPublic.model_validate(change.proposal).model_dump(mode="json")
+    return JSONResponse(jsonable_encoder(body), status_code=202)
 
 
 class EntryPage(Page):
@@ -39,16 +57,17 @@ def list_entries(
     )
 
 
-@router.post("", response_model=EntryPublic, status_code=201)
+@router.post("", response_model=EntryPublic, status_code=201, responses=PROPOSED)
 def create_entry(
     data: EntryIn,
     dictionary: Dictionary = Depends(get_dictionary),
     session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
+    viewer: Viewer = Depends(requires("propose")),
 ):
-    return store.create_entry(
-        session=session, dictionary=dictionary, data=data, editor=viewer.label
+    change = review.change_entry(
+        session=session, dictionary=dictionary, viewer=viewer, action="create", data=data
     )
+    return _proposed(change) if change.proposal else change.entry
 
 
 @router.get("/{entry_id}", response_model=EntryPublic)
@@ -66,7 +85,7 @@ def get_entry(
     return entry
 
 
-@router.put("/{entry_id}", response_model=EntryPublic)
+@router.put("/{entry_id}", response_model=EntryPublic, responses=PROPOSED)
 def update_entry(
     entry_id: str,
     response: Response,
@@ -74,37 +93,31 @@ def update_entry(
     if_match: int | None = Depends(if_match_version),
     dictionary: Dictionary = Depends(get_dictionary),
     session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
+    viewer: Viewer = Depends(requires("propose")),
 ):
-    entry = store.update_entry(
-        session=session,
-        dictionary=dictionary,
-        entry_id=entry_id,
-        data=data,
-        version=if_match if if_match is not None else data.version,
-        editor=viewer.label,
-        viewer=viewer,
-    )
-    response.headers["ETag"] = f'"{entry["version"]}"'
-    return entry
+    change = review.change_entry(
+        session=session, dictionary=dictionary, viewer=viewer, action="update",
+        entry_id=entry_id, data=data, version=if_match if if_match is not None else data.version,
+    )  # fmt: skip
+    if change.proposal:
+        return _proposed(change)
+    response.headers["ETag"] = f'"{change.entry["version"]}"'
+    return change.entry
 
 
-@router.delete("/{entry_id}", status_code=204)
+@router.delete("/{entry_id}", status_code=204, responses=PROPOSED)
 def delete_entry(
     entry_id: str,
     if_match: int | None = Depends(if_match_version),
     dictionary: Dictionary = Depends(get_dictionary),
     session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
+    viewer: Viewer = Depends(requires("propose")),
 ):
-    store.delete_entry(
-        session=session,
-        dictionary=dictionary,
-        entry_id=entry_id,
-        editor=viewer.label,
-        version=if_match,
-    )
-    return Response(status_code=204)
+    change = review.change_entry(
+        session=session, dictionary=dictionary, viewer=viewer, action="delete",
+        entry_id=entry_id, version=if_match,
+    )  # fmt: skip
+    return _proposed(change) if change.proposal else Response(status_code=204)
 
 
 @router.get("/{entry_id}/revisions", response_model=RevisionPage)
@@ -116,7 +129,7 @@ def list_revisions(
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
 ):
-    return store.list_revisions(
+    return review.entry_history(
         session=session,
         dictionary=dictionary,
         entry_id=entry_id,
@@ -134,10 +147,6 @@ def restore_revision(
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(requires("edit")),
 ):
-    return store.restore_revision(
-        session=session,
-        dictionary=dictionary,
-        entry_id=entry_id,
-        number=number,
-        editor=viewer.label,
+    return review.restore_revision(
+        session=session, dictionary=dictionary, viewer=viewer, entry_id=entry_id, number=number
     )

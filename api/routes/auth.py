@@ -1,0 +1,207 @@
+"""Logging in and out (email + password, signed session cookie, throttled), the account page,
+and API tokens (`/api/tokens`: created and shown once, listed, revoked by their owner)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from api import csrf
+from api.deps import get_session, get_settings, get_viewer
+from api.i18n import _
+from api.settings import Settings
+from api.templating import render
+from lexicon import accounts
+from lexicon.access import Viewer
+from lexicon.errors import NotAuthenticated
+from lexicon.models import User
+
+router = APIRouter(tags=["auth"])
+pages = dict(include_in_schema=False, response_class=HTMLResponse)
+
+
+def setup(app) -> None:
+    """Every template gets `csrf_field()` and `csrf_token()`."""
+    csrf.install(app.state.templates.env)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path on this site: never "//evil.example" or "https://...".
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _login_page(request: Request, *, email="", next_="/", error="", status_code=200):
+    return render(
+        request,
+        "login.html",
+        {"email": email, "next": next_, "error": error},
+        status_code=status_code,
+    )
+
+
+@router.get("/login", **pages)
+def login_form(request: Request, next: str = "/"):
+    return _login_page(request, next_=_safe_next(next))
+
+
+@router.post("/login", dependencies=[Depends(csrf.require_csrf)], **pages)
+def login(
+    request: Request,
+    email: str = Form(""),
+    password: str = Form(""),
+    next: str = Form("/"),
+    session: Session = Depends(get_session),
+    settings: Settings = Depends(get_settings),
+):
+    """Check the password (throttled after repeated failures) and start a session."""
+    next_ = _safe_next(next)
+    try:
+        user = accounts.authenticate(
+            session=session,
+            email=email,
+            password=password,
+            max_failures=settings.login_max_failures,
+            lockout_seconds=settings.login_lockout_seconds,
+        )
+    except accounts.LoginThrottled as exc:
+        page = _login_page(request, email=email, next_=next_, error=exc.message, status_code=429)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    except accounts.WrongCredentials:
+        error = _("Wrong email or password.")
+        return _login_page(request, email=email, next_=next_, error=error, status_code=401)
+    request.session.clear()  # a new session for the new user (no fixation)
+    request.session["user_id"] = user.id
+    csrf.rotate(request)
+    return RedirectResponse(next_, status_code=303)
+
+
+@router.get("/logout", **pages)
+def logout_form(request: Request, viewer: Viewer = Depends(get_viewer)):
+    return render(request, "logout.html", {"viewer": viewer})
+
+
+@router.post("/logout", dependencies=[Depends(csrf.require_csrf)], **pages)
+def logout(request: Request):
+    request.session.clear()
+    csrf.rotate(request)
+    return RedirectResponse("/", status_code=303)
+
+
+# ---------------------------------------------------------------- tokens
+
+
+def current_user(
+    request: Request,
+    viewer: Viewer = Depends(get_viewer),
+    session: Session = Depends(get_session),
+) -> User:
+    if viewer.anonymous:
+        raise NotAuthenticated("log in (or send a Bearer token) to manage your tokens")
+    return session.get(User, viewer.user_id)
+
+
+class TokenIn(BaseModel):
+    name: str = Field("", max_length=200, description="what the token is for")
+
+
+class TokenPublic(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenPublic):
+    token: str = Field(description="the token itself: shown this once, stored only as a hash")
+
+
+class TokenList(BaseModel):
+    items: list[TokenPublic]
+    total: int
+    next: str | None = None
+
+
+TOKENS = dict(tags=["tokens"], dependencies=[Depends(csrf.require_csrf_for_session)])
+
+
+@router.get("/api/tokens", response_model=TokenList, tags=["tokens"])
+def list_tokens(user: User = Depends(current_user), session: Session = Depends(get_session)):
+    items = accounts.list_tokens(session=session, user=user)
+    return {"items": [t.model_dump() for t in items], "total": len(items), "next": None}
+
+
+@router.post("/api/tokens", response_model=TokenCreated, status_code=201, **TOKENS)
+def create_token(
+    data: TokenIn | None = None,
+    user: User = Depends(current_user),
+    session: Session = Depends(get_session),
+):
+    row, plaintext = accounts.create_token(
+        session=session, user=user, name=(data.name if data else "").strip()
+    )
+    return {**row.model_dump(), "token": plaintext}
+
+
+@router.delete("/api/tokens/{token_id}", status_code=204, **TOKENS)
+def revoke_token(
+    token_id: int, user: User = Depends(current_user), session: Session = Depends(get_session)
+):
+    accounts.revoke_token(session=session, user=user, token_id=token_id)
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- the account page
+
+
+def _account_page(request, session, viewer, new_token=None, status_code=200):
+    if viewer.anonymous:
+        return RedirectResponse(f"/login?next={quote('/account')}", status_code=303)
+    user = session.get(User, viewer.user_id)
+    tokens = accounts.list_tokens(session=session, user=user)
+    ctx = {"viewer": viewer, "tokens": tokens, "new_token": new_token}
+    return render(request, "account.html", ctx, status_code=status_code)
+
+
+@router.get("/account", **pages)
+def account(
+    request: Request, viewer: Viewer = Depends(get_viewer), session: Session = Depends(get_session)
+):
+    return _account_page(request, session, viewer)
+
+
+@router.post("/account/tokens", dependencies=[Depends(csrf.require_csrf)], **pages)
+def account_create_token(
+    request: Request,
+    name: str = Form(""),
+    viewer: Viewer = Depends(get_viewer),
+    session: Session = Depends(get_session),
+):
+    """Create a token from the page: shown once, on the page this request answers."""
+    if viewer.anonymous:
+        return _account_page(request, session, viewer)
+    user = session.get(User, viewer.user_id)
+    _, plaintext = accounts.create_token(session=session, user=user, name=name.strip())
+    page = _account_page(request, session, viewer, new_token=plaintext)
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+@router.post(
+    "/account/tokens/{token_id}/revoke", dependencies=[Depends(csrf.require_csrf)], **pages
+)
+def account_revoke_token(
+    token_id: int, viewer: Viewer = Depends(get_viewer), session: Session = Depends(get_session)
+):
+    if not viewer.anonymous:
+        user = session.get(User, viewer.user_id)
+        accounts.revoke_token(session=session, user=user, token_id=token_id)
+    return RedirectResponse("/account", status_code=303)

@@ -1,0 +1,566 @@
+"""The keepers' editor: server-rendered pages under /d/{slug}/edit/, enhanced by small scripts
+in static/editor/. Every page works as a plain form post; scripts add palette, recording,
+drafts and pickers."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from sqlmodel import Session
+
+from api.csrf import require_csrf
+from api.deps import get_dictionary, get_session, requires
+from api.routes.media import get_limits, get_storage
+from api.templating import render
+from lexicon import access, accounts, editing, media, review, store
+from lexicon.access import Viewer
+from lexicon.errors import InvalidInput, NotFound, StaleVersion
+from lexicon.models import Dictionary
+
+router = APIRouter(
+    prefix="/d/{slug}/edit", include_in_schema=False, default_response_class=HTMLResponse
+)
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+PAGE = 50
+
+
+async def form_pairs(request: Request) -> list[tuple[str, str]]:
+    """The posted form as (name, value) pairs, in order (files left out)."""
+    form = await request.form()
+    return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+
+
+def _url(dictionary: Dictionary, path: str = "") -> str:
+    return f"/d/{dictionary.slug}/edit/{path}"
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# ---------------------------------------------------------------- entry list
+
+
+@router.get("")
+@router.get("/")
+def entry_list(
+    request: Request,
+    status: str | None = None,
+    pos: str | None = None,
+    letter: str | None = None,
+    missing: list[str] = Query(default=[]),
+    q: str | None = None,
+    cursor: str | None = None,
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("propose")),
+):
+    where = editing.entry_filter(
+        part_of_speech=pos or None,
+        missing_audio="audio" in missing,
+        missing_gloss="gloss" in missing,
+        missing_example="example" in missing,
+        search=(q or "").strip() or None,
+    )
+    page = store.list_entries(
+        session=session, dictionary=dictionary, viewer=viewer, limit=PAGE, cursor=cursor,
+        letter=letter or None, status=status or None, where=where,
+    )  # fmt: skip
+    filters = {"status": status, "pos": pos, "letter": letter, "missing": missing, "q": q}
+    ctx = {
+        "page": page,
+        "filters": filters,
+        "query": str(request.url.query),
+        "letters": [lt.lower for lt in store.alphabet_for(dictionary).letters],
+        "parts_of_speech": editing.parts_of_speech(session=session, dictionary=dictionary),
+        "statuses": editing.STATUSES,
+        "viewer": viewer,
+    }
+    return render(request, "editor/list.html", ctx, dictionary=dictionary)
+
+
+# ---------------------------------------------------------------- the entry form
+
+
+def _form_page(request, dictionary, session, viewer, entry, *, errors=None, status_code=200):
+    ctx = {
+        "entry": entry,
+        "new": not entry.get("id"),
+        "errors": errors or {},
+        "palette": editing.palette(dictionary),
+        "parts_of_speech": editing.parts_of_speech(session=session, dictionary=dictionary),
+        "statuses": editing.STATUSES,
+        "visibilities": editing.VISIBILITIES,
+        "vernacular": _tags(dictionary.vernacular_ws, entry.get("headword")),
+        "analysis": _tags(dictionary.analysis_ws, *_analysis_values(entry)),
+        "saved": request.query_params.get("saved"),
+        "viewer": viewer,
+    }
+    return render(request, "editor/form.html", ctx, dictionary=dictionary, status_code=status_code)
+
+
+def _tags(configured: list[str], *values: dict | None) -> list[str]:
+    """The dictionary's writing systems, plus any the entry already uses (so none is hidden)."""
+    tags = list(configured or [])
+    for mt in values:
+        tags += [t for t in (mt or {}) if t not in tags]
+    return tags
+
+
+def _analysis_values(entry: dict) -> list[dict]:
+    out = []
+    for sense in entry.get("senses", []):
+        out += [sense.get("glosses"), sense.get("definitions")]
+        out += [ex.get("translations") for ex in sense.get("examples", [])]
+    return out
+
+
+def _new_entry(dictionary: Dictionary) -> dict:
+    sense = editing.blank_sense()
+    sense["examples"] = [editing.blank_example()]
+    return {
+        "headword": {},
+        "status": "draft",
+        "visibility": dictionary.default_entry_visibility,
+        "pronunciations": [],
+        "senses": [sense],
+        "variants": [],
+        "relations": [],
+        "notes": [],
+    }
+
+
+def _with_blank(entry: dict, action: str) -> dict:
+    """No-script "add" buttons post the form back; this adds the blank row they asked for."""
+    if action == "add_sense":
+        entry["senses"].append(editing.blank_sense())
+    elif action.startswith("add_example:") and action[12:].isdigit():
+        index = int(action[12:])
+        while len(entry["senses"]) <= index:
+            entry["senses"].append(editing.blank_sense())
+        entry["senses"][index]["examples"].append(editing.blank_example())
+    elif action in ("add_variant", "add_note", "add_relation"):
+        key = {"add_variant": "variants", "add_note": "notes", "add_relation": "relations"}
+        entry[key[action]].append({})
+    return entry
+
+
+@router.get("/entries/new")
+def new_entry(
+    request: Request,
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("propose")),
+):
+    return _form_page(request, dictionary, session, viewer, _new_entry(dictionary))
+
+
+@router.get("/entries/{entry_id}")
+def edit_entry(
+    request: Request,
+    entry_id: str,
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("propose")),
+):
+    entry = store.read_entry(
+        session=session, dictionary=dictionary, entry_id=entry_id, viewer=viewer
+    )
+    return _form_page(request, dictionary, session, viewer, entry)
+
+
+@router.post("/entries/new")
+def create_entry(
+    request: Request,
+    pairs: list = Depends(form_pairs),
+    _csrf=Depends(require_csrf),
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("propose")),
+):
+    return save_entry(request, None, pairs, _csrf, dictionary, session, viewer)
+
+
+@router.post("/entries/{entry_id}")
+def save_entry(
+    request: Request,
+    entry_id: str | None,
+    pairs: list = Depends(form_pairs),
+    _csrf=Depends(require_csrf),
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("propose")),
+):
+    form = editing.parse_form(pairs)
+    action = dict(pairs).get("_action", "save")
+    if action != "save":
+        base = _base_or_empty(session, dictionary, viewer, entry_id, form)
+        entry = _with_blank({**editing.entry_from_form(form, base), "id": entry_id}, action)
+        entry["version"] = editing.form_version(form)
+        return _form_page(request, dictionary, session, viewer, entry)
+    try:
+        change = editing.save_entry(
+            session=session, dictionary=dictionary, viewer=viewer, entry_id=entry_id, form=form
+        )
+    except StaleVersion as exc:
+        return _conflict_page(request, dictionary, viewer, exc.details["mine"], exc.current)
+    except InvalidInput as exc:
+        entry = exc.details.get("entry") or editing.entry_from_form(form)
+        errors = exc.details.get("errors")
+        errors = errors if isinstance(errors, dict) else {"_form": exc.message}
+        entry.update(id=entry_id, version=editing.form_version(form))
+        return _form_page(
+            request, dictionary, session, viewer, entry, errors=errors, status_code=422
+        )
+    if change.entry is None:  # a contributor's change waits in the review queue
+        return _see_other(_url(dictionary, "review?proposed=1"))
+    saved = change.entry
+    return _see_other(_url(dictionary, f"entries/{saved['id']}?saved={saved['version']}"))
+
+
+def _base_or_empty(session, dictionary, viewer, entry_id, form) -> dict:
+    if entry_id is None:
+        return {}
+    return editing.opened_version(
+        session=session, dictionary=dictionary, entry_id=entry_id,
+        version=editing.form_version(form), viewer=viewer,
+    )  # fmt: skip
+
+
+@router.post("/entries/{entry_id}/delete")
+def delete_entry(
+    entry_id: str,
+    pairs: list = Depends(form_pairs),
+    _csrf=Depends(require_csrf),
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("edit")),
+):
+    version = editing.form_version(editing.parse_form(pairs))
+    review.change_entry(
+        session=session, dictionary=dictionary, viewer=viewer, action="delete",
+        entry_id=entry_id, version=version,
+    )  # fmt: skip
+    return _see_other(_url(dictionary, "deleted"))
+
+
+@router.post("/entries/{entry_id}/audio")
+def upload_audio(
+    entry_id: str,
+    file: UploadFile = File(...),
+    version: int | None = Form(None),
+    _csrf=Depends(require_csrf),
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("edit")),
+    storage=Depends(get_storage),
+    limits=Depends(get_limits),
+):
+    """The no-script way to add a recording: a plain multipart post, then back to the form."""
+    saved = media.add_pronunciation_audio(
+        session=session, storage=storage, dictionary=dictionary, entry_id=entry_id,
+        fileobj=file.file, filename=file.filename or "", editor=viewer.label, limits=limits,
+        fields={}, version=version,
+    )  # fmt: skip
+    return _see_other(_url(dictionary, f"entries/{entry_id}?saved={saved['version']}"))
+
+
+# ---------------------------------------------------------------- conflicts
+
+
+def _conflict_page(request, dictionary, viewer, mine: dict, theirs: dict):
+    fields = editing.differing_fields(mine, theirs)
+    rows = [
+        {
+            "field": f,
+            "label": editing.FIELD_LABELS[f],
+            "mine": editing.field_lines(mine, f),
+            "theirs": editing.field_lines(theirs, f),
+        }
+        for f in fields
+    ]
+    ctx = {
+        "entry": theirs,
+        "rows": rows,
+        "mine_json": json.dumps(mine, ensure_ascii=False),
+        "viewer": viewer,
+    }
+    return render(request, "editor/conflict.html", ctx, dictionary=dictionary, status_code=409)
+
+
+@router.post("/entries/{entry_id}/resolve")
+def resolve_conflict(
+    request: Request,
+    entry_id: str,
+    pairs: list = Depends(form_pairs),
+    _csrf=Depends(require_csrf),
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("edit")),
+):
+    posted = dict(pairs)
+    try:
+        mine = json.loads(posted.get("mine_json", ""))
+        their_version = int(posted.get("their_version", ""))
+    except ValueError as exc:
+        raise InvalidInput("mine_json: the conflict form was damaged; reload the entry") from exc
+    decision = posted.get("decision", "merge")
+    choices = {f: posted.get(f"choice.{f}", "theirs") for f in editing.FORM_FIELDS}
+    if decision in ("keep_mine", "take_theirs"):
+        side = "mine" if decision == "keep_mine" else "theirs"
+        choices = dict.fromkeys(editing.FORM_FIELDS, side)
+    try:
+        saved = editing.resolve_conflict(
+            session=session, dictionary=dictionary, viewer=viewer, entry_id=entry_id,
+            mine=mine, their_version=their_version, choices=choices,
+        )  # fmt: skip
+    except StaleVersion as exc:  # yet another save happened meanwhile: compare again
+        return _conflict_page(request, dictionary, viewer, mine, exc.current)
+    return _see_other(_url(dictionary, f"entries/{entry_id}?saved={saved['version']}"))
+
+
+# ---------------------------------------------------------------- history and deleted
+
+
+@router.get("/entries/{entry_id}/history")
+def history(
+    request: Request,
+    entry_id: str,
+    a: int | None = None,
+    b: int | None = None,
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("edit")),
+):
+    revisions = review.entry_history(
+        session=session, dictionary=dictionary, entry_id=entry_id, viewer=viewer, limit=500
+    )["items"]
+    numbers = [r["number"] for r in revisions]
+    b = b if b in numbers else numbers[-1]
+    a = a if a in numbers else max([n for n in numbers if n < b] or [b])
+    by_number = {r["number"]: r for r in revisions}
+    ctx = {
+        "entry_id": entry_id,
+        "current": revisions[-1],
+        "revisions": list(reversed(revisions)),
+        "a": a,
+        "b": b,
+        "rows": editing.diff(by_number[a]["data"], by_number[b]["data"]),
+        "restored": request.query_params.get("restored"),
+        "viewer": viewer,
+    }
+    return render(request, "editor/history.html", ctx, dictionary=dictionary)
+
+
+@router.post("/entries/{entry_id}/revisions/{number}/restore")
+def restore(
+    entry_id: str,
+    number: int,
+    _csrf=Depends(require_csrf),
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("edit")),
+):
+    review.restore_revision(
+        session=session, dictionary=dictionary, viewer=viewer, entry_id=entry_id, number=number
+    )
+    return _see_other(_url(dictionary, f"entries/{entry_id}/history?restored={number}"))
+
+
+@router.get("/deleted")
+def deleted(
+    request: Request,
+    cursor: str | None = None,
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("edit")),
+):
+    page = store.list_entries(
+        session=session, dictionary=dictionary, viewer=viewer, limit=PAGE, cursor=cursor,
+        deleted=True,
+    )  # fmt: skip
+    return render(
+        request, "editor/deleted.html", {"page": page, "viewer": viewer}, dictionary=dictionary
+    )
+
+
+# ---------------------------------------------------------------- pickers' data
+
+
+@router.get("/lookup", response_class=JSONResponse)
+def lookup(
+    q: str = "",
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("propose")),
+):
+    """Entries whose headword contains `q` (the relation picker)."""
+    where = editing.entry_filter(search=q.strip() or None)
+    page = store.list_entries(
+        session=session, dictionary=dictionary, viewer=viewer, limit=12, where=where
+    )
+    items = [
+        {
+            "id": e["id"],
+            "headword": e["headword_text"],
+            "gloss": "; ".join(g for s in e["senses"][:2] for g in list(s["glosses"].values())[:1]),
+        }
+        for e in page["items"]
+    ]
+    return {"items": items, "total": page["total"]}
+
+
+@lru_cache(maxsize=1)
+def _domains_json() -> str:
+    domains = editing.load_semantic_domains(DATA_DIR / "semantic-domains.json")
+    return json.dumps([{"code": d["code"], "name": d["name"]} for d in domains])
+
+
+@router.get("/semantic-domains.json", response_class=JSONResponse)
+def semantic_domains(viewer: Viewer = Depends(requires("propose"))):
+    """The SIL semantic domains (code and name) for the picker."""
+    return JSONResponse(
+        content=json.loads(_domains_json()), headers={"Cache-Control": "private, max-age=86400"}
+    )
+
+
+# ---------------------------------------------------------------- review queue
+
+
+@router.get("/review")
+def review_queue(
+    request: Request,
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("propose")),
+):
+    proposals = review.list_proposals(session=session, dictionary=dictionary, viewer=viewer)
+    ctx = {
+        "proposals": [_proposal_view(session, dictionary, viewer, p) for p in proposals["items"]],
+        "proposed": request.query_params.get("proposed"),
+        "may_review": access.may(viewer, dictionary, "review"),
+    }
+    return render(request, "editor/review.html", {**ctx, "viewer": viewer}, dictionary=dictionary)
+
+
+def _proposal_view(session, dictionary, viewer, p: dict) -> dict:
+    current = {}
+    if p["entry_id"]:
+        try:
+            current = store.read_entry(
+                session=session, dictionary=dictionary, entry_id=p["entry_id"], viewer=viewer
+            )
+        except NotFound:
+            current = {}
+    rows = [r for r in editing.diff(current, p["data"] or {}) if r["change"] != "same"]
+    return {**p, "rows": rows, "headword": (p["data"] or current).get("headword", {})}
+
+
+@router.post("/review/{proposal_id}")
+def review_decide(
+    proposal_id: int,
+    pairs: list = Depends(form_pairs),
+    _csrf=Depends(require_csrf),
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("review")),
+):
+    posted = dict(pairs)
+    decide = review.accept if posted.get("decision") == "accept" else review.reject
+    decide(
+        session=session, dictionary=dictionary, proposal_id=proposal_id, viewer=viewer,
+        comment=posted.get("comment", "").strip(),
+    )  # fmt: skip
+    return _see_other(_url(dictionary, "review"))
+
+
+# ---------------------------------------------------------------- settings (owners)
+
+
+def _settings_page(request, dictionary, session, viewer, *, form=None, errors=None, code=200):
+    alphabet = dictionary.alphabet or {}
+    values = form or {
+        **dictionary.model_dump(),
+        "vernacular_ws": " ".join(dictionary.vernacular_ws),
+        "analysis_ws": " ".join(dictionary.analysis_ws),
+        "letters": editing.alphabet_text(alphabet),
+        "ignore": " ".join(alphabet.get("ignore", [])),
+        "confusables": " ".join("=".join(g) for g in alphabet.get("confusables", [])),
+    }
+    ctx = {
+        "values": values,
+        "errors": errors or {},
+        "members": editing.list_members(session=session, dictionary=dictionary),
+        "roles": list(access.ROLE_RANK),
+        "visibilities": editing.VISIBILITIES,
+        "saved": request.query_params.get("saved"),
+        "viewer": viewer,
+    }
+    return render(request, "editor/settings.html", ctx, dictionary=dictionary, status_code=code)
+
+
+@router.get("/settings")
+def settings_page(
+    request: Request,
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("manage")),
+):
+    return _settings_page(request, dictionary, session, viewer)
+
+
+@router.post("/settings")
+def save_settings(
+    request: Request,
+    pairs: list = Depends(form_pairs),
+    _csrf=Depends(require_csrf),
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("manage")),
+):
+    form = dict(pairs)
+    try:
+        changes = editing.settings_changes(form)
+        store.update_dictionary(session=session, dictionary=dictionary, data=changes)
+    except InvalidInput as exc:
+        errors = exc.details.get("errors")
+        errors = errors if isinstance(errors, dict) else {"_form": exc.message}
+        return _settings_page(
+            request, dictionary, session, viewer, form=form, errors=errors, code=422
+        )
+    return _see_other(_url(dictionary, "settings?saved=1"))
+
+
+@router.post("/settings/members")
+def set_member(
+    pairs: list = Depends(form_pairs),
+    _csrf=Depends(require_csrf),
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("manage")),
+):
+    form = dict(pairs)
+    role = form.get("role") or None
+    if role not in (None, *access.ROLE_RANK):
+        raise InvalidInput(f"role: choose one of {', '.join(access.ROLE_RANK)}")
+    user = accounts.get_user(session=session, email=form.get("email", ""))
+    accounts.set_role(session=session, user=user, dictionary=dictionary, role=role)
+    return _see_other(_url(dictionary, "settings?saved=members#members"))
+
+
+@router.get("/settings/alphabet-preview", response_class=JSONResponse)
+def alphabet_preview(
+    letters: str = "",
+    ignore: str = "",
+    confusables: str = "",
+    words: str = "",
+    viewer: Viewer = Depends(requires("manage")),
+):
+    """Sample words sorted by the alphabet being typed (the settings page's live preview)."""
+    return editing.sort_preview(
+        letters=letters, ignore=ignore, confusables=confusables, words=words[:20000]
+    )

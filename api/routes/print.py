@@ -1,0 +1,188 @@
+"""Printing: the PDF (and a PNG preview page) of a selection, and the print builder page."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from sqlmodel import Session
+
+from api.deps import get_dictionary, get_session, get_viewer, requires
+from api.i18n import _
+from api.templating import render
+from lexicon import store
+from lexicon.access import Viewer
+from lexicon.errors import InvalidInput
+from lexicon.models import Dictionary
+from lexicon.printing import DEFAULT_LABELS, PrintOptions
+from lexicon.printing.service import Selection, describe_print, print_dictionary
+from lexicon.printing.uploads import MAX_FONT_BYTES, add_print_font
+
+router = APIRouter(tags=["print"])
+Layout = Literal["dictionary", "wordlist", "table", "flashcards"]
+FONTS = ["Charis SIL", "Doulos SIL", "Andika", "Noto Serif", "Noto Sans"]
+PDF = {200: {"content": {"application/pdf": {}}, "description": "The PDF"}}
+PNG = {200: {"content": {"image/png": {}}, "description": "One page as PNG"}}
+
+
+def selection_params(
+    letter: str | None = Query(None, description="Only entries filed under this letter"),
+    domain: str | None = Query(None, description="Semantic domain code or name, e.g. 6.5"),
+    pos: str | None = Query(None, description="Part of speech, e.g. n"),
+    q: str | None = Query(None, description="Search text in forms and glosses"),
+    status: str | None = Query(None, description="draft | needs_review | published"),
+    ids: str | None = Query(None, description="Comma-separated entry ids (a hand-picked list)"),
+) -> Selection:
+    picked = tuple(i.strip() for i in (ids or "").split(",") if i.strip())
+    # An HTML form sends empty fields as "": they mean "not chosen".
+    return Selection(
+        letter=letter or None, domain=domain or None, pos=pos or None, q=q or None,
+        status=status or None, ids=picked,
+    )  # fmt: skip
+
+
+def options_params(
+    request: Request,
+    paper: Literal["a4", "letter"] = "a4",
+    font: str | None = Query(None, description="Font family, e.g. Charis SIL"),
+    font_size: str | None = Query(None, description="Points, 6 to 24"),
+    langs: str | None = Query(None, description="Comma-separated gloss languages, e.g. en,pt"),
+    qr: bool = Query(False, description="A QR code per entry that opens its audio"),
+    pictures: bool = True,
+    title: str | None = Query(None, max_length=200),
+    allow_uncovered: bool = Query(False, description="Print even if a character has no glyph"),
+) -> PrintOptions:
+    return PrintOptions(
+        paper=paper,
+        font_family=font or None,
+        font_size=_number(font_size, "font_size"),
+        langs=tuple(x.strip() for x in (langs or "").split(",") if x.strip()),
+        qr=qr,
+        base_url=str(request.base_url).rstrip("/"),
+        pictures=pictures,
+        title=title or None,
+        allow_uncovered=allow_uncovered,
+    )
+
+
+def _number(value: str | None, name: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise InvalidInput(f"{name}: expected a number, got {value!r}", field=name) from None
+
+
+def _labels() -> dict:
+    return {key: _(value) for key, value in DEFAULT_LABELS.items()}
+
+
+def _cache_dir(request: Request) -> Path:
+    configured = getattr(request.app.state.settings, "print_cache_dir", None)
+    return Path(configured or Path(tempfile.gettempdir()) / "wordkeep-print-cache")
+
+
+def _storage(request: Request):
+    return getattr(request.app.state, "storage", None)
+
+
+def _produce(request, session, dictionary, viewer, selection, layout, options, output, page=1):
+    return print_dictionary(
+        session=session, dictionary=dictionary, viewer=viewer, selection=selection,
+        layout=layout, options=options, storage=_storage(request),
+        labels=_labels(), output=output, page=page, cache_dir=_cache_dir(request),
+    )  # fmt: skip
+
+
+@router.get("/api/dictionaries/{slug}/print.pdf", response_class=Response, responses=PDF)
+def print_pdf(
+    request: Request,
+    layout: Layout = "dictionary",
+    selection: Selection = Depends(selection_params),
+    options: PrintOptions = Depends(options_params),
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(get_viewer),
+):
+    """The selection as a typeset PDF; 422 lists characters no font covers."""
+    data, key = _produce(request, session, dictionary, viewer, selection, layout, options, "pdf")
+    name = f"{dictionary.slug}-{layout}.pdf"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "ETag": f'"{key}"'}
+    return Response(data, media_type="application/pdf", headers=headers)
+
+
+@router.get("/api/dictionaries/{slug}/print.png", response_class=Response, responses=PNG)
+def print_png(
+    request: Request,
+    layout: Layout = "dictionary",
+    page: int = Query(1, ge=1, le=20),
+    selection: Selection = Depends(selection_params),
+    options: PrintOptions = Depends(options_params),
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(get_viewer),
+):
+    """A preview: one page (from the first entries of the selection) as PNG."""
+    args = (request, session, dictionary, viewer, selection, layout, options, "png", page)
+    data, key = _produce(*args)
+    return Response(data, media_type="image/png", headers={"ETag": f'"{key}"'})
+
+
+@router.get("/d/{slug}/print", include_in_schema=False)
+def print_builder(
+    request: Request,
+    layout: Layout = "dictionary",
+    selection: Selection = Depends(selection_params),
+    options: PrintOptions = Depends(options_params),
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(get_viewer),
+):
+    """Choose entries, layout and options; see page 1; download the PDF."""
+    query = {k: v for k, v in request.query_params.items() if v not in ("", None)}
+    summary = None
+    if query:
+        summary = describe_print(
+            session=session, dictionary=dictionary, viewer=viewer, selection=selection,
+            layout=layout, options=options, storage=_storage(request),
+            cache_dir=_cache_dir(request),
+        )  # fmt: skip
+    context = {
+        "form": dict(query, layout=layout),
+        "query": urlencode(query),
+        "summary": summary,
+        "letters": store.alphabet_for(dictionary).to_config()["letters"],
+        "fonts": FONTS + [f["family"] for f in (dictionary.extra or {}).get("print_fonts", [])],
+        "viewer": viewer,
+    }
+    return render(request, "print_builder.html", context, dictionary=dictionary)
+
+
+@router.get("/api/dictionaries/{slug}/print/fonts")
+def list_print_fonts(dictionary: Dictionary = Depends(get_dictionary)) -> list[dict]:
+    """Font files uploaded for printing this dictionary (family, sha256, file name)."""
+    return [
+        {k: f[k] for k in ("family", "sha256", "name")}
+        for f in (dictionary.extra or {}).get("print_fonts", [])
+    ]
+
+
+@router.post("/api/dictionaries/{slug}/print/fonts", status_code=201)
+def upload_print_font(
+    request: Request,
+    file: UploadFile = File(..., description="A .ttf, .otf or .ttc font file"),
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    _owner: Viewer = Depends(requires("manage")),
+) -> dict:
+    """Add a font for printing (owners); choose it by its family name in `font=`."""
+    data = file.file.read(MAX_FONT_BYTES + 1)
+    record = add_print_font(
+        session=session, dictionary=dictionary, storage=_storage(request),
+        filename=file.filename or "font", data=data,
+    )  # fmt: skip
+    return {k: record[k] for k in ("family", "sha256", "name")}

@@ -1,0 +1,90 @@
+"""Learner search and browse: the JSON API and the pages (a plain GET form, enhanced by JS)."""
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from api.deps import get_dictionary, get_session, get_viewer
+from api.templating import render
+from lexicon import access, browse, search
+from lexicon.access import Viewer
+from lexicon.models import Dictionary
+from lexicon.search import SearchPage
+
+router = APIRouter()
+
+
+@router.get("/api/dictionaries/{slug}/search", response_model=SearchPage, tags=["search"])
+def search_entries(
+    q: str = Query("", max_length=200, description="vernacular or translation, any case/accents"),
+    limit: int = Query(search.DEFAULT_LIMIT, ge=1, le=search.MAX_LIMIT),
+    cursor: str | None = None,
+    exact: bool = Query(False, description="exact letters: no folding, no typo tolerance"),
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(get_viewer),
+):
+    """Both directions at once, best match first; each item says why it matched (`match`)."""
+    return search.search(
+        session=session, dictionary=dictionary, viewer=viewer, q=q, limit=limit, cursor=cursor,
+        exact=exact,
+    )  # fmt: skip
+
+
+@router.get("/api/dictionaries/{slug}/browse", response_model=SearchPage, tags=["search"])
+def browse_entries(
+    letter: str | None = Query(None, description="a letter of the alphabet, or # for others"),
+    domain: str | None = Query(None, description="semantic domain code (6.5) or name"),
+    pos: str | None = Query(None, description="part of speech"),
+    limit: int = Query(50, ge=1, le=500),
+    cursor: str | None = None,
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(get_viewer),
+):
+    """Entries in the dictionary's own alphabetical order, by letter, domain or part of speech."""
+    return browse.browse(
+        session=session, dictionary=dictionary, viewer=viewer, letter=letter, domain=domain,
+        pos=pos, limit=limit, cursor=cursor,
+    )  # fmt: skip
+
+
+@router.get("/d/{slug}/search", include_in_schema=False, response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    q: str = Query("", max_length=200),
+    cursor: str | None = None,
+    exact: bool = False,
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(get_viewer),
+):
+    results = (
+        search.search(
+            session=session, dictionary=dictionary, viewer=viewer, q=q, cursor=cursor, exact=exact
+        )
+        if q.strip()
+        else None
+    )
+    context = {"q": q, "exact": exact, "results": results, "viewer": viewer,
+               "may_edit": access.may(viewer, dictionary, "edit")}  # fmt: skip
+    return render(request, "search.html", context, dictionary=dictionary)
+
+
+@router.get("/d/{slug}/browse", include_in_schema=False, response_class=HTMLResponse)
+def browse_page(
+    request: Request,
+    letter: str | None = None,
+    domain: str | None = None,
+    pos: str | None = None,
+    cursor: str | None = None,
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(get_viewer),
+):
+    view = browse.browse_view(
+        session=session, dictionary=dictionary, viewer=viewer, letter=letter, domain=domain,
+        pos=pos, cursor=cursor,
+    )  # fmt: skip
+    context = {**view, "letter": letter, "domain": domain, "pos": pos, "viewer": viewer}
+    return render(request, "browse.html", context, dictionary=dictionary)

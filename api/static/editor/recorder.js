@@ -1,0 +1,186 @@
+// Recording in the browser: record, listen back, record again or keep; a kept recording is
+// uploaded with a progress bar (or, for an entry not saved yet, right after the first save).
+// Where MediaRecorder is missing only the file input shows.
+(function () {
+  "use strict";
+  const box = document.querySelector("[data-recorder]");
+  const form = document.getElementById("entry-form");
+  if (!box || !form) return;
+  const $ = (sel) => box.querySelector(sel);
+  const controls = $(".rec-controls");
+  const startBtn = $("[data-rec-start]");
+  const stopBtn = $("[data-rec-stop]");
+  const preview = $("[data-rec-preview]");
+  const keepBtn = $("[data-rec-keep]");
+  const againBtn = $("[data-rec-again]");
+  const progress = $("[data-rec-progress]");
+  const status = $("[data-rec-status]");
+  const csrf = () => (form.querySelector("input[name=csrf_token]") || {}).value || "";
+  let recorder = null;
+  let blob = null;
+  let pending = null;  // kept on a new entry: uploaded after the entry is created
+
+  const canRecord = !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.MediaRecorder);
+  if (canRecord) controls.hidden = false;
+
+  function say(text) { status.textContent = text; }
+
+  async function start() {
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    } catch (err) {
+      say("The microphone is not available (" + err.name + "). You can choose a file instead.");
+      return;
+    }
+    const type = ["audio/webm;codecs=opus", "audio/mp4", "audio/ogg;codecs=opus"].find(
+      (t) => MediaRecorder.isTypeSupported(t)
+    );
+    recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
+    const chunks = [];
+    recorder.ondataavailable = (e) => { if (e.data.size) chunks.push(e.data); };
+    recorder.onstop = () => {
+      stream.getTracks().forEach((t) => t.stop());
+      blob = new Blob(chunks, { type: recorder.mimeType || "audio/webm" });
+      preview.src = URL.createObjectURL(blob);
+      preview.hidden = keepBtn.hidden = againBtn.hidden = false;
+      startBtn.hidden = true;
+      box.classList.remove("recording");
+      say("Listen to the recording, then keep it or record again.");
+      keepBtn.focus();
+    };
+    recorder.start();
+    box.classList.add("recording");
+    startBtn.disabled = true;
+    stopBtn.disabled = false;
+    stopBtn.focus();
+    say("Recording… press Stop when done.");
+  }
+
+  function stop() {
+    if (recorder && recorder.state !== "inactive") recorder.stop();
+    stopBtn.disabled = true;
+    startBtn.disabled = false;
+  }
+
+  function reset() {
+    blob = null;
+    preview.hidden = keepBtn.hidden = againBtn.hidden = true;
+    preview.removeAttribute("src");
+    startBtn.hidden = false;
+  }
+
+  function extension(type) {
+    return type.includes("mp4") ? "m4a" : type.includes("ogg") ? "ogg" : "webm";
+  }
+
+  // POST the file with XMLHttpRequest: fetch() cannot report upload progress.
+  function upload(url, file, name, fields) {
+    return new Promise((resolve, reject) => {
+      const data = new FormData();
+      data.append("file", file, name);
+      for (const [k, v] of Object.entries(fields || {})) data.append(k, v);
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", url);
+      xhr.setRequestHeader("X-CSRF-Token", csrf());
+      xhr.setRequestHeader("Accept", "application/json");
+      progress.hidden = false;
+      progress.value = 0;
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable) progress.value = Math.round((100 * e.loaded) / e.total);
+      };
+      xhr.onload = () => {
+        let body = {};
+        try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+        if (xhr.status >= 200 && xhr.status < 300) { progress.value = 100; resolve(body); }
+        else reject(new Error(typeof body.detail === "string" ? body.detail : "upload failed (" + xhr.status + ")"));
+      };
+      xhr.onerror = () => reject(new Error("the network failed; try again"));
+      say("Uploading…");
+      xhr.send(data);
+    });
+  }
+
+  // The upload made a new version; adopt it only if nobody else saved in between, so a later
+  // save of this form still detects their change.
+  function adopt(entry) {
+    const versionInput = form.querySelector("input[name=version]");
+    const known = new Set(Array.from(form.querySelectorAll("input[name$='.id']")).map((i) => i.value));
+    const added = (entry.pronunciations || []).filter((p) => !known.has(p.id) && p.media);
+    for (const p of added) {
+      let row = Array.from(form.querySelectorAll("[data-prons] > [data-pron]")).find(
+        (r) => !r.querySelector("input[name$='.id']").value && !r.querySelector("input[name$='.media']").value
+          && !r.querySelector("input[name$='.ipa']").value
+      );
+      if (!row) row = window.wordkeepAddPronunciation();
+      row.querySelector("input[name$='.id']").value = p.id;
+      row.querySelector("input[name$='.media']").value = p.media.sha256;
+      let audio = row.querySelector("audio");
+      if (!audio) { audio = document.createElement("audio"); audio.controls = true; row.appendChild(audio); }
+      audio.src = p.media.url;
+      audio.setAttribute("aria-label", "Recording (new)");
+    }
+    if (Number(entry.version) === Number(versionInput.value) + 1) versionInput.value = entry.version;
+    form.dispatchEvent(new Event("input"));
+  }
+
+  async function keep(file, name) {
+    const url = box.dataset.uploadUrl;
+    if (!url) {
+      pending = { file, name };
+      say("Recording kept. It is uploaded when you save the entry.");
+      return;
+    }
+    try {
+      const entry = await upload(url, file, name);
+      adopt(entry);
+      reset();
+      say("Recording saved.");
+    } catch (err) {
+      say("The recording was not saved: " + err.message + ". It is still here: try Keep again.");
+    }
+  }
+
+  startBtn.addEventListener("click", start);
+  stopBtn.addEventListener("click", stop);
+  againBtn.addEventListener("click", () => { reset(); start(); });
+  keepBtn.addEventListener("click", () => {
+    if (blob) keep(blob, "recording." + extension(blob.type));
+  });
+
+  const fileInput = $("[data-rec-file]");
+  const audioForm = document.getElementById("audio-form");
+  if (audioForm && fileInput) {
+    audioForm.addEventListener("submit", (e) => {
+      e.preventDefault();
+      if (fileInput.files.length) keep(fileInput.files[0], fileInput.files[0].name);
+      else say("Choose a file first.");
+    });
+  }
+
+  // A new entry with a kept recording: create it, then upload, then open the saved entry.
+  form.addEventListener("submit", async (e) => {
+    if (!pending || (e.submitter && e.submitter.value !== "save")) return;
+    e.preventDefault();
+    say("Saving the entry…");
+    // The IPA typed for the first pronunciation belongs with the recording, not beside it.
+    const body = new FormData(form, e.submitter);
+    const ipa = (body.get("pron.0.ipa") || "").trim();
+    body.delete("pron.0.ipa");
+    const response = await fetch(form.action, { method: "POST", body });
+    const match = response.redirected && response.url.match(/\/entries\/([^/?#]+)\?saved=/);
+    if (!match) {
+      // Not saved (a field needs attention): show the page the server answered.
+      document.open(); document.write(await response.text()); document.close();
+      return;
+    }
+    const url = "/api/dictionaries/" + form.dataset.slug + "/entries/" + match[1] + "/pronunciations";
+    try {
+      const entry = await upload(url, pending.file, pending.name, ipa ? { ipa } : {});
+      location.href = response.url.replace(/saved=\d+/, "saved=" + entry.version);
+    } catch (err) {
+      say("The entry was saved but the recording was not: " + err.message);
+      setTimeout(() => { location.href = response.url; }, 4000);
+    }
+  });
+})();

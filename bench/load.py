@@ -1,0 +1,301 @@
+"""Load test: one uvicorn worker over N generated entries, on loopback, bounded in requests and
+time. Prints, per concurrency level, throughput, p50/p99 latency and errors of
+
+    healthz   GET /healthz (the baseline: the cheapest request the app answers)
+    search    learner searches (prefixes, glosses, typos) only
+    mix       45% searches, 25% entry pages (HTML), 15% audio range requests, 15% keeper saves
+
+and the worker's peak RSS (VmHWM) after each level. Search throughput is also given as a ratio
+of /healthz throughput at the same level: the client shares the machine's cores, so absolute
+figures say as much about the client as the server; the ratio says how much a search costs.
+
+    python bench/load.py [--entries 100000] [--levels 1,4,16,32] [--requests 400] [--seconds 20]
+
+The database (SQLite, WAL) is built once and kept in --cache (default /tmp/wordkeep-bench).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import httpx  # noqa: E402
+from generate import generate_dictionary, generate_entries  # noqa: E402
+
+SLUG = "generated"
+RECORDINGS = 20
+BATCH = 2000
+
+
+# ---------------------------------------------------------------- the data
+
+
+def build(cache: Path, n: int) -> dict:
+    """A migrated SQLite database with `n` entries, an owner token and a few recordings."""
+    from lexicon import accounts, audio, media, store
+    from lexicon.db import make_engine, session_for, upgrade
+    from lexicon.storage import LocalStorage
+
+    folder = cache / f"entries-{n}"
+    ready = folder / "READY"
+    if ready.exists():
+        token, *ids = ready.read_text().split()
+        return {"folder": folder, "token": token, "ids": ids}
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    engine = make_engine(f"sqlite:///{folder / 'wordkeep.db'}")
+    upgrade(engine)
+    entries = generate_entries(n)
+    started = time.perf_counter()
+    with session_for(engine) as session:
+        user = accounts.create_user(session=session, email="keeper@example.org", password="x" * 12)
+        _, token = accounts.create_token(session=session, user=user, name="bench")
+        dictionary = store.create_dictionary(
+            session=session, data=generate_dictionary(SLUG), owner_id=user.id
+        )
+        for i in range(0, n, BATCH):
+            with store.transaction(session), _index_per_batch(session, dictionary):
+                store.create_entries(
+                    session=session, dictionary=dictionary, items=entries[i : i + BATCH]
+                )
+            print(f"  inserted {min(i + BATCH, n):,}/{n:,}", end="\r", flush=True)
+        clip = folder / "tone.wav"
+        audio.write_tone(clip, container="wav", codec="pcm_s16le", tone=2.0)
+        storage = LocalStorage(folder / "media")
+        for entry in entries[:RECORDINGS]:
+            with open(clip, "rb") as fh:
+                media.add_pronunciation_audio(
+                    session=session, storage=storage, dictionary=dictionary,
+                    entry_id=entry["id"], fileobj=fh, filename="tone.wav", fields={},
+                    editor="bench",
+                )  # fmt: skip
+    engine.dispose()
+    print(f"  built {n:,} entries in {time.perf_counter() - started:.0f} s" + " " * 20)
+    ids = [e["id"] for e in entries]
+    ready.write_text(" ".join([token, *ids]))
+    return {"folder": folder, "token": token, "ids": ids}
+
+
+@contextmanager
+def _index_per_batch(session, dictionary):
+    """Index a batch's entries with one call instead of one per entry: the same index rows,
+    several times faster to build (the store indexes entry by entry today)."""
+    from lexicon import search
+
+    pending: list[dict] = []
+    real = search.reindex_entry
+    search.reindex_entry = lambda *, session, dictionary, entry: pending.append(entry)
+    try:
+        yield
+        search.reindex_entries(session=session, dictionary=dictionary, entries=pending)
+    finally:
+        search.reindex_entry = real
+
+
+# ---------------------------------------------------------------- the worker
+
+
+def start_worker(folder: Path) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "WORDKEEP_DATABASE_URL": f"sqlite:///{folder / 'wordkeep.db'}",
+        "WORDKEEP_MEDIA_DIR": str(folder / "media"),
+        "WORDKEEP_SECRET_KEY": "bench-secret-key-0123456789abcdef",
+        "WORDKEEP_LOG_LEVEL": "warning",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--no-access-log"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return proc, url
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the worker did not start")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# ---------------------------------------------------------------- the requests
+
+
+class Mix:
+    """Builds requests like a class of learners and a few keepers would send."""
+
+    def __init__(self, data: dict, seed: int = 1):
+        self.rng = random.Random(seed)
+        self.ids = data["ids"]
+        self.recorded = data["ids"][:RECORDINGS]
+        self.auth = {"Authorization": f"Bearer {data['token']}"}
+        self.words = [e["headword"]["qaa"] for e in generate_entries(2000, seed=0)]
+        self.glosses = ["river", "water", "house", "fire", "child", "eat", "go", "big"]
+        self.media: dict[str, str] = {}
+
+    def search(self) -> tuple:
+        word = self.rng.choice(self.words)
+        roll = self.rng.random()
+        if roll < 0.4:
+            q = word[: self.rng.randint(2, max(2, len(word)))]  # typing a prefix
+        elif roll < 0.7:
+            q = self.rng.choice(self.glosses)  # from English
+        elif roll < 0.85:
+            q = word.replace("a", "e", 1)  # a typo
+        else:
+            q = word
+        return ("search", "GET", f"/api/dictionaries/{SLUG}/search", {"params": {"q": q}})
+
+    def pick(self) -> tuple:
+        roll = self.rng.random()
+        if roll < 0.45:
+            return self.search()
+        if roll < 0.70:
+            entry_id = self.rng.choice(self.ids)
+            return ("page", "GET", f"/d/{SLUG}/entries/{entry_id}", {})
+        if roll < 0.85:
+            entry_id = self.rng.choice(self.recorded)
+            start = self.rng.randint(0, 50_000)
+            return ("audio", "GET", entry_id, {"range": start})
+        return ("save", "PUT", self.rng.choice(self.ids), {})
+
+
+async def send(http: httpx.AsyncClient, mix: Mix, item: tuple) -> tuple[str, int, float]:
+    kind, method, target, extra = item
+    started = time.perf_counter()
+    if kind == "audio":
+        url = await audio_url(http, mix, target)
+        start = extra["range"]
+        response = await http.get(url, headers={"Range": f"bytes={start}-{start + 65535}"})
+    elif kind == "save":
+        url = f"/api/dictionaries/{SLUG}/entries/{target}"
+        entry = (await http.get(url)).json()
+        entry["notes"] = [{"type": "general", "text": {"en": f"checked {time.time():.3f}"}}]
+        response = await http.put(
+            url, json=entry, headers={**mix.auth, "If-Match": f'"{entry["version"]}"'}
+        )
+    else:
+        response = await http.request(method, target, **extra)
+    await response.aread()
+    return kind, response.status_code, time.perf_counter() - started
+
+
+async def audio_url(http, mix: Mix, entry_id: str) -> str:
+    if entry_id not in mix.media:
+        entry = (await http.get(f"/api/dictionaries/{SLUG}/entries/{entry_id}")).json()
+        mix.media[entry_id] = entry["pronunciations"][0]["media"]["original_url"]
+    return mix.media[entry_id]
+
+
+async def run_level(url, mix: Mix, make, concurrency: int, requests: int, seconds: float):
+    """`requests` requests from `concurrency` clients, stopping early after `seconds`."""
+    results: list[tuple[str, int, float]] = []
+    deadline = time.perf_counter() + seconds
+    left = iter(range(requests))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+
+        async def client():
+            for _ in left:
+                if time.perf_counter() > deadline:
+                    return
+                try:
+                    results.append(await send(http, mix, make()))
+                except httpx.HTTPError as exc:
+                    results.append(("error", 0, 0.0))
+                    print(f"    transport error: {exc!r}")
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return results, elapsed
+
+
+def summarise(name: str, concurrency: int, results, elapsed: float) -> float:
+    times = sorted(t for _, _, t in results)
+    errors = sum(1 for kind, status, _ in results if status >= 500 or status == 0)
+    other = sum(
+        1
+        for kind, status, _ in results
+        if 400 <= status < 500 and not (kind == "save" and status == 409)
+    )
+    conflicts = sum(1 for kind, status, _ in results if kind == "save" and status == 409)
+    rate = len(results) / elapsed if elapsed else 0.0
+    p50 = statistics.median(times) * 1000 if times else float("nan")
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))] * 1000 if times else float("nan")
+    print(
+        f"  {name:8} c={concurrency:<3} {len(results):5} req {rate:8.1f} req/s  "
+        f"p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  5xx/transport {errors}  other 4xx {other}"
+        + (f"  409 {conflicts}" if conflicts else "")
+    )
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--levels", default="1,4,16,32")
+    parser.add_argument("--requests", type=int, default=400, help="per level and phase")
+    parser.add_argument("--seconds", type=float, default=20, help="cap per level and phase")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/wordkeep-bench"))
+    args = parser.parse_args()
+    print(f"building/reusing {args.entries:,} entries in {args.cache}")
+    data = build(args.cache, args.entries)
+    proc, url = start_worker(data["folder"])
+    mix = Mix(data)
+    try:
+        print(
+            f"worker pid {proc.pid} at {url}; after start: peak RSS {peak_rss_mb(proc.pid):.0f} MB"
+        )
+        for level in [int(x) for x in args.levels.split(",")]:
+            phases = [
+                ("healthz", lambda: ("healthz", "GET", "/healthz", {})),
+                ("search", mix.search),
+                ("mix", mix.pick),
+            ]
+            rates = {}
+            for name, make in phases:
+                results, elapsed = asyncio.run(
+                    run_level(url, mix, make, level, args.requests, args.seconds)
+                )
+                rates[name] = summarise(name, level, results, elapsed)
+            ratio = rates["search"] / rates["healthz"] if rates["healthz"] else float("nan")
+            print(
+                f"  level {level}: search/healthz throughput {ratio:.0%}; "
+                f"worker peak RSS {peak_rss_mb(proc.pid):.0f} MB"
+            )
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

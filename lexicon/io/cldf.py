@@ -1,0 +1,367 @@
+"""CLDF Dictionary datasets (pycldf): entries, senses, examples and media, in and out.
+
+Columns with a CLDF term are mapped; every other column (Dictionaria's `Comment_French`,
+`alt_translation1`, Palula's `Inflection_Class` ...) is kept in `extra["cldf"]` and written
+back as a column of the same name. Export is checked with pycldf's own validator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pycldf import Dataset
+
+from lexicon.errors import ImportRejected
+from lexicon.io.lift_read import derive_id
+from lexicon.io.safety import nfc
+
+TERMS = {  # term -> our key, per table
+    "EntryTable": (
+        "id",
+        "languageReference",
+        "headword",
+        "partOfSpeech",
+        "comment",
+        "mediaReference",
+    ),
+    "SenseTable": ("id", "description", "entryReference", "mediaReference", "exampleReference"),
+    "ExampleTable": (
+        "id",
+        "languageReference",
+        "primaryText",
+        "translatedText",
+        "metaLanguageReference",
+        "comment",
+        "mediaReference",
+    ),
+    "MediaTable": ("id", "name", "mediaType", "downloadUrl", "description"),
+}
+LINK_COLUMNS = {"Media_IDs", "Sense_IDs", "Entry_IDs"}
+
+
+class CldfError(ImportRejected):
+    """The dataset is not a readable CLDF Dictionary."""
+
+
+@dataclass
+class CldfDocument:
+    entries: list[dict] = field(default_factory=list)
+    media: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    languages: list[dict] = field(default_factory=list)
+    metadata: dict = field(default_factory=dict)
+
+
+def _find_metadata(path: Path) -> Path:
+    if path.is_file():
+        return path
+    for cand in list(path.glob("*-metadata.json")) + list(path.glob("cldf/*-metadata.json")):
+        return cand
+    raise CldfError(f"{path.name}: no CLDF metadata file (*-metadata.json) found")
+
+
+def _text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, list):
+        return " ; ".join(_text(x) for x in v)
+    return nfc(str(v))
+
+
+def _columns(ds, table: str) -> dict[str, str]:
+    """term -> column name for the terms this table has."""
+    out = {}
+    for term in TERMS[table]:
+        try:
+            out[term] = ds[table, term].name
+        except KeyError:
+            continue
+    return out
+
+
+def _rows(ds, table: str) -> list[tuple[dict, dict]]:
+    """(mapped terms, other columns) for each row; empty when the table is missing."""
+    try:
+        ds[table]
+    except KeyError:
+        return []
+    cols = _columns(ds, table)
+    mapped_names = set(cols.values())
+    out = []
+    for row in ds.iter_rows(table):
+        terms = {t: row.get(name) for t, name in cols.items()}
+        other = {k: v for k, v in row.items() if k not in mapped_names}
+        out.append((terms, other))
+    return out
+
+
+def _links(other: dict, name: str, terms: dict | None = None, term: str = "") -> list[str]:
+    value = (terms or {}).get(term) if term else None
+    if not value:
+        value = other.pop(name, None)
+    else:
+        other.pop(name, None)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(";")]
+    return [str(v) for v in value if v]
+
+
+def _extra(other: dict) -> dict:
+    kept = {
+        k: (v if isinstance(v, list) else _text(v))
+        for k, v in other.items()
+        if v not in (None, "", [])
+    }
+    return {"cldf": kept} if kept else {}
+
+
+def read_cldf(path, *, meta_language: str = "en") -> CldfDocument:
+    """Read a CLDF Dictionary (metadata file or the folder holding it)."""
+    md = _find_metadata(Path(path))
+    try:
+        ds = Dataset.from_metadata(md)
+    except Exception as exc:  # pycldf raises many kinds for a broken metadata file
+        raise CldfError(f"{md.name}: not a readable CLDF dataset ({exc})") from exc
+    if ds.module != "Dictionary":
+        raise CldfError(f"{md.name}: a CLDF {ds.module} dataset, not a Dictionary")
+    doc = CldfDocument(metadata={k: v for k, v in ds.properties.items() if isinstance(v, str)})
+    langs = {}
+    if _has(ds, "LanguageTable"):
+        for row in ds.iter_rows("LanguageTable", "id", "iso639P3code", "glottocode", "name"):
+            code = row.get("iso639P3code") or row.get("id")
+            langs[row["id"]] = code
+            doc.languages.append(
+                {
+                    "id": row["id"],
+                    "code": code,
+                    "name": row.get("name") or "",
+                    "glottocode": row.get("glottocode") or "",
+                }
+            )
+    media = {}
+    for terms, _other in _rows(ds, "MediaTable"):
+        mid = _text(terms.get("id"))
+        name = _text(terms.get("name")) or mid
+        url = _text(terms.get("downloadUrl"))
+        media[mid] = {
+            "href": url or name,
+            "original_name": name,
+            "mime": _text(terms.get("mediaType")),
+            "cldf_id": mid,
+        }
+        local = md.parent / name
+        doc.media.append(
+            {
+                "kind": "image" if media[mid]["mime"].startswith("image") else "audio",
+                "href": url or name,
+                "cldf_id": mid,
+                "path": str(local) if local.is_file() else None,
+            }
+        )
+    entries = {}
+    for terms, other in _rows(ds, "EntryTable"):
+        e = _entry(terms, other, langs, media, meta_language)
+        entries[_text(terms.get("id"))] = e
+        doc.entries.append(e)
+    senses = {}
+    example_senses: dict[str, list[str]] = {}
+    for terms, other in _rows(ds, "SenseTable"):
+        eid = _text(terms.get("entryReference"))
+        if eid not in entries:
+            doc.warnings.append(
+                {
+                    "file": "senses",
+                    "line": None,
+                    "message": f"sense {terms.get('id')} names entry {eid!r}, "
+                    f"which is not in the entries table",
+                }
+            )
+            continue
+        s = _sense(terms, other, entries[eid], media, meta_language)
+        senses[_text(terms.get("id"))] = (s, entries[eid])
+        for xid in terms.get("exampleReference") or []:
+            example_senses.setdefault(str(xid), []).append(_text(terms.get("id")))
+    for terms, other in _rows(ds, "ExampleTable"):
+        _example(
+            terms,
+            other,
+            senses,
+            langs,
+            media,
+            meta_language,
+            doc,
+            example_senses.get(_text(terms.get("id")), []),
+        )
+    _relations(doc.entries, entries)
+    return doc
+
+
+def _has(ds, table: str) -> bool:
+    try:
+        ds[table]
+    except KeyError:
+        return False
+    return True
+
+
+def _entry(terms, other, langs, media, meta) -> dict:
+    cid = _text(terms.get("id"))
+    lang = langs.get(terms.get("languageReference"), _text(terms.get("languageReference")) or "und")
+    e = {
+        "id": derive_id("cldf", cid),
+        "headword": {lang: _text(terms.get("headword"))},
+        "citation": {},
+        "lexeme_form": {},
+        "homograph": 0,
+        "morph_type": None,
+        "part_of_speech": _text(terms.get("partOfSpeech")) or None,
+        "status": "published",
+        "visibility": "public",
+        "circle": None,
+        "pronunciations": [],
+        "senses": [],
+        "variants": [],
+        "relations": [],
+        "notes": [],
+        "etymologies": [],
+        "deleted": False,
+    }
+    if terms.get("comment"):
+        e["notes"].append({"type": "comment", "text": {meta: _text(terms["comment"])}})
+    if other.get("Citation_Form"):
+        e["citation"] = {lang: _text(other.pop("Citation_Form"))}
+    for i, mid in enumerate(_links(other, "Media_IDs", terms, "mediaReference")):
+        m = media.get(mid)
+        if m and m["mime"].startswith("image"):
+            e.setdefault("_pictures", []).append(m)
+        elif m:
+            e["pronunciations"].append(
+                {
+                    "id": derive_id(e["id"], "pronunciation", str(i)),
+                    "ipa": "",
+                    "forms": {},
+                    "speaker": "",
+                    "dialect": "",
+                    "place": "",
+                    "recorded_on": "",
+                    "consent": "",
+                    "visibility": "public",
+                    "circle": None,
+                    "media": dict(m),
+                    "extra": {},
+                }
+            )
+    e["_related"] = _links(other, "Entry_IDs")
+    e["extra"] = _extra(other)
+    e["extra"].setdefault("cldf", {})["ID"] = cid
+    return e
+
+
+def _picture(owner_id: str, i: int, m: dict) -> dict:
+    return {
+        "id": derive_id(owner_id, "picture", str(i)),
+        "caption": {},
+        "credit": "",
+        "licence": "",
+        "consent": "",
+        "visibility": "public",
+        "circle": None,
+        "media": dict(m),
+        "extra": {},
+    }
+
+
+def _sense(terms, other, e, media, meta) -> dict:
+    cid = _text(terms.get("id"))
+    s = {
+        "id": derive_id("cldf-sense", cid),
+        "part_of_speech": e["part_of_speech"],
+        "glosses": {meta: _text(terms.get("description"))} if terms.get("description") else {},
+        "definitions": {},
+        "semantic_domains": [],
+        "notes": [],
+        "examples": [],
+        "pictures": [],
+        "reversals": [],
+        "subsenses": [],
+        "visibility": "public",
+        "circle": None,
+    }
+    definition = other.pop("Definition", None)
+    if definition:
+        s["definitions"] = {meta: _text(definition)}
+    domain = other.pop("Semantic_Domain", None)
+    if domain:
+        s["semantic_domains"] = [d.strip() for d in _text(domain).split(";") if d.strip()]
+    for m in e.pop("_pictures", []):
+        s["pictures"].append(_picture(s["id"], len(s["pictures"]), m))
+    for mid in _links(other, "Media_IDs", terms, "mediaReference"):
+        if mid in media:
+            s["pictures"].append(_picture(s["id"], len(s["pictures"]), media[mid]))
+    s["extra"] = _extra(other)
+    s["extra"].setdefault("cldf", {})["ID"] = cid
+    e["senses"].append(s)
+    return s
+
+
+def _example(terms, other, senses, langs, media, meta, doc, linked) -> None:
+    cid = _text(terms.get("id"))
+    lang = langs.get(terms.get("languageReference"), _text(terms.get("languageReference")) or "und")
+    tlang = langs.get(terms.get("metaLanguageReference")) or meta
+    media_ids = _links(other, "Media_IDs", terms, "mediaReference")
+    sense_ids = list(dict.fromkeys(_links(other, "Sense_IDs") + linked))
+    extra = _extra(other)
+    extra.setdefault("cldf", {})["ID"] = cid
+    if terms.get("comment"):
+        extra["cldf"]["Comment"] = _text(terms["comment"])
+    if not any(sid in senses for sid in sense_ids):
+        doc.warnings.append(
+            {
+                "file": "examples",
+                "line": None,
+                "message": f"example {cid} is linked to no known sense; skipped",
+            }
+        )
+        return
+    for sid in sense_ids:
+        if sid not in senses:
+            continue
+        s, _e = senses[sid]
+        s["examples"].append(
+            {
+                "id": derive_id("cldf-example", cid, sid),
+                "text": {lang: _text(terms.get("primaryText"))},
+                "translations": {tlang: _text(terms.get("translatedText"))}
+                if terms.get("translatedText")
+                else {},
+                "source": "",
+                "visibility": "public",
+                "circle": None,
+                "media": dict(media[media_ids[0]]) if media_ids and media_ids[0] in media else None,
+                "extra": extra,
+            }
+        )
+
+
+def _relations(entries: list[dict], by_cldf_id: dict) -> None:
+    for e in entries:
+        for rid in e.pop("_related", []):
+            target = by_cldf_id.get(rid)
+            e["relations"].append(
+                {
+                    "type": "related",
+                    "target_id": target["id"] if target else rid,
+                    "target_headword": next(iter(target["headword"].values()), "")
+                    if target
+                    else "",
+                    "extra": {"cldf": {"Entry_ID": rid}},
+                }
+            )
+        e.pop("_pictures", None)
+
+
+# Imported last: cldf_write needs this module's names. One place to import both from.
+from lexicon.io.cldf_write import write_cldf  # noqa: E402,F401

@@ -1,0 +1,188 @@
+"""Export a dictionary as a zip in LIFT, CSV, CLDF or JSON, with its media files inside."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from lexicon import access, store
+from lexicon.errors import InvalidInput
+from lexicon.io import wsmap
+from lexicon.io.cldf import write_cldf
+from lexicon.io.jsonio import write_json
+from lexicon.io.lift import LiftDocument, write_lift
+from lexicon.io.tabular import write_table
+from lexicon.models import Dictionary, Entry, Media
+
+EXPORT_FORMATS = ("lift", "csv", "cldf", "json")
+BATCH = 500
+
+
+def _entries(session: Session, dictionary: Dictionary, viewer) -> list[dict]:
+    rows = (
+        session.exec(
+            select(Entry)
+            .where(Entry.dictionary_id == dictionary.id, Entry.deleted == False)  # noqa: E712
+            .order_by(Entry.sort_key, Entry.id)
+        )
+        .scalars()
+        .all()
+    )
+    out: list[dict] = []
+    for i in range(0, len(rows), BATCH):
+        for e in store.entry_dicts(
+            session=session, dictionary=dictionary, rows=rows[i : i + BATCH]
+        ):
+            if viewer is not None:
+                e = access.filter_entry(viewer, dictionary, e)
+            if e is not None:
+                out.append(e)
+    return out
+
+
+def _media_objects(entry: dict):
+    for p in entry.get("pronunciations") or []:
+        yield "audio", p
+    stack = list(entry.get("senses") or [])
+    while stack:
+        s = stack.pop()
+        stack.extend(s.get("subsenses") or [])
+        for x in s.get("examples") or []:
+            yield "audio", x
+        for pic in s.get("pictures") or []:
+            yield "image", pic
+
+
+def _package_media(session, dictionary, entries, storage, folder: Path) -> dict[str, str]:
+    """Copy every stored original the entries use into audio/ or pictures/; {sha: path}."""
+    shas = {
+        o["media"]["sha256"]
+        for e in entries
+        for _, o in _media_objects(e)
+        if o.get("media") and o["media"].get("sha256")
+    }
+    if not shas or storage is None:
+        return {}
+    rows = (
+        session.exec(
+            select(Media).where(Media.dictionary_id == dictionary.id, Media.sha256.in_(shas))
+        )
+        .scalars()
+        .all()
+    )
+    placed: dict[str, str] = {}
+    used: set[str] = set()
+    for row in rows:
+        sub = "pictures" if row.kind == "image" else "audio"
+        name = Path(row.original_name or row.sha256).name or row.sha256
+        if f"{sub}/{name}" in used:  # two different files with one name
+            name = f"{row.sha256[:12]}-{name}"
+        rel = f"{sub}/{name}"
+        used.add(rel)
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with storage.open(row.original_key) as src, open(target, "wb") as out:
+            shutil.copyfileobj(src, out)
+        placed[row.sha256] = rel
+    return placed
+
+
+def export_dictionary(
+    *,
+    session: Session,
+    dictionary: Dictionary,
+    format: str,
+    dest,
+    storage=None,
+    viewer=None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Path:
+    """Write `dest` (a .zip) holding the dictionary in `format` plus the media files it uses.
+
+    `viewer` limits the export to what that person may see (None: everything, for the CLI).
+    """
+    fmt = format.lower()
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidInput(f"format: {format!r} is not one of {', '.join(EXPORT_FORMATS)}")
+    tick = progress or (lambda done, total, stage: None)
+    entries = _entries(session, dictionary, viewer)
+    tick(0, len(entries), "exporting")
+    # The dicts were just built from the database: renaming tags in them in place is safe.
+    wsmap.restore_entries(entries, (dictionary.extra or {}).get("ws_map") or {})
+    dest = Path(dest)
+    with tempfile.TemporaryDirectory(prefix="wordkeep-export-") as tmp:
+        folder = Path(tmp) / dictionary.slug
+        folder.mkdir()
+        placed = _package_media(session, dictionary, entries, storage, folder)
+        _write_format(fmt, dictionary, entries, folder, placed)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+            for p in sorted(folder.rglob("*")):
+                if p.is_file():
+                    zf.write(p, p.relative_to(folder).as_posix())
+    tick(len(entries), len(entries), "done")
+    return dest
+
+
+def dictionary_dict(dictionary: Dictionary) -> dict:
+    keys = (
+        "slug",
+        "title",
+        "language_name",
+        "language_code",
+        "glottocode",
+        "vernacular_ws",
+        "analysis_ws",
+        "alphabet",
+        "visibility",
+        "licence",
+        "credits",
+        "description",
+        "default_entry_visibility",
+    )
+    return {k: getattr(dictionary, k) for k in keys}
+
+
+def _write_format(fmt: str, dictionary: Dictionary, entries, folder: Path, placed) -> None:
+    vern = (dictionary.vernacular_ws or [None])[0]
+    if fmt == "lift":
+        lift_extra = (dictionary.extra or {}).get("lift") or {"name": dictionary.slug}
+
+        def href(media: dict, kind: str, x: dict) -> str:
+            original = (x.get("hrefs") or {}).get("media")
+            if media.get("sha256") in placed:
+                stored = Path(placed[media["sha256"]]).name
+                # Keep FLEx's href when it names the same file; else point at ours.
+                if original and original.replace("\\", "/").rsplit("/", 1)[-1] == stored:
+                    return original
+                return stored
+            return original or media.get("href") or ""
+
+        doc = LiftDocument.from_parts(entries=entries, lift_extra=lift_extra)
+        write_lift(doc, folder, media_href=href)
+    elif fmt == "csv":
+        for e in entries:
+            for _, obj in _media_objects(e):
+                if obj.get("media") and obj["media"].get("sha256") in placed:
+                    obj["media"]["original_name"] = placed[obj["media"]["sha256"]]
+        write_table(entries, folder / f"{dictionary.slug}.csv", vernacular=vern)
+    elif fmt == "cldf":
+        files = {}
+        for sha, rel in placed.items():
+            files[sha] = (Path(rel).name, (folder / rel).read_bytes(), None)
+            (folder / rel).unlink()
+        write_cldf(
+            entries,
+            folder / "cldf",
+            dictionary=dictionary_dict(dictionary),
+            media_files=files,
+            meta_language=(dictionary.analysis_ws or ["en"])[0],
+        )
+    else:
+        write_json(dictionary_dict(dictionary), entries, folder / f"{dictionary.slug}.json")

@@ -1,0 +1,434 @@
+"""Import a file into a dictionary (all or nothing, through the store) and export one.
+
+Every format's reader gives entry dicts (docs/entry-shape.md). The importer resolves media
+files, merges by id (a LIFT guid, a CLDF/MDF/CSV derived id), and writes new entries in
+batches and changed ones as updates, so each gets a revision. One transaction covers it all.
+"""
+
+from __future__ import annotations
+
+import copy
+import zipfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlmodel import Session
+
+from lexicon import store
+from lexicon.errors import ImportRejected
+from lexicon.io import wsmap
+from lexicon.io.lift_read import derive_id
+from lexicon.io.safety import DEFAULT_LIMITS, Limits
+from lexicon.io.sources import Parsed, parse
+from lexicon.models import Dictionary, Entry, Media
+from lexicon.schemas import EntryIn
+
+FORMATS = ("lift", "csv", "xlsx", "cldf", "mdf", "json")
+BATCH = 500
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do)."""
+
+    format: str
+    dry_run: bool
+    entries_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    skipped: int = 0
+    media_added: int = 0
+    media_missing: int = 0
+    warnings: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def detect_format(path: Path) -> str:
+    """Guess the format from the name (and, for zips and folders, what is inside)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    by_suffix = {
+        ".lift": "lift",
+        ".csv": "csv",
+        ".tsv": "csv",
+        ".xlsx": "xlsx",
+        ".json": "json",
+        ".sfm": "mdf",
+        ".db": "mdf",
+        ".txt": "mdf",
+        ".mdf": "mdf",
+    }
+    if suffix in by_suffix:
+        if suffix == ".json" and path.name.endswith("-metadata.json"):
+            return "cldf"
+        return by_suffix[suffix]
+    names: list[str] = []
+    if path.is_dir():
+        names = [p.name for p in path.rglob("*")]
+    elif suffix == ".zip" and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            names = [n.rsplit("/", 1)[-1] for n in zf.namelist()]
+    for name in names:
+        if name.endswith(".lift"):
+            return "lift"
+    for name in names:
+        if name.endswith("-metadata.json"):
+            return "cldf"
+    for name in names:
+        low = name.lower()
+        if low.endswith((".csv", ".tsv")):
+            return "csv"
+        if low.endswith(".xlsx"):
+            return "xlsx"
+        if low.endswith((".sfm", ".db", ".txt")):
+            return "mdf"
+    raise ImportRejected(
+        f"{path.name}: cannot tell the format; give it (lift, csv, xlsx, cldf, mdf or json)"
+    )
+
+
+def import_file(
+    *,
+    session: Session,
+    dictionary: Dictionary,
+    path,
+    format: str | None = None,
+    dry_run: bool = False,
+    editor: str = "",
+    progress: Progress | None = None,
+    storage=None,
+    options: dict | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ImportReport:
+    """Import `path` into `dictionary`; a dry run reports without writing anything.
+
+    Refused (ImportRejected, nothing written) when any row or entry is wrong. Media files go
+    to `storage` when one is given; otherwise their references are kept in `extra`.
+    """
+    path = Path(path)
+    fmt = (format or detect_format(path)).lower()
+    if fmt not in FORMATS:
+        raise ImportRejected(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+    report = ImportReport(format=fmt, dry_run=dry_run)
+    tick = progress or (lambda done, total, stage: None)
+    tick(0, 0, "reading")
+    with parse(path, fmt, dictionary, options or {}, limits) as parsed:
+        report.entries_read = len(parsed.entries)
+        report.warnings += parsed.warnings
+        report.errors += parsed.errors
+        ws = wsmap.fix_entries(parsed.entries, dict((dictionary.extra or {}).get("ws_map") or {}))
+        for new_tag, old in ws.added.items():
+            report.warnings.append(
+                {
+                    "line": None,
+                    "message": f"writing system {old!r} is not a "
+                    f"BCP 47 tag; kept as {new_tag!r} (written back as {old!r})",
+                }
+            )
+        _validate_all(parsed.entries, report)
+        if report.errors and not dry_run:
+            raise ImportRejected(_summary(path, report.errors), errors=report.errors)
+        if dry_run:
+            _dry_media(parsed, report)
+            existing = _existing(session, dictionary, [e["id"] for e in parsed.entries])
+            report.updated = sum(1 for e in parsed.entries if e["id"] in existing)
+            report.created = report.entries_read - report.updated
+            return report
+        with store.transaction(session):
+            media = _store_media(session, dictionary, parsed, storage, editor, report)
+            media.update(_known_media(session, dictionary, parsed.entries))
+            _attach_media(parsed.entries, media, report)
+            # Languages first: changing them later would re-key every imported entry.
+            _remember_package(session, dictionary, parsed, ws.mapping)
+            _write_entries(session, dictionary, parsed, editor, report, tick)
+    tick(report.entries_read, report.entries_read, "done")
+    return report
+
+
+def _summary(path: Path, errors: list[dict]) -> str:
+    shown = "; ".join(
+        (f"line {e['line']}: " if e.get("line") else "") + e["message"] for e in errors[:5]
+    )
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return f"{path.name}: {len(errors)} problem(s), nothing imported: {shown}{more}"
+
+
+def _validate_all(entries: list[dict], report: ImportReport) -> None:
+    for e in entries:
+        probe = copy.copy(e)
+        probe["pronunciations"] = [{**p, "media": None} for p in e.get("pronunciations") or []]
+        probe["senses"] = []  # senses are checked below without their media
+        try:
+            EntryIn.model_validate(probe)
+            for s in e.get("senses") or []:
+                EntryIn.model_validate({"headword": {"und": "x"}, "senses": [_no_media(s)]})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            hw = next(iter(e.get("headword", {}).values()), e.get("id"))
+            report.errors.append(
+                {"line": None, "message": f"entry {hw!r}: {where}: {first['msg']}"}
+            )
+
+
+def _no_media(sense: dict) -> dict:
+    out = dict(sense)
+    out["examples"] = [{**x, "media": None} for x in sense.get("examples") or []]
+    out["pictures"] = [{**p, "media": None} for p in sense.get("pictures") or []]
+    out["subsenses"] = [_no_media(s) for s in sense.get("subsenses") or []]
+    return out
+
+
+def _existing(session: Session, dictionary: Dictionary, ids: list[str]) -> dict[str, Entry]:
+    found: dict[str, Entry] = {}
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i : i + BATCH]
+        for row in session.exec(select(Entry).where(Entry.id.in_(chunk))).scalars():
+            found[row.id] = row
+    return {k: v for k, v in found.items() if v.dictionary_id == dictionary.id}
+
+
+def _foreign_ids(session: Session, dictionary: Dictionary, ids: list[str]) -> set[str]:
+    """Ids already used by entries of other dictionaries (a LIFT imported twice, say)."""
+    taken: set[str] = set()
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i : i + BATCH]
+        taken |= set(
+            session.exec(
+                select(Entry.id).where(Entry.id.in_(chunk), Entry.dictionary_id != dictionary.id)
+            ).scalars()
+        )
+    return taken
+
+
+# ---------------------------------------------------------------------- media
+def _dry_media(parsed: Parsed, report: ImportReport) -> None:
+    hrefs = {(m["kind"], m["href"]): m.get("path") for m in parsed.media}
+    report.media_added = sum(1 for p in hrefs.values() if p)
+    report.media_missing = sum(1 for p in hrefs.values() if not p)
+
+
+def _store_media(session, dictionary, parsed: Parsed, storage, editor, report) -> dict:
+    """Store each referenced file once; return {href: sha256} for those stored."""
+    from lexicon.io import mediafiles
+
+    stored: dict[str, str] = {}
+    seen: set[str] = set()
+    for ref in parsed.media:
+        href = ref["href"]
+        if href in seen:
+            continue
+        seen.add(href)
+        if not ref.get("path"):
+            report.media_missing += 1
+            continue
+        if storage is None:
+            report.media_missing += 1
+            report.warnings.append(
+                {
+                    "line": ref.get("line"),
+                    "message": f"{href}: no media "
+                    f"storage configured; the reference is kept, not the file",
+                }
+            )
+            continue
+        try:
+            sha = mediafiles.store_file(
+                session=session,
+                storage=storage,
+                dictionary=dictionary,
+                path=Path(ref["path"]),
+                kind=ref["kind"],
+                editor=editor,
+            )
+        except ImportRejected as exc:
+            report.media_missing += 1
+            report.warnings.append(
+                {
+                    "line": ref.get("line"),
+                    "message": f"{href}: {exc.message}; the reference is kept, not the file",
+                }
+            )
+            continue
+        stored[href] = sha
+        report.media_added += 1
+    return stored
+
+
+def _media_objects(entry: dict):
+    yield from entry.get("pronunciations") or []
+    stack = list(entry.get("senses") or [])
+    while stack:
+        s = stack.pop()
+        stack.extend(s.get("subsenses") or [])
+        yield from s.get("examples") or []
+        yield from s.get("pictures") or []
+
+
+def _known_media(session, dictionary, entries: list[dict]) -> dict[str, str]:
+    """Media named by sha256 (our own JSON export) that this dictionary already stores."""
+    shas = {
+        o["media"]["sha256"]
+        for e in entries
+        for o in _media_objects(e)
+        if o.get("media") and o["media"].get("sha256")
+    }
+    if not shas:
+        return {}
+    found = session.exec(
+        select(Media.sha256).where(Media.dictionary_id == dictionary.id, Media.sha256.in_(shas))
+    ).scalars()
+    return {sha: sha for sha in found}
+
+
+def _attach_media(entries: list[dict], stored: dict, report: ImportReport) -> None:
+    """Replace file references by stored media; keep a reference that has no file in extra."""
+    for e in entries:
+        for obj in _media_objects(e):
+            media = obj.get("media")
+            if not media:
+                continue
+            if media.get("href") in stored:
+                obj["media"] = {"sha256": stored[media["href"]]}
+            elif media.get("sha256") in stored:
+                obj["media"] = {"sha256": media["sha256"]}  # re-import of our own JSON
+            else:
+                obj["media"] = None
+                extra = obj.setdefault("extra", {})
+                if "lift" not in extra:
+                    extra.setdefault("import", {})["media"] = {
+                        "href": media.get("href") or "",
+                        "original_name": media.get("original_name") or "",
+                    }
+
+
+# ---------------------------------------------------------------------- entries
+def _remap_foreign(session, dictionary, entries: list[dict], report: ImportReport) -> None:
+    """An id another dictionary uses gets a dictionary-specific one (its guid stays in extra)."""
+    foreign = _foreign_ids(session, dictionary, [e["id"] for e in entries])
+    if not foreign:
+        return
+    new = {old: derive_id("dictionary", str(dictionary.id), old) for old in foreign}
+    for e in entries:
+        e["id"] = new.get(e["id"], e["id"])
+        for r in e.get("relations") or []:
+            r["target_id"] = new.get(r.get("target_id"), r.get("target_id"))
+    report.warnings.append(
+        {
+            "line": None,
+            "message": f"{len(foreign)} entry id(s) are used by "
+            f"another dictionary; these entries got new ids here",
+        }
+    )
+
+
+def _canon(entry: dict) -> dict:
+    """The stored content of an entry, for 'did this import change it?'."""
+    data = EntryIn.model_validate(entry).model_dump(exclude={"version"})
+    lx = (data.get("extra") or {}).get("lift")
+    if isinstance(lx, dict):
+        data["extra"] = {
+            **data["extra"],
+            "lift": {k: v for k, v in lx.items() if k != "synced_version"},
+        }
+    return data
+
+
+def _mark_synced(entry: dict, version: int) -> None:
+    lx = (entry.get("extra") or {}).get("lift")
+    if isinstance(lx, dict):
+        lx["synced_version"] = version
+
+
+def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick) -> None:
+    entries = parsed.entries
+    _remap_foreign(session, dictionary, entries, report)
+    existing = _existing(session, dictionary, [e["id"] for e in entries])
+    total, done = len(entries), 0
+    fresh = [e for e in entries if e["id"] not in existing]
+    for i in range(0, len(fresh), BATCH):
+        batch = fresh[i : i + BATCH]
+        for e in batch:
+            _mark_synced(e, 1)
+        store.create_entries(
+            session=session, dictionary=dictionary, items=batch, editor=editor, action="import"
+        )
+        done += len(batch)
+        tick(done, total, "writing")
+    report.created = len(fresh)
+    known = [e for e in entries if e["id"] in existing]
+    for i in range(0, len(known), BATCH):
+        batch = known[i : i + BATCH]
+        rows = [existing[e["id"]] for e in batch]
+        current = {
+            c["id"]: c for c in store.entry_dicts(session=session, dictionary=dictionary, rows=rows)
+        }
+        for e in batch:
+            row = existing[e["id"]]
+            if row.deleted:
+                report.skipped += 1
+                report.warnings.append(
+                    {
+                        "line": None,
+                        "message": f"entry {e['id']} was deleted "
+                        f"in Wordkeep; the import does not bring it back",
+                    }
+                )
+                continue
+            if _canon(e) == _canon(current[e["id"]]):
+                report.unchanged += 1
+                continue
+            _mark_synced(e, row.version + 1)
+            store.update_entry(
+                session=session,
+                dictionary=dictionary,
+                entry_id=e["id"],
+                data=e,
+                version=row.version,
+                editor=editor,
+                action="import",
+                comment=f"{report.format} import",
+            )
+            report.updated += 1
+        done += len(batch)
+        tick(done, total, "merging")
+    _apply_tombstones(session, dictionary, parsed.deleted_ids, editor, report)
+
+
+def _apply_tombstones(session, dictionary, ids: list[str], editor, report) -> None:
+    """An entry FLEx marks deleted (dateDeleted) is soft-deleted here too, restorable."""
+    for entry_id, row in _existing(session, dictionary, ids).items():
+        if not row.deleted:
+            store.delete_entry(
+                session=session, dictionary=dictionary, entry_id=entry_id, editor=editor
+            )
+            report.deleted += 1
+
+
+def _remember_package(session, dictionary, parsed: Parsed, ws_mapping: dict) -> None:
+    """Keep what the export needs to rebuild the package (LIFT header, ranges, tags)."""
+    extra = dict(dictionary.extra or {})
+    changes: dict = {}
+    if parsed.lift_extra is not None:
+        extra["lift"] = parsed.lift_extra
+    if ws_mapping:
+        extra["ws_map"] = ws_mapping
+    if extra != (dictionary.extra or {}):
+        changes["extra"] = extra
+    if dictionary.vernacular_ws in ([], ["und"]) and parsed.vernacular_ws:
+        changes["vernacular_ws"] = parsed.vernacular_ws[:3]
+    if changes:
+        store.update_dictionary(session=session, dictionary=dictionary, data=changes)
+
+
+from lexicon.io.exporter import EXPORT_FORMATS, export_dictionary  # noqa: E402,F401  (one API)

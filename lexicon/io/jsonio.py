@@ -1,0 +1,70 @@
+"""The whole dictionary as JSON, in the API's entry shape (docs/entry-shape.md)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lexicon.errors import ImportRejected
+from lexicon.io.safety import DEFAULT_LIMITS, Limits, check_file_size, nfc
+
+FORMAT = "wordkeep-dictionary"
+VERSION = 1
+
+
+@dataclass
+class JsonDocument:
+    dictionary: dict = field(default_factory=dict)
+    entries: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    media: list[dict] = field(default_factory=list)
+
+
+def nfc_deep(value):
+    """NFC-normalise every string (keys too) inside a JSON value."""
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, list):
+        return [nfc_deep(v) for v in value]
+    if isinstance(value, dict):
+        return {nfc(k): nfc_deep(v) for k, v in value.items()}
+    return value
+
+
+def dump_dictionary(dictionary: dict, entries: list[dict]) -> dict:
+    return {"format": FORMAT, "version": VERSION, "dictionary": dictionary, "entries": entries}
+
+
+def write_json(dictionary: dict, entries: list[dict], dest) -> Path:
+    """Write `{"format", "version", "dictionary", "entries"}` as UTF-8 JSON."""
+    dest = Path(dest)
+    with open(dest, "w", encoding="utf-8") as fh:
+        json.dump(
+            dump_dictionary(dictionary, entries), fh, ensure_ascii=False, indent=1, default=str
+        )
+    return dest
+
+
+def read_json(path, *, limits: Limits = DEFAULT_LIMITS) -> JsonDocument:
+    """Read a Wordkeep JSON export, an API list (`{"items": [...]}`) or a bare list of entries."""
+    path = Path(path)
+    check_file_size(path, limits)
+    try:
+        data = json.loads(path.read_text("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportRejected(f"{path.name}: not valid UTF-8 JSON ({exc})") from exc
+    data = nfc_deep(data)
+    if isinstance(data, list):
+        data = {"entries": data}
+    if not isinstance(data, dict):
+        raise ImportRejected(f"{path.name}: expected a JSON object or list of entries")
+    entries = data.get("entries", data.get("items"))
+    if not isinstance(entries, list):
+        raise ImportRejected(f'{path.name}: no "entries" list')
+    doc = JsonDocument(dictionary=data.get("dictionary") or {})
+    for i, e in enumerate(entries):
+        if not isinstance(e, dict) or not isinstance(e.get("headword"), dict) or not e["headword"]:
+            raise ImportRejected(f"{path.name}: entry {i + 1} has no headword object")
+        doc.entries.append(e)
+    return doc

@@ -1,0 +1,93 @@
+"""Store a media file found in an import package (audio or picture) as a Media row.
+
+Audio goes through `lexicon.audio` like an upload (checked, archival original + web copy);
+pictures are kept as they are. The same file twice is stored once (content address).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from sqlalchemy import select
+
+from lexicon import audio
+from lexicon.errors import ImportRejected, WordkeepError
+from lexicon.media import derivative_key, original_key
+from lexicon.models import Dictionary, Media
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def store_file(
+    *, session, storage, dictionary: Dictionary, path: Path, kind: str, editor: str = ""
+) -> str:
+    """Store `path` for `dictionary` (once); return its sha256. Raises ImportRejected if bad."""
+    sha = _sha256(path)
+    row = session.exec(
+        select(Media).where(Media.dictionary_id == dictionary.id, Media.sha256 == sha)
+    ).scalar_one_or_none()
+    if row is not None:
+        return sha
+    name = unicodedata.normalize("NFC", path.name)
+    if kind == "image":
+        from lexicon import pictures  # checked, upright and stripped web copies, like uploads
+
+        try:
+            pictures.store_picture(
+                session=session,
+                storage=storage,
+                dictionary=dictionary,
+                path=path,
+                filename=name,
+                editor=editor,
+            )
+        except WordkeepError as exc:
+            raise ImportRejected(exc.message) from exc
+        return sha
+    row = _audio_row(storage, dictionary, path, sha, name)
+    row.created_by = editor
+    session.add(row)
+    session.flush()
+    return sha
+
+
+def _audio_row(storage, dictionary, path: Path, sha: str, name: str) -> Media:
+    try:
+        info = audio.probe_audio(path, name=name)
+        with tempfile.TemporaryDirectory(prefix="wordkeep-import-audio-") as tmp:
+            web = Path(tmp) / "web"
+            made = audio.make_web_derivative(path, web, name=name)
+            storage.put(original_key(sha), path, content_type=info.mime)
+            storage.put(derivative_key(sha), web, content_type=made.mime)
+    except WordkeepError as exc:
+        raise ImportRejected(exc.message) from exc
+    return Media(
+        dictionary_id=dictionary.id,
+        sha256=sha,
+        kind="audio",
+        mime=info.mime,
+        size=info.size,
+        duration=round(info.duration, 3),
+        original_name=name,
+        original_key=original_key(sha),
+        derivative_key=derivative_key(sha),
+        derivative_mime=made.mime,
+        derivative_size=made.size,
+        derivative_duration=round(made.duration, 3),
+        extra={
+            "container": info.container,
+            "codec": info.codec,
+            "sample_rate": info.sample_rate,
+            "channels": info.channels,
+            "derivative_profile": audio.WEB_PROFILE,
+        },
+    )

@@ -1,0 +1,135 @@
+"""Open an import source of any format as one `Parsed` bundle (entries, media, messages)."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lexicon.errors import ImportRejected
+from lexicon.io.cldf import read_cldf
+from lexicon.io.jsonio import read_json
+from lexicon.io.lift import read_lift
+from lexicon.io.mdf import read_mdf
+from lexicon.io.safety import Limits, safe_extract
+from lexicon.io.tabular import read_table
+
+MEDIA_SUBDIRS = ("", "audio", "pictures", "media", "images", "sound", "sounds")
+
+
+@dataclass
+class Parsed:
+    format: str
+    entries: list[dict] = field(default_factory=list)
+    media: list[dict] = field(default_factory=list)  # {"kind", "href", "path"}
+    warnings: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    lift_extra: dict | None = None
+    deleted_ids: list[str] = field(default_factory=list)
+    vernacular_ws: list[str] = field(default_factory=list)
+    analysis_ws: list[str] = field(default_factory=list)
+    _closers: list = field(default_factory=list)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for close in self._closers:
+            close()
+
+
+def _unzip(path: Path, limits: Limits, closers: list) -> Path:
+    tmp = tempfile.TemporaryDirectory(prefix="wordkeep-import-")
+    closers.append(tmp.cleanup)
+    safe_extract(path, Path(tmp.name), limits)
+    return Path(tmp.name)
+
+
+def _pick(folder: Path, suffixes: tuple[str, ...], what: str) -> Path:
+    found = sorted(
+        (p for p in folder.rglob("*") if p.suffix.lower() in suffixes),
+        key=lambda p: (len(p.parts), p.name),
+    )
+    if not found:
+        raise ImportRejected(f"no {what} file in the package")
+    return found[0]
+
+
+def resolve_media(refs: list[dict], base: Path) -> None:
+    """Fill in `path` for references found beside the file (or in audio/, pictures/ ...)."""
+    root = base.resolve()
+    for ref in refs:
+        if ref.get("path"):
+            continue
+        href = (ref.get("href") or "").replace("\\", "/")
+        if not href or "://" in href:
+            ref["path"] = None
+            continue
+        name = href.rsplit("/", 1)[-1]
+        ref["path"] = None
+        for sub in MEDIA_SUBDIRS:
+            for cand in (root / sub / href, root / sub / name):
+                cand = cand.resolve()
+                if (cand == root or root in cand.parents) and cand.is_file():
+                    ref["path"] = str(cand)
+                    break
+            if ref["path"]:
+                break
+
+
+def parse(path: Path, fmt: str, dictionary, options: dict, limits: Limits) -> Parsed:
+    """Read `path` as `fmt` with the dictionary's languages as defaults."""
+    vern = (dictionary.vernacular_ws or [dictionary.language_code or "und"])[0] or "und"
+    analysis = dictionary.analysis_ws or ["en"]
+    out = Parsed(format=fmt)
+    try:
+        _parse_into(out, path, fmt, vern, analysis, options, limits)
+    except BaseException:
+        out.__exit__(None, None, None)
+        raise
+    return out
+
+
+def _parse_into(out: Parsed, path, fmt, vern, analysis, options, limits) -> None:
+    if fmt == "lift":
+        doc = read_lift(path, limits=limits)
+        out._closers.append(doc.close)
+        out.entries, out.media, out.warnings = doc.entries, doc.media, doc.warnings
+        out.lift_extra = doc.package_extra()
+        out.deleted_ids = doc.deleted_ids
+        out.vernacular_ws, out.analysis_ws = doc.vernacular_ws, doc.analysis_ws
+        return
+    base = path.parent
+    if path.suffix.lower() == ".zip" and fmt in ("mdf", "cldf", "json"):
+        base = _unzip(path, limits, out._closers)
+        pick = {"mdf": (".sfm", ".db", ".txt", ".mdf"), "cldf": (".json",), "json": (".json",)}
+        path = _pick(base, pick[fmt], fmt.upper())
+        if fmt == "cldf":
+            path = next(iter(sorted(base.rglob("*-metadata.json"))), path)
+        base = path.parent
+    if fmt == "mdf":
+        doc = read_mdf(
+            path,
+            vernacular=vern,
+            english=options.get("english", "en"),
+            national=options.get("national")
+            or (analysis[1] if len(analysis) > 1 else "qaa-x-national"),
+            regional=options.get("regional", "qaa-x-regional"),
+            marker_map=options.get("marker_map"),
+            limits=limits,
+        )
+        out.entries, out.media, out.warnings = doc.entries, doc.media, doc.warnings
+    elif fmt == "cldf":
+        doc = read_cldf(path, meta_language=analysis[0])
+        out.entries, out.media, out.warnings = doc.entries, doc.media, doc.warnings
+    elif fmt in ("csv", "xlsx"):
+        doc = read_table(
+            path, mapping=options.get("mapping"), vernacular=vern, meta=analysis[0], limits=limits
+        )
+        out._closers.append(doc.close)
+        out.entries, out.media = doc.entries, doc.media
+        out.warnings, out.errors = doc.warnings, doc.errors
+    elif fmt == "json":
+        doc = read_json(path, limits=limits)
+        out.entries, out.media, out.warnings = doc.entries, doc.media, doc.warnings
+    resolve_media(out.media, base)

@@ -1,0 +1,429 @@
+"""Learner search: one box for both directions, over the index of lexicon.search_index.
+
+Ranking (ties in the dictionary's alphabetical order, then id), given as each item's
+`match.type`: exact headword > headword prefix > folded headword (equal > prefix > infix) >
+gloss exact > gloss word > gloss prefix > fuzzy (edit distance 1-2, through a vocabulary of
+headword and gloss words) > definition/example text. Folding ignores case and diacritics and
+unifies the dictionary's confusables; "exact letters" (for keepers) turns folding and typo
+tolerance off. Queries are built by `search_sql` and run by `search`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from pydantic import BaseModel
+from sqlalchemy import (
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    union_all,
+)
+
+from lexicon import access
+from lexicon.alphabet import Alphabet, fold
+from lexicon.errors import InvalidInput
+from lexicon.models import Dictionary, Entry, Sense
+from lexicon.search_index import (  # noqa: F401  (the store's hooks live here too)
+    TOP,
+    alphabet_of,
+    deletions,
+    edit_distance,
+    normalise,
+    reindex_dictionary,
+    reindex_entries,
+    reindex_entry,
+    remove_entry,
+    search_text,
+    search_vocab,
+    stem,
+    words,
+)
+
+TIERS = (
+    "exact", "prefix", "folded", "folded_prefix", "infix",
+    "gloss", "gloss_word", "gloss_prefix", "fuzzy", "text",
+)  # fmt: skip
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+TOTAL_CAP = 1000  # `total` counts matches up to this many
+
+
+class SearchItem(BaseModel):
+    """One result: enough to list it, and why it matched."""
+
+    id: str
+    headword: dict
+    headword_text: str
+    homograph: int = 0
+    part_of_speech: str | None = None
+    letter: str | None = None
+    glosses: dict
+    has_audio: bool = False
+    match: dict | None = None
+
+
+class SearchPage(BaseModel):
+    items: list[SearchItem]
+    total: int
+    next: str | None = None
+
+
+# -- queries ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed search: the same text prepared for each kind of comparison."""
+
+    text: str
+    norm: str  # exact and prefix on headwords (case-insensitive, diacritics count)
+    folded: str  # the dictionary's fold: folded headword tiers, infix
+    gloss: str  # plain fold: gloss exact
+    words: tuple[str, ...]  # words of the plain fold: glosses and texts
+    exact: bool = False  # "exact letters": no folding, no typo tolerance (for keepers)
+
+    @property
+    def fuzzy_target(self) -> str | None:
+        """The one word typo tolerance applies to (single-word queries of 4+ letters)."""
+        found = words(self.folded)
+        return found[0] if not self.exact and len(found) == 1 and len(found[0]) >= 4 else None
+
+
+def parse_query(q: str, *, alphabet: Alphabet, exact: bool = False) -> Query:
+    """Prepare a query string (NFC or NFD, any case) for every tier."""
+    q = unicodedata.normalize("NFC", q or "").strip()
+    if len(q) > 200:
+        raise InvalidInput("q: a search is at most 200 characters")
+    gloss = fold(q)
+    return Query(q, normalise(q), alphabet.fold(q), gloss, tuple(words(gloss)), exact)
+
+
+def visible_clause(viewer, dictionary: Dictionary, t: Table = search_text):
+    """The access rule on index rows: the entry's visibility and status, and the visibility of
+    the sense or example the text comes from. The one place search asks `lexicon.access`."""
+    entry_level = SimpleNamespace(
+        visibility=t.c.e_visibility, circle=t.c.e_circle, status=t.c.status
+    )
+    item_level = SimpleNamespace(visibility=t.c.visibility, circle=t.c.circle, status=t.c.status)
+    return and_(
+        access.entry_clause(viewer, dictionary, entry_level),
+        access.entry_clause(viewer, dictionary, item_level),
+    )
+
+
+def _word_terms(query_words, prefix_last: bool) -> list[list[str]]:
+    """Per query word, the forms any of which may match (the word and its stem)."""
+    terms = [sorted({w, stem(w)}) for w in query_words]
+    if prefix_last and terms:
+        terms[-1] = [query_words[-1]]
+    return terms
+
+
+def _match_text(dialect: str, terms: list[list[str]], prefix_last: bool) -> str:
+    """Every term group must match: an FTS5 MATCH string or a PostgreSQL tsquery."""
+    if dialect == "sqlite":
+        groups = ["(" + " OR ".join(f'"{w}"' for w in group) + ")" for group in terms]
+        if prefix_last:
+            groups[-1] = f'"{terms[-1][0]}"*'
+        return " AND ".join(groups)
+    groups = ["(" + " | ".join(f"'{w}'" for w in group) + ")" for group in terms]
+    if prefix_last:
+        groups[-1] = f"'{terms[-1][0]}':*"
+    return " & ".join(groups)
+
+
+def _like(value: str) -> str:
+    return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _infix_text(dialect: str, values: list[str]):
+    """An FTS5 trigram MATCH for any of `values`, or LIKE patterns on PostgreSQL."""
+    if dialect == "sqlite":
+        return " OR ".join('"' + v.replace('"', '""') + '"' for v in values)
+    return [_like(v) for v in values]
+
+
+def _plan(query: Query, dialect: str, fuzzy_words: list[str]) -> tuple[tuple, dict]:
+    """Which branches this query runs (in rank order) and the values they are bound to."""
+    names, params = [], {}
+    if query.norm:
+        names += ["exact", "prefix"]
+        params.update(norm=query.norm, norm_hi=query.norm + TOP)
+    if query.folded and not query.exact:
+        names += ["folded", "folded_prefix"]
+        params.update(folded=query.folded, folded_hi=query.folded + TOP)
+        if len(query.folded) >= 3:
+            names.append("infix")
+            sqlite = dialect == "sqlite"
+            params["infix"] = (
+                _infix_text(dialect, [query.folded]) if sqlite else _like(query.folded)
+            )
+    if query.gloss:
+        names.append("gloss")
+        params["gloss"] = query.gloss
+    if query.words:
+        names.append("gloss_word")
+        params["words"] = _match_text(dialect, _word_terms(query.words, False), False)
+        if len(query.words[-1]) >= 2:
+            names.append("gloss_prefix")
+            params["pre"] = _match_text(dialect, _word_terms(query.words, True), True)
+    if fuzzy_words:
+        names += ["fuzzy_hw", "fuzzy_infix", "fuzzy_gl"]
+        params.update(fz=list(fuzzy_words), fzg=_match_text(dialect, [list(fuzzy_words)], False))
+        infix = _infix_text(dialect, fuzzy_words)
+        if dialect == "sqlite":
+            params["fz_in"] = infix
+        else:
+            params.update({f"fz_in_{i}": pattern for i, pattern in enumerate(infix)})
+    if query.words:
+        names.append("text")
+        params["text"] = _match_text(dialect, _word_terms(query.words, False), False)
+    return tuple(names), params
+
+
+def _condition(name: str, dialect: str, dictionary_id: int, n_fuzzy: int):
+    """The SQL condition of one branch, with its values as named bind parameters."""
+    t, p = search_text, bindparam
+    hw = and_(t.c.dictionary_id == dictionary_id, t.c.kind == "hw")
+    gl = and_(t.c.dictionary_id == dictionary_id, t.c.kind == "gl")
+    sqlite = dialect == "sqlite"
+    # Full-text branches must be driven by their MATCH, not by an index scan of the dictionary
+    # and kind: on SQLite a unary + keeps the planner from using those indexes there.
+    in_dict = literal_column("+search_text.dictionary_id") if sqlite else t.c.dictionary_id
+    kind = literal_column("+search_text.kind") if sqlite else t.c.kind
+
+    def by_text(k: str, condition):
+        return and_(in_dict == dictionary_id, kind == k, condition)
+
+    def fts(param: str, table: str = "search_fts"):
+        if sqlite:
+            sub = text(f"SELECT rowid FROM {table} WHERE {table} MATCH :{param}")
+            return t.c.id.in_(sub.columns(rowid=Integer))
+        tsv = func.to_tsvector(text("'simple'::regconfig"), t.c.stems)
+        return tsv.op("@@")(func.to_tsquery(text("'simple'::regconfig"), p(param)))
+
+    if name == "exact":
+        return and_(hw, t.c.norm == p("norm"))
+    if name == "prefix":
+        return and_(hw, t.c.norm > p("norm"), t.c.norm < p("norm_hi"))
+    if name == "folded":
+        return and_(hw, t.c.folded == p("folded"))
+    if name == "folded_prefix":
+        return and_(hw, t.c.folded > p("folded"), t.c.folded < p("folded_hi"))
+    if name == "infix":
+        like = t.c.folded.like(p("infix"), escape="\\")
+        return by_text("hw", fts("infix", "search_tri") if sqlite else like)
+    if name == "gloss":
+        return and_(gl, t.c.folded == p("gloss"))
+    if name in ("gloss_word", "gloss_prefix"):
+        return by_text("gl", fts("words" if name == "gloss_word" else "pre"))
+    if name == "fuzzy_hw":
+        return and_(hw, t.c.folded.in_(p("fz", expanding=True)))
+    if name == "fuzzy_infix":
+        if sqlite:
+            return by_text("hw", fts("fz_in", "search_tri"))
+        likes = [t.c.folded.like(p(f"fz_in_{i}"), escape="\\") for i in range(n_fuzzy)]
+        return by_text("hw", or_(*likes))
+    if name == "fuzzy_gl":
+        return by_text("gl", fts("fzg"))
+    return by_text("tx", fts("text"))
+
+
+def _viewer_key(viewer, dictionary: Dictionary) -> tuple:
+    circles = tuple(sorted((k, tuple(sorted(v))) for k, v in viewer.circles.items()))
+    return (viewer.user_id, viewer.is_admin, tuple(sorted(viewer.roles.items())), circles,
+            dictionary.id, dictionary.visibility)  # fmt: skip
+
+
+_STATEMENTS: OrderedDict = OrderedDict()
+
+
+def search_sql(
+    *, dictionary: Dictionary, viewer, query: Query, dialect: str, need: int,
+    fuzzy_words: list[str] = (), count: bool = False,
+) -> tuple:  # fmt: skip
+    """The search as (statement, params): each branch's best rows in alphabetical order
+    (columns tier, entry_id, sort_key, field, lang, text), or with `count` the number of
+    distinct matching entries (up to TOTAL_CAP); (None, {}) when nothing can match.
+    Built apart from running it; the statement for a shape is built once and reused."""
+    names, params = _plan(query, dialect, list(fuzzy_words))
+    if not names:
+        return None, {}
+    key = (dialect, names, len(fuzzy_words), count, _viewer_key(viewer, dictionary))
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _build(names, dialect, len(fuzzy_words), count, viewer, dictionary)
+        _STATEMENTS[key] = stmt
+        if len(_STATEMENTS) > 512:
+            _STATEMENTS.popitem(last=False)
+    return stmt, {**params, "lim": _branch_limit(need)}
+
+
+def _build(names: tuple, dialect: str, n_fuzzy: int, count: bool, viewer, dictionary):
+    t = search_text
+    common = visible_clause(viewer, dictionary)
+    parts = []
+    for number, name in enumerate(names):
+        condition = _condition(name, dialect, dictionary.id, n_fuzzy)
+        if count:
+            parts.append(select(t.c.entry_id).where(common, condition))
+            continue
+        tier = TIERS.index("fuzzy" if name.startswith("fuzzy") else name)
+        branch = (
+            select(
+                literal(tier).label("tier"),
+                literal(number).label("branch"),
+                t.c.entry_id,
+                t.c.sort_key,
+                t.c.field,
+                t.c.lang,
+                t.c.text,
+            )  # fmt: skip
+            .where(common, condition)
+            .order_by(t.c.sort_key, t.c.entry_id)
+            .limit(bindparam("lim"))
+        )
+        parts.append(select(branch.subquery()))
+    union = union_all(*parts).subquery()
+    if count:
+        distinct = select(union.c.entry_id).distinct().limit(TOTAL_CAP).subquery()
+        return select(func.count()).select_from(distinct)
+    return select(union)
+
+
+def _branch_limit(need: int) -> int:
+    # An entry may match a tier with several texts (two glosses "river"): leave some room.
+    return need + 10
+
+
+def corrections(*, session, dictionary: Dictionary, query: Query) -> list[str]:
+    """Words of the dictionary (headwords, glosses) within a typo or two of the query word."""
+    target = query.fuzzy_target
+    if target is None:
+        return []
+    v = search_vocab
+    found = session.execute(
+        select(v.c.word)
+        .where(v.c.dictionary_id == dictionary.id, v.c.key.in_(sorted(deletions(target))))
+        .distinct()
+    ).scalars()
+    allowed = 1 if len(target) < 7 else 2
+    close = sorted(
+        (d, w) for w in found if w != target and (d := edit_distance(target, w)) <= allowed
+    )
+    return [w for _, w in close[:20]]
+
+
+def search(
+    *, session, dictionary: Dictionary, viewer, q: str, limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None, exact: bool = False,
+) -> dict:  # fmt: skip
+    """Search headwords and glosses at once: {"items", "total", "next"}, best match first."""
+    from lexicon import store
+
+    access.require_dictionary(viewer, dictionary)
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    offset = store.decode_cursor(cursor, 1)[0] if cursor else 0
+    if not isinstance(offset, int) or offset < 0:
+        raise InvalidInput("cursor: not a cursor this server gave out")
+    query = parse_query(q, alphabet=alphabet_of(dictionary), exact=exact)
+    dialect = session.get_bind().dialect.name
+    fuzzy = corrections(session=session, dictionary=dictionary, query=query)
+    need = offset + limit + 1
+    stmt, params = search_sql(
+        dictionary=dictionary, viewer=viewer, query=query, dialect=dialect, need=need,
+        fuzzy_words=fuzzy,
+    )  # fmt: skip
+    if stmt is None:
+        return {"items": [], "total": 0, "next": None}
+    best: dict[str, tuple] = {}
+    per_branch: dict[int, int] = {}
+    for row in session.execute(stmt, params):
+        per_branch[row.branch] = per_branch.get(row.branch, 0) + 1
+        rank = (row.tier, row.sort_key, row.entry_id)
+        if row.entry_id not in best or rank < best[row.entry_id][0]:
+            best[row.entry_id] = (rank, row)
+    ranked = [row for _, row in sorted(best.values(), key=lambda pair: pair[0])]
+    total = len(ranked)
+    if any(n >= _branch_limit(need) for n in per_branch.values()):
+        counted, params = search_sql(
+            dictionary=dictionary, viewer=viewer, query=query, dialect=dialect, need=need,
+            fuzzy_words=fuzzy, count=True,
+        )  # fmt: skip
+        total = max(total, session.execute(counted, params).scalar_one())
+    page = ranked[offset : offset + limit]
+    following = store.encode_cursor(offset + limit) if len(ranked) > offset + limit else None
+    return {"items": _items(session, dictionary, viewer, page), "total": total, "next": following}
+
+
+_ENTRY_COLUMNS = ("id", "headword", "headword_text", "homograph", "part_of_speech", "letter",
+                  "has_audio", "deleted", "status", "visibility", "circle")  # fmt: skip
+
+
+def _items(session, dictionary: Dictionary, viewer, rows: list) -> list[dict]:
+    """Result items for matched rows, in their order; re-checked against the access rule."""
+    ids = [r.entry_id for r in rows]
+    if not ids:
+        return []
+    columns = [getattr(Entry, c) for c in _ENTRY_COLUMNS]
+    entries = {e.id: e for e in session.execute(select(*columns).where(Entry.id.in_(ids)))}
+    glosses = _glosses(session, dictionary, viewer, ids)
+    out = []
+    for row in rows:
+        entry = entries.get(row.entry_id)
+        if (
+            entry is None
+            or entry.deleted
+            or not access.can_see_entry(
+                viewer,
+                dictionary,
+                {"status": entry.status, "visibility": entry.visibility, "circle": entry.circle},
+            )
+        ):
+            continue  # never trust the index over the entry itself
+        match = {"type": TIERS[row.tier], "field": row.field, "lang": row.lang, "text": row.text}
+        out.append(result_item(entry, glosses.get(entry.id, {}), match))
+    return out
+
+
+def result_item(entry, glosses: dict, match: dict | None) -> dict:
+    """A result in the shape of `SearchItem` (browse lists use it too)."""
+    return {
+        "id": entry.id,
+        "headword": entry.headword,
+        "headword_text": entry.headword_text,
+        "homograph": entry.homograph,
+        "part_of_speech": entry.part_of_speech,
+        "letter": entry.letter,
+        "glosses": glosses,
+        "has_audio": entry.has_audio,
+        "match": match,
+    }
+
+
+def _glosses(session, dictionary: Dictionary, viewer, ids: list[str]) -> dict[str, dict]:
+    """entry id -> {lang: "gloss; gloss"} over the top-level senses the viewer may see."""
+    rows = session.execute(
+        select(Sense.entry_id, Sense.glosses, Sense.visibility, Sense.circle)
+        .where(Sense.entry_id.in_(ids), Sense.parent_id.is_(None))
+        .order_by(Sense.entry_id, Sense.position)
+    ).all()
+    out: dict[str, dict[str, list]] = {}
+    for entry_id, glosses, visibility, circle in rows:
+        if not access.can_see(viewer, dictionary, visibility, circle):
+            continue
+        for lang, value in (glosses or {}).items():
+            if value and value not in out.setdefault(entry_id, {}).setdefault(lang, []):
+                out[entry_id][lang].append(value)
+    return {e: {lang: "; ".join(v) for lang, v in by.items()} for e, by in out.items()}

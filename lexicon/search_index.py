@@ -1,0 +1,331 @@
+"""The search index: one row per searchable text of an entry, kept in step by the store.
+
+Every entry write calls `reindex_entry` in the same transaction: one `search_text` row per
+headword form, gloss, definition, example and semantic domain, with its text case-folded
+(`norm`), folded by the dictionary's alphabet (`folded`: no diacritics, confusables unified) and
+split into stemmed words (`stems`). The visibility of the entry and of the sense or example a
+text comes from is copied onto the row, so the access rule filters matches in SQL. SQLite adds
+FTS5 tables over `stems` (unicode61) and `folded` (trigram, for infixes); PostgreSQL uses
+tsvector and pg_trgm indexes (migration 0002_search). `search_vocab` holds every headword and
+gloss word under its one-deletion keys, for typo tolerance.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    delete,
+    event,
+    select,
+)
+from sqlmodel import SQLModel
+
+from lexicon.alphabet import Alphabet, fold
+from lexicon.models import Dictionary, Entry
+
+_C = Text().with_variant(Text(collation="C"), "postgresql")
+search_text = Table(
+    "search_text",
+    SQLModel.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dictionary_id", Integer, ForeignKey("dictionary.id"), nullable=False),
+    Column("entry_id", String(64), nullable=False),
+    Column("kind", String(4), nullable=False),  # hw | gl | tx | dom | pos
+    Column("field", String(16), nullable=False),
+    Column("lang", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("norm", _C, nullable=False),
+    Column("folded", _C, nullable=False),
+    Column("stems", Text, nullable=False),
+    Column("sort_key", _C, nullable=False),
+    Column("visibility", String(16), nullable=False),
+    Column("circle", String(200), nullable=True),
+    Column("e_visibility", String(16), nullable=False),
+    Column("e_circle", String(200), nullable=True),
+    Column("status", String(16), nullable=False),
+    Index("ix_search_text_entry", "entry_id"),
+    Index("ix_search_text_norm", "dictionary_id", "kind", "norm", "sort_key"),
+    Index("ix_search_text_folded", "dictionary_id", "kind", "folded", "sort_key"),
+)
+search_vocab = Table(
+    "search_vocab",
+    SQLModel.metadata,
+    Column("dictionary_id", Integer, ForeignKey("dictionary.id"), nullable=False),
+    Column("key", _C, nullable=False),
+    Column("word", _C, nullable=False),
+    PrimaryKeyConstraint("dictionary_id", "key", "word"),
+)
+
+TOP = "\U0010ffff"  # above every character: the upper bound of a prefix range
+_LEVEL = {"public": 0, "community": 1, "restricted": 2}
+
+
+# -- text preparation (the same on the way in and in queries) ----------------------------------
+
+
+def normalise(value: str) -> str:
+    """Case-folded NFC with collapsed spaces: what "exact" compares (diacritics count)."""
+    return unicodedata.normalize(
+        "NFC", unicodedata.normalize("NFD", " ".join(value.split())).casefold()
+    )
+
+
+def words(value: str) -> list[str]:
+    """Words of an already folded text: letters, digits and marks (as FTS5 unicode61 splits)."""
+    out, current = [], []
+    for ch in value:
+        if ch.isalnum() or unicodedata.category(ch)[0] == "M":
+            current.append(ch)
+        elif current:
+            out.append("".join(current))
+            current = []
+    if current:
+        out.append("".join(current))
+    return out
+
+
+def stem(word: str) -> str:
+    """Plural to singular, kept simple and the same for every analysis language (en, pt, es, fr):
+    `rivers` -> `river`, `cities` -> `city`, `boxes` -> `box`, `casas` -> `casa`."""
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "zes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def deletions(word: str) -> set[str]:
+    """The word and every string one deletion away (symmetric-deletion fuzzy keys)."""
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (a transposition counts as one edit)."""
+    prev2, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _fuzzy_words(values) -> set[str]:
+    return {w for v in values for w in words(v) if 3 <= len(w) <= 30}
+
+
+# -- indexing ------------------------------------------------------------------------------------
+
+
+def alphabet_of(dictionary: Dictionary) -> Alphabet:
+    from lexicon import store  # the store imports this module: resolve at call time
+
+    return store.alphabet_for(dictionary)
+
+
+@lru_cache(maxsize=65536)
+def _prepare(alphabet: Alphabet, value: str, vernacular: bool) -> tuple[str, str, str]:
+    """(norm, folded, stems) of a text; glosses repeat a lot, so this is cached."""
+    folded = alphabet.fold(value) if vernacular else fold(value)
+    stems = " ".join(words(folded) if vernacular else map(stem, words(folded)))
+    return normalise(value), folded, stems
+
+
+def _narrower(a: tuple, b: tuple) -> tuple:
+    return b if _LEVEL.get(b[0], 2) >= _LEVEL.get(a[0], 2) else a
+
+
+def _index_rows(dictionary: Dictionary, entry: dict) -> list[dict]:
+    """The search_text rows for one entry dict (docs/entry-shape.md)."""
+    alphabet = alphabet_of(dictionary)
+    vernacular = set(dictionary.vernacular_ws or [])
+    hw_text = entry.get("headword_text") or ""
+    if not hw_text:
+        from lexicon import store
+
+        hw_text = store.display_headword(
+            dictionary, entry.get("headword"), entry.get("citation"), entry.get("lexeme_form")
+        )
+    base = {
+        "dictionary_id": dictionary.id,
+        "entry_id": entry["id"],
+        "sort_key": alphabet.sort_key(hw_text, entry.get("homograph") or 0),
+        "e_visibility": entry.get("visibility") or "public",
+        "e_circle": entry.get("circle"),
+        "status": entry.get("status") or "published",
+    }
+    rows, seen, texts = [], set(), {}
+
+    def add(kind, field, lang, value, scope, vern=False):
+        value = (value or "").strip()
+        if not value or (kind, lang, value) in seen:
+            return
+        seen.add((kind, lang, value))
+        norm, folded, stems = _prepare(alphabet, value, vern or lang in vernacular)
+        if not folded:
+            return
+        if kind == "tx":  # long texts: searched by their words only, one row per scope
+            texts.setdefault(scope, []).append((field, lang, value, stems))
+            return
+        rows.append(
+            {**base, "kind": kind, "field": field, "lang": lang, "text": value, "norm": norm,
+             "folded": folded, "stems": stems, "visibility": scope[0], "circle": scope[1]}
+        )  # fmt: skip
+
+    top = (base["e_visibility"], base["e_circle"])
+    _add_label(rows, base, "pos", entry.get("part_of_speech"), top)
+    for field in ("headword", "citation", "lexeme_form"):
+        for lang, value in (entry.get(field) or {}).items():
+            add("hw", field, lang, value, top, vern=True)
+    for variant in entry.get("variants") or []:
+        for lang, value in (variant.get("form") or {}).items():
+            add("hw", "variant", lang, value, top, vern=True)
+    stack = [(s, top) for s in entry.get("senses") or []]
+    while stack:
+        sense, outer = stack.pop()
+        scope = _narrower(outer, (sense.get("visibility") or "public", sense.get("circle")))
+        for lang, value in (sense.get("glosses") or {}).items():
+            for part in re.split(r"[;,]", value or ""):
+                add("gl", "gloss", lang, part, scope)
+        for rev in sense.get("reversals") or []:
+            add("gl", "reversal", rev.get("lang") or "", rev.get("text"), scope)
+        for lang, value in (sense.get("definitions") or {}).items():
+            add("tx", "definition", lang, value, scope)
+        for domain in sense.get("semantic_domains") or []:
+            _add_label(rows, base, "dom", domain, scope)
+        _add_label(rows, base, "pos", sense.get("part_of_speech"), scope)
+        for example in sense.get("examples") or []:
+            ex_scope = _narrower(
+                scope, (example.get("visibility") or "public", example.get("circle"))
+            )
+            for lang, value in (example.get("text") or {}).items():
+                add("tx", "example", lang, value, ex_scope, vern=True)
+            for lang, value in (example.get("translations") or {}).items():
+                add("tx", "translation", lang, value, ex_scope)
+        stack.extend((sub, scope) for sub in sense.get("subsenses") or [])
+    for scope, parts in texts.items():
+        field, lang = parts[0][0], parts[0][1]
+        rows.append(
+            {**base, "kind": "tx", "field": field, "lang": lang, "norm": "", "folded": "",
+             "text": " · ".join(p[2] for p in parts)[:500], "stems": " ".join(p[3] for p in parts),
+             "visibility": scope[0], "circle": scope[1]}
+        )  # fmt: skip
+    return rows
+
+
+def _add_label(rows: list, base: dict, kind: str, label: str | None, scope: tuple) -> None:
+    """A browse label: a semantic domain (`dom`; `folded` holds its code) or a part of speech."""
+    label = " ".join((label or "").split())
+    if not label or any(r["kind"] == kind and r["text"] == label for r in rows):
+        return
+    code = label.split(" ", 1)[0]
+    numbered = kind == "dom" and re.fullmatch(r"\d+(\.\d+)*", code)
+    rows.append(
+        {**base, "kind": kind, "field": "domain" if kind == "dom" else "part_of_speech",
+         "lang": "", "text": label, "norm": normalise(label),
+         "folded": code if numbered else normalise(label), "stems": "",
+         "visibility": scope[0], "circle": scope[1]}
+    )  # fmt: skip
+
+
+def reindex_entry(*, session, dictionary: Dictionary, entry: dict) -> None:
+    """Replace an entry's index rows (called by the store after every write, same transaction)."""
+    reindex_entries(session=session, dictionary=dictionary, entries=[entry])
+
+
+def reindex_entries(*, session, dictionary: Dictionary, entries: list[dict]) -> None:
+    """Replace the index rows of many entries with one statement per table (imports)."""
+    connection = session.connection()
+    stale = [e["id"] for e in entries]
+    for start in range(0, len(stale), 500):
+        chunk = stale[start : start + 500]
+        connection.execute(delete(search_text).where(search_text.c.entry_id.in_(chunk)))
+    rows = [r for e in entries if not e.get("deleted") for r in _index_rows(dictionary, e)]
+    if rows:
+        connection.execute(search_text.insert(), rows)
+    vocab = _fuzzy_words(r["folded"] for r in rows if r["kind"] in ("hw", "gl"))
+    _add_vocabulary(session, dictionary, vocab)
+
+
+def remove_entry(*, session, dictionary: Dictionary, entry_id: str) -> None:
+    """Drop an entry from the index (deleted entries are never found)."""
+    session.connection().execute(delete(search_text).where(search_text.c.entry_id == entry_id))
+
+
+def _known_vocabulary(session, dictionary_id: int) -> set[str]:
+    """Words this session has seen in the vocabulary (forgotten on rollback)."""
+    cache = session.info.get("wk_search_vocab")
+    if cache is None:
+        cache = session.info["wk_search_vocab"] = {}
+        if not session.info.get("wk_search_vocab_hook"):
+            session.info["wk_search_vocab_hook"] = True
+            event.listen(session, "after_rollback", lambda s: s.info.pop("wk_search_vocab", None))
+    return cache.setdefault(dictionary_id, set())
+
+
+def _add_vocabulary(session, dictionary: Dictionary, vocab: set[str]) -> None:
+    known = _known_vocabulary(session, dictionary.id)
+    vocab = vocab - known
+    if not vocab:
+        return
+    connection, v, ordered = session.connection(), search_vocab, sorted(vocab)
+    for start in range(0, len(ordered), 2000):
+        chunk = ordered[start : start + 2000]
+        present = connection.execute(
+            select(v.c.word).where(
+                v.c.dictionary_id == dictionary.id, v.c.key.in_(chunk), v.c.word == v.c.key
+            )
+        ).scalars()
+        known.update(present)
+    fresh = [
+        {"dictionary_id": dictionary.id, "key": key, "word": word}
+        for word in sorted(vocab - known)
+        for key in sorted(deletions(word))
+    ]
+    if fresh:
+        if connection.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        connection.execute(insert(v).on_conflict_do_nothing(), fresh)
+        known.update(vocab)
+
+
+def reindex_dictionary(*, session, dictionary: Dictionary) -> int:
+    """Rebuild the whole index of a dictionary (after an alphabet change); returns entries."""
+    from lexicon import store
+
+    session.execute(delete(search_text).where(search_text.c.dictionary_id == dictionary.id))
+    session.execute(delete(search_vocab).where(search_vocab.c.dictionary_id == dictionary.id))
+    session.info.pop("wk_search_vocab", None)
+    ids = (
+        session.execute(
+            select(Entry.id).where(Entry.dictionary_id == dictionary.id, Entry.deleted.is_(False))
+        )
+        .scalars()
+        .all()
+    )
+    for start in range(0, len(ids), 500):
+        rows = (
+            session.execute(select(Entry).where(Entry.id.in_(ids[start : start + 500])))
+            .scalars()
+            .all()
+        )
+        entries = store.entry_dicts(session=session, dictionary=dictionary, rows=list(rows))
+        reindex_entries(session=session, dictionary=dictionary, entries=entries)
+    return len(ids)

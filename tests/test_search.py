@@ -1,0 +1,291 @@
+"""Search and browse in the domain (lexicon.search), on SQLite and on PostgreSQL.
+
+The dictionary fixture has the alphabet `a b ch d e g h i k l m n ng o p r s t u w y '` with a
+`ŋ` ~ `ng` confusable (tests/conftest.py).
+"""
+
+import sys
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lexicon import browse, search, store
+from lexicon.access import ANONYMOUS, Viewer
+from lexicon.errors import InvalidInput
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from generate import generate_entries  # noqa: E402
+
+
+def add(session, dictionary, word, gloss="", homograph=0, **sense):
+    senses = [{"glosses": {"en": gloss} if gloss else {}, **sense}] if gloss or sense else []
+    data = {"headword": {"seh": word}, "homograph": homograph, "senses": senses}
+    return store.create_entry(session=session, dictionary=dictionary, data=data)
+
+
+def find(session, dictionary, q, viewer=ANONYMOUS, **kw):
+    return search.search(session=session, dictionary=dictionary, viewer=viewer, q=q, **kw)
+
+
+def found(session, dictionary, q, **kw):
+    return [
+        (i["headword_text"], i["match"]["type"])
+        for i in find(session, dictionary, q, **kw)["items"]
+    ]
+
+
+def browse_words(session, dictionary, **kw):
+    page = browse.browse(session=session, dictionary=dictionary, viewer=ANONYMOUS, limit=500, **kw)
+    return [i["headword_text"] for i in page["items"]]
+
+
+def test_digraphs_order_and_file_by_the_dictionarys_alphabet(session, dictionary):
+    words = ["nza", "nga", "na", "nyu", "ngoma", "ŋ̀gàmà", "cha", "ca", "cola", "bu", "d", "o"]
+    for w in words:
+        add(session, dictionary, w)
+    everything = browse_words(session, dictionary)
+    # ŋ̀gàmà is ng-g-a-m-a (ŋ ~ ng), so it comes before ngoma.
+    assert everything == ["bu", "ca", "cola", "cha", "d", "na", "nyu", "nza", "nga", "ŋ̀gàmà",
+                          "ngoma", "o"]  # fmt: skip
+    assert browse_words(session, dictionary, letter="ng") == ["nga", "ŋ̀gàmà", "ngoma"]
+    assert browse_words(session, dictionary, letter="NG") == ["nga", "ŋ̀gàmà", "ngoma"]
+    assert browse_words(session, dictionary, letter="n") == ["na", "nyu", "nza"]
+    # `c` is not a letter of this alphabet: those words are under "#" (other).
+    assert browse_words(session, dictionary, letter="#") == ["ca", "cola"]
+    with pytest.raises(InvalidInput, match="letter"):
+        browse_words(session, dictionary, letter="q")
+
+
+def test_homographs_follow_their_numbers(session, dictionary):
+    for number in (2, 1, 3):
+        add(session, dictionary, "bala", f"sense {number}", homograph=number)
+    add(session, dictionary, "bal", "short")
+    items = browse.browse(session=session, dictionary=dictionary, viewer=ANONYMOUS)["items"]
+    assert [(i["headword_text"], i["homograph"]) for i in items] == [
+        ("bal", 0), ("bala", 1), ("bala", 2), ("bala", 3)
+    ]  # fmt: skip
+    hits = find(session, dictionary, "bala")["items"][:3]
+    assert [(i["homograph"], i["match"]["type"]) for i in hits] == [
+        (1, "exact"), (2, "exact"), (3, "exact")
+    ]  # fmt: skip
+
+
+def test_ngama_finds_tone_marked_and_confusable_spellings(session, dictionary):
+    add(session, dictionary, "ŋ̀gàmà", "river")
+    add(session, dictionary, "ngàmà", "stream")
+    add(session, dictionary, "kogama", "bridge")
+    add(session, dictionary, "ngama", "to catch")
+    assert found(session, dictionary, "ngama") == [
+        ("ngama", "exact"), ("ngàmà", "folded"), ("ŋ̀gàmà", "folded")
+    ]  # fmt: skip
+    assert found(session, dictionary, "gama") == [
+        ("kogama", "infix"), ("ngama", "infix"), ("ngàmà", "infix"), ("ŋ̀gàmà", "infix")
+    ]  # fmt: skip
+    # Keepers' "exact letters": tone marks and ŋ count, no typo tolerance.
+    assert found(session, dictionary, "ŋ̀gàmà", exact=True) == [("ŋ̀gàmà", "exact")]
+    assert found(session, dictionary, "ngàmà", exact=True) == [("ngàmà", "exact")]
+
+
+def test_reverse_search_with_plurals_and_typos(session, dictionary):
+    add(session, dictionary, "mtsinje", "river", definitions={"en": "where the water flows"})
+    add(session, dictionary, "madzi", "water")
+    add(session, dictionary, "bwato", "boat", examples=[
+        {"text": {"seh": "Bwato pa mtsinje"}, "translations": {"en": "A boat on the rivers"}}
+    ])  # fmt: skip
+    assert found(session, dictionary, "river") == [("mtsinje", "gloss"), ("bwato", "text")]
+    assert found(session, dictionary, "rivers") == [("mtsinje", "gloss_word"), ("bwato", "text")]
+    assert found(session, dictionary, "rivr") == [("mtsinje", "fuzzy")]
+    assert found(session, dictionary, "RIVER")[0] == ("mtsinje", "gloss")
+    assert found(session, dictionary, "riv") == [("mtsinje", "gloss_prefix")]
+    assert found(session, dictionary, "water") == [("madzi", "gloss"), ("mtsinje", "text")]
+    # The vernacular of examples is searched too.
+    assert ("bwato", "text") in found(session, dictionary, "pa")
+
+
+def test_one_ranking_across_every_tier(session, dictionary):
+    add(session, dictionary, "lolo", "thing", definitions={"en": "the tana of a house"})
+    add(session, dictionary, "kiki", "tanager")
+    add(session, dictionary, "dodo", "big tana")
+    add(session, dictionary, "bola", "tana")
+    add(session, dictionary, "tama", "x")
+    add(session, dictionary, "matana", "y")
+    add(session, dictionary, "tànàko", "z")
+    add(session, dictionary, "tàná", "w")
+    add(session, dictionary, "tanabe", "v")
+    add(session, dictionary, "tana", "u")
+    types = [t for _, t in found(session, dictionary, "tana")]
+    assert types == ["exact", "prefix", "folded", "folded_prefix", "infix", "gloss", "gloss_word",
+                     "gloss_prefix", "fuzzy", "text"]  # fmt: skip
+    assert types == list(search.TIERS)
+
+
+def test_an_exact_headword_always_ranks_first(session, dictionary):
+    entries = generate_entries(60, seed=5)
+    for entry in entries:
+        store.create_entry(session=session, dictionary=dictionary,
+                           data=dict(entry, headword={"seh": entry["headword"]["qaa"]}))  # fmt: skip
+    for entry in entries:
+        word = entry["headword"]["qaa"]
+        first = find(session, dictionary, word, limit=5)["items"][0]
+        assert first["headword_text"] == word and first["match"]["type"] == "exact", word
+
+
+def test_nfd_and_nfc_find_each_other(session, dictionary):
+    nfd = unicodedata.normalize("NFD", "ŋ̀gàmà")
+    nfc = unicodedata.normalize("NFC", "bálà")
+    add(session, dictionary, nfd, "river")
+    add(session, dictionary, nfc, unicodedata.normalize("NFD", "rĩver"))
+    assert found(session, dictionary, unicodedata.normalize("NFC", nfd)) == [("ŋ̀gàmà", "exact")]
+    assert found(session, dictionary, unicodedata.normalize("NFD", nfc)) == [("bálà", "exact")]
+    both = [("bálà", "gloss"), ("ŋ̀gàmà", "gloss")]  # glosses fold diacritics too
+    assert found(session, dictionary, "rĩver") == both
+    assert found(session, dictionary, unicodedata.normalize("NFD", "rĩver")) == both
+
+
+def test_what_a_viewer_may_not_see_is_never_found(session, dictionary, owner):
+    add(session, dictionary, "pala", "open secret")
+    hidden = store.create_entry(session=session, dictionary=dictionary, data={
+        "headword": {"seh": "pasa"}, "visibility": "restricted", "circle": "elders",
+        "senses": [{"glosses": {"en": "secret"}}],
+    })  # fmt: skip
+    store.create_entry(session=session, dictionary=dictionary, data={
+        "headword": {"seh": "pata"},
+        "senses": [{"glosses": {"en": "drum"}},
+                   {"glosses": {"en": "secret rite"}, "visibility": "community"}],
+    })  # fmt: skip
+    store.create_entry(session=session, dictionary=dictionary, data={
+        "headword": {"seh": "pawa"}, "status": "draft", "senses": [{"glosses": {"en": "secret"}}],
+    })  # fmt: skip
+    assert found(session, dictionary, "secret") == [("pala", "gloss_word")]
+    assert [h for h, _ in found(session, dictionary, "pa")] == ["pala", "pata"]
+    member = Viewer(user_id=99, roles={dictionary.id: "viewer"})
+    assert [h for h, _ in found(session, dictionary, "secret", viewer=member)] == ["pala", "pata"]
+    elder = Viewer(user_id=98, roles={dictionary.id: "viewer"},
+                   circles={dictionary.id: frozenset({"elders"})})  # fmt: skip
+    assert [h for h, _ in found(session, dictionary, "secret", viewer=elder)][0] == "pasa"
+    keeper = Viewer(user_id=owner.user.id, roles={dictionary.id: "owner"})
+    assert {h for h, _ in found(session, dictionary, "secret", viewer=keeper)} == {
+        "pasa", "pata", "pawa", "pala"
+    }  # fmt: skip
+    # Glosses of hidden senses are not shown either.
+    pata = find(session, dictionary, "pata")["items"][0]
+    assert pata["glosses"] == {"en": "drum"}
+    # Deleted entries leave search and browse; a restore brings them back.
+    store.delete_entry(session=session, dictionary=dictionary, entry_id=hidden["id"])
+    assert "pasa" not in [h for h, _ in found(session, dictionary, "pasa", viewer=keeper)]
+    store.restore_revision(session=session, dictionary=dictionary, entry_id=hidden["id"], number=1)
+    assert found(session, dictionary, "pasa", viewer=keeper)[0] == ("pasa", "exact")
+
+
+def test_edits_reindex_and_pages_follow_cursors(session, dictionary):
+    created = [add(session, dictionary, f"ka{c}", "word") for c in "abdegh"]
+    first = find(session, dictionary, "ka", limit=4)
+    assert first["total"] == 6 and len(first["items"]) == 4 and first["next"]
+    second = find(session, dictionary, "ka", limit=4, cursor=first["next"])
+    assert [i["headword_text"] for i in first["items"] + second["items"]] == [
+        "kaa", "kab", "kad", "kae", "kag", "kah"
+    ]  # fmt: skip
+    assert second["next"] is None
+    entry = created[0]
+    store.update_entry(session=session, dictionary=dictionary, entry_id=entry["id"],
+                       data=dict(entry, headword={"seh": "zulu"}), version=entry["version"])  # fmt: skip
+    assert "kaa" not in [h for h, _ in found(session, dictionary, "kaa")]
+    assert found(session, dictionary, "zulu") == [("zulu", "exact")]
+
+
+def test_a_new_alphabet_reindexes_folding_and_order(session, dictionary):
+    add(session, dictionary, "bɛlɛ", "song")
+    add(session, dictionary, "bele", "other")
+    assert found(session, dictionary, "bele") == [("bele", "exact")]
+    store.update_dictionary(session=session, dictionary=dictionary, data={"alphabet": dict(
+        dictionary.alphabet, confusables=[["ŋ", "ng"], ["ɛ", "e"]])})  # fmt: skip
+    search.reindex_dictionary(session=session, dictionary=dictionary)
+    assert found(session, dictionary, "bele") == [("bele", "exact"), ("bɛlɛ", "folded")]
+
+
+def test_browse_by_domain_and_part_of_speech(session, dictionary):
+    add(
+        session,
+        dictionary,
+        "nyumba",
+        "house",
+        semantic_domains=["6.5.1 Building"],
+        part_of_speech="n",
+    )
+    add(session, dictionary, "khomo", "door", semantic_domains=["6.5.2 Parts of a building"])
+    add(session, dictionary, "mwala", "stone", semantic_domains=["1.2.2.1 Rock"])
+    store.create_entry(session=session, dictionary=dictionary, data={
+        "headword": {"seh": "dya"}, "part_of_speech": "v", "senses": [{"glosses": {"en": "eat"}}]})  # fmt: skip
+    assert browse_words(session, dictionary, domain="6.5") == ["khomo", "nyumba"]
+    assert browse_words(session, dictionary, domain="6.5.1") == ["nyumba"]
+    assert browse_words(session, dictionary, domain="6.5.1 building") == ["nyumba"]
+    assert browse_words(session, dictionary, pos="v") == ["dya"]
+    facets = browse.facets(session=session, dictionary=dictionary, viewer=ANONYMOUS)
+    assert [d["domain"] for d in facets["domains"]] == [
+        "1.2.2.1 Rock", "6.5.1 Building", "6.5.2 Parts of a building"
+    ]  # fmt: skip
+    # Parts of speech come from entries and from senses.
+    assert {p["pos"]: p["count"] for p in facets["parts_of_speech"]} == {"n": 1, "v": 1}
+    assert browse_words(session, dictionary, pos="n") == ["nyumba"]
+    counts = {f["letter"]: f["count"] for f in facets["letters"]}
+    assert counts["n"] == 1 and counts["k"] == 1 and counts["m"] == 1 and counts["ch"] == 0
+    assert [f["label"] for f in facets["letters"]][:3] == ["A", "B", "Ch"]
+
+
+def test_word_of_the_day_is_stable_per_day_and_visible(session, dictionary):
+    assert browse.word_of_the_day(session=session, dictionary=dictionary, viewer=ANONYMOUS,
+                                  day=date(2026, 1, 1)) is None  # fmt: skip
+    for w in ["aka", "bala", "dada", "eka", "gaga"]:
+        add(session, dictionary, w, "x")
+    store.create_entry(session=session, dictionary=dictionary, data={
+        "headword": {"seh": "hidden"}, "visibility": "community"})  # fmt: skip
+    picks = {
+        browse.word_of_the_day(
+            session=session, dictionary=dictionary, viewer=ANONYMOUS, day=date(2026, 1, d)
+        )["headword_text"]  # fmt: skip
+        for d in range(1, 29)
+    }
+    assert picks <= {"aka", "bala", "dada", "eka", "gaga"} and len(picks) > 1
+    again = [browse.word_of_the_day(session=session, dictionary=dictionary, viewer=ANONYMOUS,
+                                    day=date(2026, 3, 3))["id"] for _ in range(2)]  # fmt: skip
+    assert again[0] == again[1]
+
+
+def test_search_sql_is_built_apart_from_running(dictionary):
+    alphabet = store.alphabet_for(dictionary)
+    query = search.parse_query("Ngáma", alphabet=alphabet)
+    assert (query.norm, query.folded, query.words) == ("ngáma", "ngama", ("ngama",))
+    for dialect, engine_dialect, marks in [
+        ("sqlite", sqlite.dialect(), ["search_fts MATCH", "search_tri MATCH"]),
+        ("postgresql", postgresql.dialect(), ["to_tsvector", "LIKE"]),
+    ]:
+        stmt, params = search.search_sql(dictionary=dictionary, viewer=ANONYMOUS, query=query,
+                                         dialect=dialect, need=21, fuzzy_words=["ngamo"])  # fmt: skip
+        sql = str(stmt.compile(dialect=engine_dialect))
+        assert all(m in sql for m in marks), sql
+        # every tier once, typo tolerance three times (headwords, inside them, glosses)
+        assert sql.count("UNION ALL") == len(search.TIERS) + 1
+        assert params["norm"] == "ngáma" and params["folded"] == "ngama" and params["lim"] == 31
+    exact = search.parse_query("ngáma", alphabet=alphabet, exact=True)
+    stmt, _ = search.search_sql(dictionary=dictionary, viewer=ANONYMOUS, query=exact,
+                                dialect="sqlite", need=21)  # fmt: skip
+    assert str(stmt.compile(dialect=sqlite.dialect())).count("UNION ALL") == 5  # no folding/fuzzy
+    assert search.search_sql(dictionary=dictionary, viewer=ANONYMOUS, dialect="sqlite", need=1,
+                             query=search.parse_query("  ", alphabet=alphabet)) == (None, {})  # fmt: skip
+    with pytest.raises(InvalidInput, match="q:"):
+        search.parse_query("x" * 201, alphabet=alphabet)
+
+
+def test_text_preparation_helpers():
+    assert [search.stem(w) for w in ["rivers", "cities", "boxes", "casas", "bus", "class", "is"]] == [
+        "river", "city", "box", "casa", "bus", "class", "is"
+    ]  # fmt: skip
+    assert search.words("to go, (quickly)") == ["to", "go", "quickly"]
+    assert search.words("कुल घर") == ["कुल", "घर"]  # vowel signs stay inside words
+    assert search.edit_distance("rivr", "river") == 1
+    assert search.edit_distance("rievr", "river") == 1  # a transposition is one edit
+    assert search.edit_distance("abc", "xyz") == 3
+    assert "rivr" in search.deletions("river")

@@ -1,0 +1,94 @@
+"""`wordkeep backup` and `wordkeep restore`: a consistent copy of the database and media."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def backup_command(
+    output: Path = typer.Option(..., "--output", "-o", help="A new (or empty) folder."),
+) -> None:
+    """Back up the database and media (safe while the server runs) into a folder."""
+    from wordkeep.cli import err, friendly
+
+    @friendly
+    def run() -> None:
+        from lexicon.backup import create_backup
+        from lexicon.storage import storage_from_url
+        from wordkeep.cli import load_settings, open_engine
+
+        settings = load_settings()
+        engine = open_engine(settings)
+        manifest = create_backup(
+            engine=engine, storage=storage_from_url(settings.media_dir), dest=output
+        )
+        database = manifest["database"]
+        media = sum(1 for f in manifest["files"] if "key" in f)
+        typer.echo(
+            f"backup written to {output}: {database['kind']} ({database['method']}), "
+            f"{database['counts'].get('entry', 0)} entries, {media} media files"
+        )
+        for key in manifest["missing_media"]:
+            err.print(f"[yellow]warning:[/yellow] media {key} is named by the database but missing")
+
+    run()
+
+
+def restore_command(
+    source: Path = typer.Argument(..., help="A folder written by `wordkeep backup`."),
+) -> None:
+    """Restore a backup into an empty database (checks every file first; refuses a bad one)."""
+    from wordkeep.cli import friendly
+
+    @friendly
+    def run() -> None:
+        from lexicon.backup import restore_backup
+        from lexicon.db import make_engine
+        from lexicon.storage import storage_from_url
+        from wordkeep.cli import load_settings
+
+        settings = load_settings()
+        # Not migrated first: the restore checks the backup before it changes anything.
+        engine = make_engine(settings.database_url)
+        manifest = restore_backup(
+            engine=engine, storage=storage_from_url(settings.media_dir), source=source
+        )
+        counts = manifest["database"]["counts"]
+        typer.echo(f"restored {counts.get('entry', 0)} entries from {source}")
+
+    run()
+
+
+def check_command(
+    repair: bool = typer.Option(False, "--repair", help="Delete orphan and partial files."),
+    older_than: float = typer.Option(
+        3600.0, "--older-than", help="Seconds; younger files may belong to an upload in flight."
+    ),
+) -> None:
+    """Compare the media store with the database: orphan, missing and half-written files."""
+    from wordkeep.cli import err, friendly
+
+    @friendly
+    def run() -> None:
+        from lexicon.backup import check_media, sweep_media
+        from lexicon.db import session_for
+        from lexicon.storage import storage_from_url
+        from wordkeep.cli import load_settings, open_engine
+
+        settings = load_settings()
+        storage = storage_from_url(settings.media_dir)
+        with session_for(open_engine(settings)) as session:
+            found = check_media(session=session, storage=storage)
+            for kind in ("orphans", "partial", "missing"):
+                for name in found[kind]:
+                    typer.echo(f"{kind[:-1] if kind.endswith('s') else kind}: {name}")
+            if repair:
+                removed = sweep_media(session=session, storage=storage, older_than=older_than)
+                typer.echo(f"removed {len(removed)} files")
+        if found["missing"]:
+            err.print(f"[red]error:[/red] {len(found['missing'])} media files are missing")
+            raise typer.Exit(1)
+
+    run()
