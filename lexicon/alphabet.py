@@ -386,6 +386,20 @@ class Alphabet:
             return self.letters[val].lower if kind == "L" else None
         return None
 
+    def key_range(self, initial: str) -> tuple[str, str] | None:
+        """Sort-key bounds [low, high) holding every word that starts with `initial` (any case),
+        or None when `initial` is not a letter itself. Lets a database walk only that block."""
+        if self.letter(initial) is None or len(_nfd(initial)) != 1:
+            return None
+        folded = _nfd(initial).casefold()
+        codes = [
+            code
+            for lt, code in zip(self.letters, self._letter_codes, strict=True)
+            if _nfd(lt.lower).casefold().startswith(folded)
+        ]
+        # Up to the slot just after the last such letter (characters sorting there).
+        return min(codes), f"{int(max(codes), 16) + 2:03x}"
+
     def letter(self, name: str) -> Letter | None:
         """Look a letter up by any of its spellings (`Ng`, `NG`, `ng`)."""
         idx = self._classify(_nfd(name))

@@ -24,7 +24,6 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    or_,
     select,
     text,
     union_all,
@@ -92,6 +91,9 @@ class Query:
     gloss: str  # plain fold: gloss exact
     words: tuple[str, ...]  # words of the plain fold: glosses and texts
     exact: bool = False  # "exact letters": no folding, no typo tolerance (for keepers)
+    # For one or two letters: the sort-key block of the first letter (see Alphabet.key_range).
+    norm_block: tuple[str, str] | None = None
+    folded_block: tuple[str, str] | None = None
 
     @property
     def fuzzy_target(self) -> str | None:
@@ -105,8 +107,12 @@ def parse_query(q: str, *, alphabet: Alphabet, exact: bool = False) -> Query:
     q = unicodedata.normalize("NFC", q or "").strip()
     if len(q) > 200:
         raise InvalidInput("q: a search is at most 200 characters")
-    gloss = fold(q)
-    return Query(q, normalise(q), alphabet.fold(q), gloss, tuple(words(gloss)), exact)
+    gloss, norm, folded = fold(q), normalise(q), alphabet.fold(q)
+
+    def block(value: str):
+        return alphabet.key_range(value[0]) if 0 < len(value) <= 2 else None
+
+    return Query(q, norm, folded, gloss, tuple(words(gloss)), exact, block(norm), block(folded))
 
 
 def visible_clause(viewer, dictionary: Dictionary, t: Table = search_text):
@@ -147,11 +153,9 @@ def _like(value: str) -> str:
     return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _infix_text(dialect: str, values: list[str]):
-    """An FTS5 trigram MATCH for any of `values`, or LIKE patterns on PostgreSQL."""
-    if dialect == "sqlite":
-        return " OR ".join('"' + v.replace('"', '""') + '"' for v in values)
-    return [_like(v) for v in values]
+def _trigram_match(value: str) -> str:
+    """An FTS5 trigram MATCH for a substring (the trigram tokenizer needs 3+ characters)."""
+    return '"' + value.replace('"', '""') + '"'
 
 
 def _plan(query: Query, dialect: str, fuzzy_words: list[str]) -> tuple[tuple, dict]:
@@ -160,18 +164,24 @@ def _plan(query: Query, dialect: str, fuzzy_words: list[str]) -> tuple[tuple, di
     if query.norm:
         names += ["exact", "prefix"]
         params.update(norm=query.norm, norm_hi=query.norm + TOP)
+        if query.norm_block:
+            params.update(norm_lo_key=query.norm_block[0], norm_hi_key=query.norm_block[1])
     if query.folded and not query.exact:
         names += ["folded", "folded_prefix"]
         params.update(folded=query.folded, folded_hi=query.folded + TOP)
+        if query.folded_block:
+            params.update(folded_lo_key=query.folded_block[0], folded_hi_key=query.folded_block[1])
         if len(query.folded) >= 3:
             names.append("infix")
             sqlite = dialect == "sqlite"
-            params["infix"] = (
-                _infix_text(dialect, [query.folded]) if sqlite else _like(query.folded)
-            )
+            params["infix"] = _trigram_match(query.folded) if sqlite else _like(query.folded)
     if query.gloss:
         names.append("gloss")
         params["gloss"] = query.gloss
+        stems = " ".join(stem(w) for w in query.words)
+        if stems and stems != query.gloss:  # `rivers` is the gloss `river`
+            names.append("gloss_stem")
+            params["gloss_stems"] = stems
     if query.words:
         names.append("gloss_word")
         params["words"] = _match_text(dialect, _word_terms(query.words, False), False)
@@ -179,20 +189,15 @@ def _plan(query: Query, dialect: str, fuzzy_words: list[str]) -> tuple[tuple, di
             names.append("gloss_prefix")
             params["pre"] = _match_text(dialect, _word_terms(query.words, True), True)
     if fuzzy_words:
-        names += ["fuzzy_hw", "fuzzy_infix", "fuzzy_gl"]
+        names += ["fuzzy_hw", "fuzzy_gl"]
         params.update(fz=list(fuzzy_words), fzg=_match_text(dialect, [list(fuzzy_words)], False))
-        infix = _infix_text(dialect, fuzzy_words)
-        if dialect == "sqlite":
-            params["fz_in"] = infix
-        else:
-            params.update({f"fz_in_{i}": pattern for i, pattern in enumerate(infix)})
     if query.words:
         names.append("text")
         params["text"] = _match_text(dialect, _word_terms(query.words, False), False)
     return tuple(names), params
 
 
-def _condition(name: str, dialect: str, dictionary_id: int, n_fuzzy: int):
+def _condition(name: str, dialect: str, dictionary_id: int, dense: bool = False):
     """The SQL condition of one branch, with its values as named bind parameters."""
     t, p = search_text, bindparam
     hw = and_(t.c.dictionary_id == dictionary_id, t.c.kind == "hw")
@@ -215,26 +220,32 @@ def _condition(name: str, dialect: str, dictionary_id: int, n_fuzzy: int):
 
     if name == "exact":
         return and_(hw, t.c.norm == p("norm"))
-    if name == "prefix":
-        return and_(hw, t.c.norm > p("norm"), t.c.norm < p("norm_hi"))
+    if name in ("prefix", "folded_prefix"):
+        low = "norm" if name == "prefix" else "folded"
+        column = t.c.norm if name == "prefix" else t.c.folded
+        if not dense:
+            return and_(hw, column > p(low), column < p(low + "_hi"))
+        # One or two letters match thousands of headwords: walk the first letter's block of
+        # ix_search_text_order in alphabetical order and stop at the limit, instead of sorting
+        # every match (on SQLite a unary + keeps the planner off the norm/folded indexes).
+        if sqlite:
+            column = literal_column(f"+search_text.{column.name}")
+        block = and_(t.c.sort_key >= p(low + "_lo_key"), t.c.sort_key < p(low + "_hi_key"))
+        return and_(hw, block, column > p(low), column < p(low + "_hi"))
     if name == "folded":
         return and_(hw, t.c.folded == p("folded"))
-    if name == "folded_prefix":
-        return and_(hw, t.c.folded > p("folded"), t.c.folded < p("folded_hi"))
     if name == "infix":
         like = t.c.folded.like(p("infix"), escape="\\")
         return by_text("hw", fts("infix", "search_tri") if sqlite else like)
     if name == "gloss":
         return and_(gl, t.c.folded == p("gloss"))
+    if name == "gloss_stem":  # a literal 'gl' lets the partial index on stems serve it
+        return and_(t.c.dictionary_id == dictionary_id, t.c.kind == literal_column("'gl'"),
+                    t.c.stems == p("gloss_stems"))  # fmt: skip
     if name in ("gloss_word", "gloss_prefix"):
         return by_text("gl", fts("words" if name == "gloss_word" else "pre"))
     if name == "fuzzy_hw":
         return and_(hw, t.c.folded.in_(p("fz", expanding=True)))
-    if name == "fuzzy_infix":
-        if sqlite:
-            return by_text("hw", fts("fz_in", "search_tri"))
-        likes = [t.c.folded.like(p(f"fz_in_{i}"), escape="\\") for i in range(n_fuzzy)]
-        return by_text("hw", or_(*likes))
     if name == "fuzzy_gl":
         return by_text("gl", fts("fzg"))
     return by_text("tx", fts("text"))
@@ -249,37 +260,77 @@ def _viewer_key(viewer, dictionary: Dictionary) -> tuple:
 _STATEMENTS: OrderedDict = OrderedDict()
 
 
+# Branches run in rounds, in rank order; a later round is skipped when the earlier ones fill
+# the page (its matches would all come after them). Cheap index lookups come first.
+PHASES = (
+    {"exact", "prefix", "folded", "folded_prefix"},
+    {"infix", "gloss", "gloss_stem"},
+    {"gloss_word", "gloss_prefix", "fuzzy_hw", "fuzzy_gl"},
+    {"text"},
+)
+
+
 def search_sql(
     *, dictionary: Dictionary, viewer, query: Query, dialect: str, need: int,
-    fuzzy_words: list[str] = (), count: bool = False,
+    fuzzy_words: list[str] = (), count: bool = False, phase: int | None = None,
 ) -> tuple:  # fmt: skip
     """The search as (statement, params): each branch's best rows in alphabetical order
-    (columns tier, entry_id, sort_key, field, lang, text), or with `count` the number of
-    distinct matching entries (up to TOTAL_CAP); (None, {}) when nothing can match.
-    Built apart from running it; the statement for a shape is built once and reused."""
+    (columns tier, branch, entry_id, sort_key, field, lang, text), or with `count` the number
+    of distinct matching entries (up to TOTAL_CAP); (None, {}) when nothing can match. `phase`
+    keeps the branches of one round (PHASES). Built apart from running it; the statement for
+    a shape is built once and reused."""
     names, params = _plan(query, dialect, list(fuzzy_words))
+    if phase is not None:
+        names = tuple(n for n in names if n in PHASES[phase])
     if not names:
         return None, {}
-    key = (dialect, names, len(fuzzy_words), count, _viewer_key(viewer, dictionary))
+    dense = tuple(n for n in names if _dense(n, params))
+    key = (dialect, names, dense, count, _viewer_key(viewer, dictionary))
     stmt = _STATEMENTS.get(key)
     if stmt is None:
-        stmt = _build(names, dialect, len(fuzzy_words), count, viewer, dictionary)
+        stmt = _build(names, dense, dialect, count, viewer, dictionary)
         _STATEMENTS[key] = stmt
         if len(_STATEMENTS) > 512:
             _STATEMENTS.popitem(last=False)
     return stmt, {**params, "lim": _branch_limit(need)}
 
 
-def _build(names: tuple, dialect: str, n_fuzzy: int, count: bool, viewer, dictionary):
+def _dense(name: str, params: dict) -> bool:
+    """A prefix of one or two letters matches a large share of the headwords."""
+    if name == "prefix":
+        return "norm_lo_key" in params
+    return name == "folded_prefix" and "folded_lo_key" in params
+
+
+_TEXT_DRIVEN = {"infix", "gloss_word", "gloss_prefix", "fuzzy_gl", "text"}
+
+
+def _order_column(name: str, dialect: str):
+    """sort_key, hidden from the planner where walking an index in that order would be a trap:
+    SQLite prefers ix_search_text_order to seeking each word of an IN list, and PostgreSQL
+    (misjudging how rare a full-text match is) prefers it to the GIN indexes."""
+    t = search_text
+    if name == "fuzzy_hw" and dialect == "sqlite":
+        return literal_column("+search_text.sort_key")
+    if name in _TEXT_DRIVEN and dialect == "postgresql":
+        return t.c.sort_key.op("||")(literal(""))
+    return t.c.sort_key
+
+
+_TIER_OF = {"gloss_stem": "gloss", "fuzzy_hw": "fuzzy", "fuzzy_gl": "fuzzy"}
+
+
+def _build(names, dense, dialect: str, count: bool, viewer, dictionary):
     t = search_text
     common = visible_clause(viewer, dictionary)
     parts = []
     for number, name in enumerate(names):
-        condition = _condition(name, dialect, dictionary.id, n_fuzzy)
-        if count:
-            parts.append(select(t.c.entry_id).where(common, condition))
+        condition = _condition(name, dialect, dictionary.id, dense=name in dense)
+        if count:  # no order: each branch stops after TOTAL_CAP rows
+            branch = select(t.c.entry_id).where(common, condition).limit(TOTAL_CAP)
+            parts.append(select(branch.subquery()))
             continue
-        tier = TIERS.index("fuzzy" if name.startswith("fuzzy") else name)
+        tier = TIERS.index(_TIER_OF.get(name, name))
         branch = (
             select(
                 literal(tier).label("tier"),
@@ -291,7 +342,7 @@ def _build(names: tuple, dialect: str, n_fuzzy: int, count: bool, viewer, dictio
                 t.c.text,
             )  # fmt: skip
             .where(common, condition)
-            .order_by(t.c.sort_key, t.c.entry_id)
+            .order_by(_order_column(name, dialect), t.c.entry_id)
             .limit(bindparam("lim"))
         )
         parts.append(select(branch.subquery()))
@@ -320,7 +371,11 @@ def corrections(*, session, dictionary: Dictionary, query: Query) -> list[str]:
     ).scalars()
     allowed = 1 if len(target) < 7 else 2
     close = sorted(
-        (d, w) for w in found if w != target and (d := edit_distance(target, w)) <= allowed
+        (d, w)
+        for w in found
+        if w != target
+        and abs(len(w) - len(target)) <= allowed
+        and (d := edit_distance(target, w)) <= allowed
     )
     return [w for _, w in close[:20]]
 
@@ -341,22 +396,28 @@ def search(
     dialect = session.get_bind().dialect.name
     fuzzy = corrections(session=session, dictionary=dictionary, query=query)
     need = offset + limit + 1
-    stmt, params = search_sql(
-        dictionary=dictionary, viewer=viewer, query=query, dialect=dialect, need=need,
-        fuzzy_words=fuzzy,
-    )  # fmt: skip
-    if stmt is None:
-        return {"items": [], "total": 0, "next": None}
     best: dict[str, tuple] = {}
-    per_branch: dict[int, int] = {}
-    for row in session.execute(stmt, params):
-        per_branch[row.branch] = per_branch.get(row.branch, 0) + 1
-        rank = (row.tier, row.sort_key, row.entry_id)
-        if row.entry_id not in best or rank < best[row.entry_id][0]:
-            best[row.entry_id] = (rank, row)
+    partial = False  # True when some matches were not fetched (a full branch, a skipped round)
+    for phase in range(len(PHASES)):
+        if len(best) >= need:
+            partial = True
+            break
+        stmt, params = search_sql(
+            dictionary=dictionary, viewer=viewer, query=query, dialect=dialect, need=need,
+            fuzzy_words=fuzzy, phase=phase,
+        )  # fmt: skip
+        if stmt is None:
+            continue
+        per_branch: dict[int, int] = {}
+        for row in session.execute(stmt, params):
+            per_branch[row.branch] = per_branch.get(row.branch, 0) + 1
+            rank = (row.tier, row.sort_key, row.entry_id)
+            if row.entry_id not in best or rank < best[row.entry_id][0]:
+                best[row.entry_id] = (rank, row)
+        partial = partial or any(n >= _branch_limit(need) for n in per_branch.values())
     ranked = [row for _, row in sorted(best.values(), key=lambda pair: pair[0])]
     total = len(ranked)
-    if any(n >= _branch_limit(need) for n in per_branch.values()):
+    if partial:
         counted, params = search_sql(
             dictionary=dictionary, viewer=viewer, query=query, dialect=dialect, need=need,
             fuzzy_words=fuzzy, count=True,

@@ -260,3 +260,16 @@ def test_arbitrary_text_never_breaks_keys(text):
     assert re.fullmatch(r"[0-9a-f]+", key)
     letter = ISSUE.letter_of(text)
     assert letter is None or letter in ISSUE_LETTERS
+
+
+@given(word=WORDS)
+def test_key_range_holds_exactly_the_words_of_a_first_letter(word):
+    low, high = ISSUE.key_range("n")
+    starts_with_n = unicodedata.normalize("NFC", word).lstrip(" -").casefold()[:1] == "n"
+    inside = low <= ISSUE.sort_key(word) < high
+    if starts_with_n:
+        assert inside
+    if inside:
+        assert ISSUE.tokenize(word)[0] in ("n", "ng")
+    assert ISSUE.key_range("N") == (low, high)
+    assert ISSUE.key_range("c") is None  # not a letter of this alphabet

@@ -80,17 +80,23 @@ def reader(base, me: int, statuses: Counter, errors: list) -> None:
                 errors.append(("GET", path, got.status_code, got.text[:200]))
 
 
-def test_editors_and_readers_lose_nothing(live_server, auth, entries):
-    base = live_server.url
+def run_workload(bases: list[str], auth: dict, entries: list[str]) -> None:
+    """Editors and readers spread over the servers at `bases`; then check every save."""
     shared, own = entries[0], entries[1:]
     log: list = []
     errors: list = []
     statuses: Counter = Counter()
     rounds = threading.Barrier(EDITORS, timeout=60)
     threads = [
-        threading.Thread(target=editor, args=(base, auth, n, shared, own[n], rounds, log, errors))
+        threading.Thread(
+            target=editor,
+            args=(bases[n % len(bases)], auth, n, shared, own[n], rounds, log, errors),
+        )
         for n in range(EDITORS)
-    ] + [threading.Thread(target=reader, args=(base, n, statuses, errors)) for n in range(READERS)]
+    ] + [
+        threading.Thread(target=reader, args=(bases[n % len(bases)], n, statuses, errors))
+        for n in range(READERS)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -110,7 +116,7 @@ def test_editors_and_readers_lose_nothing(live_server, auth, entries):
     assert sum(1 for e, v, _ in log if e == shared and v is None) == rounds_run * (EDITORS - 1)
     assert all(len(saved[e]) == rounds_run for e in own)  # nobody else touched these
 
-    with httpx.Client(base_url=base, headers=auth, timeout=60) as http:
+    with httpx.Client(base_url=bases[-1], headers=auth, timeout=60) as http:
         for entry_id in entries:
             history = http.get(
                 f"/api/dictionaries/demo/entries/{entry_id}/revisions?limit=500"
@@ -122,3 +128,27 @@ def test_editors_and_readers_lose_nothing(live_server, auth, entries):
                 r["number"]: r["data"]["senses"][0]["glosses"]["en"] for r in history[1:]
             }
             assert after_first == saved[entry_id], entry_id
+
+
+def test_editors_and_readers_lose_nothing(live_server, auth, entries):
+    run_workload([live_server.url], auth, entries)
+
+
+def test_two_server_processes_on_one_database(database_url, auth, entries, media_dir, tmp_path):
+    """The same, split over two uvicorn processes: on SQLite the writers now meet in the
+    file's locks (BEGIN IMMEDIATE, busy timeout), not in one process's connection pool."""
+    from tests.test_two_servers import start_server, stop_server, wait_ready
+
+    env = {
+        "WORDKEEP_DATABASE_URL": database_url,
+        "WORDKEEP_MEDIA_DIR": str(media_dir),
+        "WORDKEEP_SECRET_KEY": "concurrency-secret-0123456789abcdef",
+    }
+    servers = [start_server(env, tmp_path / f"server-{n}.log") for n in range(2)]
+    try:
+        for server in servers:
+            wait_ready(server)
+        run_workload([s.url for s in servers], auth, entries)
+    finally:
+        for server in servers:
+            stop_server(server)

@@ -19,7 +19,7 @@ from schemathesis.openapi import from_asgi
 
 from lexicon import store
 
-EXAMPLES = {"positive": 5, "negative": 3}  # per operation (invalid input is slow to make)
+EXAMPLES = {"positive": 3, "negative": 2}  # per operation (invalid input is slow to make)
 # Typesetting a PDF costs a second of CPU; two tries per mode still reach its validation.
 FEW = {"/api/dictionaries/{slug}/print.pdf": 2, "/api/dictionaries/{slug}/print.png": 2}
 
@@ -93,12 +93,16 @@ def test_no_server_errors_and_json_errors(app, auth, session, dictionary):
     assert failures == [], json.dumps(failures, indent=1, ensure_ascii=False)
 
 
-# Found by exploring with more examples than the suite runs (route and input in the report):
-# a NUL character made PostgreSQL refuse the row and SQLite's FTS5 refuse the query (500).
-AWKWARD = ["a\x00b", "\x00", "\x1b[31mred", "\u202eevil", "tab\there", "\ufeffbom", "e\u0301"]
+# Inputs that once answered 500 (found by probing and by bench/load.py), and their neighbours:
+# a NUL made PostgreSQL refuse the row and SQLite's FTS5 the query; a search for "ŋ" alone (a
+# confusable of the letter "ng") failed in the alphabet's key range.
+AWKWARD = [
+    "a\x00b", "\x00", "\x1b[31mred", "\u202eevil", "tab\there", "\ufeffbom", "e\u0301",
+    "ŋ", "Ŋ", "ŋ\u0300", "ng", "'",
+]  # fmt: skip
 
 
-def test_awkward_characters_never_cause_server_errors(app, auth, session, dictionary):
+def test_awkward_input_never_causes_server_errors(app, auth, session, dictionary):
     client = TestClient(app, raise_server_exceptions=False)
     entry_id = store.create_entry(
         session=session, dictionary=dictionary, data={"headword": {"seh": "nyumba"}}
@@ -124,7 +128,7 @@ def test_awkward_characters_never_cause_server_errors(app, auth, session, dictio
         assert page.status_code < 500, (text, page.status_code)
 
 
-def test_an_unexpected_error_is_json_with_the_request_id(app, caplog):
+def test_an_unexpected_error_is_json_with_the_request_id(app):
     from api import middleware
 
     def boom():

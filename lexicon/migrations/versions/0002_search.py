@@ -45,6 +45,20 @@ def upgrade() -> None:
     op.create_index(
         "ix_search_text_folded", "search_text", ["dictionary_id", "kind", "folded", "sort_key"]
     )
+    # Short prefixes match thousands of headwords: walk them in alphabetical order instead.
+    op.create_index(
+        "ix_search_text_order",
+        "search_text",
+        ["dictionary_id", "kind", "sort_key", "norm", "folded"],
+    )
+    gloss_only = sa.text("kind = 'gl'")
+    op.create_index(
+        "ix_search_text_stems",
+        "search_text",
+        ["dictionary_id", "kind", "stems", "sort_key"],
+        sqlite_where=gloss_only,
+        postgresql_where=gloss_only,
+    )
     op.create_table(
         "search_vocab",
         sa.Column("dictionary_id", sa.Integer(), sa.ForeignKey("dictionary.id"), nullable=False),
