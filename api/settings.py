@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     https_only: bool = False  # mark session cookies Secure (set behind https)
     default_locale: str = "en"
     log_level: str = "info"
+    print_cache_dir: str | None = None  # default: a folder under the system's temp dir
+    public_url: str | None = None  # e.g. https://dict.example.org (QR codes in PDFs)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

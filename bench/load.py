@@ -54,8 +54,7 @@ def build(cache: Path, n: int) -> dict:
     folder = cache / f"entries-{n}"
     ready = folder / "READY"
     if ready.exists():
-        token, *ids = ready.read_text().split()
-        return {"folder": folder, "token": token, "ids": ids}
+        return {"folder": folder, "token": fresh_token(folder), "ids": ready.read_text().split()}
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     engine = make_engine(f"sqlite:///{folder / 'wordkeep.db'}")
@@ -64,7 +63,6 @@ def build(cache: Path, n: int) -> dict:
     started = time.perf_counter()
     with session_for(engine) as session:
         user = accounts.create_user(session=session, email="keeper@example.org", password="x" * 12)
-        _, token = accounts.create_token(session=session, user=user, name="bench")
         dictionary = store.create_dictionary(
             session=session, data=generate_dictionary(SLUG), owner_id=user.id
         )
@@ -87,8 +85,21 @@ def build(cache: Path, n: int) -> dict:
     engine.dispose()
     print(f"  built {n:,} entries in {time.perf_counter() - started:.0f} s" + " " * 20)
     ids = [e["id"] for e in entries]
-    ready.write_text(" ".join([token, *ids]))
-    return {"folder": folder, "token": token, "ids": ids}
+    ready.write_text(" ".join(ids))
+    return {"folder": folder, "token": fresh_token(folder), "ids": ids}
+
+
+def fresh_token(folder: Path) -> str:
+    """A new API token for the keeper (made per run: the database may outlive a token scheme)."""
+    from lexicon import accounts
+    from lexicon.db import make_engine, session_for
+
+    engine = make_engine(f"sqlite:///{folder / 'wordkeep.db'}")
+    with session_for(engine) as session:
+        user = accounts.get_user(session=session, email="keeper@example.org")
+        _, token = accounts.create_token(session=session, user=user, name="bench")
+    engine.dispose()
+    return token
 
 
 @contextmanager
@@ -110,7 +121,7 @@ def _index_per_batch(session, dictionary):
 # ---------------------------------------------------------------- the worker
 
 
-def start_worker(folder: Path) -> tuple[subprocess.Popen, str]:
+def start_worker(folder: Path, arena_max: int) -> tuple[subprocess.Popen, str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -121,6 +132,8 @@ def start_worker(folder: Path) -> tuple[subprocess.Popen, str]:
         "WORDKEEP_SECRET_KEY": "bench-secret-key-0123456789abcdef",
         "WORDKEEP_LOG_LEVEL": "warning",
     }
+    if arena_max:
+        env["MALLOC_ARENA_MAX"] = str(arena_max)
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
@@ -188,6 +201,9 @@ class Mix:
         return ("save", "PUT", self.rng.choice(self.ids), {})
 
 
+SAMPLES: dict[tuple, str] = {}  # one example answer per (kind, unexpected status)
+
+
 async def send(http: httpx.AsyncClient, mix: Mix, item: tuple) -> tuple[str, int, float]:
     kind, method, target, extra = item
     started = time.perf_counter()
@@ -205,7 +221,10 @@ async def send(http: httpx.AsyncClient, mix: Mix, item: tuple) -> tuple[str, int
     else:
         response = await http.request(method, target, **extra)
     await response.aread()
-    return kind, response.status_code, time.perf_counter() - started
+    status = response.status_code
+    if status >= 400 and not (kind == "save" and status == 409):
+        SAMPLES.setdefault((kind, status), f"{response.request.url} -> {response.text[:160]}")
+    return kind, status, time.perf_counter() - started
 
 
 async def audio_url(http, mix: Mix, entry_id: str) -> str:
@@ -256,6 +275,9 @@ def summarise(name: str, concurrency: int, results, elapsed: float) -> float:
         f"p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  5xx/transport {errors}  other 4xx {other}"
         + (f"  409 {conflicts}" if conflicts else "")
     )
+    for (kind, status), sample in sorted(SAMPLES.items()):
+        print(f"    e.g. {kind} {status}: {sample}")
+    SAMPLES.clear()
     return rate
 
 
@@ -266,15 +288,19 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="per level and phase")
     parser.add_argument("--seconds", type=float, default=20, help="cap per level and phase")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/wordkeep-bench"))
+    parser.add_argument(
+        "--arena-max", type=int, default=2,
+        help="MALLOC_ARENA_MAX for the worker (docs/deploy.md); 0 = glibc's default",
+    )  # fmt: skip
     args = parser.parse_args()
     print(f"building/reusing {args.entries:,} entries in {args.cache}")
     data = build(args.cache, args.entries)
-    proc, url = start_worker(data["folder"])
+    proc, url = start_worker(data["folder"], args.arena_max)
     mix = Mix(data)
     try:
-        print(
-            f"worker pid {proc.pid} at {url}; after start: peak RSS {peak_rss_mb(proc.pid):.0f} MB"
-        )
+        arenas = args.arena_max or "glibc default"
+        print(f"worker pid {proc.pid} at {url}, MALLOC_ARENA_MAX={arenas}")
+        print(f"  after start: peak RSS {peak_rss_mb(proc.pid):.0f} MB")
         for level in [int(x) for x in args.levels.split(",")]:
             phases = [
                 ("healthz", lambda: ("healthz", "GET", "/healthz", {})),

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from lexicon import accounts, store
+from lexicon import accounts
 from lexicon.db import make_engine
 from wordkeep import cli_users
 
@@ -26,8 +26,15 @@ def cli(monkeypatch, database_url, tmp_path):
 
 
 def _user(database_url, email):
-    with Session(make_engine(database_url), expire_on_commit=False) as session:
-        return accounts.get_user(session=session, email=email), session
+    """The user and their viewer, read in a session that is closed again (an open
+    transaction would block the next test's TRUNCATE on PostgreSQL)."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            user = accounts.get_user(session=session, email=email)
+            return user, accounts.viewer_for_user(session=session, user=user)
+    finally:
+        engine.dispose()
 
 
 def test_user_add_with_password_on_stdin_then_log_in(cli, database_url, dictionary, app):
@@ -40,9 +47,8 @@ def test_user_add_with_password_on_stdin_then_log_in(cli, database_url, dictiona
     assert done.exit_code == 0, done.output
     assert "keeper@example.org created, editor in 'demo'" in done.output
     assert "a long passphrase" not in done.output
-    user, session = _user(database_url, "keeper@example.org")
-    viewer = accounts.viewer_for_user(session=session, user=user)
-    assert viewer.role_in(store.get_dictionary(session=session, slug="demo")) == "editor"
+    _, viewer = _user(database_url, "keeper@example.org")
+    assert viewer.role_in(dictionary) == "editor"
     with TestClient(app) as client:
         page = client.get("/login").text
         csrf = page.split('name="csrf_token" value="')[1].split('"')[0]

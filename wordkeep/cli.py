@@ -123,9 +123,11 @@ def serve(
 
 
 from wordkeep import cli_io  # noqa: E402
+from wordkeep.cli_print import print_command  # noqa: E402
 
 app.command("import")(cli_io.import_command)
 app.command("export")(cli_io.export_command)
+app.command("print")(friendly(print_command))
 
 
 def main() -> None:

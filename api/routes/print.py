@@ -61,7 +61,7 @@ def options_params(
         font_size=_number(font_size, "font_size"),
         langs=tuple(x.strip() for x in (langs or "").split(",") if x.strip()),
         qr=qr,
-        base_url=str(request.base_url).rstrip("/"),
+        base_url=(request.app.state.settings.public_url or str(request.base_url)).rstrip("/"),
         pictures=pictures,
         title=title or None,
         allow_uncovered=allow_uncovered,

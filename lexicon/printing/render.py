@@ -37,6 +37,7 @@ PICTURE_TYPES = {
     "image/webp": "webp",
 }
 MediaReader = Callable[[dict], bytes | None]
+_MAGIC = {b"\xff\xd8": "jpg", b"\x89PNG": "png", b"GIF8": "gif", b"RIFF": "webp"}
 
 
 WORKER = Path(__file__).with_name("worker.py")
@@ -162,13 +163,17 @@ def _picture(entry: dict, media: MediaReader, files: dict[str, bytes]) -> str | 
     found = prepare.first_picture(entry)
     if not found or found.get("mime") not in PICTURE_TYPES or not found.get("sha256"):
         return None
-    name = f"media/{found['sha256']}.{PICTURE_TYPES[found['mime']]}"
-    if name not in files:
-        data = media(found)
-        if not data:
-            return None
-        files[name] = data
-    return name
+    stem = f"media/{found['sha256']}."
+    known = next((n for n in files if n.startswith(stem)), None)
+    if known:
+        return known
+    data = media(found)
+    if not data:
+        return None
+    # Typst picks the decoder by the file's extension: name it by what the bytes are.
+    ext = _MAGIC.get(data[:4]) or _MAGIC.get(data[:2]) or PICTURE_TYPES[found["mime"]]
+    files[stem + ext] = data
+    return stem + ext
 
 
 def _text_chars(doc: dict) -> tuple[set[str], dict[str, str]]:

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from lexicon import store
 from lexicon.access import Viewer
 from lexicon.alphabet import Alphabet
-from lexicon.errors import InvalidInput
+from lexicon.errors import InvalidInput, WordkeepError
 from lexicon.models import Dictionary, Media, Sense
 from lexicon.printing.options import PrintOptions
 from lexicon.printing.render import check_coverage, default_template_dir, render
@@ -148,9 +148,16 @@ def picture_reader(*, session: Session, dictionary: Dictionary, storage) -> Call
             select(Media).where(
                 Media.dictionary_id == dictionary.id, Media.sha256 == media.get("sha256")
             )
-        ).scalar_one_or_none()
+        ).first()
         if row is None:
             return None
+        if row.kind == "image":  # upright, without EXIF/GPS, up to 2400 px: JPEG or PNG
+            from lexicon import pictures
+
+            try:
+                return pictures.print_copy(storage=storage, media=row)[0]
+            except WordkeepError:
+                return None
         key = row.derivative_key or row.original_key
         with storage.open(key) as handle:
             return handle.read()
