@@ -275,6 +275,16 @@ def summarise(name: str, concurrency: int, results, elapsed: float) -> float:
         f"p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  5xx/transport {errors}  other 4xx {other}"
         + (f"  409 {conflicts}" if conflicts else "")
     )
+    kinds = sorted({kind for kind, _, _ in results})
+    if len(kinds) > 1:  # the mix: how each kind of request fared
+        parts = []
+        for kind in kinds:
+            own = sorted(t for k, _, t in results if k == kind)
+            p99k = own[min(len(own) - 1, int(len(own) * 0.99))] * 1000
+            parts.append(
+                f"{kind} {len(own)}: p50 {statistics.median(own) * 1000:.0f}/p99 {p99k:.0f} ms"
+            )
+        print("    " + "; ".join(parts))
     for (kind, status), sample in sorted(SAMPLES.items()):
         print(f"    e.g. {kind} {status}: {sample}")
     SAMPLES.clear()

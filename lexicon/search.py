@@ -231,7 +231,9 @@ def _condition(name: str, dialect: str, dictionary_id: int, dense: bool = False)
         if sqlite:
             column = literal_column(f"+search_text.{column.name}")
         block = and_(t.c.sort_key >= p(low + "_lo_key"), t.c.sort_key < p(low + "_hi_key"))
-        return and_(hw, block, column > p(low), column < p(low + "_hi"))
+        # a literal 'hw' lets the planner use that partial index
+        literal_hw = and_(t.c.dictionary_id == dictionary_id, t.c.kind == literal_column("'hw'"))
+        return and_(literal_hw, block, column > p(low), column < p(low + "_hi"))
     if name == "folded":
         return and_(hw, t.c.folded == p("folded"))
     if name == "infix":

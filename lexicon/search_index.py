@@ -58,7 +58,16 @@ search_text = Table(
     Index("ix_search_text_entry", "entry_id"),
     Index("ix_search_text_norm", "dictionary_id", "kind", "norm", "sort_key"),
     Index("ix_search_text_folded", "dictionary_id", "kind", "folded", "sort_key"),
-    Index("ix_search_text_order", "dictionary_id", "kind", "sort_key", "norm", "folded"),
+    Index(
+        "ix_search_text_order",
+        "dictionary_id",
+        "kind",
+        "sort_key",
+        "norm",
+        "folded",
+        sqlite_where=text("kind = 'hw'"),
+        postgresql_where=text("kind = 'hw'"),
+    ),
     Index(
         "ix_search_text_stems",
         "dictionary_id",

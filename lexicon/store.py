@@ -138,6 +138,7 @@ def update_dictionary(
         session.flush()
         if rekey:
             rekey_dictionary(session=session, dictionary=dictionary)
+            search.reindex_dictionary(session=session, dictionary=dictionary)
     return dictionary
 
 

@@ -269,3 +269,54 @@ def test_cli_backup_and_restore(filled, engine, database_url, media_dir, target,
     refused = runner.invoke(cli, ["restore", str(tmp_path / "b")], env=env)
     assert refused.exit_code == 2 and "checksum differs" in refused.output
     assert inspect(target).get_table_names() == []
+
+
+@pytest.fixture(scope="module")
+def s3_media():
+    """An S3 store (moto's server on loopback), like several app servers would share."""
+    import os
+    import socket
+    import uuid
+
+    from moto.server import ThreadedMotoServer
+
+    from lexicon.storage import storage_from_url
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
+    bucket = f"wk-{uuid.uuid4().hex[:12]}"
+    url = f"s3://{bucket}/media?endpoint=http://127.0.0.1:{port}&region=us-east-1"
+    storage = storage_from_url(url)
+    storage.client.create_bucket(Bucket=bucket)
+    yield storage
+    server.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def test_backup_from_object_storage(session, dictionary, engine, s3_media, target, tmp_path):
+    clip = tmp_path / "word.wav"
+    audio.write_tone(clip, container="wav", codec="pcm_s16le")
+    entry = store.create_entry(
+        session=session, dictionary=dictionary, data={"headword": {"seh": "x"}}
+    )
+    with open(clip, "rb") as fh:
+        media.add_pronunciation_audio(
+            session=session, storage=s3_media, dictionary=dictionary, entry_id=entry["id"],
+            fileobj=fh, filename="word.wav", fields={}, editor="owner",
+        )  # fmt: skip
+    manifest = create_backup(engine=engine, storage=s3_media, dest=tmp_path / "b")
+    keys = {f["key"] for f in manifest["files"] if "key" in f}
+    assert len(keys) == 2 and manifest["missing_media"] == []
+    restored = LocalStorage(tmp_path / "restored-media")  # from S3 back to a folder
+    restore_backup(engine=target, storage=restored, source=tmp_path / "b")
+    for key in keys:
+        assert restored.open(key).read() == s3_media.open(key).read()

@@ -1,5 +1,5 @@
 """The leak test: every GET route the app registers, asked by people outside a circle, never
-shows a restricted headword, gloss, example, recording or a private dictionary; and the members
+shows a restricted headword, gloss, example, recording, picture or private dictionary; and the members
 of the circle do see them.
 
 Routes are enumerated from `app.routes` (so routes added later are covered without editing this
@@ -30,15 +30,17 @@ from lexicon.models import Media
 from tests.conftest import FIXTURES, make_user
 
 AUDIO = FIXTURES / "lift-patani-audio"
+PICTURE = FIXTURES / "lift-biatah" / "pictures" / "waterBasket1.png"
 
 # Words that exist nowhere else; all plain ASCII so that HTML, JSON, URL and PDF text keep them.
 RESTRICTED_ENTRY = ["ngwirimbo", "quillmoss", "tindakwela", "ashlantern", "ngwirimpa"]
-RESTRICTED_PARTS = ["emberwick", "kusumbira", "glasswhale", "mbataika"]
+RESTRICTED_PARTS = ["emberwick", "kusumbira", "glasswhale", "mbataika", "veilcaption"]
 COMMUNITY = ["chingolo", "riverhorse"]
 PRIVATE = ["sindikiza", "nightjarx", "hushbook"]
 PENDING = ["pendakula", "plumgloss"]
 PUBLIC = ["pamba", "mbatata"]
 
+REVEALS_MIXED = {"emberwick", "kusumbira"}  # restricted gloss and example of "mbatata"
 QUERY_VALUES = {
     "q": ["ngwiri", "quillmoss", "emberwick", "kusumbira", "chingolo", "pendakula"],
     "letter": ["ng", "m", "ch"],
@@ -82,7 +84,8 @@ class World:
     shas: dict
     people: dict
     private_slug: str
-    audio: dict = field(default_factory=dict)  # name -> list of byte slices
+    audio: dict = field(default_factory=dict)  # file name -> byte runs of its stored copies
+    widths: list = field(default_factory=list)
     proposal_ids: list = field(default_factory=list)
     sense_ids: list = field(default_factory=list)
     example_ids: list = field(default_factory=list)
@@ -146,6 +149,14 @@ def _build_entries(session, dictionary, owner) -> dict:
     return ids
 
 
+def _keys(media: Media) -> list[str]:
+    """Every stored copy of a media file: original, web copies (each width), print copy."""
+    keys = [media.original_key, media.derivative_key]
+    keys += [d["key"] for d in media.extra.get("derivatives", {}).values()]
+    keys.append(media.extra.get("print", {}).get("key"))
+    return sorted({k for k in keys if k})
+
+
 def _slices(blob: bytes, public: list[bytes], size: int = 48, want: int = 4) -> list[bytes]:
     """Byte runs of a restricted file that no public file contains (so a hit is a leak)."""
     found = []
@@ -155,7 +166,7 @@ def _slices(blob: bytes, public: list[bytes], size: int = 48, want: int = 4) -> 
             found.append(piece)
         if len(found) == want:
             break
-    assert found, "no distinctive byte run in a restricted recording"
+    assert found, "no distinctive byte run in a restricted media file"
     return found
 
 
@@ -200,27 +211,38 @@ def world(client, session, dictionary, owner, app) -> World:
         ),
     ]  # fmt: skip
 
-    storage = app.state.storage
-    rows = {m.original_name: m for m in session.exec(select(Media)).scalars()}
-    blobs = {
-        name: [storage.open(k).read() for k in (m.original_key, m.derivative_key) if k]
-        for name, m in rows.items()
-    }
-    public_blobs = blobs["tone.wav"]
-    audio = {
-        name: [s for blob in blobs[name] for s in _slices(blob, public_blobs)]
-        for name in ("short.mp3", "short.webm")
-    }
     full = store.read_entry(
         session=session, dictionary=dictionary, entry_id=ids["mixed"], viewer=Viewer(is_admin=True)
     )
+    picture = client.post(
+        f"/api/dictionaries/demo/entries/{ids['mixed']}/senses/{full['senses'][0]['id']}/pictures",
+        files={"file": ("basket.png", PICTURE.read_bytes())},
+        data={"caption_en": "veilcaption", "visibility": "restricted", "circle": "elders"},
+        headers=auth,
+    )
+    assert picture.status_code == 201, picture.text
+
+    storage = app.state.storage
+    session.commit()  # end the read snapshot, to see what the uploads wrote
+    rows = {
+        "basket.png" if m.kind == "image" else m.original_name: m
+        for m in session.exec(select(Media)).scalars()
+    }
+    blobs = {name: [storage.open(k).read() for k in _keys(m)] for name, m in rows.items()}
+    public_blobs = blobs["tone.wav"]
+    audio = {
+        name: [s for blob in blobs[name] for s in _slices(blob, public_blobs)]
+        for name in ("short.mp3", "short.webm", "basket.png")
+    }
     return World(
         ids=ids,
         shas={
             "public": public["pronunciations"][0]["media"]["sha256"],
             "restricted": rows["short.mp3"].sha256,
             "mixed": rows["short.webm"].sha256,
+            "picture": rows["basket.png"].sha256,
         },
+        widths=rows["basket.png"].extra.get("widths", []),
         people=people,
         private_slug=private.slug,
         audio=audio,
@@ -300,6 +322,7 @@ def path_values(name: str, annotation, world: World) -> list:
         "proposal_id": world.proposal_ids,
         "email": ["elder@example.org", "outsider@example.org"],
         "name": ["elders"],
+        "width": world.widths or [1],
     }
     if name in table:
         return table[name]
@@ -374,10 +397,11 @@ def _normal(text: str) -> str:
 class Seen:
     words: set = field(default_factory=set)
     audio: set = field(default_factory=set)
+    matches: set = field(default_factory=set)
     where: dict = field(default_factory=dict)
 
 
-def inspect(response, url: str, words: list[str], world: World, seen: Seen) -> None:
+def inspect(response, url: str, words: list[str], world: World, seen: Seen, params=None) -> None:
     texts, blobs = contents(response.content)
     texts.append("\n".join(f"{k}: {v}" for k, v in response.headers.items()))
     haystack = _normal("\n".join(texts))
@@ -390,6 +414,12 @@ def inspect(response, url: str, words: list[str], world: World, seen: Seen) -> N
         if any(piece in blob for blob in blobs for piece in pieces):
             seen.audio.add(name)
             seen.where.setdefault(name, url)
+    # Finding the public entry "mbatata" by a word only its restricted parts hold tells what
+    # those parts say, even when their text is not shown.
+    for value in (params or {}).values():
+        if value in REVEALS_MIXED and "mbatata" in haystack:
+            seen.matches.add(value)
+            seen.where.setdefault(f"match:{value}", url)
 
 
 def sweep(client, app, world: World, headers: dict, words: list[str]):
@@ -404,13 +434,13 @@ def sweep(client, app, world: World, headers: dict, words: list[str]):
                 continue
             if private:
                 private_status[where] = response.status_code
-            inspect(response, where, words, world, seen)
+            inspect(response, where, words, world, seen, params)
     return seen, errors, private_status
 
 
 def secret_words(world: World) -> dict:
     restricted = RESTRICTED_ENTRY + RESTRICTED_PARTS + [world.ids["restricted"]]
-    restricted += [world.shas["restricted"], world.shas["mixed"]]
+    restricted += [world.shas["restricted"], world.shas["mixed"], world.shas["picture"]]
     return {
         "anonymous": restricted + COMMUNITY + PRIVATE + PENDING,
         "viewer": restricted + PRIVATE + PENDING,
@@ -431,7 +461,13 @@ def test_no_restricted_word_or_recording_leaks_on_any_get_route(client, app, wor
         leaked = sorted(seen.words & set(words[who]))
         failures += [f"[{who}] sees {w!r} at {seen.where[w]}" for w in leaked]
         if who != "elder":
-            failures += [f"[{who}] hears {a} at {seen.where[a]}" for a in sorted(seen.audio)]
+            failures += [
+                f"[{who}] gets bytes of {a} at {seen.where[a]}" for a in sorted(seen.audio)
+            ]
+            failures += [
+                f"[{who}] finds 'mbatata' by its restricted word {m!r} at {seen.where['match:' + m]}"
+                for m in sorted(seen.matches)
+            ]
         failures += [
             f"[{who}] private dictionary answered {status} (not 404) at {where}"
             for where, status in private_status.items()
@@ -443,7 +479,11 @@ def test_no_restricted_word_or_recording_leaks_on_any_get_route(client, app, wor
         if word not in elder.words:
             failures.append(f"[elder] never sees {word!r} (the fixture or a route is broken)")
     if elder.audio != set(world.audio):
-        failures.append(f"[elder] hears only {sorted(elder.audio)} of {sorted(world.audio)}")
+        failures.append(
+            f"[elder] gets bytes of only {sorted(elder.audio)} of {sorted(world.audio)}"
+        )
+    if not elder.matches:
+        failures.append("[elder] never finds 'mbatata' by its restricted words")
     if not set(COMMUNITY) <= report["viewer"].words:
         failures.append("[viewer] never sees the community entry")
     if not set(PUBLIC) <= report["anonymous"].words:
@@ -464,15 +504,21 @@ def test_private_dictionary_is_missing_for_outsiders_and_there_for_members(
     assert "hushbook" not in client.get("/").text.lower()
 
 
-def test_restricted_recording_url_is_refused_not_just_unlinked(client, world):
-    for sha in (world.shas["restricted"], world.shas["mixed"]):
-        for suffix in ("", "/original"):
+def test_restricted_media_url_is_refused_not_just_unlinked(client, world):
+    widths = [f"/w{w}" for w in world.widths]
+    for sha, suffixes in (
+        (world.shas["restricted"], ["", "/original"]),
+        (world.shas["mixed"], ["", "/original"]),
+        (world.shas["picture"], ["", "/original", *widths]),
+    ):
+        for suffix in suffixes:
             url = f"/media/demo/{sha}{suffix}"
             assert client.get(url).status_code == 404
             for who in ("viewer", "outsider"):
                 assert client.get(url, headers=world.people[who].headers).status_code == 404
-            heard = client.get(url, headers=world.people["elder"].headers)
-            assert heard.status_code == 200 and heard.headers["cache-control"].startswith("private")
+        # The circle sees the web copy (a picture's original may be kept for editors only).
+        heard = client.get(f"/media/demo/{sha}", headers=world.people["elder"].headers)
+        assert heard.status_code == 200 and heard.headers["cache-control"].startswith("private")
     assert client.get(f"/media/demo/{world.shas['public']}").status_code == 200
 
 

@@ -5,9 +5,15 @@ from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
 import lexicon.models  # noqa: F401  (registers the tables)
+import lexicon.search_index  # noqa: F401
 
 target_metadata = SQLModel.metadata
 config = context.config
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    # SQLite's full-text tables are made by hand in migrations; autogenerate must not drop them.
+    return not (type_ == "table" and reflected and name.startswith(("search_fts", "search_tri")))
 
 
 def run(connection) -> None:
@@ -16,6 +22,7 @@ def run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -46,10 +46,13 @@ def upgrade() -> None:
         "ix_search_text_folded", "search_text", ["dictionary_id", "kind", "folded", "sort_key"]
     )
     # Short prefixes match thousands of headwords: walk them in alphabetical order instead.
+    headwords_only = sa.text("kind = 'hw'")
     op.create_index(
         "ix_search_text_order",
         "search_text",
         ["dictionary_id", "kind", "sort_key", "norm", "folded"],
+        sqlite_where=headwords_only,
+        postgresql_where=headwords_only,
     )
     gloss_only = sa.text("kind = 'gl'")
     op.create_index(

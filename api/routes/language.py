@@ -1,0 +1,62 @@
+"""The interface language a person chooses: kept in the `wordkeep_lang` cookie for anyone,
+and as `User.locale` for a logged-in user (so it follows them to another computer)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from api import csrf, i18n
+from api.deps import get_session, get_viewer
+from lexicon import store
+from lexicon.access import Viewer
+from lexicon.errors import InvalidInput
+from lexicon.models import User
+
+router = APIRouter(tags=["account"])
+YEAR = 365 * 24 * 3600
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path on this site: never "//evil.example" or "https://...".
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def save_user_locale(*, session: Session, user_id: int, locale: str | None) -> None:
+    """Store a user's interface language (None: follow the browser again)."""
+    with store.transaction(session):
+        user = session.get(User, user_id)
+        if user is not None:
+            user.locale = locale
+            session.add(user)
+
+
+@router.post(
+    "/account/language",
+    dependencies=[Depends(csrf.require_csrf)],
+    status_code=303,
+    response_class=RedirectResponse,
+)
+def choose_language(
+    request: Request,
+    locale: str = Form(..., description="A shipped interface language (en, fr, ...) or empty"),
+    next: str = Form("/"),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(get_viewer),
+):
+    """Choose the interface language; an empty `locale` goes back to the browser's choice."""
+    chosen = i18n.match(locale) if locale.strip() else None
+    if locale.strip() and chosen is None:
+        shipped = ", ".join(i18n.available())
+        raise InvalidInput(f"locale: {locale!r} is not one of {shipped}", field="locale")
+    if not viewer.anonymous:
+        save_user_locale(session=session, user_id=viewer.user_id, locale=chosen)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    if chosen:
+        response.set_cookie(i18n.COOKIE, chosen, max_age=YEAR, path="/", samesite="lax")
+    else:
+        response.delete_cookie(i18n.COOKIE, path="/")
+    return response
