@@ -122,12 +122,16 @@ def serve(
     )
 
 
-from wordkeep import cli_io  # noqa: E402
+from wordkeep import cli_backup, cli_io, cli_users  # noqa: E402
 from wordkeep.cli_print import print_command  # noqa: E402
 
 app.command("import")(cli_io.import_command)
 app.command("export")(cli_io.export_command)
 app.command("print")(friendly(print_command))
+app.command("backup")(cli_backup.backup_command)
+app.command("restore")(cli_backup.restore_command)
+app.command("check-media")(cli_backup.check_command)
+cli_users.register(app)
 
 
 def main() -> None:
