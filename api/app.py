@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
 import api.routes
-from api import errors
+from api import errors, middleware
 from api.i18n import LocaleMiddleware
 from api.settings import Settings
 from api.templating import make_templates
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.add_middleware(LocaleMiddleware, default=settings.default_locale)
     errors.install(app)
+    middleware.install(app)  # last: it wraps everything (request id, JSON logs, JSON 500s)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in _route_modules():
         app.include_router(module.router)

@@ -39,8 +39,7 @@ def wants_html(request: Request) -> bool:
 def _page(request: Request, status: int, message: str):
     from api.templating import render
 
-    return render(request, "error.html", {"status": status, "message": message},
-                  status_code=status)
+    return render(request, "error.html", {"status": status, "message": message}, status_code=status)
 
 
 async def domain_error(request: Request, exc: errors.WordkeepError):

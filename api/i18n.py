@@ -35,9 +35,7 @@ _source: contextvars.ContextVar[str] = contextvars.ContextVar("wordkeep_locale_s
 @lru_cache(maxsize=1)
 def available() -> tuple[str, ...]:
     """Interface languages that ship a catalog, English first."""
-    found = sorted(
-        p.parent.parent.name for p in TRANSLATIONS_DIR.glob("*/LC_MESSAGES/messages.po")
-    )
+    found = sorted(p.parent.parent.name for p in TRANSLATIONS_DIR.glob("*/LC_MESSAGES/messages.po"))
     return (SOURCE_LOCALE, *[c for c in found if c != SOURCE_LOCALE])
 
 

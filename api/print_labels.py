@@ -27,9 +27,7 @@ def _texts() -> dict[str, str]:
         "wordlist": _("Wordlist"),
         "table": _("Wordlist"),
         "flashcards": _("Flashcards"),
-        "cut_here": _(
-            "Cut along the dashed lines; print double-sided, flipping on the long edge."
-        ),
+        "cut_here": _("Cut along the dashed lines; print double-sided, flipping on the long edge."),
     }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 
-from api import i18n
+from api import csrf, i18n
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -26,6 +26,7 @@ def make_templates(override_dir: str | None) -> Jinja2Templates:
         lstrip_blocks=True,
     )
     i18n.install(env)
+    csrf.install(env)
     return Jinja2Templates(env=env)
 
 

@@ -27,7 +27,6 @@ import statistics
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +66,7 @@ def build(cache: Path, n: int) -> dict:
             session=session, data=generate_dictionary(SLUG), owner_id=user.id
         )
         for i in range(0, n, BATCH):
-            with store.transaction(session), _index_per_batch(session, dictionary):
+            with store.transaction(session):
                 store.create_entries(
                     session=session, dictionary=dictionary, items=entries[i : i + BATCH]
                 )
@@ -100,22 +99,6 @@ def fresh_token(folder: Path) -> str:
         _, token = accounts.create_token(session=session, user=user, name="bench")
     engine.dispose()
     return token
-
-
-@contextmanager
-def _index_per_batch(session, dictionary):
-    """Index a batch's entries with one call instead of one per entry: the same index rows,
-    several times faster to build (the store indexes entry by entry today)."""
-    from lexicon import search
-
-    pending: list[dict] = []
-    real = search.reindex_entry
-    search.reindex_entry = lambda *, session, dictionary, entry: pending.append(entry)
-    try:
-        yield
-        search.reindex_entries(session=session, dictionary=dictionary, entries=pending)
-    finally:
-        search.reindex_entry = real
 
 
 # ---------------------------------------------------------------- the worker

@@ -36,6 +36,7 @@ class Viewer:
     is_admin: bool = False
     roles: dict[int, str] = field(default_factory=dict)
     circles: dict[int, frozenset[str]] = field(default_factory=dict)
+    locale: str | None = None  # the user's interface language, if they chose one
 
     @property
     def anonymous(self) -> bool:

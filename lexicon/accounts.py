@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from pwdlib import PasswordHash
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from lexicon.access import ROLE_RANK, Viewer
@@ -152,6 +153,7 @@ def viewer_for_user(*, session: Session, user: User) -> Viewer:
         is_admin=user.is_admin,
         roles=roles,
         circles={k: frozenset(v) for k, v in circles.items()},
+        locale=user.locale,
     )
 
 
@@ -264,20 +266,35 @@ def authenticate(
             session.delete(throttle)
             session.commit()
         return user
-    throttle = throttle or LoginThrottle(key=key, failures=0)
-    throttle.failures += 1
-    throttle.first_failure_at = throttle.first_failure_at or now
-    locked = throttle.failures >= max_failures
-    if locked:
-        throttle.locked_until = now + timedelta(seconds=lockout_seconds)
-    session.add(throttle)
-    session.commit()
+    locked = _count_failure(session, key, throttle, now, max_failures, lockout_seconds)
     if locked:
         raise LoginThrottled(
             f"too many wrong passwords for this account: try again in {lockout_seconds} s",
             retry_after=max(1, lockout_seconds),
         )
     raise WrongCredentials("wrong email or password")
+
+
+def _count_failure(session, key, throttle, now, max_failures, lockout_seconds) -> bool:
+    """Count one wrong password; True if the account is now locked."""
+    for attempt in range(2):
+        throttle = throttle or LoginThrottle(key=key, failures=0)
+        throttle.failures += 1
+        throttle.first_failure_at = throttle.first_failure_at or now
+        locked = throttle.failures >= max_failures
+        if locked:
+            throttle.locked_until = now + timedelta(seconds=lockout_seconds)
+        session.add(throttle)
+        try:
+            session.commit()
+            return locked
+        except IntegrityError:
+            # Two first failures at once both inserted the row: count on the one that won.
+            session.rollback()
+            if attempt:
+                raise
+            throttle = session.get(LoginThrottle, key)
+    return locked
 
 
 # ---------------------------------------------------------------- members and circles

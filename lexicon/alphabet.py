@@ -397,6 +397,8 @@ class Alphabet:
             for lt, code in zip(self.letters, self._letter_codes, strict=True)
             if _nfd(lt.lower).casefold().startswith(folded)
         ]
+        if not codes:  # e.g. a confusable (`ŋ` for `ng`) that is no letter of its own
+            return None
         # Up to the slot just after the last such letter (characters sorting there).
         return min(codes), f"{int(max(codes), 16) + 2:03x}"
 

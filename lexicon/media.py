@@ -82,15 +82,27 @@ def add_pronunciation_audio(
     editor: str,
     limits: MediaLimits = MediaLimits(),
     version: int | None = None,
+    viewer: Viewer | None = None,
 ) -> dict:
-    """Add a recording as a new pronunciation of the entry (a new revision); return the entry."""
+    """Add a recording as a new pronunciation of the entry (a new revision); return the entry
+    as `viewer` may see it (no viewer: an internal caller, which sees everything)."""
     fields = _clean_fields(fields, PRONUNCIATION_FIELDS)
 
-    def attach(entry: dict, sha256: str) -> None:
+    def attach(entry: dict, sha256: str, seen: dict) -> None:
         entry["pronunciations"].append({**fields, "media": {"sha256": sha256}})
 
     return _upload(
-        session, storage, dictionary, entry_id, fileobj, filename, editor, limits, version, attach
+        session,
+        storage,
+        dictionary,
+        entry_id,
+        fileobj,
+        filename,
+        editor,
+        limits,
+        version,
+        attach,
+        viewer,
     )
 
 
@@ -107,11 +119,14 @@ def add_example_audio(
     editor: str,
     limits: MediaLimits = MediaLimits(),
     version: int | None = None,
+    viewer: Viewer | None = None,
 ) -> dict:
-    """Set the recording of one example sentence (a new revision); return the entry."""
+    """Set the recording of one example sentence (a new revision); return the entry as
+    `viewer` may see it (no viewer: an internal caller, which sees everything)."""
     fields = _clean_fields(fields, RECORDING_FIELDS)
 
-    def attach(entry: dict, sha256: str) -> None:
+    def attach(entry: dict, sha256: str, seen: dict) -> None:
+        _find_example(seen, example_id)  # an example hidden from the viewer is not found
         example = _find_example(entry, example_id)
         example["media"] = {"sha256": sha256}
         # Examples have one `source`; the other recording notes travel in extra.
@@ -121,7 +136,17 @@ def add_example_audio(
         example["extra"] = {**example.get("extra", {}), "recording": recording}
 
     return _upload(
-        session, storage, dictionary, entry_id, fileobj, filename, editor, limits, version, attach
+        session,
+        storage,
+        dictionary,
+        entry_id,
+        fileobj,
+        filename,
+        editor,
+        limits,
+        version,
+        attach,
+        viewer,
     )
 
 
@@ -157,13 +182,15 @@ def _upload(
     editor,
     limits,
     version,
-    attach: Callable[[dict, str], None],
+    attach: Callable[[dict, str, dict], None],
+    viewer: Viewer | None,
 ) -> dict:
     name = unicodedata.normalize("NFC", Path(filename or "recording").name) or "recording"
     # Fail before the (slow) decode if the entry is not there at all; end that read at once so
     # no lock is held while decoding.
     with store.transaction(session):
-        _entry_for_update(session, dictionary, entry_id, lock=False)
+        row = _entry_for_update(session, dictionary, entry_id, lock=False)
+        _seen(session, dictionary, row, viewer)
     with tempfile.TemporaryDirectory(prefix="wordkeep-upload-") as tmp:
         src, web = Path(tmp, "original"), Path(tmp, "web.mp3")
         sha256 = _spool(fileobj, src, name, limits.max_bytes)
@@ -182,7 +209,9 @@ def _upload(
                     if not storage.exists(key):
                         storage.put(key, path, content_type=mime)
                         written.append(key)
-                return _attach(session, dictionary, entry_id, version, editor, sha256, attach)
+                return _attach(
+                    session, dictionary, entry_id, version, editor, sha256, attach, viewer
+                )
         except BaseException:
             _forget(session, storage, sha256, written)
             raise
@@ -249,11 +278,21 @@ def _entry_for_update(session, dictionary, entry_id: str, lock: bool = True) -> 
     return row
 
 
-def _attach(session, dictionary, entry_id, version, editor, sha256, attach) -> dict:
-    row = _entry_for_update(session, dictionary, entry_id)
+def _seen(session, dictionary, row, viewer: Viewer | None) -> tuple[dict, dict]:
+    """The whole entry and the viewer's view of it; hidden entries are not found."""
     entry = store.entry_dict(session=session, dictionary=dictionary, row=row)
-    attach(entry, sha256)
-    return store.update_entry(
+    seen = entry if viewer is None else access.filter_entry(viewer, dictionary, entry)
+    if seen is None:
+        raise EntryNotFound(f"no entry {row.id} in {dictionary.slug!r}")
+    return entry, seen
+
+
+def _attach(session, dictionary, entry_id, version, editor, sha256, attach, viewer) -> dict:
+    row = _entry_for_update(session, dictionary, entry_id)
+    # Attach to the whole entry (parts hidden from this editor are kept), answer their view.
+    entry, seen = _seen(session, dictionary, row, viewer)
+    attach(entry, sha256, seen)
+    updated = store.update_entry(
         session=session,
         dictionary=dictionary,
         entry_id=entry_id,
@@ -261,7 +300,9 @@ def _attach(session, dictionary, entry_id, version, editor, sha256, attach) -> d
         version=row.version if version is None else version,
         editor=editor,
         comment="added a recording",
+        viewer=viewer,
     )
+    return updated if viewer is None else access.filter_entry(viewer, dictionary, updated)
 
 
 def _forget(session: Session, storage: Storage, sha256: str, written: list[str]) -> None:
@@ -284,22 +325,25 @@ def can_view_media(
 
     A file no live entry uses (just uploaded, or removed from its entry) is seen by editors only.
     """
-    refs = union(
-        *(
-            select(model.entry_id).where(model.media_sha256 == sha256)
-            for model in (Pronunciation, Example, Picture)
-        )
-    ).subquery()
-    rows = (
+    # Two small queries by id: as one (IN a subquery) SQLite's planner walked every entry.
+    ids = set(
         session.exec(
-            select(Entry).where(
-                Entry.dictionary_id == dictionary.id,
-                Entry.deleted == False,  # noqa: E712 - SQL comparison
-                Entry.id.in_(select(refs.c.entry_id)),
+            union(
+                *(
+                    select(model.entry_id).where(model.media_sha256 == sha256)
+                    for model in (Pronunciation, Example, Picture)
+                )
             )
-        )
-        .scalars()
-        .all()
+        ).scalars()
+    )
+    rows = (
+        [
+            row
+            for row in session.exec(select(Entry).where(Entry.id.in_(ids))).scalars()
+            if row.dictionary_id == dictionary.id and not row.deleted
+        ]
+        if ids
+        else []
     )
     if not rows:
         return access.may(viewer, dictionary, "edit")

@@ -102,7 +102,7 @@ class Example(SQLModel, table=True):
     source: str = ""
     visibility: str = "public"
     circle: str | None = None
-    media_sha256: str | None = None
+    media_sha256: str | None = Field(default=None, index=True)
     extra: dict = Field(default_factory=dict, sa_column=_json())
 
 
@@ -119,7 +119,7 @@ class Pronunciation(SQLModel, table=True):
     consent: str = ""
     visibility: str = "public"
     circle: str | None = None
-    media_sha256: str | None = None
+    media_sha256: str | None = Field(default=None, index=True)
     extra: dict = Field(default_factory=dict, sa_column=_json())
 
 
@@ -134,7 +134,7 @@ class Picture(SQLModel, table=True):
     consent: str = ""
     visibility: str = "public"
     circle: str | None = None
-    media_sha256: str | None = None
+    media_sha256: str | None = Field(default=None, index=True)
     extra: dict = Field(default_factory=dict, sa_column=_json())
 
 

@@ -23,6 +23,8 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 def nfc_deep(value: Any) -> Any:
     """Return `value` with every string in it (keys too) normalised to NFC."""
     if isinstance(value, str):
+        if "\x00" in value:  # no database stores NUL in text; it is never meant
+            value = value.replace("\x00", "")
         # is_normalized is a fast check; most text arrives in NFC already.
         return (
             value

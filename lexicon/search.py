@@ -55,7 +55,7 @@ TIERS = (
 )  # fmt: skip
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-TOTAL_CAP = 1000  # `total` counts matches up to this many
+TOTAL_CAP = 200  # `total` counts matching entries up to this many (counting all would dominate)
 
 
 class SearchItem(BaseModel):
@@ -104,7 +104,7 @@ class Query:
 
 def parse_query(q: str, *, alphabet: Alphabet, exact: bool = False) -> Query:
     """Prepare a query string (NFC or NFD, any case) for every tier."""
-    q = unicodedata.normalize("NFC", q or "").strip()
+    q = unicodedata.normalize("NFC", (q or "").replace("\x00", "")).strip()
     if len(q) > 200:
         raise InvalidInput("q: a search is at most 200 characters")
     gloss, norm, folded = fold(q), normalise(q), alphabet.fold(q)
@@ -208,8 +208,8 @@ def _condition(name: str, dialect: str, dictionary_id: int, dense: bool = False)
     in_dict = literal_column("+search_text.dictionary_id") if sqlite else t.c.dictionary_id
     kind = literal_column("+search_text.kind") if sqlite else t.c.kind
 
-    def by_text(k: str, condition):
-        return and_(in_dict == dictionary_id, kind == k, condition)
+    def by_text(k: str, condition):  # a literal kind lets PostgreSQL use its partial index
+        return and_(in_dict == dictionary_id, kind == literal_column(f"'{k}'"), condition)
 
     def fts(param: str, table: str = "search_fts"):
         if sqlite:
@@ -250,7 +250,7 @@ def _condition(name: str, dialect: str, dictionary_id: int, dense: bool = False)
         return and_(hw, t.c.folded.in_(p("fz", expanding=True)))
     if name == "fuzzy_gl":
         return by_text("gl", fts("fzg"))
-    return by_text("tx", fts("text"))
+    return by_text("tx", fts("text", "search_fts_tx"))
 
 
 def _viewer_key(viewer, dictionary: Dictionary) -> tuple:

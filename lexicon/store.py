@@ -349,6 +349,7 @@ def delete_entry(
     entry_id: str,
     editor: str = "",
     version: int | None = None,
+    viewer: Viewer | None = None,
 ) -> dict:
     """Soft-delete: the entry leaves every listing but stays restorable from its history."""
     with transaction(session):
@@ -357,8 +358,9 @@ def delete_entry(
             raise EntryNotFound(f"entry {entry_id} is deleted already")
         data = entry_dict(session=session, dictionary=dictionary, row=row)
         if version is not None and version != row.version:
+            current = data if viewer is None else access.filter_entry(viewer, dictionary, data)
             raise StaleVersion(
-                f"entry {entry_id} is at version {row.version}, not {version}", current=data
+                f"entry {entry_id} is at version {row.version}, not {version}", current=current
             )
         now = utcnow()
         changes = {
@@ -916,7 +918,7 @@ def list_revisions(
     more = len(revisions) > limit
     items = []
     for rev in revisions[:limit]:
-        data = access.filter_entry(viewer, dictionary, rev.data)
+        data = access.filter_revision(viewer, dictionary, rev.data, current)
         items.append(
             {
                 "number": rev.number,

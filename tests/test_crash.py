@@ -3,7 +3,7 @@
 A child process does the real work and stops at a chosen point (it prints `PAUSED` and sleeps);
 the test then kills it with SIGKILL. Afterwards the database holds all or nothing of the work,
 the media store holds nothing the database does not name once the documented sweep ran
-(`wordkeep check --repair`), and the same work can simply be run again.
+(`wordkeep check-media --repair`), and the same work can simply be run again.
 """
 
 from __future__ import annotations

@@ -40,6 +40,9 @@ def test_every_command_is_in_the_readme():
 def test_the_readme_names_no_command_that_does_not_exist():
     shown = set(re.findall(r"`wordkeep ([a-z]+(?: [a-z]+)?)", README))
     names = command_names(app)
-    unknown = [s for s in shown if not any(s == n or s.startswith(n + " ") or n.startswith(s)
-                                            for n in names)]
+    unknown = [
+        s
+        for s in shown
+        if not any(s == n or s.startswith(n + " ") or n.startswith(s) for n in names)
+    ]
     assert unknown == []

@@ -1,6 +1,6 @@
 """The leak test: every GET route the app registers, asked by people outside a circle, never
-shows a restricted headword, gloss, example, recording, picture or private dictionary; and the members
-of the circle do see them.
+shows a restricted headword, gloss, example, recording, picture or private dictionary; and the
+members of the circle do see them.
 
 Routes are enumerated from `app.routes` (so routes added later are covered without editing this
 file); path parameters are filled from the fixture below by name, query parameters by name
@@ -38,6 +38,7 @@ RESTRICTED_PARTS = ["emberwick", "kusumbira", "glasswhale", "mbataika", "veilcap
 COMMUNITY = ["chingolo", "riverhorse"]
 PRIVATE = ["sindikiza", "nightjarx", "hushbook"]
 PENDING = ["pendakula", "plumgloss"]
+DRAFT = ["sirinzika", "lampwool"]  # an unpublished entry: editors and contributors only
 PUBLIC = ["pamba", "mbatata"]
 
 REVEALS_MIXED = {"emberwick", "kusumbira"}  # restricted gloss and example of "mbatata"
@@ -100,6 +101,7 @@ def _build_entries(session, dictionary, owner) -> dict:
     ids = {
         "public": create(_entry("pamba", "cotton"))["id"],
         "community": create(_entry("chingolo", "riverhorse", visibility="community"))["id"],
+        "draft": create(_entry("sirinzika", "lampwool", status="draft"))["id"],
         "restricted": create(
             {
                 "headword": {"seh": "ngwirimbo"},
@@ -442,10 +444,10 @@ def secret_words(world: World) -> dict:
     restricted = RESTRICTED_ENTRY + RESTRICTED_PARTS + [world.ids["restricted"]]
     restricted += [world.shas["restricted"], world.shas["mixed"], world.shas["picture"]]
     return {
-        "anonymous": restricted + COMMUNITY + PRIVATE + PENDING,
-        "viewer": restricted + PRIVATE + PENDING,
+        "anonymous": restricted + COMMUNITY + PRIVATE + PENDING + DRAFT,
+        "viewer": restricted + PRIVATE + PENDING + DRAFT,
         "outsider": restricted + PRIVATE,  # an editor outside the circle reviews proposals
-        "elder": PRIVATE + PENDING,
+        "elder": PRIVATE + PENDING + DRAFT,
     }
 
 
@@ -465,7 +467,8 @@ def test_no_restricted_word_or_recording_leaks_on_any_get_route(client, app, wor
                 f"[{who}] gets bytes of {a} at {seen.where[a]}" for a in sorted(seen.audio)
             ]
             failures += [
-                f"[{who}] finds 'mbatata' by its restricted word {m!r} at {seen.where['match:' + m]}"
+                f"[{who}] finds 'mbatata' by its restricted word {m!r} at "
+                + seen.where["match:" + m]
                 for m in sorted(seen.matches)
             ]
         failures += [
@@ -484,6 +487,8 @@ def test_no_restricted_word_or_recording_leaks_on_any_get_route(client, app, wor
         )
     if not elder.matches:
         failures.append("[elder] never finds 'mbatata' by its restricted words")
+    if not set(DRAFT) <= report["outsider"].words:
+        failures.append("[outsider] (an editor) never sees the draft entry")
     if not set(COMMUNITY) <= report["viewer"].words:
         failures.append("[viewer] never sees the community entry")
     if not set(PUBLIC) <= report["anonymous"].words:

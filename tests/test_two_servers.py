@@ -203,3 +203,26 @@ def test_sessions_and_logs_across_servers(servers, session, dictionary, owner):
     mine = [line for line in lines if line.get("request_id") == rid]
     assert mine and mine[0]["path"] == "/healthz" and mine[0]["status"] == 200
     assert {"ts", "level", "logger", "msg", "ms", "method"} <= set(mine[0])
+
+
+def test_health_names_the_part_that_failed(session, media_dir, s3_endpoint, monkeypatch):
+    """What /healthz answers (api.middleware.health_response): a load balancer takes a server
+    whose database or media store is gone out of rotation."""
+    from api.middleware import health_response
+    from lexicon.storage import LocalStorage, storage_from_url
+
+    ok = health_response(session, LocalStorage(media_dir))
+    assert ok.status_code == 200 and json.loads(ok.body) == {
+        "status": "ok", "database": "ok", "media": "ok"
+    }  # fmt: skip
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    gone = storage_from_url(f"s3://no-such-bucket/m?endpoint={s3_endpoint}&region=us-east-1")
+    down = health_response(session, gone)
+    assert down.status_code == 503
+    assert json.loads(down.body) == {
+        "status": "unavailable", "database": "ok", "media": "failed: ClientError"
+    }  # fmt: skip
+    file_not_folder = media_dir / "file"
+    file_not_folder.write_text("x")
+    assert health_response(session, LocalStorage(file_not_folder)).status_code == 503

@@ -113,12 +113,18 @@ def serve(
             port=port,
             workers=workers,
             log_level=settings.log_level,
+            access_log=False,
         )
         return
     from api.app import create_app
 
+    # api/middleware.py writes a JSON access log with request ids; uvicorn's would repeat it.
     uvicorn.run(
-        create_app(settings, engine=engine), host=host, port=port, log_level=settings.log_level
+        create_app(settings, engine=engine),
+        host=host,
+        port=port,
+        log_level=settings.log_level,
+        access_log=False,
     )
 
 

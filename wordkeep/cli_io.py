@@ -124,10 +124,10 @@ def import_command(
 
 def export_command(
     dictionary: str = typer.Option(..., "--dictionary", "-d", help="Slug of the dictionary."),
-    format: str = typer.Option("lift", "--format", "-f", help="lift, csv, cldf or json."),
+    format: str = typer.Option("lift", "--format", "-f", help="lift, csv, cldf, mdf or json."),
     output: Path = typer.Option(..., "-o", "--output", help="The .zip to write."),
 ) -> None:
-    """Export a dictionary as a zip (LIFT package, CSV, CLDF or JSON) with its media."""
+    """Export a dictionary as a zip (LIFT package, CSV, CLDF, MDF or JSON) with its media."""
     from lexicon.io.importer import export_dictionary
 
     try:

@@ -264,7 +264,7 @@ def upload_audio(
     saved = media.add_pronunciation_audio(
         session=session, storage=storage, dictionary=dictionary, entry_id=entry_id,
         fileobj=file.file, filename=file.filename or "", editor=viewer.label, limits=limits,
-        fields={}, version=version,
+        fields={}, version=version, viewer=viewer,
     )  # fmt: skip
     return _see_other(_url(dictionary, f"entries/{entry_id}?saved={saved['version']}"))
 

@@ -27,7 +27,7 @@ from lexicon.models import Dictionary
 
 router = APIRouter(tags=["interchange"], dependencies=[Depends(require_csrf_for_session)])
 ImportFormat = Literal["lift", "csv", "xlsx", "cldf", "mdf", "json"]
-ExportFormat = Literal["lift", "csv", "cldf", "json"]
+ExportFormat = Literal["lift", "csv", "cldf", "mdf", "json"]
 
 
 def _spool(upload: UploadFile, folder: Path) -> Path:
@@ -143,7 +143,7 @@ def export_download(
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
 ):
-    """The dictionary as a zip (LIFT package, CSV, CLDF or JSON) with the media it uses."""
+    """The dictionary as a zip (LIFT package, CSV, CLDF, MDF or JSON) with the media it uses."""
     tmp = tempfile.mkdtemp(prefix="wordkeep-export-")
     dest = Path(tmp) / f"{dictionary.slug}-{format}.zip"
     export_dictionary(

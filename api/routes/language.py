@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from api import csrf, i18n
 from api.deps import get_session, get_viewer
+from api.i18n import _
 from lexicon import store
 from lexicon.access import Viewer
 from lexicon.errors import InvalidInput
@@ -16,6 +17,26 @@ from lexicon.models import User
 
 router = APIRouter(tags=["account"])
 YEAR = 365 * 24 * 3600
+
+
+def value_names() -> dict[str, str]:
+    """Stored values the pages show as words (status, visibility, role, palette groups), so
+    that a template's `_(value)` finds them in the catalogs. Never called for its result by
+    the app: its `_()` calls are what `scripts/i18n.py extract` reads."""
+    return {
+        "draft": _("draft"),
+        "needs review": _("needs review"),
+        "published": _("published"),
+        "public": _("public"),
+        "community": _("community"),
+        "restricted": _("restricted"),
+        "private": _("private"),
+        "owner": _("owner"),
+        "editor": _("editor"),
+        "contributor": _("contributor"),
+        "viewer": _("viewer"),
+        "Capitals": _("Capitals"),
+    }
 
 
 def _safe_next(target: str | None) -> str:
@@ -42,7 +63,7 @@ def save_user_locale(*, session: Session, user_id: int, locale: str | None) -> N
 )
 def choose_language(
     request: Request,
-    locale: str = Form(..., description="A shipped interface language (en, fr, ...) or empty"),
+    locale: str = Form("", description="A shipped interface language (en, fr, ...) or empty"),
     next: str = Form("/"),
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),

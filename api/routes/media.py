@@ -103,7 +103,7 @@ def upload_pronunciation(
         session=session, storage=storage, dictionary=dictionary, entry_id=entry_id,
         fileobj=file.file, filename=file.filename or "", editor=viewer.label, limits=limits,
         fields={**form.fields, "ipa": ipa, "visibility": visibility, "circle": circle},
-        version=form.version,
+        version=form.version, viewer=viewer,
     )  # fmt: skip
 
 
@@ -124,6 +124,7 @@ def upload_example_audio(
         session=session, storage=storage, dictionary=dictionary, entry_id=entry_id,
         example_id=example_id, fileobj=file.file, filename=file.filename or "",
         fields=form.fields, editor=viewer.label, limits=limits, version=form.version,
+        viewer=viewer,
     )  # fmt: skip
 
 

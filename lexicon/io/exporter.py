@@ -1,4 +1,4 @@
-"""Export a dictionary as a zip in LIFT, CSV, CLDF or JSON, with its media files inside."""
+"""Export a dictionary as a zip in LIFT, CSV, CLDF, MDF or JSON, with its media files inside."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from lexicon.io import wsmap
 from lexicon.io.cldf import write_cldf
 from lexicon.io.jsonio import write_json
 from lexicon.io.lift import LiftDocument, write_lift
+from lexicon.io.mdf_write import write_mdf
 from lexicon.io.tabular import write_table
 from lexicon.models import Dictionary, Entry, Media
 
-EXPORT_FORMATS = ("lift", "csv", "cldf", "json")
+EXPORT_FORMATS = ("lift", "csv", "cldf", "mdf", "json")
 BATCH = 500
 
 
@@ -183,6 +184,15 @@ def _write_format(fmt: str, dictionary: Dictionary, entries, folder: Path, place
             dictionary=dictionary_dict(dictionary),
             media_files=files,
             meta_language=(dictionary.analysis_ws or ["en"])[0],
+        )
+    elif fmt == "mdf":
+        analysis = dictionary.analysis_ws or ["en"]
+        write_mdf(
+            entries,
+            folder / f"{dictionary.slug}.sfm",
+            vernacular=vern or "und",
+            national=analysis[1] if len(analysis) > 1 else "qaa-x-national",
+            media_names={sha: Path(rel).name for sha, rel in placed.items()},
         )
     else:
         write_json(dictionary_dict(dictionary), entries, folder / f"{dictionary.slug}.json")

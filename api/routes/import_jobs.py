@@ -1,0 +1,158 @@
+"""Import jobs a page can poll, and the keepers' import page under the editor.
+
+`POST /api/dictionaries/{slug}/import-jobs` answers 202 with a job and imports in a thread of
+this process; `GET .../import-jobs/{id}` reads the job row, so any worker can answer the poll.
+The page `/d/{slug}/edit/import` works as a plain form post; import.js adds the progress bar.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse
+from sqlmodel import Session
+
+from api.csrf import require_csrf, require_csrf_for_session
+from api.deps import get_dictionary, get_session, requires
+from api.errors import status_for
+from api.i18n import _
+from api.routes.interchange import ImportFormat, _options, _spool
+from api.templating import render
+from lexicon import jobs
+from lexicon.access import Viewer
+from lexicon.errors import WordkeepError
+from lexicon.io.importer import FORMATS, import_file
+from lexicon.models import Dictionary
+
+router = APIRouter()
+api = APIRouter(tags=["interchange"], dependencies=[Depends(require_csrf_for_session)])
+pages = APIRouter(
+    prefix="/d/{slug}/edit", include_in_schema=False, default_response_class=HTMLResponse
+)
+
+
+def _storage(request: Request):
+    return getattr(request.app.state, "storage", None)
+
+
+@api.post("/api/dictionaries/{slug}/import-jobs", status_code=202)
+def start_import_job(
+    request: Request,
+    file: UploadFile = File(..., description="a .lift, .zip, .csv, .xlsx, .sfm or .json file"),
+    format: ImportFormat | None = Form(None, description="guessed from the file when left out"),
+    mapping: str | None = Form(None, description='CSV/XLSX columns as JSON: {"Word": "headword"}'),
+    marker_map: str | None = Form(None, description='MDF markers: {"dn": ["gloss", "N"]}'),
+    national: str | None = Form(None, description="MDF: the tag of the national language"),
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("edit")),
+):
+    """Start an import in the background (all or nothing); poll the job it answers with."""
+    options = _options(mapping, marker_map)
+    if national:
+        options["national"] = national
+    tmp = tempfile.mkdtemp(prefix="wordkeep-job-")
+    try:
+        path = _spool(file, Path(tmp))
+        job = jobs.create_job(
+            session=session,
+            dictionary=dictionary,
+            user_id=viewer.user_id,
+            format=format or "",
+            file_name=path.name,
+        )
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    jobs.start_job(
+        engine=request.app.state.engine,
+        job_id=job.id,
+        slug=dictionary.slug,
+        import_kwargs={
+            "path": path,
+            "format": format,
+            "editor": viewer.label,
+            "storage": _storage(request),
+            "options": options,
+        },
+        cleanup=lambda: shutil.rmtree(tmp, ignore_errors=True),
+    )
+    url = f"/api/dictionaries/{dictionary.slug}/import-jobs/{job.id}"
+    return JSONResponse(jobs.job_dict(job), status_code=202, headers={"Location": url})
+
+
+@api.get("/api/dictionaries/{slug}/import-jobs/{job_id}")
+def read_import_job(
+    job_id: str,
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("edit")),
+) -> dict:
+    """A job's state: status queued/running/done/failed, counts done/total, report, error."""
+    return jobs.job_dict(jobs.get_job(session=session, dictionary=dictionary, job_id=job_id))
+
+
+# ---------------------------------------------------------------- the page
+
+
+def _page(request, dictionary, viewer, *, report=None, error=None, fmt="", status_code=200):
+    ctx = {
+        "viewer": viewer,
+        "formats": FORMATS,
+        "format": fmt,
+        "report": report,
+        "error": error,
+        "jobs_url": f"/api/dictionaries/{dictionary.slug}/import-jobs",
+    }
+    return render(
+        request, "editor/import.html", ctx, dictionary=dictionary, status_code=status_code
+    )
+
+
+@pages.get("/import")
+def import_page(
+    request: Request,
+    dictionary: Dictionary = Depends(get_dictionary),
+    viewer: Viewer = Depends(requires("edit")),
+):
+    return _page(request, dictionary, viewer)
+
+
+@pages.post("/import", dependencies=[Depends(require_csrf)])
+def import_page_post(
+    request: Request,
+    file: UploadFile | None = File(None),
+    format: str = Form(""),
+    action: str = Form("dry_run"),
+    dictionary: Dictionary = Depends(get_dictionary),
+    session: Session = Depends(get_session),
+    viewer: Viewer = Depends(requires("edit")),
+):
+    """Without scripts: check (dry run) or import at once, then show the report."""
+    fmt = format if format in FORMATS else ""
+    if file is None or not file.filename:
+        error = {"message": _("Choose a file to import."), "errors": []}
+        return _page(request, dictionary, viewer, error=error, fmt=fmt, status_code=422)
+    try:
+        with tempfile.TemporaryDirectory(prefix="wordkeep-upload-") as tmp:
+            path = _spool(file, Path(tmp))
+            report = import_file(
+                session=session,
+                dictionary=dictionary,
+                path=path,
+                format=fmt or None,
+                dry_run=action != "import",
+                editor=viewer.label,
+                storage=_storage(request),
+            )
+    except WordkeepError as exc:
+        error = {"message": exc.message, "errors": exc.details.get("errors") or []}
+        return _page(request, dictionary, viewer, error=error, fmt=fmt, status_code=status_for(exc))
+    return _page(request, dictionary, viewer, report=report.to_dict(), fmt=fmt)
+
+
+router.include_router(api)
+router.include_router(pages)
