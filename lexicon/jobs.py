@@ -8,6 +8,7 @@ memory and `job_dict` shows them when the poll lands on the worker running the i
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -26,6 +27,7 @@ PROGRESS_EVERY = 0.5  # seconds between progress writes to the job row (PostgreS
 # job id -> (done, total, stage), for the jobs this process is running.
 _LIVE: dict[str, tuple[int, int, str]] = {}
 _LIVE_LOCK = threading.Lock()
+log = logging.getLogger("wordkeep.jobs")
 
 
 def _now() -> datetime:
@@ -162,6 +164,7 @@ def run_job(
             job_id,
             status="done",
             stage="done",
+            format=report.format,
             done=report.entries_read,
             total=report.entries_read,
             report=data,
@@ -180,15 +183,18 @@ def run_job(
 
 
 def _fail(engine, job_id: str, message: str, report: dict) -> None:
-    _update(
-        engine,
-        job_id,
-        status="failed",
-        stage="failed",
-        error=message,
-        report=report,
-        finished_at=_now(),
-    )
+    try:
+        _update(
+            engine,
+            job_id,
+            status="failed",
+            stage="failed",
+            error=message,
+            report=report,
+            finished_at=_now(),
+        )
+    except Exception:  # the database itself is failing: the log is all that is left
+        log.exception("import job %s failed (%s) and could not be marked failed", job_id, message)
 
 
 def start_job(*, engine, job_id: str, slug: str, import_kwargs: dict, cleanup=None):

@@ -11,7 +11,7 @@ tolerance off. Queries are built by `search_sql` and run by `search`.
 from __future__ import annotations
 
 import unicodedata
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -189,8 +189,15 @@ def _plan(query: Query, dialect: str, fuzzy_words: list[str]) -> tuple[tuple, di
             names.append("gloss_prefix")
             params["pre"] = _match_text(dialect, _word_terms(query.words, True), True)
     if fuzzy_words:
-        names += ["fuzzy_hw", "fuzzy_gl"]
-        params.update(fz=list(fuzzy_words), fzg=_match_text(dialect, [list(fuzzy_words)], False))
+        names.append("fuzzy_hw")
+        params["fz"] = list(fuzzy_words)
+        # A correction that is a form of the query word (`speak` for `speaks`) would find the
+        # very glosses `gloss_word` finds, a tier higher: only the others are looked up again.
+        covered = {w for group in _word_terms(query.words, False) for w in group}
+        in_glosses = [w for w in fuzzy_words if w not in covered]
+        if in_glosses:
+            names.append("fuzzy_gl")
+            params["fzg"] = _match_text(dialect, [in_glosses], False)
     if query.words:
         names.append("text")
         params["text"] = _match_text(dialect, _word_terms(query.words, False), False)
@@ -281,6 +288,25 @@ def search_sql(
     of distinct matching entries (up to TOTAL_CAP); (None, {}) when nothing can match. `phase`
     keeps the branches of one round (PHASES). Built apart from running it; the statement for
     a shape is built once and reused."""
+    cached, params = _prepared(
+        dictionary=dictionary, viewer=viewer, query=query, dialect=dialect, need=need,
+        fuzzy_words=fuzzy_words, count=count, phase=phase,
+    )  # fmt: skip
+    return (None, {}) if cached is None else (cached.stmt, params)
+
+
+class _Cached:
+    """A built statement and its driver SQL per IN-list size (see `_fetch`)."""
+
+    __slots__ = ("stmt", "driver")
+
+    def __init__(self, stmt):
+        self.stmt, self.driver = stmt, {}
+
+
+def _prepared(
+    *, dictionary, viewer, query, dialect, need, fuzzy_words=(), count=False, phase=None
+) -> tuple:
     names, params = _plan(query, dialect, list(fuzzy_words))
     if phase is not None:
         names = tuple(n for n in names if n in PHASES[phase])
@@ -288,13 +314,63 @@ def search_sql(
         return None, {}
     dense = tuple(n for n in names if _dense(n, params))
     key = (dialect, names, dense, count, _viewer_key(viewer, dictionary))
-    stmt = _STATEMENTS.get(key)
-    if stmt is None:
-        stmt = _build(names, dense, dialect, count, viewer, dictionary)
-        _STATEMENTS[key] = stmt
+    cached = _STATEMENTS.get(key)
+    if cached is None:
+        cached = _Cached(_build(names, dense, dialect, count, viewer, dictionary))
+        _STATEMENTS[key] = cached
         if len(_STATEMENTS) > 512:
             _STATEMENTS.popitem(last=False)
-    return stmt, {**params, "lim": _branch_limit(need)}
+    return cached, {**params, "lim": _branch_limit(need)}
+
+
+def _fetch(session, cached: _Cached, params: dict) -> list[tuple]:
+    """Rows of a cached statement, run on the driver's cursor with its SQL compiled once per
+    IN-list size: for these small queries SQLAlchemy's per-execution work (parameters, result
+    rows) cost more than the database. Only plain values (ints, strings) come back."""
+    connection = session.connection()
+    shape = tuple((k, len(v)) for k, v in params.items() if isinstance(v, list))
+    plan = cached.driver.get(shape)
+    if plan is None:
+        plan = cached.driver[shape] = _driver_plan(connection.dialect, cached.stmt, params)
+    sql, positional, sources = plan
+    values = [
+        params[src[1]] if src[0] == "p" else params[src[1]][src[2]] if src[0] == "l" else src[1]
+        for src in sources
+    ]
+    raw = connection.connection.driver_connection
+    if not positional:
+        values = dict(zip((src[-1] for src in sources), values, strict=True))
+    cursor = raw.cursor()
+    try:
+        cursor.execute(sql, values)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _driver_plan(dialect, stmt, params: dict) -> tuple:
+    """(sql, positional, sources): where each bound value comes from, in the driver's order:
+    ("p", name) a parameter, ("l", name, i) an item of a list parameter, ("c", value) a value
+    fixed in the statement. Pyformat drivers get the bound name as each source's last item."""
+    compiled = stmt.compile(dialect=dialect)
+    state = compiled.construct_expanded_state(params)
+    expanded = {
+        new: (old, i)
+        for old, news in (state.parameter_expansion or {}).items()
+        if isinstance(params.get(old), list)
+        for i, new in enumerate(news)
+    }
+    order = state.positiontup if compiled.positional else list(state.parameters)
+    sources = []
+    for name in order:
+        if name in expanded:
+            source = ("l", *expanded[name])
+        elif name in params and not isinstance(params[name], list):
+            source = ("p", name)
+        else:
+            source = ("c", state.parameters[name])
+        sources.append(source if compiled.positional else (*source, name))
+    return state.statement, compiled.positional, sources
 
 
 def _dense(name: str, params: dict) -> bool:
@@ -319,6 +395,7 @@ def _order_column(name: str, dialect: str):
     return t.c.sort_key
 
 
+_Hit = namedtuple("_Hit", "tier branch entry_id sort_key field lang text")
 _TIER_OF = {"gloss_stem": "gloss", "fuzzy_hw": "fuzzy", "fuzzy_gl": "fuzzy"}
 
 
@@ -330,6 +407,10 @@ def _build(names, dense, dialect: str, count: bool, viewer, dictionary):
         condition = _condition(name, dialect, dictionary.id, dense=name in dense)
         if count:  # no order: each branch stops after TOTAL_CAP rows
             branch = select(t.c.entry_id).where(common, condition).limit(TOTAL_CAP)
+            if name in _TEXT_DRIVEN and dialect == "postgresql":
+                # Unordered with a limit, PostgreSQL (overestimating rare full-text matches)
+                # walks a whole btree index hoping for early hits; this order keeps it on GIN.
+                branch = branch.order_by(_order_column(name, dialect))
             parts.append(select(branch.subquery()))
             continue
         tier = TIERS.index(_TIER_OF.get(name, name))
@@ -404,14 +485,14 @@ def search(
         if len(best) >= need:
             partial = True
             break
-        stmt, params = search_sql(
+        cached, params = _prepared(
             dictionary=dictionary, viewer=viewer, query=query, dialect=dialect, need=need,
             fuzzy_words=fuzzy, phase=phase,
         )  # fmt: skip
-        if stmt is None:
+        if cached is None:
             continue
         per_branch: dict[int, int] = {}
-        for row in session.execute(stmt, params):
+        for row in map(_Hit._make, _fetch(session, cached, params)):
             per_branch[row.branch] = per_branch.get(row.branch, 0) + 1
             rank = (row.tier, row.sort_key, row.entry_id)
             if row.entry_id not in best or rank < best[row.entry_id][0]:
@@ -420,11 +501,11 @@ def search(
     ranked = [row for _, row in sorted(best.values(), key=lambda pair: pair[0])]
     total = len(ranked)
     if partial:
-        counted, params = search_sql(
+        counted, params = _prepared(
             dictionary=dictionary, viewer=viewer, query=query, dialect=dialect, need=need,
             fuzzy_words=fuzzy, count=True,
         )  # fmt: skip
-        total = max(total, session.execute(counted, params).scalar_one())
+        total = max(total, _fetch(session, counted, params)[0][0])
     page = ranked[offset : offset + limit]
     following = store.encode_cursor(offset + limit) if len(ranked) > offset + limit else None
     return {"items": _items(session, dictionary, viewer, page), "total": total, "next": following}
@@ -434,14 +515,34 @@ _ENTRY_COLUMNS = ("id", "headword", "headword_text", "homograph", "part_of_speec
                   "has_audio", "deleted", "status", "visibility", "circle")  # fmt: skip
 
 
+# Built once: the Core statements (not ORM ones) of the two reads behind a page of results.
+_ENTRY_TABLE, _SENSE_TABLE = Entry.__table__, Sense.__table__
+_ENTRIES_BY_ID = select(*[_ENTRY_TABLE.c[c] for c in _ENTRY_COLUMNS]).where(
+    _ENTRY_TABLE.c.id.in_(bindparam("ids", expanding=True))
+)
+_GLOSSES_BY_ENTRY = (
+    select(
+        _SENSE_TABLE.c.entry_id,
+        _SENSE_TABLE.c.glosses,
+        _SENSE_TABLE.c.visibility,
+        _SENSE_TABLE.c.circle,
+    )  # fmt: skip
+    .where(
+        _SENSE_TABLE.c.entry_id.in_(bindparam("ids", expanding=True)),
+        _SENSE_TABLE.c.parent_id.is_(None),
+    )  # fmt: skip
+    .order_by(_SENSE_TABLE.c.entry_id, _SENSE_TABLE.c.position)
+)
+
+
 def _items(session, dictionary: Dictionary, viewer, rows: list) -> list[dict]:
     """Result items for matched rows, in their order; re-checked against the access rule."""
     ids = [r.entry_id for r in rows]
     if not ids:
         return []
-    columns = [getattr(Entry, c) for c in _ENTRY_COLUMNS]
-    entries = {e.id: e for e in session.execute(select(*columns).where(Entry.id.in_(ids)))}
-    glosses = _glosses(session, dictionary, viewer, ids)
+    connection = session.connection()
+    entries = {e.id: e for e in connection.execute(_ENTRIES_BY_ID, {"ids": ids})}
+    glosses = _glosses(connection, dictionary, viewer, ids)
     out = []
     for row in rows:
         entry = entries.get(row.entry_id)
@@ -475,13 +576,9 @@ def result_item(entry, glosses: dict, match: dict | None) -> dict:
     }
 
 
-def _glosses(session, dictionary: Dictionary, viewer, ids: list[str]) -> dict[str, dict]:
+def _glosses(connection, dictionary: Dictionary, viewer, ids: list[str]) -> dict[str, dict]:
     """entry id -> {lang: "gloss; gloss"} over the top-level senses the viewer may see."""
-    rows = session.execute(
-        select(Sense.entry_id, Sense.glosses, Sense.visibility, Sense.circle)
-        .where(Sense.entry_id.in_(ids), Sense.parent_id.is_(None))
-        .order_by(Sense.entry_id, Sense.position)
-    ).all()
+    rows = connection.execute(_GLOSSES_BY_ENTRY, {"ids": ids}).all()
     out: dict[str, dict[str, list]] = {}
     for entry_id, glosses, visibility, circle in rows:
         if not access.can_see(viewer, dictionary, visibility, circle):

@@ -5,13 +5,15 @@ headword form, gloss, definition, example and semantic domain, with its text cas
 (`norm`), folded by the dictionary's alphabet (`folded`: no diacritics, confusables unified) and
 split into stemmed words (`stems`). The visibility of the entry and of the sense or example a
 text comes from is copied onto the row, so the access rule filters matches in SQL. SQLite adds
-FTS5 tables over `stems` (unicode61) and `folded` (trigram, for infixes); PostgreSQL uses
-tsvector and pg_trgm indexes (migration 0002_search). `search_vocab` holds every headword and
+FTS5 tables over `stems` (unicode61; glosses and texts apart) and `folded` (trigram, for
+infixes), filled by `reindex_entries`; PostgreSQL uses tsvector and pg_trgm indexes
+(migrations 0002_search, 0009_search_speed). `search_vocab` holds every headword and
 gloss word under its one-deletion keys, for typo tolerance.
 """
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from functools import lru_cache
@@ -101,8 +103,13 @@ def normalise(value: str) -> str:
     )
 
 
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")  # what isalnum() means for ASCII; it has no marks
+
+
 def words(value: str) -> list[str]:
     """Words of an already folded text: letters, digits and marks (as FTS5 unicode61 splits)."""
+    if value.isascii():  # the common case (glosses, definitions), in C
+        return _ASCII_WORD.findall(value)
     out, current = [], []
     for ch in value:
         if ch.isalnum() or unicodedata.category(ch)[0] == "M":
@@ -145,8 +152,13 @@ def edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+@lru_cache(maxsize=65536)
+def _words_of(value: str) -> tuple[str, ...]:
+    return tuple(words(value))
+
+
 def _fuzzy_words(values) -> set[str]:
-    return {w for v in values for w in words(v) if 3 <= len(w) <= 30}
+    return {w for v in values for w in _words_of(v) if 3 <= len(w) <= 30}
 
 
 # -- indexing ------------------------------------------------------------------------------------
@@ -161,18 +173,29 @@ def alphabet_of(dictionary: Dictionary) -> Alphabet:
 @lru_cache(maxsize=65536)
 def _prepare(alphabet: Alphabet, value: str, vernacular: bool) -> tuple[str, str, str]:
     """(norm, folded, stems) of a text; glosses repeat a lot, so this is cached."""
+    return normalise(value), *_fold_stems(alphabet, value, vernacular)
+
+
+@lru_cache(maxsize=65536)
+def _fold_stems(alphabet: Alphabet, value: str, vernacular: bool) -> tuple[str, str]:
+    """(folded, stems): all a long text (definition, example) needs; no `norm`."""
     folded = alphabet.fold(value) if vernacular else fold(value)
-    stems = " ".join(words(folded) if vernacular else map(stem, words(folded)))
-    return normalise(value), folded, stems
+    return folded, " ".join(words(folded) if vernacular else map(stem, words(folded)))
+
+
+@lru_cache(maxsize=4096)
+def _sort_key(alphabet: Alphabet, value: str, homograph: int) -> str:
+    # the store has just computed the same key for the entry row: reuse it
+    return alphabet.sort_key(value, homograph)
 
 
 def _narrower(a: tuple, b: tuple) -> tuple:
     return b if _LEVEL.get(b[0], 2) >= _LEVEL.get(a[0], 2) else a
 
 
-def _index_rows(dictionary: Dictionary, entry: dict) -> list[dict]:
+def _index_rows(dictionary: Dictionary, entry: dict, alphabet: Alphabet | None = None) -> list:
     """The search_text rows for one entry dict (docs/entry-shape.md)."""
-    alphabet = alphabet_of(dictionary)
+    alphabet = alphabet or alphabet_of(dictionary)
     vernacular = set(dictionary.vernacular_ws or [])
     hw_text = entry.get("headword_text") or ""
     if not hw_text:
@@ -184,7 +207,7 @@ def _index_rows(dictionary: Dictionary, entry: dict) -> list[dict]:
     base = {
         "dictionary_id": dictionary.id,
         "entry_id": entry["id"],
-        "sort_key": alphabet.sort_key(hw_text, entry.get("homograph") or 0),
+        "sort_key": _sort_key(alphabet, hw_text, entry.get("homograph") or 0),
         "e_visibility": entry.get("visibility") or "public",
         "e_circle": entry.get("circle"),
         "status": entry.get("status") or "published",
@@ -196,11 +219,13 @@ def _index_rows(dictionary: Dictionary, entry: dict) -> list[dict]:
         if not value or (kind, lang, value) in seen:
             return
         seen.add((kind, lang, value))
+        if kind == "tx":  # long texts: searched by their words only, one row per scope
+            folded, stems = _fold_stems(alphabet, value, vern or lang in vernacular)
+            if folded:
+                texts.setdefault(scope, []).append((field, lang, value, stems))
+            return
         norm, folded, stems = _prepare(alphabet, value, vern or lang in vernacular)
         if not folded:
-            return
-        if kind == "tx":  # long texts: searched by their words only, one row per scope
-            texts.setdefault(scope, []).append((field, lang, value, stems))
             return
         rows.append(
             {**base, "kind": kind, "field": field, "lang": lang, "text": value, "norm": norm,
@@ -253,14 +278,21 @@ def _add_label(rows: list, base: dict, kind: str, label: str | None, scope: tupl
     label = " ".join((label or "").split())
     if not label or any(r["kind"] == kind and r["text"] == label for r in rows):
         return
-    code = label.split(" ", 1)[0]
-    numbered = kind == "dom" and re.fullmatch(r"\d+(\.\d+)*", code)
+    norm, folded = _label_keys(kind, label)
     rows.append(
         {**base, "kind": kind, "field": "domain" if kind == "dom" else "part_of_speech",
-         "lang": "", "text": label, "norm": normalise(label),
-         "folded": code if numbered else normalise(label), "stems": "",
+         "lang": "", "text": label, "norm": norm, "folded": folded, "stems": "",
          "visibility": scope[0], "circle": scope[1]}
     )  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def _label_keys(kind: str, label: str) -> tuple[str, str]:
+    """(norm, folded) of a label; the same few labels come back on every entry."""
+    code = label.split(" ", 1)[0]
+    numbered = kind == "dom" and re.fullmatch(r"\d+(\.\d+)*", code)
+    norm = normalise(label)
+    return norm, code if numbered else norm
 
 
 def reindex_entry(*, session, dictionary: Dictionary, entry: dict) -> None:
@@ -275,11 +307,46 @@ def reindex_entries(*, session, dictionary: Dictionary, entries: list[dict]) -> 
     for start in range(0, len(stale), 500):
         chunk = stale[start : start + 500]
         connection.execute(delete(search_text).where(search_text.c.entry_id.in_(chunk)))
-    rows = [r for e in entries if not e.get("deleted") for r in _index_rows(dictionary, e)]
-    if rows:
-        connection.execute(search_text.insert(), rows)
+    alphabet = alphabet_of(dictionary)
+    rows = [
+        r for e in entries if not e.get("deleted") for r in _index_rows(dictionary, e, alphabet)
+    ]
+    sqlite = connection.dialect.name == "sqlite"
+    before = connection.exec_driver_sql("SELECT max(id) FROM search_text").scalar() if sqlite else 0
+    _insert_many(connection, "search_text", _TEXT_COLUMNS, list(map(_text_values, rows)))
+    if sqlite and rows:
+        _fill_fulltext(connection, before or 0)
     vocab = _fuzzy_words(r["folded"] for r in rows if r["kind"] in ("hw", "gl"))
     _add_vocabulary(session, dictionary, vocab)
+
+
+_TEXT_COLUMNS = tuple(c.name for c in search_text.columns if c.name != "id")
+_text_values = operator.itemgetter(*_TEXT_COLUMNS)
+
+
+def _insert_many(connection, table: str, columns: tuple, rows: list[tuple], ignore=False) -> None:
+    """One executemany of plain tuples on the driver: for index rows, SQLAlchemy's per-row
+    parameter processing costs more than the insert itself."""
+    if not rows:
+        return
+    mark = "?" if connection.dialect.name == "sqlite" else "%s"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    connection.exec_driver_sql(sql + (" ON CONFLICT DO NOTHING" if ignore else ""), rows)
+
+
+# SQLite's full-text tables of each kind (migration 0009): filled here, one statement per batch,
+# for the rows just written (the write transaction holds the lock: no other writer's rows).
+_FULLTEXT = (("search_fts", "stems", "gl"), ("search_fts_tx", "stems", "tx"),
+             ("search_tri", "folded", "hw"))  # fmt: skip
+
+
+def _fill_fulltext(connection, after_id: int) -> None:
+    for table, column, kind in _FULLTEXT:
+        connection.exec_driver_sql(
+            f"INSERT INTO {table}(rowid, {column}) SELECT id, {column} FROM search_text "
+            f"WHERE id > ? AND kind = '{kind}'",
+            (after_id,),
+        )
 
 
 def remove_entry(*, session, dictionary: Dictionary, entry_id: str) -> None:
@@ -313,17 +380,12 @@ def _add_vocabulary(session, dictionary: Dictionary, vocab: set[str]) -> None:
         ).scalars()
         known.update(present)
     fresh = [
-        {"dictionary_id": dictionary.id, "key": key, "word": word}
+        (dictionary.id, key, word)
         for word in sorted(vocab - known)
         for key in sorted(deletions(word))
     ]
-    if fresh:
-        if connection.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        connection.execute(insert(v).on_conflict_do_nothing(), fresh)
-        known.update(vocab)
+    _insert_many(connection, "search_vocab", ("dictionary_id", "key", "word"), fresh, ignore=True)
+    known.update(vocab)
 
 
 def reindex_dictionary(*, session, dictionary: Dictionary) -> int:

@@ -22,7 +22,8 @@ def url(*parts):
 
 
 def test_health(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    answer = client.get("/healthz")
+    assert answer.status_code == 200 and answer.json()["status"] == "ok"
 
 
 def test_create_read_update_conflict_history_restore(client, dictionary, auth):
