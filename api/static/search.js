@@ -19,7 +19,8 @@
 
   function render(data, q) {
     box.textContent = "";
-    var count = data.total === 1 ? form.dataset.one
+    var count = data.total >= Number(form.dataset.cap) ? form.dataset.capped
+      : data.total === 1 ? form.dataset.one
       : form.dataset.many.replace("{n}", String(data.total));
     box.appendChild(el("p", { "class": "meta", id: "count" },
       data.items.length ? count : form.dataset.none));

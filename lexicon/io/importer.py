@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlmodel import Session
 
-from lexicon import store
+from lexicon import search_index, store
 from lexicon.errors import ImportRejected
 from lexicon.io import wsmap
 from lexicon.io.lift_read import derive_id
@@ -151,6 +151,8 @@ def import_file(
             # Languages first: changing them later would re-key every imported entry.
             _remember_package(session, dictionary, parsed, ws.mapping)
             _write_entries(session, dictionary, parsed, editor, report, tick)
+    if report.entries_read >= 1000:
+        search_index.settle_after_bulk_load(session=session)
     tick(report.entries_read, report.entries_read, "done")
     return report
 

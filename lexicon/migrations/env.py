@@ -4,8 +4,8 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
-import lexicon.models  # noqa: F401  (registers the tables)
 import lexicon.jobs  # noqa: F401  (ImportJob)
+import lexicon.models  # noqa: F401  (registers the tables)
 import lexicon.search_index  # noqa: F401
 
 target_metadata = SQLModel.metadata
