@@ -11,13 +11,13 @@ from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFi
 from sqlmodel import Session
 
 from api.deps import get_dictionary, get_session, get_viewer, requires
-from api.i18n import _
+from api.print_labels import print_labels
 from api.templating import render
 from lexicon import store
 from lexicon.access import Viewer
 from lexicon.errors import InvalidInput
 from lexicon.models import Dictionary
-from lexicon.printing import DEFAULT_LABELS, PrintOptions
+from lexicon.printing import PrintOptions
 from lexicon.printing.service import Selection, describe_print, print_dictionary
 from lexicon.printing.uploads import MAX_FONT_BYTES, add_print_font
 
@@ -77,10 +77,6 @@ def _number(value: str | None, name: str) -> float | None:
         raise InvalidInput(f"{name}: expected a number, got {value!r}", field=name) from None
 
 
-def _labels() -> dict:
-    return {key: _(value) for key, value in DEFAULT_LABELS.items()}
-
-
 def _cache_dir(request: Request) -> Path:
     configured = getattr(request.app.state.settings, "print_cache_dir", None)
     return Path(configured or Path(tempfile.gettempdir()) / "wordkeep-print-cache")
@@ -94,7 +90,7 @@ def _produce(request, session, dictionary, viewer, selection, layout, options, o
     return print_dictionary(
         session=session, dictionary=dictionary, viewer=viewer, selection=selection,
         layout=layout, options=options, storage=_storage(request),
-        labels=_labels(), output=output, page=page, cache_dir=_cache_dir(request),
+        labels=print_labels(), output=output, page=page, cache_dir=_cache_dir(request),
     )  # fmt: skip
 
 

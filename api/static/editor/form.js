@@ -2,6 +2,16 @@
 // draft; semantic domain and related-entry pickers. Without this script the form still works.
 (function () {
   "use strict";
+
+  var MESSAGES = (function () {
+    var node = document.getElementById("wk-messages");
+    try { return node ? JSON.parse(node.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function t(text, values) {
+    var out = MESSAGES[text] || text;
+    Object.keys(values || {}).forEach(function (k) { out = out.split("%(" + k + ")s").join(values[k]); });
+    return out;
+  }
   const form = document.getElementById("entry-form");
   if (!form) return;
   document.documentElement.classList.add("js");
@@ -72,12 +82,12 @@
       event.preventDefault();
       const sense = addSense();
       sense.querySelector("input[type=text], textarea").focus();
-      announce("Sense added");
+      announce(t("Sense added"));
     } else if (button.matches("[data-add-example]")) {
       event.preventDefault();
       const ex = addExample(button.closest("[data-sense]"));
       ex.querySelector("textarea, input[type=text]").focus();
-      announce("Example added");
+      announce(t("Example added"));
     } else if (button.matches("[data-move]")) {
       const item = button.closest("[data-example]") || button.closest("[data-sense]");
       const up = button.dataset.move === "-1";
@@ -86,7 +96,7 @@
       item.parentNode.insertBefore(item, up ? other : other.nextElementSibling);
       renumber();
       button.focus();
-      announce(up ? "Moved up" : "Moved down");
+      announce(t(up ? "Moved up" : "Moved down"));
       saveDraftSoon();
     }
   });
@@ -168,7 +178,7 @@
       offer.querySelector("[data-draft-restore]").addEventListener("click", () => {
         restoreDraft(draft);
         offer.hidden = true;
-        announce("Your unsaved changes are back");
+        announce(t("Your unsaved changes are back"));
         form.querySelector("input[type=text]").focus();
       });
       offer.querySelector("[data-draft-discard]").addEventListener("click", () => {
@@ -235,12 +245,12 @@
     search.autocomplete = "off";
     const label = document.createElement("label");
     label.htmlFor = search.id;
-    label.textContent = "Find a semantic domain (number or word)";
+    label.textContent = t("Find a semantic domain (number or word)");
     const list = document.createElement("ul");
     list.className = "options";
     list.id = search.id + "-list";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Semantic domains");
+    list.setAttribute("aria-label", t("Semantic domains"));
     list.hidden = true;
     search.setAttribute("aria-controls", list.id);
     const wrap = document.createElement("div");
@@ -253,7 +263,7 @@
       area.value = lines.join("\n");
       search.value = "";
       area.dispatchEvent(new Event("input", { bubbles: true }));
-      announce("Added " + item.label);
+      announce(t("Added %(name)s", { name: item.label }));
     });
     search.addEventListener("input", async () => {
       const q = search.value.trim().toLowerCase();

@@ -3,6 +3,16 @@
 // Where MediaRecorder is missing only the file input shows.
 (function () {
   "use strict";
+
+  var MESSAGES = (function () {
+    var node = document.getElementById("wk-messages");
+    try { return node ? JSON.parse(node.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function t(text, values) {
+    var out = MESSAGES[text] || text;
+    Object.keys(values || {}).forEach(function (k) { out = out.split("%(" + k + ")s").join(values[k]); });
+    return out;
+  }
   const box = document.querySelector("[data-recorder]");
   const form = document.getElementById("entry-form");
   if (!box || !form) return;
@@ -30,7 +40,7 @@
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: true });
     } catch (err) {
-      say("The microphone is not available (" + err.name + "). You can choose a file instead.");
+      say(t("The microphone is not available (%(error)s). You can choose a file instead.", { error: err.name }));
       return;
     }
     const type = ["audio/webm;codecs=opus", "audio/mp4", "audio/ogg;codecs=opus"].find(
@@ -46,7 +56,7 @@
       preview.hidden = keepBtn.hidden = againBtn.hidden = false;
       startBtn.hidden = true;
       box.classList.remove("recording");
-      say("Listen to the recording, then keep it or record again.");
+      say(t("Listen to the recording, then keep it or record again."));
       keepBtn.focus();
     };
     recorder.start();
@@ -118,7 +128,7 @@
       let audio = row.querySelector("audio");
       if (!audio) { audio = document.createElement("audio"); audio.controls = true; row.appendChild(audio); }
       audio.src = p.media.url;
-      audio.setAttribute("aria-label", "Recording (new)");
+      audio.setAttribute("aria-label", t("Recording (new)"));
     }
     if (Number(entry.version) === Number(versionInput.value) + 1) versionInput.value = entry.version;
     form.dispatchEvent(new Event("input"));
@@ -128,16 +138,16 @@
     const url = box.dataset.uploadUrl;
     if (!url) {
       pending = { file, name };
-      say("Recording kept. It is uploaded when you save the entry.");
+      say(t("Recording kept. It is uploaded when you save the entry."));
       return;
     }
     try {
       const entry = await upload(url, file, name);
       adopt(entry);
       reset();
-      say("Recording saved.");
+      say(t("Recording saved."));
     } catch (err) {
-      say("The recording was not saved: " + err.message + ". It is still here: try Keep again.");
+      say(t("The recording was not saved: %(error)s. It is still here: try Keep again.", { error: err.message }));
     }
   }
 
@@ -154,7 +164,7 @@
     audioForm.addEventListener("submit", (e) => {
       e.preventDefault();
       if (fileInput.files.length) keep(fileInput.files[0], fileInput.files[0].name);
-      else say("Choose a file first.");
+      else say(t("Choose a file first."));
     });
   }
 
@@ -162,7 +172,7 @@
   form.addEventListener("submit", async (e) => {
     if (!pending || (e.submitter && e.submitter.value !== "save")) return;
     e.preventDefault();
-    say("Saving the entry…");
+    say(t("Saving the entry…"));
     // The IPA typed for the first pronunciation belongs with the recording, not beside it.
     const body = new FormData(form, e.submitter);
     const ipa = (body.get("pron.0.ipa") || "").trim();
@@ -179,7 +189,7 @@
       const entry = await upload(url, pending.file, pending.name, ipa ? { ipa } : {});
       location.href = response.url.replace(/saved=\d+/, "saved=" + entry.version);
     } catch (err) {
-      say("The entry was saved but the recording was not: " + err.message);
+      say(t("The entry was saved but the recording was not: %(error)s", { error: err.message }));
       setTimeout(() => { location.href = response.url; }, 4000);
     }
   });
