@@ -235,13 +235,9 @@ def _spool(fileobj: BinaryIO, dst: Path, name: str, max_bytes: int) -> str:
     return digest.hexdigest()
 
 
-def _media_row(session, dictionary, sha256, info, made, name, editor) -> Media:
-    row = session.exec(
-        select(Media).where(Media.dictionary_id == dictionary.id, Media.sha256 == sha256)
-    ).scalar_one_or_none()
-    if row is not None:  # the same recording again: one row, one file
-        return row
-    row = Media(
+def audio_media(dictionary, sha256: str, info, made, name: str, editor: str = "") -> Media:
+    """The Media row of a recording: its original, its web copy and what decoding found."""
+    return Media(
         dictionary_id=dictionary.id,
         sha256=sha256,
         kind="audio",
@@ -263,6 +259,15 @@ def _media_row(session, dictionary, sha256, info, made, name, editor) -> Media:
         },
         created_by=editor,
     )
+
+
+def _media_row(session, dictionary, sha256, info, made, name, editor) -> Media:
+    row = session.exec(
+        select(Media).where(Media.dictionary_id == dictionary.id, Media.sha256 == sha256)
+    ).scalar_one_or_none()
+    if row is not None:  # the same recording again: one row, one file
+        return row
+    row = audio_media(dictionary, sha256, info, made, name, editor)
     session.add(row)
     session.flush()
     return row

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from lexicon import audio
 from lexicon.errors import ImportRejected, WordkeepError
-from lexicon.media import derivative_key, original_key
+from lexicon.media import audio_media, derivative_key, original_key
 from lexicon.models import Dictionary, Media
 
 
@@ -70,24 +70,4 @@ def _audio_row(storage, dictionary, path: Path, sha: str, name: str) -> Media:
             storage.put(derivative_key(sha), web, content_type=made.mime)
     except WordkeepError as exc:
         raise ImportRejected(exc.message) from exc
-    return Media(
-        dictionary_id=dictionary.id,
-        sha256=sha,
-        kind="audio",
-        mime=info.mime,
-        size=info.size,
-        duration=round(info.duration, 3),
-        original_name=name,
-        original_key=original_key(sha),
-        derivative_key=derivative_key(sha),
-        derivative_mime=made.mime,
-        derivative_size=made.size,
-        derivative_duration=round(made.duration, 3),
-        extra={
-            "container": info.container,
-            "codec": info.codec,
-            "sample_rate": info.sample_rate,
-            "channels": info.channels,
-            "derivative_profile": audio.WEB_PROFILE,
-        },
-    )
+    return audio_media(dictionary, sha, info, made, name)
