@@ -16,6 +16,7 @@ from api.i18n import LocaleMiddleware
 from api.settings import Settings
 from api.templating import make_templates
 from lexicon.db import make_engine
+from lexicon.search_cache import PageCache
 
 STATIC_DIR = __import__("pathlib").Path(__file__).parent / "static"
 
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.templates = make_templates(settings.templates_dir)
+    app.state.page_cache = PageCache(settings.page_cache_size)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 from fastapi import Depends, Header, Request
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.settings import Settings
 from lexicon import access, accounts, store
@@ -18,19 +19,26 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's database session. Async: making one does no I/O, and closing it (ending
+    its transaction) is quick, so neither needs a trip to a worker thread; the handlers that
+    use it run in worker threads as before."""
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         yield session
 
 
-def get_viewer(request: Request, session: Session = Depends(get_session)) -> Viewer:
-    """Bearer token for API clients, else the signed session cookie, else anonymous."""
+async def get_viewer(request: Request, session: Session = Depends(get_session)) -> Viewer:
+    """Bearer token for API clients, else the signed session cookie, else anonymous.
+    Async so that an anonymous request (most of a learner's) costs no trip to a worker thread;
+    looking a token or user up in the database runs in one."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        return accounts.viewer_for_token(session=session, token=auth[7:])
+        return await run_in_threadpool(accounts.viewer_for_token, session=session, token=auth[7:])
     user_id = request.session.get("user_id") if "session" in request.scope else None
     if user_id is not None:
-        viewer = accounts.viewer_for_user_id(session=session, user_id=user_id)
+        viewer = await run_in_threadpool(
+            accounts.viewer_for_user_id, session=session, user_id=user_id
+        )
         if viewer is not None:
             return viewer
         request.session.clear()

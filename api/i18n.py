@@ -13,16 +13,19 @@ from __future__ import annotations
 import contextvars
 import gettext as _gettext
 import io
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime
+from babel import dates as babel_dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import Environment
+
+from lexicon.labels import Label
 
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 SOURCE_LOCALE = "en"
@@ -139,8 +142,51 @@ def format_number(value) -> str:
     return format_decimal(value, locale=current())
 
 
-def format_date(value) -> str:
-    return format_datetime(value, format="medium", locale=current()) if value else ""
+def _as_datetime(value) -> datetime | date | None:
+    """A datetime or date from what stores and rows hold: datetime, date or an ISO string."""
+    if isinstance(value, datetime | date) or not value:
+        return value or None
+    try:
+        return datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def format_when(value, width: str = "medium", time: bool = True) -> str:
+    """A moment for the page's language: "12 janv. 2026, 14:03 UTC". Times are stored in UTC
+    and the server knows no reader's time zone, so the zone is said rather than guessed.
+    A value that is no date comes back as it is (never an error page over a date)."""
+    moment = _as_datetime(value)
+    if moment is None:
+        return "" if not value else str(value)
+    locale = current()
+    if not isinstance(moment, datetime) or not time:
+        return babel_dates.format_date(moment, width, locale=locale)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
+    day = babel_dates.format_date(moment, width, locale=locale)
+    # Minutes are enough in lists; CLDR's own way of joining a date and a time.
+    clock = babel_dates.format_time(moment, "short", tzinfo=UTC, locale=locale)
+    pattern = babel_dates.get_datetime_format(width, locale=locale).replace("'", "")
+    return pattern.replace("{1}", day).replace("{0}", f"{clock} UTC")
+
+
+def iso(value) -> str:
+    """The machine-readable form for `<time datetime="...">`."""
+    moment = _as_datetime(value)
+    if isinstance(moment, datetime) and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.isoformat() if moment is not None else ""
+
+
+def translate(message) -> str:
+    """A message the domain left for the web layer to translate (lexicon.labels.Label, with
+    its values, themselves translated when they are labels); any other value as it is."""
+    if not isinstance(message, Label):
+        return "" if message is None else message
+    values = {k: translate(v) for k, v in message.values.items()}
+    return gettext(message.message, **values)
 
 
 def install(env: Environment) -> None:
@@ -158,7 +204,9 @@ def install(env: Environment) -> None:
         ws_dir=ws_direction,
     )
     env.filters["number"] = format_number
-    env.filters["datetime"] = format_date
+    env.filters["datetime"] = format_when
+    env.filters["iso"] = iso
+    env.filters["tr"] = translate
 
 
 class LocaleMiddleware:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me"
@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     log_level: str = "info"
     print_cache_dir: str | None = None  # default: a folder under the system's temp dir
     public_url: str | None = None  # e.g. https://dict.example.org (QR codes in PDFs)
+    media_sweep_interval: float = Field(3600.0, ge=0)  # `serve`'s orphan-media sweeps (0: off)
+    # Files younger than this are never swept: they may belong to an upload in flight.
+    media_sweep_grace: float = Field(3600.0, ge=60)
+    page_cache_size: int = 2000  # search/browse pages kept per worker (0: none)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

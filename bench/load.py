@@ -1,13 +1,14 @@
-"""Load test: one uvicorn worker over N generated entries, on loopback, bounded in requests and
-time. Prints, per concurrency level, throughput, p50/p99 latency and errors of
+"""Load test: one worker (`wordkeep serve`) over N generated entries, on loopback, bounded in
+requests and time. Prints, per concurrency level, throughput, p50/p99 latency and errors of
 
     healthz   GET /healthz (the baseline: the cheapest request the app answers)
     search    learner searches (prefixes, glosses, typos) only
     mix       45% searches, 25% entry pages (HTML), 15% audio range requests, 15% keeper saves
 
 and the worker's peak RSS (VmHWM) after each level. Search throughput is also given as a ratio
-of /healthz throughput at the same level: the client shares the machine's cores, so absolute
-figures say as much about the client as the server; the ratio says how much a search costs.
+of /healthz throughput at the same level, and each phase as the worker's CPU time per request:
+the client shares the machine's cores, so absolute figures say as much about the client (and
+whatever else runs) as the server; the ratio and the CPU time say how much a request costs.
 
     python bench/load.py [--entries 100000] [--levels 1,4,16,32] [--requests 400] [--seconds 20]
 
@@ -89,11 +90,13 @@ def build(cache: Path, n: int) -> dict:
 
 
 def fresh_token(folder: Path) -> str:
-    """A new API token for the keeper (made per run: the database may outlive a token scheme)."""
+    """A new API token for the keeper (made per run: the database may outlive a token scheme),
+    after bringing a kept database to the current schema (as `wordkeep serve` would)."""
     from lexicon import accounts
-    from lexicon.db import make_engine, session_for
+    from lexicon.db import make_engine, session_for, upgrade
 
     engine = make_engine(f"sqlite:///{folder / 'wordkeep.db'}")
+    upgrade(engine)
     with session_for(engine) as session:
         user = accounts.get_user(session=session, email="keeper@example.org")
         _, token = accounts.create_token(session=session, user=user, name="bench")
@@ -104,7 +107,8 @@ def fresh_token(folder: Path) -> str:
 # ---------------------------------------------------------------- the worker
 
 
-def start_worker(folder: Path, arena_max: int) -> tuple[subprocess.Popen, str]:
+def start_worker(folder: Path, arena_max: int | None) -> tuple[subprocess.Popen, str]:
+    """`wordkeep serve` with one worker, as an operator runs it (its memory settings included)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -115,16 +119,16 @@ def start_worker(folder: Path, arena_max: int) -> tuple[subprocess.Popen, str]:
         "WORDKEEP_SECRET_KEY": "bench-secret-key-0123456789abcdef",
         "WORDKEEP_LOG_LEVEL": "warning",
     }
-    if arena_max:
-        env["MALLOC_ARENA_MAX"] = str(arena_max)
+    env.pop("MALLOC_ARENA_MAX", None)
+    if arena_max is not None:
+        env["MALLOC_ARENA_MAX"] = str(arena_max)  # wins over serve's own choice
+    log = open(folder / "worker.log", "w")  # noqa: SIM115 - the worker writes it until it ends
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log"],
-        cwd=ROOT, env=env,
+        [sys.executable, "-m", "wordkeep", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
@@ -133,6 +137,16 @@ def start_worker(folder: Path, arena_max: int) -> tuple[subprocess.Popen, str]:
             time.sleep(0.2)
     proc.kill()
     raise SystemExit("the worker did not start")
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -191,16 +205,24 @@ async def send(http: httpx.AsyncClient, mix: Mix, item: tuple) -> tuple[str, int
     kind, method, target, extra = item
     started = time.perf_counter()
     if kind == "audio":
-        url = await audio_url(http, mix, target)
-        start = extra["range"]
-        response = await http.get(url, headers={"Range": f"bytes={start}-{start + 65535}"})
+        response = await entry_json(http, target) if target not in mix.media else None
+        if response is None or response.status_code == 200:
+            if response is not None:
+                entry = response.json()
+                mix.media[target] = entry["pronunciations"][0]["media"]["original_url"]
+            start = extra["range"]
+            response = await http.get(
+                mix.media[target], headers={"Range": f"bytes={start}-{start + 65535}"}
+            )
     elif kind == "save":
-        url = f"/api/dictionaries/{SLUG}/entries/{target}"
-        entry = (await http.get(url)).json()
-        entry["notes"] = [{"type": "general", "text": {"en": f"checked {time.time():.3f}"}}]
-        response = await http.put(
-            url, json=entry, headers={**mix.auth, "If-Match": f'"{entry["version"]}"'}
-        )
+        response = await entry_json(http, target)
+        if response.status_code == 200:  # an error answer is counted as the save's
+            entry = response.json()
+            entry["notes"] = [{"type": "general", "text": {"en": f"checked {time.time():.3f}"}}]
+            response = await http.put(
+                response.request.url, json=entry,
+                headers={**mix.auth, "If-Match": f'"{entry["version"]}"'},
+            )  # fmt: skip
     else:
         response = await http.request(method, target, **extra)
     await response.aread()
@@ -210,11 +232,10 @@ async def send(http: httpx.AsyncClient, mix: Mix, item: tuple) -> tuple[str, int
     return kind, status, time.perf_counter() - started
 
 
-async def audio_url(http, mix: Mix, entry_id: str) -> str:
-    if entry_id not in mix.media:
-        entry = (await http.get(f"/api/dictionaries/{SLUG}/entries/{entry_id}")).json()
-        mix.media[entry_id] = entry["pronunciations"][0]["media"]["original_url"]
-    return mix.media[entry_id]
+async def entry_json(http, entry_id: str) -> httpx.Response:
+    response = await http.get(f"/api/dictionaries/{SLUG}/entries/{entry_id}")
+    await response.aread()
+    return response
 
 
 async def run_level(url, mix: Mix, make, concurrency: int, requests: int, seconds: float):
@@ -241,7 +262,7 @@ async def run_level(url, mix: Mix, make, concurrency: int, requests: int, second
     return results, elapsed
 
 
-def summarise(name: str, concurrency: int, results, elapsed: float) -> float:
+def summarise(name: str, concurrency: int, results, elapsed: float, cpu: float) -> float:
     times = sorted(t for _, _, t in results)
     errors = sum(1 for kind, status, _ in results if status >= 500 or status == 0)
     other = sum(
@@ -255,7 +276,8 @@ def summarise(name: str, concurrency: int, results, elapsed: float) -> float:
     p99 = times[min(len(times) - 1, int(len(times) * 0.99))] * 1000 if times else float("nan")
     print(
         f"  {name:8} c={concurrency:<3} {len(results):5} req {rate:8.1f} req/s  "
-        f"p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  5xx/transport {errors}  other 4xx {other}"
+        f"p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  cpu {cpu * 1000 / max(1, len(results)):5.1f} "
+        f"ms/req  5xx/transport {errors}  other 4xx {other}"
         + (f"  409 {conflicts}" if conflicts else "")
     )
     kinds = sorted({kind for kind, _, _ in results})
@@ -282,8 +304,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="cap per level and phase")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/wordkeep-bench"))
     parser.add_argument(
-        "--arena-max", type=int, default=2,
-        help="MALLOC_ARENA_MAX for the worker (docs/deploy.md); 0 = glibc's default",
+        "--arena-max", type=int, default=None,
+        help="MALLOC_ARENA_MAX for the worker; default: what `wordkeep serve` sets (2, see "
+        "wordkeep/serving.py); 0 = glibc's default (8 per core)",
     )  # fmt: skip
     args = parser.parse_args()
     print(f"building/reusing {args.entries:,} entries in {args.cache}")
@@ -291,8 +314,11 @@ def main() -> None:
     proc, url = start_worker(data["folder"], args.arena_max)
     mix = Mix(data)
     try:
-        arenas = args.arena_max or "glibc default"
-        print(f"worker pid {proc.pid} at {url}, MALLOC_ARENA_MAX={arenas}")
+        arenas = {None: "2 (set by wordkeep serve)", 0: "glibc default"}.get(
+            args.arena_max, args.arena_max
+        )
+        print(f"worker pid {proc.pid} at {url}, MALLOC_ARENA_MAX={arenas}, load {load_average()}")
+        print(f"  its log: {data['folder'] / 'worker.log'}")
         print(f"  after start: peak RSS {peak_rss_mb(proc.pid):.0f} MB")
         for level in [int(x) for x in args.levels.split(",")]:
             phases = [
@@ -302,14 +328,16 @@ def main() -> None:
             ]
             rates = {}
             for name, make in phases:
+                cpu = cpu_seconds(proc.pid)
                 results, elapsed = asyncio.run(
                     run_level(url, mix, make, level, args.requests, args.seconds)
                 )
-                rates[name] = summarise(name, level, results, elapsed)
+                cpu = cpu_seconds(proc.pid) - cpu
+                rates[name] = summarise(name, level, results, elapsed, cpu)
             ratio = rates["search"] / rates["healthz"] if rates["healthz"] else float("nan")
             print(
                 f"  level {level}: search/healthz throughput {ratio:.0%}; "
-                f"worker peak RSS {peak_rss_mb(proc.pid):.0f} MB"
+                f"worker peak RSS {peak_rss_mb(proc.pid):.0f} MB; load average {load_average()}"
             )
     finally:
         proc.send_signal(signal.SIGTERM)

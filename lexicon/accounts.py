@@ -7,17 +7,19 @@ hash (they carry 256 bits of entropy, so a slow hash adds nothing), shown once a
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import secrets
 import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from pwdlib import PasswordHash
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from lexicon.access import ROLE_RANK, Viewer
+from lexicon.db import begin_write
 from lexicon.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from lexicon.models import (
     ApiToken,
@@ -29,6 +31,7 @@ from lexicon.models import (
     utcnow,
 )
 
+log = logging.getLogger("wordkeep.accounts")
 _hasher = PasswordHash.recommended()
 TOKEN_PREFIX = "wk_"
 MIN_PASSWORD = 8
@@ -196,7 +199,35 @@ def viewer_for_token(*, session: Session, token: str) -> Viewer:
     viewer = viewer_for_user_id(session=session, user_id=row.user_id)
     if viewer is None:
         raise NotAuthenticated("the API token's user is disabled")
+    _note_token_use(session, row)
     return viewer
+
+
+TOKEN_USE_STEP = timedelta(hours=1)  # `last_used_at` is kept to the hour: one write per hour
+
+
+def _note_token_use(session: Session, row: ApiToken) -> None:
+    """Record when a token was last used (the account page shows it, to spot stale tokens),
+    in its own short transaction so the request's reads stay reads. Best effort: a busy
+    database only delays the note."""
+    now = datetime.now(UTC)
+    last = row.last_used_at
+    if (
+        last is not None
+        and now - (last if last.tzinfo else last.replace(tzinfo=UTC)) < TOKEN_USE_STEP
+    ):
+        return
+    table = ApiToken.__table__
+    try:
+        with Session(session.get_bind()) as own:
+            begin_write(own)
+            own.execute(update(table).where(table.c.id == row.id).values(last_used_at=now))
+            own.commit()
+    except OperationalError as exc:
+        log.warning("could not record a token's use", extra={"error": str(exc)})
+    # End the request's read transaction: on SQLite a snapshot older than this write could not
+    # become a write transaction later in the request.
+    session.commit()
 
 
 def list_tokens(*, session: Session, user: User) -> list[ApiToken]:

@@ -5,7 +5,8 @@ A backup is a folder:
     manifest.json            format, schema revision, row counts, sha256 + size of every file
     database.sqlite3         SQLite: a page-level copy made with SQLite's online backup API
     tables/<table>.jsonl     PostgreSQL: every table, read in one REPEATABLE READ transaction
-    media/<key>              every media object the snapshot's `media` rows name
+    media/<key>              every media object the snapshot names (`media` rows: originals,
+                             web copies, print copies; dictionaries: uploaded print fonts)
 
 Both snapshots are taken while the server keeps running: SQLite's backup API copies a
 consistent state under a read transaction (WAL lets writers go on), and PostgreSQL's
@@ -34,6 +35,7 @@ from sqlalchemy import Engine, MetaData, func, inspect, select, text
 from sqlalchemy import types as satypes
 
 from lexicon.errors import Conflict, InvalidInput, NotFound
+from lexicon.media_sweep import check_media, named_keys, sweep_media  # noqa: F401 (re-exported)
 
 FORMAT = "wordkeep-backup"
 VERSION = 1
@@ -142,12 +144,13 @@ def _sqlite_scalar(conn, sql: str):
 
 
 def _sqlite_media_keys(conn) -> list[str]:
+    """Every key the copy's rows name (lexicon.media_sweep decides which, for the sweep too)."""
     columns = {r[1] for r in conn.execute("PRAGMA table_info(media)")}
-    keys: set[str] = set()
-    for column in ("original_key", "derivative_key"):
-        if column in columns:
-            keys |= {r[0] for r in conn.execute(f"SELECT {column} FROM media") if r[0]}
-    return sorted(keys)
+    wanted = [c if c in columns else "NULL" for c in ("original_key", "derivative_key", "extra")]
+    rows = conn.execute(f"SELECT {', '.join(wanted)} FROM media")
+    has_extra = "extra" in {r[1] for r in conn.execute("PRAGMA table_info(dictionary)")}
+    extras = [r[0] for r in conn.execute("SELECT extra FROM dictionary")] if has_extra else []
+    return sorted(named_keys(rows, extras))
 
 
 def _snapshot_postgres(engine: Engine, dest: Path) -> dict:
@@ -188,14 +191,18 @@ def _dump_table(conn, table, path: Path, media_keys: set) -> int:
         for row in rows:
             values = list(row)
             out.write(json.dumps(values, ensure_ascii=False, default=_encode) + "\n")
-            if table.name == "media":
-                media_keys.update(
-                    v
-                    for c, v in zip(columns, values, strict=True)
-                    if c in ("original_key", "derivative_key") and v
-                )
+            if table.name in ("media", "dictionary"):
+                media_keys.update(_row_keys(table.name, dict(zip(columns, values, strict=True))))
             count += 1
     return count
+
+
+def _row_keys(table: str, row: dict) -> set[str]:
+    if table == "media":
+        return named_keys(
+            [(row.get("original_key"), row.get("derivative_key"), row.get("extra"))], []
+        )
+    return named_keys([], [row.get("extra")])
 
 
 def _encode(value):
@@ -441,63 +448,3 @@ def _reset_sequences(conn, meta: MetaData) -> None:
                     text("SELECT setval(:s, :v, :called)"),
                     {"s": sequence, "v": top or 1, "called": top is not None},
                 )
-
-
-# ---------------------------------------------------------------- media check and sweep
-
-
-def check_media(*, session, storage) -> dict:
-    """Compare the media store with the `media` rows: files no row names (`orphans`, e.g. of
-    an upload or import killed before its commit), rows whose file is gone (`missing`) and
-    half-written temporary files (`partial`)."""
-    from lexicon.models import Media
-
-    named: set[str] = set()
-    for original, derivative in session.exec(select(Media.original_key, Media.derivative_key)):
-        named.update(k for k in (original, derivative) if k)
-    stored = set(storage.keys())
-    root = getattr(storage, "root", None)
-    partial = []
-    if root is not None and Path(root).is_dir():
-        partial = sorted(
-            p.relative_to(root).as_posix() for p in Path(root).rglob(".tmp-*") if p.is_file()
-        )
-    return {
-        "orphans": sorted(stored - named),
-        "missing": sorted(named - stored),
-        "partial": partial,
-    }
-
-
-def sweep_media(*, session, storage, older_than: float = 3600.0) -> list[str]:
-    """Delete orphan and partial media files older than `older_than` seconds; return them.
-
-    The grace period matters: an upload stores its files just before its database commit, so
-    a young orphan may belong to an upload still in flight.
-    """
-    found = check_media(session=session, storage=storage)
-    removed = []
-    root = getattr(storage, "root", None)
-    for key in found["orphans"]:
-        if _age(storage, key) >= older_than:
-            storage.delete(key)
-            removed.append(key)
-    for name in found["partial"]:
-        path = Path(root) / name
-        if datetime.now().timestamp() - path.stat().st_mtime >= older_than:
-            path.unlink(missing_ok=True)
-            removed.append(name)
-    return removed
-
-
-def _age(storage, key: str) -> float:
-    """Seconds since `key` was written (0 when the store cannot say, so it is kept)."""
-    now = datetime.now(UTC)
-    root = getattr(storage, "root", None)
-    if root is not None:
-        return now.timestamp() - (Path(root) / key).stat().st_mtime
-    client = getattr(storage, "client", None)
-    if client is not None:
-        head = client.head_object(Bucket=storage.bucket, Key=storage.prefix + key)
-        return (now - head["LastModified"]).total_seconds()
-    return 0.0

@@ -16,8 +16,9 @@ from sqlalchemy import and_, func, or_, select
 from lexicon import access
 from lexicon.errors import InvalidInput
 from lexicon.models import Dictionary, Entry
-from lexicon.search import result_item, visible_clause
+from lexicon.search import visible_clause
 from lexicon.search_index import TOP, alphabet_of, normalise, search_text
+from lexicon.search_results import result_item
 
 OTHER_LETTER = "#"  # browse bucket for headwords that start outside the alphabet
 

@@ -21,35 +21,17 @@ from sqlmodel import Session
 from lexicon import access, review, store
 from lexicon.access import Viewer
 from lexicon.alphabet import Alphabet
+from lexicon.diffs import COMPANIONS, FORM_FIELDS, differing_fields
+from lexicon.diffs import FIELD_LABELS as FIELD_LABELS  # the editor's pages use these
+from lexicon.diffs import diff as diff
+from lexicon.diffs import field_lines as field_lines
 from lexicon.errors import EntryNotFound, InvalidInput, StaleVersion
+from lexicon.labels import Label
 from lexicon.models import Dictionary, Entry, Example, Membership, Revision, Sense, User
 from lexicon.schemas import EntryIn, nfc_deep
 
 STATUSES = ("draft", "needs_review", "published")
 VISIBILITIES = ("public", "community", "restricted")
-# Top-level fields the form edits and the conflict view compares, in reading order.
-FORM_FIELDS = (
-    "headword",
-    "part_of_speech",
-    "pronunciations",
-    "senses",
-    "variants",
-    "relations",
-    "notes",
-    "status",
-    "visibility",
-)
-FIELD_LABELS = {
-    "headword": "Headword",
-    "part_of_speech": "Part of speech",
-    "pronunciations": "Pronunciations",
-    "senses": "Senses",
-    "variants": "Variants",
-    "relations": "Related entries",
-    "notes": "Notes",
-    "status": "Status",
-    "visibility": "Visibility",
-}
 # Common IPA symbols for the palette of phonetic writing systems and the IPA fields.
 IPA_SYMBOLS = list(
     "ɐɑɒæɓʙβɔɕçɗɖðʤəɘɚɛɜɝɞɟʄɡɠɢʛɦɧħɥʜɨɪʝɭɬɫɮʟɱɯɰŋɳɲɴøɵɸθœɶʘɹɺɾɻʀʁɽʂʃʈʧʉʊʋⱱʌɣɤʍχʎʏʑʐʒʔʡʕʢǀǁǂǃˈˌːˑʼʴʰʱʲʷˠˤ˞̃̈̊̀́̂̌̄"
@@ -170,6 +152,15 @@ def _lines(value) -> list[str]:
     return seen
 
 
+def _visibility(item: dict, out: dict) -> None:
+    """A sense's or example's visibility and circle, when the form showed them (else the
+    stored ones stay, and a new item is public, the schema's default)."""
+    if "visibility" in item:
+        out["visibility"] = _text(item.get("visibility")) or "public"
+    if "circle" in item:
+        out["circle"] = _text(item.get("circle")) or None
+
+
 def _examples(form_sense: dict, base_sense: dict) -> list[dict]:
     base = _by_id(base_sense.get("examples", []))
     out = []
@@ -181,6 +172,7 @@ def _examples(form_sense: dict, base_sense: dict) -> list[dict]:
         ex["text"] = _multitext(item.get("text"), old.get("text"))
         ex["translations"] = _multitext(item.get("tr"), old.get("translations"))
         ex["source"] = _text(item.get("source")) if "source" in item else old.get("source", "")
+        _visibility(item, ex)
         if ex["text"] or ex["translations"] or ex.get("media"):
             out.append(ex)
     return out
@@ -200,6 +192,7 @@ def _senses(form: dict, base: dict) -> list[dict]:
             sense["semantic_domains"] = _lines(item.get("domains"))
         if "part_of_speech" in item:
             sense["part_of_speech"] = _text(item.get("part_of_speech")) or None
+        _visibility(item, sense)
         sense["examples"] = _examples(item, old)
         content = (sense["glosses"], sense["definitions"], sense.get("semantic_domains"))
         if any(content) or sense["examples"] or old.get("pictures") or old.get("subsenses"):
@@ -279,23 +272,34 @@ def validate(entry: dict, *, dictionary: Dictionary) -> dict[str, str]:
     """Messages keyed by form field (`headword`, `sense.1.gloss`, ...) for what cannot be saved."""
     errors: dict[str, str] = {}
     if not any(v.strip() for v in entry.get("headword", {}).values()):
-        errors["headword"] = "Write the headword in at least one writing system."
+        errors["headword"] = Label("Write the headword in at least one writing system.")
     if entry.get("status") not in STATUSES:
-        errors["status"] = f"Choose one of: {', '.join(STATUSES)}."
+        errors["status"] = _choose(STATUSES)
     if entry.get("visibility") not in (None, *VISIBILITIES):
-        errors["visibility"] = f"Choose one of: {', '.join(VISIBILITIES)}."
+        errors["visibility"] = _choose(VISIBILITIES)
     for i, sense in enumerate(entry.get("senses") or []):
+        if sense.get("visibility", "public") not in VISIBILITIES:
+            errors[f"sense.{i}.visibility"] = _choose(VISIBILITIES)
         for j, ex in enumerate(sense.get("examples", [])):
+            if ex.get("visibility", "public") not in VISIBILITIES:
+                errors[f"sense.{i}.ex.{j}.visibility"] = _choose(VISIBILITIES)
             if ex.get("translations") and not ex.get("text") and not ex.get("media"):
-                errors[f"sense.{i}.ex.{j}.text"] = "The example has a translation but no sentence."
+                errors[f"sense.{i}.ex.{j}.text"] = Label(
+                    "The example has a translation but no sentence."
+                )
     for i, rel in enumerate(entry.get("relations") or []):
         if not rel["target_id"]:
-            errors[f"rel.{i}.target_id"] = (
-                f"No entry {rel['target_headword']!r}: type part of its headword and choose it."
+            errors[f"rel.{i}.target_id"] = Label(
+                "No entry “%(headword)s”: type part of its headword and choose it.",
+                headword=rel["target_headword"],
             )
         elif rel["target_id"] == entry.get("id"):
-            errors[f"rel.{i}.target_id"] = "An entry cannot be related to itself."
+            errors[f"rel.{i}.target_id"] = Label("An entry cannot be related to itself.")
     return errors
+
+
+def _choose(allowed) -> Label:
+    return Label("Choose one of: %(choices)s.", choices=", ".join(allowed))
 
 
 def blank_sense() -> dict:
@@ -428,7 +432,8 @@ def merge(mine: dict, theirs: dict, choices: dict[str, str]) -> dict:
     out = copy.deepcopy(theirs)
     for field in FORM_FIELDS:
         if choices.get(field) == "mine":
-            out[field] = copy.deepcopy(mine.get(field))
+            for key in (field, *COMPANIONS.get(field, ())):
+                out[key] = copy.deepcopy(mine.get(key))
     return out
 
 
@@ -437,88 +442,6 @@ def _choice_comment(choices: dict[str, str]) -> str:
     if not kept:
         return "conflict resolved: took the other version"
     return "conflict resolved: kept mine for " + ", ".join(kept)
-
-
-def field_lines(entry: dict, field: str) -> list[tuple[str, str]]:
-    """The readable lines of one form field of an entry (for the conflict view)."""
-    return flatten({field: entry.get(field)})
-
-
-def differing_fields(a: dict, b: dict) -> list[str]:
-    return [f for f in FORM_FIELDS if _comparable(a.get(f)) != _comparable(b.get(f))]
-
-
-def _comparable(value):
-    """Drop ids and server details so two independently saved copies compare by content."""
-    if isinstance(value, dict):
-        skip = {"id", "url", "original_url", "duration", "size", "mime", "kind"}
-        return {k: _comparable(v) for k, v in value.items() if k not in skip and v not in ({}, [])}
-    if isinstance(value, list):
-        return [_comparable(v) for v in value]
-    return value
-
-
-# ---------------------------------------------------------------- readable diffs
-
-
-def flatten(entry: dict) -> list[tuple[str, str]]:
-    """An entry as labelled lines ("Sense 1 · gloss (en)", "house"), in reading order."""
-    lines: list[tuple[str, str]] = []
-
-    def mt(label: str, values: dict | None) -> None:
-        for ws, text in (values or {}).items():
-            lines.append((f"{label} ({ws})", text))
-
-    mt("Headword", entry.get("headword"))
-    mt("Citation form", entry.get("citation"))
-    for key in ("part_of_speech", "status", "visibility"):
-        if entry.get(key):
-            lines.append((FIELD_LABELS[key], str(entry[key])))
-    for i, p in enumerate((entry.get("pronunciations") or []), 1):
-        if p.get("ipa"):
-            lines.append((f"Pronunciation {i} · IPA", p["ipa"]))
-        if p.get("media"):
-            name = p["media"].get("original_name") or p["media"]["sha256"][:12]
-            lines.append((f"Pronunciation {i} · recording", name))
-    for i, s in enumerate((entry.get("senses") or []), 1):
-        label = f"Sense {i}"
-        if s.get("part_of_speech"):
-            lines.append((f"{label} · part of speech", s["part_of_speech"]))
-        mt(f"{label} · gloss", s.get("glosses"))
-        mt(f"{label} · definition", s.get("definitions"))
-        if s.get("semantic_domains"):
-            lines.append((f"{label} · semantic domains", "; ".join(s["semantic_domains"])))
-        for j, ex in enumerate((s.get("examples") or []), 1):
-            mt(f"{label} · example {j}", ex.get("text"))
-            mt(f"{label} · example {j} translation", ex.get("translations"))
-    for i, v in enumerate((entry.get("variants") or []), 1):
-        mt(f"Variant {i}" + (f" [{v['type']}]" if v.get("type") else ""), v.get("form"))
-    for i, r in enumerate((entry.get("relations") or []), 1):
-        lines.append(
-            (f"Relation {i} · {r.get('type', '')}", r.get("target_headword") or r["target_id"])
-        )
-    for i, n in enumerate((entry.get("notes") or []), 1):
-        mt(f"Note {i}", n.get("text"))
-    return lines
-
-
-def diff(old: dict, new: dict) -> list[dict]:
-    """Rows {"label", "old", "new", "change"} with change in added/removed/changed/same."""
-    a, b = dict(flatten(old)), dict(flatten(new))
-    labels = list(dict.fromkeys([k for k, _ in flatten(old)] + [k for k, _ in flatten(new)]))
-    rows = []
-    for label in labels:
-        before, after = a.get(label), b.get(label)
-        if before == after:
-            change = "same"
-        elif before is None:
-            change = "added"
-        elif after is None:
-            change = "removed"
-        else:
-            change = "changed"
-        rows.append({"label": label, "old": before, "new": after, "change": change})
-    return rows
 
 
 # ---------------------------------------------------------------- palette and data
@@ -598,14 +521,16 @@ def settings_changes(form: dict) -> dict:
         if key in form:
             changes[key] = _text(form.get(key))
     if not changes.get("title", "x"):
-        errors["title"] = "The dictionary needs a title."
+        errors["title"] = Label("The dictionary needs a title.")
     for key in ("vernacular_ws", "analysis_ws"):
         values = _text(form.get(key)).replace(",", " ").split()
         bad = [v for v in values if not tags.match(v)]
         if bad:
-            errors[key] = f"{bad[0]!r} is not a writing system tag such as 'en' or 'seh-fonipa'."
+            errors[key] = Label(
+                "“%(tag)s” is not a writing system tag such as “en” or “seh-fonipa”.", tag=bad[0]
+            )
         elif not values:
-            errors[key] = "Give at least one writing system."
+            errors[key] = Label("Give at least one writing system.")
         changes[key] = values
     try:
         config = alphabet_config(
@@ -621,7 +546,7 @@ def settings_changes(form: dict) -> dict:
     ):
         value = _text(form.get(key))
         if value not in allowed:
-            errors[key] = f"Choose one of: {', '.join(allowed)}."
+            errors[key] = _choose(allowed)
         changes[key] = value
     if errors:
         raise SettingsInvalid(next(iter(errors.values())), errors=errors)

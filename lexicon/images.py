@@ -14,9 +14,14 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pillow_heif
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from lexicon.errors import TooLarge, UnsupportedMedia
+
+# iPhones (and many Android phones) save photos as HEIC: Pillow reads them through libheif
+# (bundled in the pillow-heif wheel), which applies the container's rotation itself.
+pillow_heif.register_heif_opener()
 
 DEFAULT_MAX_PIXELS = 50_000_000
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -31,6 +36,7 @@ FORMAT_MIME = {
     "GIF": "image/gif",
     "TIFF": "image/tiff",
     "BMP": "image/bmp",
+    "HEIF": "image/heic",
 }
 # What Image.open may try (the JPEG opener is the one that answers "MPO").
 ACCEPTED_FORMATS = tuple(f for f in FORMAT_MIME if f != "MPO")
@@ -54,7 +60,8 @@ _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
 class NotAnImage(UnsupportedMedia):
-    """The file does not decode as a picture of an accepted kind (JPEG, PNG, WebP, GIF, TIFF)."""
+    """The file does not decode as a picture of an accepted kind (JPEG, PNG, WebP, GIF, TIFF,
+    HEIC)."""
 
 
 class DamagedImage(UnsupportedMedia):
@@ -168,7 +175,7 @@ def _open_and_load(path, name: str, max_pixels: int) -> Image.Image:
         ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise NotAnImage(
-            f"{name}: not a picture (accepted: JPEG, PNG, WebP, GIF, TIFF, BMP)", file=name
+            f"{name}: not a picture (accepted: JPEG, PNG, WebP, GIF, TIFF, BMP, HEIC)", file=name
         ) from exc
     width, height = image.size
     if width * height > max_pixels:  # Pillow only warns between 1x and 2x its limit

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from lexicon import access, audio, store
 from lexicon.access import ANONYMOUS, Viewer
+from lexicon.db import once_more_if_raced
 from lexicon.errors import EntryNotFound, InvalidInput, NotFound
 from lexicon.models import Dictionary, Entry, Example, Media, Picture, Pronunciation
 from lexicon.storage import Storage
@@ -199,7 +200,8 @@ def _upload(
         )
         made = audio.make_web_derivative(src, web, name=name)
         written: list[str] = []
-        try:
+
+        def write() -> dict:
             with store.transaction(session):
                 _media_row(session, dictionary, sha256, info, made, name, editor)
                 for key, path, mime in (
@@ -212,6 +214,9 @@ def _upload(
                 return _attach(
                     session, dictionary, entry_id, version, editor, sha256, attach, viewer
                 )
+
+        try:
+            return once_more_if_raced(write)
         except BaseException:
             _forget(session, storage, sha256, written)
             raise

@@ -42,6 +42,9 @@ class Dictionary(SQLModel, table=True):
     extra: dict = Field(default_factory=dict, sa_column=_json())
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # Bumped (atomically, row lock first) by every write to the entries or settings: caches of
+    # search and browse pages key on it. See lexicon.store.touch.
+    generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Entry(SQLModel, table=True):

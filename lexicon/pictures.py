@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from lexicon import access, images, media, store
 from lexicon.access import Viewer
+from lexicon.db import once_more_if_raced
 from lexicon.errors import EntryNotFound, InvalidInput, NotFound
 from lexicon.images import ImageLimits
 from lexicon.models import Dictionary, Entry, Media
@@ -87,13 +88,17 @@ def add_sense_picture(
         src = Path(tmp, "original")
         sha256 = _spool(fileobj, src, name, limits.max_bytes)
         written: list[str] = []
-        try:
+
+        def write() -> dict:
             with store.transaction(session):
                 _keep(session, storage, dictionary, src, sha256, name, editor, limits, written)
-                out = _attach(
+                return _attach(
                     session, dictionary, entry_id, sense_id, sha256, fields, editor, version,
                     viewer,
                 )  # fmt: skip
+
+        try:
+            out = once_more_if_raced(write)
         except BaseException:
             discard_unused(session=session, storage=storage, keys=written)
             raise

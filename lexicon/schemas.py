@@ -38,12 +38,19 @@ def nfc_deep(value: Any) -> Any:
     return value
 
 
+_GOOD_TAGS: set[str] = set()  # tags already checked: a dictionary uses a handful, everywhere
+
+
 def _check_multitext(value: dict[str, str]) -> dict[str, str]:
     for tag in value:
+        if tag in _GOOD_TAGS:
+            continue
         if not _WS_TAG.match(tag):
             raise ValueError(
                 f"{tag!r} is not a writing system tag (BCP 47, e.g. 'en' or 'seh-fonipa')"
             )
+        if len(_GOOD_TAGS) < 10_000:
+            _GOOD_TAGS.add(tag)
     return {k: v for k, v in value.items() if v is not None}
 
 

@@ -32,12 +32,14 @@ from sqlalchemy import (
 from lexicon import access
 from lexicon.alphabet import Alphabet, fold
 from lexicon.errors import InvalidInput
-from lexicon.models import Dictionary, Entry, Sense
+from lexicon.models import Dictionary
+from lexicon.prepared import Prepared, fetch
 from lexicon.search_index import (  # noqa: F401  (the store's hooks live here too)
     TOP,
     alphabet_of,
     deletions,
     edit_distance,
+    gloss_words,
     normalise,
     reindex_dictionary,
     reindex_entries,
@@ -48,6 +50,7 @@ from lexicon.search_index import (  # noqa: F401  (the store's hooks live here t
     stem,
     words,
 )
+from lexicon.search_results import items
 
 TIERS = (
     "exact", "prefix", "folded", "folded_prefix", "infix",
@@ -88,8 +91,9 @@ class Query:
     text: str
     norm: str  # exact and prefix on headwords (case-insensitive, diacritics count)
     folded: str  # the dictionary's fold: folded headword tiers, infix
-    gloss: str  # plain fold: gloss exact
-    words: tuple[str, ...]  # words of the plain fold: glosses and texts
+    gloss: str  # plain fold
+    words: tuple[str, ...]  # words of the plain fold: definitions and examples
+    gwords: tuple[str, ...]  # the same as glosses compare them (search_index.gloss_words)
     exact: bool = False  # "exact letters": no folding, no typo tolerance (for keepers)
     # For one or two letters: the sort-key block of the first letter (see Alphabet.key_range).
     norm_block: tuple[str, str] | None = None
@@ -112,7 +116,9 @@ def parse_query(q: str, *, alphabet: Alphabet, exact: bool = False) -> Query:
     def block(value: str):
         return alphabet.key_range(value[0]) if 0 < len(value) <= 2 else None
 
-    return Query(q, norm, folded, gloss, tuple(words(gloss)), exact, block(norm), block(folded))
+    found = words(gloss)
+    return Query(q, norm, folded, gloss, tuple(found), tuple(gloss_words(found)), exact,
+                 block(norm), block(folded))  # fmt: skip
 
 
 def visible_clause(viewer, dictionary: Dictionary, t: Table = search_text):
@@ -175,25 +181,22 @@ def _plan(query: Query, dialect: str, fuzzy_words: list[str]) -> tuple[tuple, di
             names.append("infix")
             sqlite = dialect == "sqlite"
             params["infix"] = _trigram_match(query.folded) if sqlite else _like(query.folded)
-    if query.gloss:
+    if query.gwords:
+        # The gloss, word for word up to case, accents, plurals and an infinitive marker:
+        # `rivers` is the gloss `river`, `speaks` the gloss `to speak`.
         names.append("gloss")
-        params["gloss"] = query.gloss
-        stems = " ".join(stem(w) for w in query.words)
-        if stems and stems != query.gloss:  # `rivers` is the gloss `river`
-            names.append("gloss_stem")
-            params["gloss_stems"] = stems
-    if query.words:
+        params["gloss_stems"] = " ".join(stem(w) for w in query.gwords)
         names.append("gloss_word")
-        params["words"] = _match_text(dialect, _word_terms(query.words, False), False)
-        if len(query.words[-1]) >= 2:
+        params["words"] = _match_text(dialect, _word_terms(query.gwords, False), False)
+        if len(query.gwords[-1]) >= 2:
             names.append("gloss_prefix")
-            params["pre"] = _match_text(dialect, _word_terms(query.words, True), True)
+            params["pre"] = _match_text(dialect, _word_terms(query.gwords, True), True)
     if fuzzy_words:
         names.append("fuzzy_hw")
         params["fz"] = list(fuzzy_words)
         # A correction that is a form of the query word (`speak` for `speaks`) would find the
         # very glosses `gloss_word` finds, a tier higher: only the others are looked up again.
-        covered = {w for group in _word_terms(query.words, False) for w in group}
+        covered = {w for group in _word_terms(query.gwords, False) for w in group}
         in_glosses = [w for w in fuzzy_words if w not in covered]
         if in_glosses:
             names.append("fuzzy_gl")
@@ -208,7 +211,6 @@ def _condition(name: str, dialect: str, dictionary_id: int, dense: bool = False)
     """The SQL condition of one branch, with its values as named bind parameters."""
     t, p = search_text, bindparam
     hw = and_(t.c.dictionary_id == dictionary_id, t.c.kind == "hw")
-    gl = and_(t.c.dictionary_id == dictionary_id, t.c.kind == "gl")
     sqlite = dialect == "sqlite"
     # Full-text branches must be driven by their MATCH, not by an index scan of the dictionary
     # and kind: on SQLite a unary + keeps the planner from using those indexes there.
@@ -246,9 +248,7 @@ def _condition(name: str, dialect: str, dictionary_id: int, dense: bool = False)
     if name == "infix":
         like = t.c.folded.like(p("infix"), escape="\\")
         return by_text("hw", fts("infix", "search_tri") if sqlite else like)
-    if name == "gloss":
-        return and_(gl, t.c.folded == p("gloss"))
-    if name == "gloss_stem":  # a literal 'gl' lets the partial index on stems serve it
+    if name == "gloss":  # a literal 'gl' lets the partial index on stems serve it
         return and_(t.c.dictionary_id == dictionary_id, t.c.kind == literal_column("'gl'"),
                     t.c.stems == p("gloss_stems"))  # fmt: skip
     if name in ("gloss_word", "gloss_prefix"):
@@ -273,7 +273,7 @@ _STATEMENTS: OrderedDict = OrderedDict()
 # the page (its matches would all come after them). Cheap index lookups come first.
 PHASES = (
     {"exact", "prefix", "folded", "folded_prefix"},
-    {"infix", "gloss", "gloss_stem"},
+    {"infix", "gloss"},
     {"gloss_word", "gloss_prefix", "fuzzy_hw", "fuzzy_gl"},
     {"text"},
 )
@@ -295,15 +295,6 @@ def search_sql(
     return (None, {}) if cached is None else (cached.stmt, params)
 
 
-class _Cached:
-    """A built statement and its driver SQL per IN-list size (see `_fetch`)."""
-
-    __slots__ = ("stmt", "driver")
-
-    def __init__(self, stmt):
-        self.stmt, self.driver = stmt, {}
-
-
 def _prepared(
     *, dictionary, viewer, query, dialect, need, fuzzy_words=(), count=False, phase=None
 ) -> tuple:
@@ -316,61 +307,11 @@ def _prepared(
     key = (dialect, names, dense, count, _viewer_key(viewer, dictionary))
     cached = _STATEMENTS.get(key)
     if cached is None:
-        cached = _Cached(_build(names, dense, dialect, count, viewer, dictionary))
+        cached = Prepared(_build(names, dense, dialect, count, viewer, dictionary))
         _STATEMENTS[key] = cached
         if len(_STATEMENTS) > 512:
             _STATEMENTS.popitem(last=False)
     return cached, {**params, "lim": _branch_limit(need)}
-
-
-def _fetch(session, cached: _Cached, params: dict) -> list[tuple]:
-    """Rows of a cached statement, run on the driver's cursor with its SQL compiled once per
-    IN-list size: for these small queries SQLAlchemy's per-execution work (parameters, result
-    rows) cost more than the database. Only plain values (ints, strings) come back."""
-    connection = session.connection()
-    shape = tuple((k, len(v)) for k, v in params.items() if isinstance(v, list))
-    plan = cached.driver.get(shape)
-    if plan is None:
-        plan = cached.driver[shape] = _driver_plan(connection.dialect, cached.stmt, params)
-    sql, positional, sources = plan
-    values = [
-        params[src[1]] if src[0] == "p" else params[src[1]][src[2]] if src[0] == "l" else src[1]
-        for src in sources
-    ]
-    raw = connection.connection.driver_connection
-    if not positional:
-        values = dict(zip((src[-1] for src in sources), values, strict=True))
-    cursor = raw.cursor()
-    try:
-        cursor.execute(sql, values)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
-def _driver_plan(dialect, stmt, params: dict) -> tuple:
-    """(sql, positional, sources): where each bound value comes from, in the driver's order:
-    ("p", name) a parameter, ("l", name, i) an item of a list parameter, ("c", value) a value
-    fixed in the statement. Pyformat drivers get the bound name as each source's last item."""
-    compiled = stmt.compile(dialect=dialect)
-    state = compiled.construct_expanded_state(params)
-    expanded = {
-        new: (old, i)
-        for old, news in (state.parameter_expansion or {}).items()
-        if isinstance(params.get(old), list)
-        for i, new in enumerate(news)
-    }
-    order = state.positiontup if compiled.positional else list(state.parameters)
-    sources = []
-    for name in order:
-        if name in expanded:
-            source = ("l", *expanded[name])
-        elif name in params and not isinstance(params[name], list):
-            source = ("p", name)
-        else:
-            source = ("c", state.parameters[name])
-        sources.append(source if compiled.positional else (*source, name))
-    return state.statement, compiled.positional, sources
 
 
 def _dense(name: str, params: dict) -> bool:
@@ -396,7 +337,7 @@ def _order_column(name: str, dialect: str):
 
 
 _Hit = namedtuple("_Hit", "tier branch entry_id sort_key field lang text")
-_TIER_OF = {"gloss_stem": "gloss", "fuzzy_hw": "fuzzy", "fuzzy_gl": "fuzzy"}
+_TIER_OF = {"fuzzy_hw": "fuzzy", "fuzzy_gl": "fuzzy"}
 
 
 def _build(names, dense, dialect: str, count: bool, viewer, dictionary):
@@ -441,17 +382,23 @@ def _branch_limit(need: int) -> int:
     return need + 10
 
 
+_VOCAB_BY_KEYS = Prepared(
+    select(search_vocab.c.word)
+    .where(
+        search_vocab.c.dictionary_id == bindparam("dictionary_id"),
+        search_vocab.c.key.in_(bindparam("keys", expanding=True)),
+    )
+    .distinct()
+)
+
+
 def corrections(*, session, dictionary: Dictionary, query: Query) -> list[str]:
     """Words of the dictionary (headwords, glosses) within a typo or two of the query word."""
     target = query.fuzzy_target
     if target is None:
         return []
-    v = search_vocab
-    found = session.execute(
-        select(v.c.word)
-        .where(v.c.dictionary_id == dictionary.id, v.c.key.in_(sorted(deletions(target))))
-        .distinct()
-    ).scalars()
+    params = {"dictionary_id": dictionary.id, "keys": sorted(deletions(target))}
+    found = [row[0] for row in fetch(session, _VOCAB_BY_KEYS, params)]
     allowed = 1 if len(target) < 7 else 2
     close = sorted(
         (d, w)
@@ -492,7 +439,7 @@ def search(
         if cached is None:
             continue
         per_branch: dict[int, int] = {}
-        for row in map(_Hit._make, _fetch(session, cached, params)):
+        for row in map(_Hit._make, fetch(session, cached, params)):
             per_branch[row.branch] = per_branch.get(row.branch, 0) + 1
             rank = (row.tier, row.sort_key, row.entry_id)
             if row.entry_id not in best or rank < best[row.entry_id][0]:
@@ -505,85 +452,36 @@ def search(
             dictionary=dictionary, viewer=viewer, query=query, dialect=dialect, need=need,
             fuzzy_words=fuzzy, count=True,
         )  # fmt: skip
-        total = max(total, _fetch(session, counted, params)[0][0])
+        total = max(total, fetch(session, counted, params)[0][0])
     page = ranked[offset : offset + limit]
     following = store.encode_cursor(offset + limit) if len(ranked) > offset + limit else None
-    return {"items": _items(session, dictionary, viewer, page), "total": total, "next": following}
-
-
-_ENTRY_COLUMNS = ("id", "headword", "headword_text", "homograph", "part_of_speech", "letter",
-                  "has_audio", "deleted", "status", "visibility", "circle")  # fmt: skip
-
-
-# Built once: the Core statements (not ORM ones) of the two reads behind a page of results.
-_ENTRY_TABLE, _SENSE_TABLE = Entry.__table__, Sense.__table__
-_ENTRIES_BY_ID = select(*[_ENTRY_TABLE.c[c] for c in _ENTRY_COLUMNS]).where(
-    _ENTRY_TABLE.c.id.in_(bindparam("ids", expanding=True))
-)
-_GLOSSES_BY_ENTRY = (
-    select(
-        _SENSE_TABLE.c.entry_id,
-        _SENSE_TABLE.c.glosses,
-        _SENSE_TABLE.c.visibility,
-        _SENSE_TABLE.c.circle,
-    )  # fmt: skip
-    .where(
-        _SENSE_TABLE.c.entry_id.in_(bindparam("ids", expanding=True)),
-        _SENSE_TABLE.c.parent_id.is_(None),
-    )  # fmt: skip
-    .order_by(_SENSE_TABLE.c.entry_id, _SENSE_TABLE.c.position)
-)
-
-
-def _items(session, dictionary: Dictionary, viewer, rows: list) -> list[dict]:
-    """Result items for matched rows, in their order; re-checked against the access rule."""
-    ids = [r.entry_id for r in rows]
-    if not ids:
-        return []
-    connection = session.connection()
-    entries = {e.id: e for e in connection.execute(_ENTRIES_BY_ID, {"ids": ids})}
-    glosses = _glosses(connection, dictionary, viewer, ids)
-    out = []
-    for row in rows:
-        entry = entries.get(row.entry_id)
-        if (
-            entry is None
-            or entry.deleted
-            or not access.can_see_entry(
-                viewer,
-                dictionary,
-                {"status": entry.status, "visibility": entry.visibility, "circle": entry.circle},
-            )
-        ):
-            continue  # never trust the index over the entry itself
-        match = {"type": TIERS[row.tier], "field": row.field, "lang": row.lang, "text": row.text}
-        out.append(result_item(entry, glosses.get(entry.id, {}), match))
-    return out
-
-
-def result_item(entry, glosses: dict, match: dict | None) -> dict:
-    """A result in the shape of `SearchItem` (browse lists use it too)."""
     return {
-        "id": entry.id,
-        "headword": entry.headword,
-        "headword_text": entry.headword_text,
-        "homograph": entry.homograph,
-        "part_of_speech": entry.part_of_speech,
-        "letter": entry.letter,
-        "glosses": glosses,
-        "has_audio": entry.has_audio,
-        "match": match,
+        "items": items(session, dictionary, viewer, page, TIERS),
+        "total": total,
+        "next": following,
     }
 
 
-def _glosses(connection, dictionary: Dictionary, viewer, ids: list[str]) -> dict[str, dict]:
-    """entry id -> {lang: "gloss; gloss"} over the top-level senses the viewer may see."""
-    rows = connection.execute(_GLOSSES_BY_ENTRY, {"ids": ids}).all()
-    out: dict[str, dict[str, list]] = {}
-    for entry_id, glosses, visibility, circle in rows:
-        if not access.can_see(viewer, dictionary, visibility, circle):
-            continue
-        for lang, value in (glosses or {}).items():
-            if value and value not in out.setdefault(entry_id, {}).setdefault(lang, []):
-                out[entry_id][lang].append(value)
-    return {e: {lang: "; ".join(v) for lang, v in by.items()} for e, by in out.items()}
+MATCH_CAP = 100_000  # `matching_ids`: at most this many rows per branch
+
+
+def matching_ids(
+    *, session, dictionary: Dictionary, viewer, q: str, exact: bool = False
+) -> set[str]:
+    """Every entry the search finds for `q`, unranked (printing a search's results): the same
+    tiers, with typo corrections only when nothing else matches."""
+    access.require_dictionary(viewer, dictionary)
+    query = parse_query(q, alphabet=alphabet_of(dictionary), exact=exact)
+    dialect = session.get_bind().dialect.name
+    found: set[str] = set()
+    for phase in range(len(PHASES)):
+        cached, params = _prepared(dictionary=dictionary, viewer=viewer, query=query,
+                                   dialect=dialect, need=MATCH_CAP, phase=phase)  # fmt: skip
+        if cached is not None:
+            found.update(row[2] for row in fetch(session, cached, params))
+    fuzzy = [] if found else corrections(session=session, dictionary=dictionary, query=query)
+    if fuzzy:
+        cached, params = _prepared(dictionary=dictionary, viewer=viewer, query=query,
+                                   dialect=dialect, need=MATCH_CAP, fuzzy_words=fuzzy, phase=2)  # fmt: skip
+        found.update(row[2] for row in fetch(session, cached, params))
+    return found

@@ -60,10 +60,11 @@ search_text = Table(
     Index("ix_search_text_entry", "entry_id"),
     Index("ix_search_text_norm", "dictionary_id", "kind", "norm", "sort_key"),
     Index("ix_search_text_folded", "dictionary_id", "kind", "folded", "sort_key"),
+    # Partial indexes leave out `kind`, constant in them: PostgreSQL drops a condition its
+    # index predicate implies, and could then not seek past an unconstrained middle column.
     Index(
         "ix_search_text_order",
         "dictionary_id",
-        "kind",
         "sort_key",
         "norm",
         "folded",
@@ -73,7 +74,6 @@ search_text = Table(
     Index(
         "ix_search_text_stems",
         "dictionary_id",
-        "kind",
         "stems",
         "sort_key",
         sqlite_where=text("kind = 'gl'"),
@@ -134,6 +134,16 @@ def stem(word: str) -> str:
     return word[:-1]
 
 
+INFINITIVE_MARKERS = frozenset({"to"})
+
+
+def gloss_words(found: list[str]) -> list[str]:
+    """The words of a gloss (or of a query for one) without a leading infinitive marker: "to
+    speak" glosses the verb `speak`, so a learner's "speak" or "speaks" finds it as a gloss,
+    and "to speak" still does. A lone "to" stays."""
+    return found[1:] if len(found) > 1 and found[0] in INFINITIVE_MARKERS else found
+
+
 def deletions(word: str) -> set[str]:
     """The word and every string one deletion away (symmetric-deletion fuzzy keys)."""
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
@@ -172,8 +182,12 @@ def alphabet_of(dictionary: Dictionary) -> Alphabet:
 
 @lru_cache(maxsize=65536)
 def _prepare(alphabet: Alphabet, value: str, vernacular: bool) -> tuple[str, str, str]:
-    """(norm, folded, stems) of a text; glosses repeat a lot, so this is cached."""
-    return normalise(value), *_fold_stems(alphabet, value, vernacular)
+    """(norm, folded, stems) of a headword or gloss; glosses repeat a lot, so this is cached.
+    A gloss's stems are its words as the gloss tiers compare them (`gloss_words`)."""
+    if vernacular:
+        return normalise(value), *_fold_stems(alphabet, value, vernacular)
+    folded = fold(value)
+    return normalise(value), folded, " ".join(map(stem, gloss_words(words(folded))))
 
 
 @lru_cache(maxsize=65536)
@@ -193,8 +207,11 @@ def _narrower(a: tuple, b: tuple) -> tuple:
     return b if _LEVEL.get(b[0], 2) >= _LEVEL.get(a[0], 2) else a
 
 
-def _index_rows(dictionary: Dictionary, entry: dict, alphabet: Alphabet | None = None) -> list:
-    """The search_text rows for one entry dict (docs/entry-shape.md)."""
+def _index_rows(
+    dictionary: Dictionary, entry: dict, alphabet: Alphabet | None = None, sort_key=None
+) -> list:
+    """The search_text rows for one entry dict (docs/entry-shape.md); `sort_key`, when the
+    store has just computed the entry's, saves computing it again."""
     alphabet = alphabet or alphabet_of(dictionary)
     vernacular = set(dictionary.vernacular_ws or [])
     hw_text = entry.get("headword_text") or ""
@@ -207,7 +224,7 @@ def _index_rows(dictionary: Dictionary, entry: dict, alphabet: Alphabet | None =
     base = {
         "dictionary_id": dictionary.id,
         "entry_id": entry["id"],
-        "sort_key": _sort_key(alphabet, hw_text, entry.get("homograph") or 0),
+        "sort_key": sort_key or _sort_key(alphabet, hw_text, entry.get("homograph") or 0),
         "e_visibility": entry.get("visibility") or "public",
         "e_circle": entry.get("circle"),
         "status": entry.get("status") or "published",
@@ -295,21 +312,29 @@ def _label_keys(kind: str, label: str) -> tuple[str, str]:
     return norm, code if numbered else norm
 
 
-def reindex_entry(*, session, dictionary: Dictionary, entry: dict) -> None:
+def reindex_entry(*, session, dictionary: Dictionary, entry: dict, sort_key=None) -> None:
     """Replace an entry's index rows (called by the store after every write, same transaction)."""
-    reindex_entries(session=session, dictionary=dictionary, entries=[entry])
+    sort_keys = {entry["id"]: sort_key} if sort_key else None
+    reindex_entries(session=session, dictionary=dictionary, entries=[entry], sort_keys=sort_keys)
 
 
-def reindex_entries(*, session, dictionary: Dictionary, entries: list[dict]) -> None:
-    """Replace the index rows of many entries with one statement per table (imports)."""
+def reindex_entries(
+    *, session, dictionary: Dictionary, entries: list[dict], sort_keys: dict | None = None
+) -> None:
+    """Replace the index rows of many entries with one statement per table (imports);
+    `sort_keys` (entry id -> key) are the keys the store has just computed, if at hand."""
     connection = session.connection()
     stale = [e["id"] for e in entries]
     for start in range(0, len(stale), 500):
         chunk = stale[start : start + 500]
         connection.execute(delete(search_text).where(search_text.c.entry_id.in_(chunk)))
     alphabet = alphabet_of(dictionary)
+    keys = sort_keys or {}
     rows = [
-        r for e in entries if not e.get("deleted") for r in _index_rows(dictionary, e, alphabet)
+        r
+        for e in entries
+        if not e.get("deleted")
+        for r in _index_rows(dictionary, e, alphabet, keys.get(e["id"]))
     ]
     sqlite = connection.dialect.name == "sqlite"
     before = connection.exec_driver_sql("SELECT max(id) FROM search_text").scalar() if sqlite else 0

@@ -24,10 +24,11 @@ POT = OUT / "messages.pot"
 METHODS = [
     ("api/**.py", "python"),
     ("wordkeep/**.py", "python"),
+    ("lexicon/**.py", "python"),  # only Label("...") there: text the domain leaves to translate
     ("templates/**.html", "jinja2.ext:babel_extract"),
 ]
 OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "Label": None}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|\{\w*\}")
 
 

@@ -219,3 +219,18 @@ def test_disabled_user_cannot_log_in_or_use_tokens(client, session, alice):
     session.commit()
     assert login(client, alice.email).status_code == 401
     assert client.get("/api/tokens", headers=alice.headers).status_code == 401
+
+
+def test_a_tokens_last_use_is_recorded_to_the_hour(client, session, alice):
+    def last_used(name: str):
+        items = client.get("/api/tokens", headers=alice.headers).json()["items"]
+        return next(t["last_used_at"] for t in items if t["name"] == name)
+
+    made = client.post("/api/tokens", json={"name": "sync"}, headers=alice.headers).json()
+    assert last_used("sync") is None
+    sync = {"Authorization": f"Bearer {made['token']}"}
+    assert client.get("/api/dictionaries", headers=sync).status_code == 200
+    first = last_used("sync")
+    assert first is not None
+    assert client.get("/api/dictionaries", headers=sync).status_code == 200
+    assert last_used("sync") == first  # within the hour: no second write

@@ -26,13 +26,13 @@ from sqlmodel import Session
 from bench.generate import generate_entries
 from lexicon import audio, media, store
 from lexicon.backup import check_media, sweep_media
-from lexicon.io.importer import import_file
+from lexicon.io.importer import BATCH, import_file
 from lexicon.models import Entry, Media, Revision
 from lexicon.storage import LocalStorage
 
 ROOT = Path(__file__).resolve().parent.parent
 PATANI = ROOT / "tests" / "fixtures" / "lift-patani-audio" / "webm"
-IMPORT_SIZE = 700  # two batches of the importer's 500
+IMPORT_SIZE = BATCH + 200  # two batches of the importer
 
 # The child: do `work`, pausing at `where` (an SQL statement prefix seen for the `nth` time,
 # "commit", "put" half-way through a media file, or "done" after the work returned).
@@ -41,7 +41,7 @@ import json, os, shutil, sys, time
 from sqlalchemy import event
 from lexicon import media, store
 from lexicon.db import make_engine, session_for
-from lexicon.io.importer import import_file
+from lexicon.io.importer import BATCH, import_file
 from lexicon.storage import LocalStorage
 import lexicon.storage
 

@@ -180,7 +180,9 @@ def catalog_english(locale: str = "fr") -> list[str]:
             # Only the words around a placeholder: "%(count)s entries" -> "entries".
             for part in re.split(r"%\(\w+\)[sd]|\{\w*\}", english or ""):
                 part = part.strip(" .:()")
-                if len(part) >= 3 and part not in strings:
+                # A word the translation keeps as it is ("Licence : %(licence)s") is no sign
+                # of English left over.
+                if len(part) >= 3 and not any(part.lower() in s.lower() for s in strings):
                     found.add(part)
     return sorted(found, key=len, reverse=True)
 

@@ -3,10 +3,14 @@ in Chromium, with and without its script."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -17,6 +21,7 @@ from tests.conftest import make_user
 FIX = Path(__file__).parent / "fixtures"
 SENA = FIX / "lift-sena" / "Sena.lift"
 BIATAH = FIX / "lift-biatah" / "biatah.lift"
+WORKER = Path(__file__).parent / "import_job_worker.py"
 JOBS = "/api/dictionaries/demo/import-jobs"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SERIOUS = ("serious", "critical")
@@ -186,17 +191,156 @@ def test_page_is_for_editors(client, session, dictionary):
     assert res.status_code == 200 and 'name="file"' in res.text
 
 
-def test_progress_reaches_pollers(session, engine, dictionary):
-    """PostgreSQL: the counts go to the job row; SQLite (whose lock the import holds): to this
-    process's memory, shown while the job runs."""
-    job = jobs.create_job(
-        session=session, dictionary=dictionary, user_id=None, format="lift", file_name="a.lift"
+def _poll_until(client, headers, url: str, check) -> dict:
+    """Poll until `check(job)` holds (the deadline only guards against a hang)."""
+    deadline = time.monotonic() + 120
+    while True:
+        job = client.get(url, headers=headers).json()
+        if check(job):
+            return job
+        assert job["status"] in ("queued", "running"), job
+        assert time.monotonic() < deadline, f"never reached: {job}"
+        time.sleep(0.02)
+
+
+def _worker(database_url: str, job_id: str, gate: Path) -> subprocess.Popen:
+    """The import of Sena (18 entries, batches of 5) run by another process, as by another
+    server worker; it waits at gate/go-n before writing batch n."""
+    return subprocess.Popen(
+        [sys.executable, str(WORKER), database_url, "demo", job_id, str(SENA), str(gate)],
+        cwd=Path(__file__).parent.parent,
     )
-    jobs._update(engine, job.id, status="running")
-    jobs._progress(engine, job.id)(500, 1200, "writing")
+
+
+def _queued(session, dictionary) -> str:
+    job = jobs.create_job(
+        session=session, dictionary=dictionary, user_id=None, format="lift", file_name="Sena.lift"
+    )
+    return job.id
+
+
+def test_progress_of_another_process_reaches_the_poll(
+    client, session, owner, dictionary, database_url, tmp_path
+):
+    """While another process imports (holding SQLite's only write lock between batches), this
+    worker's poll sees the counts move, and nothing is visible before the end."""
+    job_id = _queued(session, dictionary)
+    url = f"{JOBS}/{job_id}"
+    worker = _worker(database_url, job_id, tmp_path)
+    try:
+        for batch in (1, 2, 3):
+            job = _poll_until(client, owner.headers, url, lambda j, n=batch: j["done"] >= 5 * n)
+            assert (job["status"], job["stage"]) == ("running", "writing"), job
+            assert (job["done"], job["total"]) == (5 * batch, 18)
+            assert _total(client, owner.headers) == 0  # all or nothing: not committed yet
+            (tmp_path / f"go-{batch + 1}").touch()
+        job = _poll_until(client, owner.headers, url, lambda j: j["status"] == "done")
+        assert job["report"]["created"] == 18 and job["done"] == job["total"] == 18
+        assert worker.wait(timeout=120) == 0
+    finally:
+        worker.kill()
+        worker.wait()
+    assert _total(client, owner.headers) == 18
+    assert not list((tmp_path / "wordkeep.db-jobs").glob("*.json"))  # SQLite: progress cleared
+
+
+def test_a_job_whose_process_died_is_failed_and_can_run_again(
+    client, session, owner, dictionary, database_url, engine, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(jobs, "STALE_AFTER", 3.0)  # the worker beats every 0.1 s
+    job_id = _queued(session, dictionary)
+    url = f"{JOBS}/{job_id}"
+    worker = _worker(database_url, job_id, tmp_path)
+    try:
+        job = _poll_until(client, owner.headers, url, lambda j: j["done"] >= 5)
+        assert job["status"] == "running" and job["heartbeat_at"]  # beating: alive
+    finally:
+        worker.kill()  # SIGKILL, inside the import's open write transaction
+        worker.wait()
+    job = _poll_until(client, owner.headers, url, lambda j: j["status"] == "failed")
+    assert job["error"] == jobs.INTERRUPTED and job["finished_at"] and job["stage"] == "failed"
+    assert "Nothing was written" in job["error"] and "run again" in job["error"]
+    with Session(engine) as fresh:  # marked in the row, not only answered so
+        row = fresh.get(jobs.ImportJob, job_id)
+        assert (row.status, row.error) == ("failed", jobs.INTERRUPTED)
+    assert client.get(url, headers=owner.headers).json()["status"] == "failed"
+    assert _total(client, owner.headers) == 0
+    res = _start(client, owner.headers, "Sena.lift", SENA.read_bytes(), format="lift")
+    again = _wait(client, owner.headers, res.headers["location"])
+    assert again["status"] == "done" and again["report"]["created"] == 18
+    assert _total(client, owner.headers) == 18
+
+
+def test_stale_jobs_are_failed_live_ones_and_finished_ones_kept(session, engine, dictionary):
+    def poll(job_id: str) -> dict:
+        with Session(engine) as other:
+            return jobs.poll_job(session=other, dictionary=dictionary, job_id=job_id)
+
+    long_ago = datetime.now(UTC) - timedelta(seconds=2 * jobs.STALE_AFTER)
+    queued, running, done, fresh = (_queued(session, dictionary) for _ in range(4))
+    jobs._update(engine, queued, heartbeat_at=long_ago, created_at=long_ago)
+    jobs._update(engine, running, status="running", heartbeat_at=long_ago)
+    jobs._update(engine, done, status="done", stage="done", heartbeat_at=long_ago)
+    jobs._update(engine, fresh, status="running")
+    for job_id in (queued, running):
+        job = poll(job_id)
+        assert (job["status"], job["error"]) == ("failed", jobs.INTERRUPTED)
+        with Session(engine) as other:
+            assert other.get(jobs.ImportJob, job_id).status == "failed"
+    assert poll(done)["status"] == "done" and poll(done)["error"] is None
+    assert poll(fresh)["status"] == "running"
+
+
+def test_a_poll_does_not_wait_for_another_imports_lock(session, engine, dictionary, db_kind):
+    """SQLite: while another import holds the write lock, a dead job is answered failed at
+    once and marked by a later poll."""
+    if db_kind != "sqlite":
+        pytest.skip("PostgreSQL locks rows, not the database")
+    job_id = _queued(session, dictionary)
+    long_ago = datetime.now(UTC) - timedelta(seconds=2 * jobs.STALE_AFTER)
+    jobs._update(engine, job_id, status="running", heartbeat_at=long_ago)
+    with engine.connect() as writer:
+        writer.execution_options(wordkeep_write=True).exec_driver_sql("SELECT 1")  # BEGIN IMMEDIATE
+        with Session(engine) as other:
+            job = jobs.poll_job(session=other, dictionary=dictionary, job_id=job_id)
+        assert (job["status"], job["error"]) == ("failed", jobs.INTERRUPTED)
+        with Session(engine) as other:
+            assert other.get(jobs.ImportJob, job_id).status == "running"  # not marked yet
+        writer.rollback()
     with Session(engine) as other:
-        row = jobs.get_job(session=other, dictionary=dictionary, job_id=job.id)
-        shown = jobs.job_dict(row)
+        assert jobs.poll_job(session=other, dictionary=dictionary, job_id=job_id)["status"] == (
+            "failed"
+        )
+    with Session(engine) as other:
+        assert other.get(jobs.ImportJob, job_id).status == "failed"
+
+
+def test_progress_channel(session, engine, dictionary, db_kind):
+    """PostgreSQL: counts and heartbeat go to the job row. SQLite: to a file beside the
+    database, so the row (and the write lock) is never needed while the import writes."""
+    job_id = _queued(session, dictionary)
+    jobs._update(engine, job_id, status="running")
+    pulse = jobs._Pulse(engine, job_id)
+    pulse.start()
+    try:
+        pulse.tick(500, 1200, "writing")
+        deadline = time.monotonic() + 60
+        while True:
+            with Session(engine) as other:
+                shown = jobs.poll_job(session=other, dictionary=dictionary, job_id=job_id)
+                row = other.get(jobs.ImportJob, job_id)
+            if shown["done"] == 500:
+                break
+            assert time.monotonic() < deadline, shown
+            time.sleep(0.02)
+    finally:
+        pulse.stop()
     assert (shown["done"], shown["total"], shown["stage"]) == (500, 1200, "writing")
-    assert (row.done, row.total) == ((0, 0) if engine.dialect.name == "sqlite" else (500, 1200))
-    jobs._LIVE.pop(job.id, None)
+    live = engine.dialect.name == "sqlite"
+    assert (row.done, row.total) == ((0, 0) if live else (500, 1200))
+    assert (jobs._live_file(engine, job_id) is not None) == live
+    if live:
+        assert jobs._live_file(engine, job_id).parent == Path(
+            engine.url.database
+        ).resolve().with_name("wordkeep.db-jobs")
+    jobs._forget_live(engine, job_id)

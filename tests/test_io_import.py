@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -347,3 +348,30 @@ def test_whole_shared_lift_through_the_database(folder, session, blank, storage,
     )
     exported = next(_unzip(out, tmp_path / "w").glob("*.lift"))
     assert lift_facts(src) == lift_facts(exported)
+
+
+def test_batch_writes_normalise_what_is_not_nfc(session, blank):
+    """The batch write skips the NFC walk only when the whole entry is NFC already: NFD
+    letters, a NUL and U+2000 (whose NFC is U+2002) must still come out normalised."""
+    nfd = unicodedata.normalize("NFD", "ŋ̀gàmà")
+    d = blank("nfc")
+    clean, dirty = store.create_entries(
+        session=session,
+        dictionary=d,
+        items=[
+            {"headword": {"seh": "ŋ̀gàmà"}, "senses": [{"glosses": {"en": "river"}}]},
+            {
+                "headword": {"seh": nfd},
+                "senses": [{"glosses": {"en": "a\x00b\u2000c"}}],
+                "extra": {"note": {nfd: [nfd]}},
+            },
+        ],
+    )
+    session.commit()
+    assert clean["headword"] == {"seh": "ŋ̀gàmà"}
+    stored = store.entry_dicts(
+        session=session, dictionary=d, rows=[session.get(Entry, dirty["id"])]
+    )[0]
+    assert stored["headword"] == {"seh": "ŋ̀gàmà"} == dirty["headword"]
+    assert stored["senses"][0]["glosses"]["en"] == "ab\u2002c"
+    assert stored["extra"] == {"note": {"ŋ̀gàmà": ["ŋ̀gàmà"]}}  # keys too

@@ -508,3 +508,68 @@ def test_kinds_of_picture_make_clean_web_copies(tmp_path):
                 assert near(web.getpixel((30, 20)), (255, 0, 0), tolerance=60), name
             if name == "16bit.png":
                 assert web.getpixel((30, 20))[:3] == (255, 255, 255)
+
+
+def test_an_iphone_heic_photo_is_accepted_and_served_without_its_metadata(
+    client, auth, entry, tmp_path, session, storage
+):
+    """HEIC, as iPhones save photos: decoded through libheif (pillow-heif), served as WebP with
+    no metadata, the original (GPS included) kept for editors."""
+    path = tmp_path / "IMG_0007.HEIC"
+    image = Image.new("RGB", UPRIGHT, RED)
+    image.paste(BLUE, (0, 0, UPRIGHT[0] // 2, UPRIGHT[1]))  # blue on the left, red on the right
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    exif.get_ifd(ExifTags.IFD.GPSInfo)[ExifTags.GPS.GPSLatitudeRef] = "S"
+    image.save(path, "HEIF", quality=90, exif=exif)
+    sent = path.read_bytes()
+    assert sent[4:12] == b"ftypheic" and b"PhoneMaker" in sent
+
+    made = upload(client, auth, entry, path)
+    assert made.status_code == 201, made.text
+    info = made.json()["senses"][0]["pictures"][0]["media"]
+    assert (info["width"], info["height"]) == UPRIGHT and info["mime"] == "image/webp"
+    served = client.get(info["url"])
+    assert served.status_code == 200 and served.headers["content-type"] == "image/webp"
+    for marker in (b"Exif", b"GPS", b"PhoneMaker"):
+        assert marker not in served.content
+    web = Image.open(io.BytesIO(served.content)).convert("RGB")
+    width, height = web.size
+    assert near(web.getpixel((width // 4, height // 2)), BLUE)
+    assert near(web.getpixel((3 * width // 4, height // 2)), RED)
+    original = client.get(info["original_url"], headers=auth)
+    assert original.content == sent and original.headers["content-type"] == "image/heic"
+
+
+def test_the_same_new_picture_uploaded_twice_at_once_is_stored_once(
+    live_server, auth, session, dictionary, photo
+):
+    """Two keepers add the same photo to two entries at the same moment: on PostgreSQL both
+    requests find no Media row and the second insert loses the race; it attaches the first's."""
+    import threading
+
+    import httpx
+
+    made = [store.create_entry(session=session, dictionary=dictionary, data=ENTRY) for _ in "ab"]
+    session.commit()
+    start, answers = threading.Barrier(2), []
+
+    def send(entry):
+        sense = entry["senses"][0]["id"]
+        url = (
+            f"{live_server.url}/api/dictionaries/demo/entries/{entry['id']}/senses/{sense}/pictures"
+        )
+        start.wait()
+        with open(photo, "rb") as fh:
+            answers.append(httpx.post(url, files={"file": ("p.jpg", fh)}, headers=auth, timeout=60))
+
+    threads = [threading.Thread(target=send, args=(e,)) for e in made]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(a.status_code for a in answers) == [201, 201], [a.text for a in answers]
+    shas = {a.json()["senses"][0]["pictures"][0]["media"]["sha256"] for a in answers}
+    assert len(shas) == 1
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Media)).scalar_one() == 1

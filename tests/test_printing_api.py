@@ -72,6 +72,11 @@ def test_selection_by_letter_domain_pos_query_and_ids(client, entries, tmp_path)
     assert words(domain="6.5") == {"nyumba"}
     assert words(pos="v") == {"kuona"}
     assert words(q="HOUSE") == {"nyumba"}
+    # the learners' search decides: plurals, bare verbs, headwords without tones, typos
+    assert words(q="houses") == {"nyumba"} and words(q="see") == {"kuona"}
+    assert words(q="ngo") == {"ngoma"} and words(q="drun") == {"ngoma"}
+    hidden = client.get(PDF, params={"q": "word"})  # only a restricted and a draft entry match
+    assert hidden.status_code == 422 and "no entries" in hidden.json()["detail"]
     assert words(ids=f"{entries['nama']['id']},{entries['kuona']['id']}") == {"nama", "kuona"}
     assert client.get(PDF, params={"q": "nothing-like-this"}).status_code == 422
 

@@ -293,3 +293,58 @@ def test_text_preparation_helpers():
     assert search.edit_distance("rievr", "river") == 1  # a transposition is one edit
     assert search.edit_distance("abc", "xyz") == 3
     assert "rivr" in search.deletions("river")
+
+
+def test_a_verb_glossed_with_to_is_a_gloss_match_for_the_bare_verb(session, dictionary):
+    def found(q):
+        return [
+            (i["headword_text"], i["match"]["type"]) for i in find(session, dictionary, q)["items"]
+        ]
+
+    for word, gloss in (("lankhula", "to speak"), ("kugona", "go to sleep"), ("nkhani", "speech")):
+        store.create_entry(session=session, dictionary=dictionary,
+                           data={"headword": {"seh": word}, "senses": [{"glosses": {"en": gloss}}]})  # fmt: skip
+    assert found("speak")[0] == ("lankhula", "gloss")
+    assert found("speaks")[0] == ("lankhula", "gloss")
+    assert found("to speak")[0] == ("lankhula", "gloss")
+    assert ("kugona", "gloss_word") in found("to")  # a lone "to" is still a word
+    assert found("go to sleep") == [("kugona", "gloss")]
+
+
+def test_migration_0012_rewrites_stored_gloss_stems_and_keeps_the_full_text_index_whole(
+    engine, session, dictionary
+):
+    from alembic import command
+    from sqlalchemy import text
+
+    from lexicon.db import alembic_config, upgrade
+
+    store.create_entry(session=session, dictionary=dictionary,
+                       data={"headword": {"seh": "lankhula"}, "senses": [{"glosses": {"en": "to speak"}}]})  # fmt: skip
+    session.commit()
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.begin() as connection:  # back to 0011, with the row as 0011 wrote it
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0011_import_job_heartbeat")
+        old = "kind = 'gl' AND stems = 'speak'"
+        if sqlite:
+            connection.execute(text("INSERT INTO search_fts(search_fts, rowid, stems) SELECT "
+                                    f"'delete', id, stems FROM search_text WHERE {old}"))  # fmt: skip
+        connection.execute(text(f"UPDATE search_text SET stems = 'to speak' WHERE {old}"))
+        if sqlite:
+            connection.execute(text("INSERT INTO search_fts(rowid, stems) SELECT id, stems "
+                                    "FROM search_text WHERE stems = 'to speak'"))  # fmt: skip
+    upgrade(engine)
+    with engine.connect() as connection:
+        stems = connection.execute(text("SELECT stems FROM search_text WHERE kind = 'gl'"))
+        assert stems.scalars().all() == ["speak"]
+        if sqlite:  # the old words left the full-text index, the new ones are in it
+            connection.execute(
+                text("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
+            )
+            match = "SELECT count(*) FROM search_fts WHERE search_fts MATCH :q"
+            assert connection.execute(text(match), {"q": "to"}).scalar() == 0
+            assert connection.execute(text(match), {"q": "speak"}).scalar() == 1
+    session.expire_all()
+    assert find(session, dictionary, "speaks")["items"][0]["match"]["type"] == "gloss"

@@ -96,36 +96,72 @@ def serve(
     demo: bool = typer.Option(False, "--demo", help="Load the demo dictionary (once)."),
     workers: int = typer.Option(1, help="Worker processes (each is stateless)."),
 ) -> None:
-    """Upgrade the schema, then serve the web app and API."""
+    """Upgrade the schema, then serve the web app and API (and sweep orphan media files)."""
     import uvicorn
 
+    from wordkeep.serving import limit_malloc_arenas
+
+    limit_malloc_arenas()  # first, while this process has no threads (wordkeep/serving.py)
     settings = load_settings()
-    engine = open_engine(settings)
-    if demo:
-        load_demo_into(engine)
+    migrate_in_child(demo)
+    from lexicon.db import make_engine
+
+    engine = make_engine(settings.database_url)
     typer.echo(f"Wordkeep on http://{host}:{port}/  (API docs at /docs)")
-    if workers > 1:
-        engine.dispose()
+    sweeper = start_media_sweeper(settings, engine)
+    try:
+        if workers > 1:
+            engine.dispose()  # the workers open their own; the sweeper reconnects when it runs
+            uvicorn.run(
+                "api.app:create_app",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level=settings.log_level,
+                access_log=False,
+            )
+            return
+        from api.app import create_app
+
+        # api/middleware.py writes a JSON access log with request ids; uvicorn's would repeat it.
         uvicorn.run(
-            "api.app:create_app",
-            factory=True,
+            create_app(settings, engine=engine),
             host=host,
             port=port,
-            workers=workers,
             log_level=settings.log_level,
             access_log=False,
         )
-        return
-    from api.app import create_app
+    finally:
+        if sweeper is not None:
+            sweeper.stop()
 
-    # api/middleware.py writes a JSON access log with request ids; uvicorn's would repeat it.
-    uvicorn.run(
-        create_app(settings, engine=engine),
-        host=host,
-        port=port,
-        log_level=settings.log_level,
-        access_log=False,
-    )
+
+def migrate_in_child(demo: bool) -> None:
+    """`wordkeep init [--demo]` in a short-lived child process: Alembic and the migration scripts
+    (about 12 MB once imported) then never sit in the serving process's memory."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "wordkeep", "init", *(["--demo"] * demo)])
+    if done.returncode:
+        raise typer.Exit(done.returncode)
+
+
+def start_media_sweeper(settings: Settings, engine):
+    """The background sweep of orphan media (None when WORDKEEP_MEDIA_SWEEP_INTERVAL is 0)."""
+    if not settings.media_sweep_interval:
+        return None
+    from api.middleware import configure_logging
+    from lexicon.storage import storage_from_url
+    from wordkeep.serving import MediaSweeper
+
+    configure_logging(settings.log_level)  # its log lines are JSON like the workers'
+    return MediaSweeper(
+        engine=engine,
+        storage=storage_from_url(settings.media_dir),
+        interval=settings.media_sweep_interval,
+        grace=settings.media_sweep_grace,
+    ).start()
 
 
 from wordkeep import cli_backup, cli_io, cli_users  # noqa: E402

@@ -64,7 +64,10 @@ def restore_command(
 def check_command(
     repair: bool = typer.Option(False, "--repair", help="Delete orphan and partial files."),
     older_than: float = typer.Option(
-        3600.0, "--older-than", help="Seconds; younger files may belong to an upload in flight."
+        None,
+        "--older-than",
+        help="Seconds (default WORDKEEP_MEDIA_SWEEP_GRACE); younger files may belong to an "
+        "upload in flight and are kept.",
     ),
 ) -> None:
     """Compare the media store with the database: orphan, missing and half-written files."""
@@ -72,20 +75,26 @@ def check_command(
 
     @friendly
     def run() -> None:
-        from lexicon.backup import check_media, sweep_media
         from lexicon.db import session_for
+        from lexicon.media_sweep import check_media, sweep_once
         from lexicon.storage import storage_from_url
         from wordkeep.cli import load_settings, open_engine
 
         settings = load_settings()
         storage = storage_from_url(settings.media_dir)
-        with session_for(open_engine(settings)) as session:
+        engine = open_engine(settings)
+        with session_for(engine) as session:
             found = check_media(session=session, storage=storage)
-            for kind in ("orphans", "partial", "missing"):
-                for name in found[kind]:
-                    typer.echo(f"{kind[:-1] if kind.endswith('s') else kind}: {name}")
-            if repair:
-                removed = sweep_media(session=session, storage=storage, older_than=older_than)
+        for kind in ("orphans", "partial", "missing"):
+            for name in found[kind]:
+                typer.echo(f"{kind[:-1] if kind.endswith('s') else kind}: {name}")
+        if repair:
+            grace = settings.media_sweep_grace if older_than is None else older_than
+            # The same locked sweep `wordkeep serve` runs in the background.
+            removed = sweep_once(engine=engine, storage=storage, older_than=grace)
+            if removed is None:
+                err.print("[yellow]another server is sweeping now; nothing removed[/yellow]")
+            else:
                 typer.echo(f"removed {len(removed)} files")
         if found["missing"]:
             err.print(f"[red]error:[/red] {len(found['missing'])} media files are missing")

@@ -1,7 +1,8 @@
 """Import jobs a page can poll, and the keepers' import page under the editor.
 
 `POST /api/dictionaries/{slug}/import-jobs` answers 202 with a job and imports in a thread of
-this process; `GET .../import-jobs/{id}` reads the job row, so any worker can answer the poll.
+this process; `GET .../import-jobs/{id}` reads the job row and its live progress (lexicon.jobs),
+so any worker can answer the poll.
 The page `/d/{slug}/edit/import` works as a plain form post; import.js adds the progress bar.
 """
 
@@ -91,8 +92,10 @@ def read_import_job(
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(requires("edit")),
 ) -> dict:
-    """A job's state: status queued/running/done/failed, counts done/total, report, error."""
-    return jobs.job_dict(jobs.get_job(session=session, dictionary=dictionary, job_id=job_id))
+    """A job's state: status queued/running/done/failed, counts done/total, report, error.
+
+    A job whose server process stopped (no heartbeat for a minute) is answered as failed."""
+    return jobs.poll_job(session=session, dictionary=dictionary, job_id=job_id)
 
 
 # ---------------------------------------------------------------- the page

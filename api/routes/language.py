@@ -36,6 +36,13 @@ def value_names() -> dict[str, str]:
         "contributor": _("contributor"),
         "viewer": _("viewer"),
         "Capitals": _("Capitals"),
+        # What a revision or a proposal did (history and review pages).
+        "create": _("create"),
+        "update": _("update"),
+        "delete": _("delete"),
+        "restore": _("restore"),
+        "import": _("import"),
+        "accept": _("accept"),
     }
 
 

@@ -41,7 +41,7 @@ async def caption_fields(request: Request, dictionary=Depends(get_dictionary)) -
 def upload_picture(
     entry_id: str,
     sense_id: str,
-    file: UploadFile = File(..., description="the picture (JPEG, PNG, WebP, GIF, TIFF, BMP)"),
+    file: UploadFile = File(..., description="the picture (JPEG, PNG, WebP, GIF, TIFF, BMP, HEIC)"),
     credit: str = Form("", description="photographer or source"),
     licence: str = Form("", description="e.g. CC-BY-4.0"),
     consent: str = Form("", description="consent or permission note"),

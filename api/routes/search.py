@@ -1,7 +1,9 @@
 """Learner search and browse: the JSON API and the pages (a plain GET form, enhanced by JS)."""
 
+import json
+
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from api.deps import get_dictionary, get_session, get_viewer
@@ -14,8 +16,26 @@ from lexicon.search import SearchPage
 router = APIRouter()
 
 
+def _search(request: Request, session, dictionary, viewer, q, limit=search.DEFAULT_LIMIT,
+            cursor=None, exact=False) -> bytes:  # fmt: skip
+    """One search as its JSON body, from the worker's page cache while the dictionary is
+    unchanged (pages are kept as JSON: a few kB each, a sixth of the same page as objects)."""
+    return request.app.state.page_cache.page(
+        "search", dictionary, viewer, (q, limit, cursor, exact),
+        lambda: _json(search.search(session=session, dictionary=dictionary, viewer=viewer, q=q,
+                                    limit=limit, cursor=cursor, exact=exact)),
+    )  # fmt: skip
+
+
+def _json(page: dict) -> bytes:
+    """A page built in SearchPage's shape (lexicon.search/browse), sent as is: validating it
+    again through the response model would cost more than the search when it is cached."""
+    return json.dumps(page, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 @router.get("/api/dictionaries/{slug}/search", response_model=SearchPage, tags=["search"])
 def search_entries(
+    request: Request,
     q: str = Query("", max_length=200, description="vernacular or translation, any case/accents"),
     limit: int = Query(search.DEFAULT_LIMIT, ge=1, le=search.MAX_LIMIT),
     cursor: str | None = None,
@@ -25,14 +45,13 @@ def search_entries(
     viewer: Viewer = Depends(get_viewer),
 ):
     """Both directions at once, best match first; each item says why it matched (`match`)."""
-    return search.search(
-        session=session, dictionary=dictionary, viewer=viewer, q=q, limit=limit, cursor=cursor,
-        exact=exact,
-    )  # fmt: skip
+    body = _search(request, session, dictionary, viewer, q, limit, cursor, exact)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/api/dictionaries/{slug}/browse", response_model=SearchPage, tags=["search"])
 def browse_entries(
+    request: Request,
     letter: str | None = Query(None, description="a letter of the alphabet, or # for others"),
     domain: str | None = Query(None, description="semantic domain code (6.5) or name"),
     pos: str | None = Query(None, description="part of speech"),
@@ -43,10 +62,12 @@ def browse_entries(
     viewer: Viewer = Depends(get_viewer),
 ):
     """Entries in the dictionary's own alphabetical order, by letter, domain or part of speech."""
-    return browse.browse(
-        session=session, dictionary=dictionary, viewer=viewer, letter=letter, domain=domain,
-        pos=pos, limit=limit, cursor=cursor,
+    body = request.app.state.page_cache.page(
+        "browse", dictionary, viewer, (letter, domain, pos, limit, cursor),
+        lambda: _json(browse.browse(session=session, dictionary=dictionary, viewer=viewer,
+                      letter=letter, domain=domain, pos=pos, limit=limit, cursor=cursor)),
     )  # fmt: skip
+    return Response(body, media_type="application/json")
 
 
 @router.get("/d/{slug}/search", include_in_schema=False, response_class=HTMLResponse)
@@ -60,9 +81,7 @@ def search_page(
     viewer: Viewer = Depends(get_viewer),
 ):
     results = (
-        search.search(
-            session=session, dictionary=dictionary, viewer=viewer, q=q, cursor=cursor, exact=exact
-        )
+        json.loads(_search(request, session, dictionary, viewer, q, cursor=cursor, exact=exact))
         if q.strip()
         else None
     )

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pycldf import Dataset
-
 from lexicon.errors import ImportRejected
 from lexicon.io.lift_read import derive_id
 from lexicon.io.safety import nfc
@@ -120,6 +118,8 @@ def _extra(other: dict) -> dict:
 
 def read_cldf(path, *, meta_language: str = "en") -> CldfDocument:
     """Read a CLDF Dictionary (metadata file or the folder holding it)."""
+    from pycldf import Dataset  # here, not at import: ~10 MB a web worker rarely needs
+
     md = _find_metadata(Path(path))
     try:
         ds = Dataset.from_metadata(md)

@@ -6,8 +6,6 @@ import logging
 import re
 from pathlib import Path
 
-from pycldf import Dictionary
-
 from lexicon.io.cldf import CldfError
 from lexicon.io.lift_read import derive_id
 
@@ -38,6 +36,8 @@ def write_cldf(
     dictionary = dictionary or {}
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
+    from pycldf import Dictionary  # here, not at import: ~10 MB a web worker rarely needs
+
     ds = Dictionary.in_dir(dest)
     ds.add_component("ExampleTable")
     ds.add_component("MediaTable")

@@ -10,11 +10,13 @@ from __future__ import annotations
 import copy
 import zipfile
 from collections.abc import Callable
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from lexicon import search_index, store
@@ -27,7 +29,8 @@ from lexicon.models import Dictionary, Entry, Media
 from lexicon.schemas import EntryIn
 
 FORMATS = ("lift", "csv", "xlsx", "cldf", "mdf", "json")
-BATCH = 500
+BATCH = 2000  # entries per store call: fewer per-batch index passes; progress moves per batch
+BULK_CACHE_KIB = -65536  # SQLite page cache during an import (negative: KiB, so 64 MiB)
 
 Progress = Callable[[int, int, str], None]
 
@@ -135,6 +138,8 @@ def import_file(
                     f"BCP 47 tag; kept as {new_tag!r} (written back as {old!r})",
                 }
             )
+        # Reading and checking come before the write transaction: a bad file never locks.
+        tick(0, report.entries_read, "checking")
         _validate_all(parsed.entries, report)
         if report.errors and not dry_run:
             raise ImportRejected(_summary(path, report.errors), errors=report.errors)
@@ -144,7 +149,8 @@ def import_file(
             report.updated = sum(1 for e in parsed.entries if e["id"] in existing)
             report.created = report.entries_read - report.updated
             return report
-        with store.transaction(session):
+        tick(0, report.entries_read, "writing")
+        with store.transaction(session), _bulk_cache(session):
             media = _store_media(session, dictionary, parsed, storage, editor, report)
             media.update(_known_media(session, dictionary, parsed.entries))
             _attach_media(parsed.entries, media, report)
@@ -157,6 +163,25 @@ def import_file(
     return report
 
 
+@contextmanager
+def _bulk_cache(session: Session):
+    """A larger SQLite page cache while the import writes: the search index's B-trees take
+    thousands of scattered inserts, and with the default 2 MB cache each one rereads pages
+    (about a third of their cost on 12,000 entries). Set back before the connection goes
+    back to the pool."""
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    connection = session.connection()
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size={BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with suppress(SQLAlchemyError):  # a broken connection is discarded anyway
+            connection.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
+
+
 def _summary(path: Path, errors: list[dict]) -> str:
     shown = "; ".join(
         (f"line {e['line']}: " if e.get("line") else "") + e["message"] for e in errors[:5]
@@ -167,13 +192,12 @@ def _summary(path: Path, errors: list[dict]) -> str:
 
 def _validate_all(entries: list[dict], report: ImportReport) -> None:
     for e in entries:
+        # Media are still file references here (stored, then attached, inside the write).
         probe = copy.copy(e)
         probe["pronunciations"] = [{**p, "media": None} for p in e.get("pronunciations") or []]
-        probe["senses"] = []  # senses are checked below without their media
+        probe["senses"] = [_no_media(s) for s in e.get("senses") or []]
         try:
             EntryIn.model_validate(probe)
-            for s in e.get("senses") or []:
-                EntryIn.model_validate({"headword": {"und": "x"}, "senses": [_no_media(s)]})
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])

@@ -187,39 +187,32 @@ def _read_lift_file(path: Path, limits: Limits) -> LiftDocument:
     doc = LiftDocument(name=path.stem, base_dir=path.parent)
     reader = Reader(path.name)
     root = None
+    # Events only for the elements handled here: lxml still builds every element, but Python
+    # sees 24k events instead of a million (the read is then mostly the Reader's own work).
+    events = xml_iterparse(path, events=("start", "end"), tag=("lift", "entry", "header"))
     try:
-        for event, el in xml_iterparse(path, events=("start", "end")):
+        for event, el in events:
             if event == "start":
                 if root is None:
-                    root = el
+                    root = el.getroottree().getroot()
                     doc.version = _check_version(root, path)
                     doc.producer = nfc(root.get("producer"))
                 continue
             if el.getparent() is not root:
                 continue
+            _skip_top_level(root, el, reader)
             if el.tag == "entry":
-                entry = reader.entry(el)
-                if entry["deleted"] or not entry["headword"]:
-                    # FLEx tombstones and headword-less entries cannot be dictionary entries;
-                    # they are kept verbatim and written back so nothing is lost.
-                    doc.raw_entries.append(to_xml(el))
-                    if entry["deleted"]:
-                        doc.deleted_ids.append(entry["id"])
-                    else:
-                        reader.warn(el, "entry without a headword kept as is, not imported")
-                else:
-                    doc.entries.append(entry)
-            elif el.tag == "header":
+                _read_entry(el, doc, reader)
+            else:
                 _read_header(el, doc)
-            elif isinstance(el.tag, str):
-                reader.warn(el, f"<{el.tag}> at the top level is not LIFT; ignored")
             el.clear()
-            while el.getprevious() is not None:
-                del root[0]
     except etree.XMLSyntaxError as exc:
         raise ImportRejected(f"{path.name}: not well-formed XML: {exc}") from exc
-    if root is None:
-        raise NotLift(f"{path.name}: empty file")
+    if root is None:  # no <lift> element anywhere
+        if events.root is None:
+            raise NotLift(f"{path.name}: empty file")
+        _check_version(events.root, path)  # refuses: the root is something else
+    _skip_top_level(root, None, reader)
     resolve_relations(doc.entries, reader.warn)
     _read_ranges(path, doc, reader, limits)
     _read_writing_systems(path.parent, doc)
@@ -230,6 +223,30 @@ def _read_lift_file(path: Path, limits: Limits) -> LiftDocument:
         reader.warn(None, f"{reader.non_nfc} text values were not in Unicode NFC; normalised")
     doc.warnings = [{"file": path.name, **w} for w in reader.warnings]
     return doc
+
+
+def _read_entry(el, doc: LiftDocument, reader: Reader) -> None:
+    entry = reader.entry(el)
+    if entry["deleted"] or not entry["headword"]:
+        # FLEx tombstones and headword-less entries cannot be dictionary entries;
+        # they are kept verbatim and written back so nothing is lost.
+        doc.raw_entries.append(to_xml(el))
+        if entry["deleted"]:
+            doc.deleted_ids.append(entry["id"])
+        else:
+            reader.warn(el, "entry without a headword kept as is, not imported")
+    else:
+        doc.entries.append(entry)
+
+
+def _skip_top_level(root, upto, reader: Reader) -> None:
+    """Drop the top-level elements before `upto` (all when None), warning about non-LIFT ones;
+    handled ones are empty already, so memory stays flat however long the file is."""
+    while len(root) and root[0] is not upto:
+        first = root[0]
+        if isinstance(first.tag, str) and first.tag not in ("entry", "header"):
+            reader.warn(first, f"<{first.tag}> at the top level is not LIFT; ignored")
+        del root[0]
 
 
 def _ranked(counts: dict[str, int]) -> list[str]:

@@ -8,6 +8,7 @@ lost by construction, and the mapping can grow without risking data.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
 
@@ -18,6 +19,7 @@ from lexicon.io.safety import nfc
 NS = uuid.UUID("6f1c1f0e-5d0b-4a39-9a57-6b1d3c0e2a11")  # Wordkeep's namespace for derived ids
 
 SEMANTIC_DOMAIN_TRAITS = ("semantic-domain-ddp4", "semantic-domain")
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def derive_id(*parts: str) -> str:
@@ -29,6 +31,8 @@ def as_uuid(value: str | None) -> str | None:
     """`value` as a canonical UUID string, or None when it is not one."""
     if not value:
         return None
+    if _CANONICAL_UUID.fullmatch(value):  # what FLEx writes: no need to parse it
+        return value
     try:
         return str(uuid.UUID(value.strip()))
     except ValueError:
@@ -42,10 +46,10 @@ def to_xml(el) -> str:
 
 def _is_simple_form(el) -> bool:
     """A form/gloss that is exactly `<x lang=".."><text>plain</text></x>`."""
-    if set(el.attrib) != {"lang"} or len(el) != 1 or (el.text or "").strip():
+    if len(el) != 1 or el.keys() != ["lang"] or (el.text and el.text.strip()):
         return False
     t = el[0]
-    return t.tag == "text" and not t.attrib and len(t) == 0 and not (t.tail or "").strip()
+    return t.tag == "text" and not t.keys() and not len(t) and not (t.tail and t.tail.strip())
 
 
 def form_plain(el) -> str:
@@ -107,9 +111,11 @@ class Reader:
         return out
 
     def attrs(self, el, x: dict, known: tuple = ()) -> None:
-        extra = {k: self.text(v) for k, v in el.attrib.items() if k not in known}
-        if extra:
-            x.setdefault("attrs", {}).update(extra)
+        names = el.keys()  # attribute names (iterating `el` itself gives its children)
+        if all(k in known for k in names):
+            return
+        extra = {k: self.text(v) for k, v in el.items() if k not in known}
+        x.setdefault("attrs", {}).update(extra)
 
     def trait(self, el, x: dict) -> tuple[str, str] | None:
         """A plain trait as (name, value), or None (kept as residue) when it is anything more."""
@@ -226,17 +232,9 @@ class Reader:
                 e["morph_type"] = t[1]
                 return True
             return False
-        handlers = {
-            "pronunciation": (self.pronunciation, "pronunciations"),
-            "variant": (self.variant, "variants"),
-            "sense": (self.sense, "senses"),
-            "note": (self.note, "notes"),
-            "relation": (self.relation, "relations"),
-            "etymology": (self.etymology, "etymologies"),
-        }
-        if tag in handlers:
-            fn, key = handlers[tag]
-            item = fn(child, e["id"], len(e[key]))
+        if tag in _ENTRY_CHILDREN:
+            method, key = _ENTRY_CHILDREN[tag]
+            item = getattr(self, method)(child, e["id"], len(e[key]))
             if item is None:
                 return False
             if key == "notes":
@@ -472,6 +470,17 @@ class Reader:
             types.append(self.text(el.get("type")) if el.get("type") is not None else None)
             s["reversals"].append(item)
         return len(el) > 0
+
+
+# <entry> children that become list items: tag -> (Reader method, entry key)
+_ENTRY_CHILDREN = {
+    "pronunciation": ("pronunciation", "pronunciations"),
+    "variant": ("variant", "variants"),
+    "sense": ("sense", "senses"),
+    "note": ("note", "notes"),
+    "relation": ("relation", "relations"),
+    "etymology": ("etymology", "etymologies"),
+}
 
 
 def _note_extra(note: dict, parent_x: dict, index: int) -> None:

@@ -74,16 +74,18 @@ def fix_entries(entries: list[dict], known: dict[str, str]) -> WsFix:
     reverse = {old: new for new, old in fix.mapping.items()}
 
     def rename(tag: str) -> str:
+        if tag in reverse:  # the same few tags come back on every entry
+            return reverse[tag]
         if _OK.match(tag):
+            reverse[tag] = tag
             return tag
-        if tag not in reverse:
-            new = safe_tag(tag)
-            while new in fix.mapping and fix.mapping[new] != tag:
-                new += "x"
-            reverse[tag] = new
-            fix.mapping[new] = tag
-            fix.added[new] = tag
-        return reverse[tag]
+        new = safe_tag(tag)
+        while new in fix.mapping and fix.mapping[new] != tag:
+            new += "x"
+        reverse[tag] = new
+        fix.mapping[new] = tag
+        fix.added[new] = tag
+        return new
 
     _rename(entries, rename)
     return fix

@@ -11,16 +11,14 @@ import hashlib
 import json
 import os
 import tempfile
-import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sqlmodel import Session, select
 
-from lexicon import store
+from lexicon import search, store
 from lexicon.access import Viewer
-from lexicon.alphabet import Alphabet
 from lexicon.errors import InvalidInput, WordkeepError
 from lexicon.models import Dictionary, Media, Sense
 from lexicon.printing.options import PrintOptions
@@ -93,18 +91,6 @@ def _in_domain(entry: dict, domain: str) -> bool:
     return False
 
 
-def _matches(entry: dict, needle: str, alphabet: Alphabet) -> bool:
-    """Does the folded query occur in a form or in a gloss/definition of the entry?"""
-    texts = [*entry.get("headword", {}).values(), *entry.get("citation", {}).values()]
-    texts += [*entry.get("lexeme_form", {}).values()]
-    for variant in entry.get("variants") or []:
-        texts += list((variant.get("form") or {}).values())
-    for sense in _senses(entry.get("senses")):
-        texts += list((sense.get("glosses") or {}).values())
-        texts += list((sense.get("definitions") or {}).values())
-    return any(needle in alphabet.fold(str(t)) for t in texts)
-
-
 def select_entries(
     *, session: Session, dictionary: Dictionary, viewer: Viewer, selection: Selection
 ) -> list[dict]:
@@ -115,7 +101,12 @@ def select_entries(
     if selection.letter:
         found = alphabet.letter(selection.letter)
         letter = found.lower if found else selection.letter.lower()
-    needle = alphabet.fold(unicodedata.normalize("NFC", selection.q)) if selection.q else ""
+    # A search selects what the learners' search finds for it (lexicon.search), unranked.
+    searched = (
+        search.matching_ids(session=session, dictionary=dictionary, viewer=viewer, q=selection.q)
+        if selection.q and selection.q.strip()
+        else None
+    )
     out: list[dict] = []
     cursor = None
     while True:
@@ -132,7 +123,7 @@ def select_entries(
         for entry in page["items"]:
             if selection.domain and not _in_domain(entry, selection.domain):
                 continue
-            if needle and not _matches(entry, needle, alphabet):
+            if searched is not None and entry["id"] not in searched:
                 continue
             out.append(entry)
         cursor = page["next"]

@@ -172,7 +172,10 @@
   } else if (localStorage.getItem(key) && offer) {
     const draft = JSON.parse(localStorage.getItem(key));
     if (JSON.stringify({ values: draft.values, structure: draft.structure, prons: draft.prons }) !== initial) {
-      offer.querySelector("time").textContent = new Date(draft.savedAt).toLocaleString();
+      // In the page's language (not the browser's), in the reader's own time zone.
+      const lang = document.documentElement.lang || undefined;
+      offer.querySelector("time").textContent = new Date(draft.savedAt).toLocaleString(
+        lang, { dateStyle: "medium", timeStyle: "short" });
       offer.querySelector("time").dateTime = draft.savedAt;
       offer.hidden = false;
       offer.querySelector("[data-draft-restore]").addEventListener("click", () => {

@@ -9,7 +9,9 @@
   const status = document.querySelector("[data-status]");
   const errorBox = document.querySelector("[data-error]");
   const report = document.querySelector("[data-report]");
-  const lineLabel = (document.querySelector("[data-line-label]") || {}).textContent || "line";
+  // "line %(line)s: %(message)s" in the page's language: the order of the parts is its own.
+  const lineText = (document.querySelector("[data-line-label]") || {}).textContent
+    || "line %(line)s: %(message)s";
   const msg = (name) => form.dataset["msg" + name.charAt(0).toUpperCase() + name.slice(1)] || "";
   const POLL_MS = 400;
 
@@ -17,7 +19,9 @@
     list.replaceChildren();
     for (const row of rows || []) {
       const li = document.createElement("li");
-      li.textContent = (row.line ? lineLabel + " " + row.line + ": " : "") + row.message;
+      li.textContent = row.line
+        ? lineText.split("%(line)s").join(row.line).split("%(message)s").join(row.message)
+        : row.message;
       list.appendChild(li);
     }
   }

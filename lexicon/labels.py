@@ -1,0 +1,37 @@
+"""Readable text the domain makes for people (diff labels, form messages) without knowing the
+reader's language: a `Label` is the English text, and also the message and values from which
+the web layer writes it in the interface language (`api.i18n.translate`).
+
+`scripts/i18n.py` extracts the first argument of every `Label("...")` call in lexicon/, so the
+message must be written out there, with %(name)s placeholders for what varies.
+"""
+
+from __future__ import annotations
+
+
+class Label(str):
+    """English text that remembers its message and values: `Label("Sense %(n)s", n=2)` reads
+    "Sense 2", compares and hashes as that text, and can be translated as a whole."""
+
+    message: str
+    values: dict
+
+    def __new__(cls, message: str, **values) -> Label:
+        text = message % {k: str(v) for k, v in values.items()} if values else message
+        label = super().__new__(cls, text)
+        label.message = message
+        label.values = values
+        return label
+
+    def __reduce__(self):  # copies and pickles keep the message, not only the text
+        return (_rebuild, (self.message, self.values))
+
+
+def _rebuild(message: str, values: dict) -> Label:
+    return Label(message, **values)
+
+
+def value_label(value: str | None) -> Label | None:
+    """A stored value shown as a word ("needs_review" -> "needs review"); the words are in the
+    catalogs through api.routes.language.value_names."""
+    return Label(value.replace("_", " ")) if value else None

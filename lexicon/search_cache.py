@@ -1,0 +1,66 @@
+"""Recent search and browse pages, kept per worker and keyed by the dictionary's generation.
+
+A class of learners looks up the same words within minutes; each page is computed once. The key
+holds everything a page depends on: the dictionary's `generation` (bumped first thing by every
+write to its entries or settings, see `lexicon.store.touch`), who is asking (as the access rule
+sees them: user, roles, circles, and the dictionary's visibility) and the request. A worker
+reads the dictionary row on every request anyway, so a write through any worker retires every
+worker's pages at once, with no messages between them. Only callers that have just read the
+dictionary row (the web layer) should use it; a long-lived `Dictionary` object would carry a
+stale generation.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from lexicon.models import Dictionary
+
+
+def viewer_key(viewer, dictionary: Dictionary) -> tuple:
+    """What the access rule looks at, for this dictionary."""
+    return (
+        viewer.user_id,
+        viewer.is_admin,
+        viewer.roles.get(dictionary.id),
+        tuple(sorted(viewer.circles.get(dictionary.id, ()))),
+        dictionary.visibility,
+    )
+
+
+class PageCache:
+    """A bounded LRU of computed pages (immutable values: the web layer keeps JSON bytes)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(0, int(size))
+        self._pages: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def page(self, kind: str, dictionary: Dictionary, viewer, request: tuple,
+             compute: Callable[[], object]):  # fmt: skip
+        """The page for `request` (a tuple of the query's parameters), computed at most once
+        per generation of the dictionary and kind of viewer."""
+        if not self.size:
+            return compute()
+        key = (kind, dictionary.id, dictionary.generation, viewer_key(viewer, dictionary), request)
+        with self._lock:
+            found = self._pages.get(key)
+            if found is not None:
+                self._pages.move_to_end(key)
+                self.hits += 1
+                return found
+            self.misses += 1
+        result = compute()  # outside the lock: two workers' threads may both compute; fine
+        with self._lock:
+            self._pages[key] = result
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+        return result
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()

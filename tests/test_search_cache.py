@@ -1,0 +1,118 @@
+"""Search and browse pages are cached per worker, keyed by the dictionary's generation: a write
+through any worker retires every worker's pages, and viewers never share pages."""
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from api.app import create_app
+from lexicon import store
+from lexicon.errors import StaleVersion
+
+API = "/api/dictionaries/demo"
+
+
+def add(session, dictionary, word, gloss, **more):
+    return store.create_entry(
+        session=session,
+        dictionary=dictionary,
+        data={"headword": {"seh": word}, "senses": [{"glosses": {"en": gloss}}], **more},
+    )
+
+
+@pytest.fixture
+def workers(settings, engine):
+    """Two apps over one database, as two app servers would be: each has its own cache."""
+    with (
+        TestClient(create_app(settings, engine=engine)) as a,
+        TestClient(create_app(settings, engine=engine)) as b,
+    ):
+        yield a, b
+
+
+def heads(client, path="search", headers=None, **params):
+    response = client.get(f"{API}/{path}", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return [(i["headword_text"], i["glosses"].get("en")) for i in response.json()["items"]]
+
+
+def test_a_write_through_one_worker_retires_the_other_workers_pages(
+    workers, session, dictionary, auth
+):
+    a, b = workers
+    nama = add(session, dictionary, "nama", "meat")
+    assert heads(b, q="nama") == [("nama", "meat")]
+    cache = b.app.state.page_cache
+    hits = cache.hits
+    assert heads(b, q="nama") == [("nama", "meat")] and cache.hits == hits + 1
+
+    changed = {**nama, "senses": [{**nama["senses"][0], "glosses": {"en": "flesh"}}]}
+    assert a.put(f"{API}/entries/{nama['id']}", json=changed, headers=auth).status_code == 200
+    assert heads(b, q="nama") == [("nama", "flesh")]
+    assert heads(b, q="flesh") == [("nama", "flesh")]
+    assert heads(b, "browse", letter="n") == [("nama", "flesh")]
+
+    assert a.delete(f"{API}/entries/{nama['id']}", headers=auth).status_code == 204
+    assert heads(b, q="nama") == [] and heads(b, "browse", letter="n") == []
+
+
+def test_a_protocol_change_applies_at_once_and_viewers_never_share_pages(
+    workers, session, dictionary, auth
+):
+    a, b = workers
+    word = add(session, dictionary, "ngama", "river")
+    assert heads(b, q="river") == [("ngama", "river")]
+
+    restricted = {**word, "visibility": "community"}
+    assert a.put(f"{API}/entries/{word['id']}", json=restricted, headers=auth).status_code == 200
+    assert heads(b, q="river", headers=auth) == [("ngama", "river")]  # the owner's page...
+    assert heads(b, q="river") == []  # ...is not the public's
+    assert heads(b, "browse", letter="ng") == []
+    assert heads(b, "browse", letter="ng", headers=auth) == [("ngama", "river")]
+
+
+def test_settings_and_store_writes_bump_the_generation_failed_ones_do_not(
+    engine, session, dictionary
+):
+    def generation() -> int:
+        with Session(engine) as fresh:
+            return store.get_dictionary(session=fresh, slug="demo").generation
+
+    seen = [generation()]
+
+    def bumped() -> bool:
+        seen.append(generation())
+        return seen[-1] > seen[-2]
+
+    entry = add(session, dictionary, "nama", "meat")
+    assert bumped()
+    store.create_entries(session=session, dictionary=dictionary,
+                         items=[{"headword": {"seh": "chala"}}])  # fmt: skip
+    assert bumped()
+    entry = store.update_entry(session=session, dictionary=dictionary, entry_id=entry["id"],
+                               data={**entry, "part_of_speech": "n"}, version=entry["version"])  # fmt: skip
+    assert bumped()
+    with pytest.raises(StaleVersion):
+        store.update_entry(session=session, dictionary=dictionary, entry_id=entry["id"],
+                           data=entry, version=1)  # fmt: skip
+    assert not bumped()
+    store.delete_entry(session=session, dictionary=dictionary, entry_id=entry["id"])
+    assert bumped()
+    store.restore_revision(session=session, dictionary=dictionary, entry_id=entry["id"], number=2)
+    assert bumped()
+    store.update_dictionary(session=session, dictionary=dictionary, data={"visibility": "private"})
+    assert bumped()
+    assert dictionary.generation == seen[-1]  # the caller's object follows its own writes
+
+
+def test_the_cache_is_bounded_and_can_be_turned_off(settings, engine, session, dictionary):
+    add(session, dictionary, "nama", "meat")
+    with TestClient(create_app(settings.model_copy(update={"page_cache_size": 2}),
+                               engine=engine)) as small:  # fmt: skip
+        for q in ("a", "b", "c", "d"):
+            heads(small, q=q)
+        assert len(small.app.state.page_cache._pages) == 2
+    with TestClient(create_app(settings.model_copy(update={"page_cache_size": 0}),
+                               engine=engine)) as off:  # fmt: skip
+        assert heads(off, q="nama") == heads(off, q="nama") == [("nama", "meat")]
+        assert off.app.state.page_cache.hits == 0 and not off.app.state.page_cache._pages
