@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -66,10 +68,19 @@ async def validation_error(request: Request, exc: RequestValidationError):
 
 async def http_error(request: Request, exc: StarletteHTTPException):
     if wants_html(request):
-        return _page(request, exc.status_code, str(exc.detail))
+        # A bare reason phrase ("Not Found") only repeats the page's translated heading.
+        detail = str(exc.detail)
+        return _page(request, exc.status_code, "" if detail == _phrase(exc.status_code) else detail)
     return JSONResponse(
         {"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
     )
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def install(app: FastAPI) -> None:

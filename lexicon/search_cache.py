@@ -53,7 +53,7 @@ class PageCache:
                 self.hits += 1
                 return found
             self.misses += 1
-        result = compute()  # outside the lock: two workers' threads may both compute; fine
+        result = compute()  # outside the lock: two threads may both compute it; harmless
         with self._lock:
             self._pages[key] = result
             self._pages.move_to_end(key)

@@ -230,3 +230,11 @@ def test_no_sentence_is_glued_from_translated_pieces():
             for match in FRAGMENT.finditer(line):
                 found.append(f"{path.relative_to(ROOT)}:{number}: {match.group(0)}")
     assert found == []
+
+
+def test_a_missing_page_says_so_in_the_readers_language_only(client):
+    page = client.get("/no/such/page", headers={"Accept": "text/html", "Accept-Language": "fr"})
+    assert page.status_code == 404
+    assert "Introuvable" in page.text and "Not Found" not in page.text
+    api = client.get("/api/no/such/thing")
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
