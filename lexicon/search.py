@@ -284,8 +284,8 @@ def search_sql(
     fuzzy_words: list[str] = (), count: bool = False, phase: int | None = None,
 ) -> tuple:  # fmt: skip
     """The search as (statement, params): each branch's best rows in alphabetical order
-    (columns tier, branch, entry_id, sort_key, field, lang, text), or with `count` the number
-    of distinct matching entries (up to TOTAL_CAP); (None, {}) when nothing can match. `phase`
+    (columns tier, branch, entry_id, sort_key, field, lang, text), or with `count` the ids of
+    distinct matching entries (up to TOTAL_CAP); (None, {}) when nothing can match. `phase`
     keeps the branches of one round (PHASES). Built apart from running it; the statement for
     a shape is built once and reused."""
     cached, params = _prepared(
@@ -372,8 +372,7 @@ def _build(names, dense, dialect: str, count: bool, viewer, dictionary):
         parts.append(select(branch.subquery()))
     union = union_all(*parts).subquery()
     if count:
-        distinct = select(union.c.entry_id).distinct().limit(TOTAL_CAP).subquery()
-        return select(func.count()).select_from(distinct)
+        return select(union.c.entry_id).distinct().limit(TOTAL_CAP)
     return select(union)
 
 
@@ -448,11 +447,7 @@ def search(
     ranked = [row for _, row in sorted(best.values(), key=lambda pair: pair[0])]
     total = len(ranked)
     if partial:
-        counted, params = _prepared(
-            dictionary=dictionary, viewer=viewer, query=query, dialect=dialect, need=need,
-            fuzzy_words=fuzzy, count=True,
-        )  # fmt: skip
-        total = max(total, fetch(session, counted, params)[0][0])
+        total = _count(session, dictionary, viewer, query, dialect, need, fuzzy, set(best))
     page = ranked[offset : offset + limit]
     following = store.encode_cursor(offset + limit) if len(ranked) > offset + limit else None
     return {
@@ -460,6 +455,21 @@ def search(
         "total": total,
         "next": following,
     }
+
+
+def _count(session, dictionary, viewer, query, dialect, need, fuzzy, seen: set) -> int:
+    """Matching entries up to TOTAL_CAP, round by round from the cheap index lookups: a common
+    word reaches the cap among exact glosses without counting thousands of full-text matches."""
+    for phase in range(len(PHASES)):
+        if len(seen) >= TOTAL_CAP:
+            break
+        counted, params = _prepared(
+            dictionary=dictionary, viewer=viewer, query=query, dialect=dialect, need=need,
+            fuzzy_words=fuzzy, count=True, phase=phase,
+        )  # fmt: skip
+        if counted is not None:
+            seen.update(row[0] for row in fetch(session, counted, params))
+    return min(len(seen), TOTAL_CAP)
 
 
 MATCH_CAP = 100_000  # `matching_ids`: at most this many rows per branch
