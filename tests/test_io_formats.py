@@ -18,7 +18,7 @@ from lexicon.io.mdf import MdfError, read_mdf
 from lexicon.io.tabular import guess_mapping, neutralise, read_table, unneutralise, write_table
 
 FIX = Path(__file__).parent / "fixtures"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+WHOLE = Path(__file__).parent / "fixtures" / "whole"  # whole files, not excerpts
 
 
 def _hw(e: dict) -> str:
@@ -36,10 +36,8 @@ def _headwords_and_glosses(entries):
     )
 
 
-@pytest.mark.parametrize("root", [FIX, SHARED])
+@pytest.mark.parametrize("root", [FIX, WHOLE])
 def test_hdi_mdf_and_cldf_agree(root):
-    if not (root / "toolbox-hdi").exists():
-        pytest.skip("the shared data folder is not beside this checkout")
     mdf = read_mdf(root / "toolbox-hdi" / "db.sfm", vernacular="xed", national="fr")
     cldf = read_cldf(root / "cldf-hdi" / "cldf")
     m_hw, m_gl = _headwords_and_glosses(mdf.entries)

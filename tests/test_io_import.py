@@ -331,15 +331,13 @@ def test_reimport_with_flex_tombstone_deletes_softly(session, blank, tmp_path):
     assert _count(session, Revision, entry_id=guid) == 2  # create, then delete: restorable
 
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+WHOLE = Path(__file__).parent / "fixtures" / "whole"  # whole files, not excerpts
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("folder", ["lift-sena", "lift-biatah", "lift-silcawl"])
 def test_whole_shared_lift_through_the_database(folder, session, blank, storage, tmp_path):
-    src_dir = SHARED / folder
-    if not src_dir.exists():
-        pytest.skip("the shared data folder is not beside this checkout")
+    src_dir = WHOLE / folder
     src = next(src_dir.glob("*.lift"))
     d = blank("whole")
     import_file(session=session, dictionary=d, path=src, format="lift", storage=storage)

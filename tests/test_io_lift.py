@@ -15,7 +15,7 @@ from lexicon.io.lift import LiftVersionError, lift_facts, read_lift, write_lift
 from lexicon.io.safety import UnsafeArchive, UnsafeXML
 
 FIX = Path(__file__).parent / "fixtures"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+WHOLE = Path(__file__).parent / "fixtures" / "whole"  # whole files, not excerpts
 LIFT_FIXTURES = [
     "lift-sena/Sena.lift",
     "lift-biatah/biatah.lift",
@@ -59,18 +59,16 @@ def test_round_trip_keeps_every_fact(rel, tmp_path, rng):
 
 
 @pytest.mark.parametrize(
-    "rel",
+    "src",
     [
-        "lift-sena/Sena.lift",
-        "lift-biatah/biatah.lift",
-        "lift-silcawl/SILCAWL.lift",
-        "lift-allflexfields/AllFLExFields.lift",
+        WHOLE / "lift-sena" / "Sena.lift",
+        WHOLE / "lift-biatah" / "biatah.lift",
+        WHOLE / "lift-silcawl" / "SILCAWL.lift",
+        FIX / "lift-allflexfields" / "AllFLExFields.lift",  # the excerpt is the whole file
     ],
+    ids=lambda path: path.parent.name,
 )
-def test_round_trip_whole_shared_files(rel, tmp_path, rng):
-    src = SHARED / rel
-    if not src.exists():
-        pytest.skip("the shared data folder is not beside this checkout")
+def test_round_trip_whole_shared_files(src, tmp_path, rng):
     _assert_round_trip(src, tmp_path / "out", rng)
 
 
