@@ -82,6 +82,19 @@ def require(viewer: Viewer, dictionary, action: str) -> None:
     raise Forbidden(f"your role does not allow '{action}' in {dictionary.slug!r}")
 
 
+def access_key(viewer: Viewer, dictionary) -> tuple:
+    """What this rule looks at, for one dictionary: equal keys see the same. Caches of
+    derived results (search statements, search pages) key on it."""
+    return (
+        viewer.user_id,
+        viewer.is_admin,
+        viewer.roles.get(dictionary.id),
+        tuple(sorted(viewer.circles.get(dictionary.id, ()))),
+        dictionary.id,
+        dictionary.visibility,
+    )
+
+
 def can_see(viewer: Viewer, dictionary, visibility: str, circle: str | None) -> bool:
     """May the viewer see one item with this visibility (and circle)?"""
     if visibility == "public":

@@ -194,7 +194,7 @@ def _upload(
         _seen(session, dictionary, row, viewer)
     with tempfile.TemporaryDirectory(prefix="wordkeep-upload-") as tmp:
         src, web = Path(tmp, "original"), Path(tmp, "web.mp3")
-        sha256 = _spool(fileobj, src, name, limits.max_bytes)
+        sha256 = spool(fileobj, src, name, limits.max_bytes)
         info = audio.probe_audio(
             src, name=name, max_seconds=limits.max_seconds, max_bytes=limits.max_bytes
         )
@@ -222,15 +222,18 @@ def _upload(
             raise
 
 
-def _spool(fileobj: BinaryIO, dst: Path, name: str, max_bytes: int) -> str:
-    """Copy the upload to `dst`, hashing it and stopping as soon as it passes the limit."""
+def spool(
+    fileobj: BinaryIO, dst: Path, name: str, max_bytes: int, too_large=audio.FileTooLarge
+) -> str:
+    """Copy an upload to `dst`, hashing it and stopping (with `too_large`) as soon as it passes
+    the limit. Recordings and pictures both arrive this way."""
     digest = hashlib.sha256()
     size = 0
     with open(dst, "wb") as out:
         while chunk := fileobj.read(_CHUNK):
             size += len(chunk)
             if size > max_bytes:
-                raise audio.FileTooLarge(
+                raise too_large(
                     f"{name}: the file is bigger than the limit of {max_bytes:,} bytes",
                     file=name,
                     limit=max_bytes,

@@ -86,7 +86,9 @@ def add_sense_picture(
     with tempfile.TemporaryDirectory(prefix="wordkeep-picture-") as tmp:
         name = _file_name(filename)
         src = Path(tmp, "original")
-        sha256 = _spool(fileobj, src, name, limits.max_bytes)
+        sha256 = media.spool(
+            fileobj, src, name, limits.max_bytes, too_large=images.ImageFileTooLarge
+        )
         written: list[str] = []
 
         def write() -> dict:
@@ -187,19 +189,6 @@ def _caption(value) -> dict:
 
 def _file_name(filename: str | None) -> str:
     return unicodedata.normalize("NFC", Path(filename or "picture").name) or "picture"
-
-
-def _spool(fileobj: BinaryIO, dst: Path, name: str, max_bytes: int) -> str:
-    """Copy the upload to `dst`, hashing it and stopping as soon as it passes the limit."""
-    digest = hashlib.sha256()
-    size = 0
-    with open(dst, "wb") as out:
-        while chunk := fileobj.read(_CHUNK):
-            size += len(chunk)
-            images.check_size(size, name=name, max_bytes=max_bytes)
-            digest.update(chunk)
-            out.write(chunk)
-    return digest.hexdigest()
 
 
 def _keep(session, storage, dictionary, src: Path, sha256, name, editor, limits, written) -> Media:

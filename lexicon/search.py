@@ -260,12 +260,6 @@ def _condition(name: str, dialect: str, dictionary_id: int, dense: bool = False)
     return by_text("tx", fts("text", "search_fts_tx"))
 
 
-def _viewer_key(viewer, dictionary: Dictionary) -> tuple:
-    circles = tuple(sorted((k, tuple(sorted(v))) for k, v in viewer.circles.items()))
-    return (viewer.user_id, viewer.is_admin, tuple(sorted(viewer.roles.items())), circles,
-            dictionary.id, dictionary.visibility)  # fmt: skip
-
-
 _STATEMENTS: OrderedDict = OrderedDict()
 
 
@@ -304,7 +298,7 @@ def _prepared(
     if not names:
         return None, {}
     dense = tuple(n for n in names if _dense(n, params))
-    key = (dialect, names, dense, count, _viewer_key(viewer, dictionary))
+    key = (dialect, names, dense, count, access.access_key(viewer, dictionary))
     cached = _STATEMENTS.get(key)
     if cached is None:
         cached = Prepared(_build(names, dense, dialect, count, viewer, dictionary))

@@ -3,9 +3,9 @@
 A class of learners looks up the same words within minutes; each page is computed once. The key
 holds everything a page depends on: the dictionary's `generation` (bumped first thing by every
 write to its entries or settings, see `lexicon.store.touch`), who is asking (as the access rule
-sees them: user, roles, circles, and the dictionary's visibility) and the request. A worker
-reads the dictionary row on every request anyway, so a write through any worker retires every
-worker's pages at once, with no messages between them. Only callers that have just read the
+sees them: `lexicon.access.access_key`) and the request. A worker reads the dictionary row on
+every request anyway, so a write through any worker retires every worker's pages at once, with
+no messages between them. Only callers that have just read the
 dictionary row (the web layer) should use it; a long-lived `Dictionary` object would carry a
 stale generation.
 """
@@ -16,18 +16,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
+from lexicon.access import access_key
 from lexicon.models import Dictionary
-
-
-def viewer_key(viewer, dictionary: Dictionary) -> tuple:
-    """What the access rule looks at, for this dictionary."""
-    return (
-        viewer.user_id,
-        viewer.is_admin,
-        viewer.roles.get(dictionary.id),
-        tuple(sorted(viewer.circles.get(dictionary.id, ()))),
-        dictionary.visibility,
-    )
 
 
 class PageCache:
@@ -45,7 +35,7 @@ class PageCache:
         per generation of the dictionary and kind of viewer."""
         if not self.size:
             return compute()
-        key = (kind, dictionary.id, dictionary.generation, viewer_key(viewer, dictionary), request)
+        key = (kind, dictionary.generation, access_key(viewer, dictionary), request)
         with self._lock:
             found = self._pages.get(key)
             if found is not None:
