@@ -16,7 +16,7 @@ from api.i18n import LocaleMiddleware
 from api.settings import Settings
 from api.templating import make_templates
 from lexicon.db import make_engine
-from lexicon.search_cache import PageCache
+from lexicon.search_cache import DictionarySnapshots, PageCache
 
 STATIC_DIR = __import__("pathlib").Path(__file__).parent / "static"
 
@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.templates = make_templates(settings.templates_dir)
     app.state.page_cache = PageCache(settings.page_cache_size)
+    app.state.dictionaries = DictionarySnapshots()
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -54,8 +55,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 
 def _route_modules():
-    """Every module in api/routes with a `router`, pages last so API paths win."""
+    """Every module in api/routes with a `router`: the health check and the learners' search
+    first (a request is matched against the routes in order, and these are the most
+    frequent), pages last so API paths win."""
+    first, last = ("health", "search"), ("pages",)
     names = sorted(m.name for m in pkgutil.iter_modules(api.routes.__path__))
-    names.sort(key=lambda n: n == "pages")
+    names.sort(key=lambda n: (n not in first, n in last, first.index(n) if n in first else 0))
     modules = [importlib.import_module(f"api.routes.{n}") for n in names]
     return [m for m in modules if hasattr(m, "router")]

@@ -11,7 +11,7 @@ import unicodedata
 from datetime import date
 from types import SimpleNamespace
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 
 from lexicon import access
 from lexicon.errors import InvalidInput
@@ -42,9 +42,16 @@ def _label_clause(dictionary: Dictionary, viewer, kind: str, label: str):
     else:
         which = t.c.norm == normalise(label)
     return select(t.c.entry_id).where(
-        t.c.dictionary_id == dictionary.id, t.c.kind == kind, which,
+        t.c.dictionary_id == dictionary.id, _kind_is(kind), which,
         visible_clause(viewer, dictionary),
     )  # fmt: skip
+
+
+def _kind_is(kind: str):
+    """`kind = 'dom'` as a literal: each kind of label has a partial index of its own."""
+    if kind not in ("dom", "pos"):
+        raise ValueError(f"not a kind of label: {kind!r}")
+    return search_text.c.kind == literal_column(f"'{kind}'")
 
 
 def browse(
@@ -108,15 +115,19 @@ def facets(*, session, dictionary: Dictionary, viewer) -> dict:
         for lt in alphabet_of(dictionary).letters
     ]
     t = search_text
-    labels = session.execute(
-        select(t.c.kind, t.c.text, func.count(t.c.entry_id.distinct()))
-        .where(
-            t.c.dictionary_id == dictionary.id,
-            t.c.kind.in_(["dom", "pos"]),
-            visible_clause(viewer, dictionary),
-        )
-        .group_by(t.c.kind, t.c.text)
-    ).all()
+    labels = [
+        row
+        for kind in ("dom", "pos")
+        for row in session.execute(
+            select(t.c.kind, t.c.text, func.count(t.c.entry_id.distinct()))
+            .where(
+                t.c.dictionary_id == dictionary.id,
+                _kind_is(kind),
+                visible_clause(viewer, dictionary),
+            )  # fmt: skip
+            .group_by(t.c.kind, t.c.text)
+        ).all()
+    ]
     domains = sorted(
         ((x, n) for k, x, n in labels if k == "dom"), key=lambda r: _domain_order(r[0])
     )

@@ -41,6 +41,7 @@ from lexicon.search_index import (  # noqa: F401  (the store's hooks live here t
     edit_distance,
     gloss_words,
     normalise,
+    one_edit_apart,
     reindex_dictionary,
     reindex_entries,
     reindex_entry,
@@ -210,7 +211,7 @@ def _plan(query: Query, dialect: str, fuzzy_words: list[str]) -> tuple[tuple, di
 def _condition(name: str, dialect: str, dictionary_id: int, dense: bool = False):
     """The SQL condition of one branch, with its values as named bind parameters."""
     t, p = search_text, bindparam
-    hw = and_(t.c.dictionary_id == dictionary_id, t.c.kind == "hw")
+    hw = and_(t.c.dictionary_id == dictionary_id, t.c.kind == literal_column("'hw'"))
     sqlite = dialect == "sqlite"
     # Full-text branches must be driven by their MATCH, not by an index scan of the dictionary
     # and kind: on SQLite a unary + keeps the planner from using those indexes there.
@@ -290,9 +291,12 @@ def search_sql(
 
 
 def _prepared(
-    *, dictionary, viewer, query, dialect, need, fuzzy_words=(), count=False, phase=None
-) -> tuple:
-    names, params = _plan(query, dialect, list(fuzzy_words))
+    *, dictionary, viewer, query, dialect, need, fuzzy_words=(), count=False, phase=None,
+    plan=None,
+) -> tuple:  # fmt: skip
+    """The cached statement of one round (or all) and its values. `plan`: `_plan`'s answer
+    for these arguments when the caller has it already (a search asks once per round)."""
+    names, params = plan or _plan(query, dialect, list(fuzzy_words))
     if phase is not None:
         names = tuple(n for n in names if n in PHASES[phase])
     if not names:
@@ -392,13 +396,12 @@ def corrections(*, session, dictionary: Dictionary, query: Query) -> list[str]:
         return []
     params = {"dictionary_id": dictionary.id, "keys": sorted(deletions(target))}
     found = [row[0] for row in fetch(session, _VOCAB_BY_KEYS, params)]
-    allowed = 1 if len(target) < 7 else 2
+    if len(target) < 7:  # one typo allowed
+        return sorted(w for w in found if one_edit_apart(target, w))[:20]
     close = sorted(
         (d, w)
         for w in found
-        if w != target
-        and abs(len(w) - len(target)) <= allowed
-        and (d := edit_distance(target, w)) <= allowed
+        if w != target and abs(len(w) - len(target)) <= 2 and (d := edit_distance(target, w)) <= 2
     )
     return [w for _, w in close[:20]]
 
@@ -419,15 +422,17 @@ def search(
     dialect = session.get_bind().dialect.name
     fuzzy = corrections(session=session, dictionary=dictionary, query=query)
     need = offset + limit + 1
+    plan = _plan(query, dialect, fuzzy)
     best: dict[str, tuple] = {}
     partial = False  # True when some matches were not fetched (a full branch, a skipped round)
+    complete = set()  # rounds whose every match is in `best`: counting them again adds nothing
     for phase in range(len(PHASES)):
         if len(best) >= need:
             partial = True
             break
         cached, params = _prepared(
             dictionary=dictionary, viewer=viewer, query=query, dialect=dialect, need=need,
-            fuzzy_words=fuzzy, phase=phase,
+            fuzzy_words=fuzzy, phase=phase, plan=plan,
         )  # fmt: skip
         if cached is None:
             continue
@@ -437,11 +442,15 @@ def search(
             rank = (row.tier, row.sort_key, row.entry_id)
             if row.entry_id not in best or rank < best[row.entry_id][0]:
                 best[row.entry_id] = (rank, row)
-        partial = partial or any(n >= _branch_limit(need) for n in per_branch.values())
+        if any(n >= _branch_limit(need) for n in per_branch.values()):
+            partial = True
+        else:
+            complete.add(phase)
     ranked = [row for _, row in sorted(best.values(), key=lambda pair: pair[0])]
     total = len(ranked)
     if partial:
-        total = _count(session, dictionary, viewer, query, dialect, need, fuzzy, set(best))
+        total = _count(session, dictionary, viewer, query, dialect, need, plan, set(best),
+                       complete)  # fmt: skip
     page = ranked[offset : offset + limit]
     following = store.encode_cursor(offset + limit) if len(ranked) > offset + limit else None
     return {
@@ -451,15 +460,19 @@ def search(
     }
 
 
-def _count(session, dictionary, viewer, query, dialect, need, fuzzy, seen: set) -> int:
+def _count(session, dictionary, viewer, query, dialect, need, plan, seen: set,
+           complete: set = frozenset()) -> int:  # fmt: skip
     """Matching entries up to TOTAL_CAP, round by round from the cheap index lookups: a common
-    word reaches the cap among exact glosses without counting thousands of full-text matches."""
+    word reaches the cap among exact glosses without counting thousands of full-text matches.
+    `seen` holds the entries already found; the rounds in `complete` found all of theirs."""
     for phase in range(len(PHASES)):
         if len(seen) >= TOTAL_CAP:
             break
+        if phase in complete:
+            continue
         counted, params = _prepared(
             dictionary=dictionary, viewer=viewer, query=query, dialect=dialect, need=need,
-            fuzzy_words=fuzzy, count=True, phase=phase,
+            count=True, phase=phase, plan=plan,
         )  # fmt: skip
         if counted is not None:
             seen.update(row[0] for row in fetch(session, counted, params))

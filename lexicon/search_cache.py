@@ -16,8 +16,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
+from sqlalchemy import bindparam, select
+
 from lexicon.access import access_key
+from lexicon.errors import DictionaryNotFound
 from lexicon.models import Dictionary
+from lexicon.prepared import Prepared, fetch
 
 
 class PageCache:
@@ -54,3 +58,37 @@ class PageCache:
     def clear(self) -> None:
         with self._lock:
             self._pages.clear()
+
+
+_GENERATION = Prepared(
+    select(Dictionary.__table__.c.id, Dictionary.__table__.c.generation).where(
+        Dictionary.__table__.c.slug == bindparam("slug")
+    )
+)
+
+
+class DictionarySnapshots:
+    """Read-only copies of dictionary rows, per worker, for the read paths that run on every
+    keystroke (search, browse). Each use reads the row's id and `generation` (one indexed
+    lookup on the driver's cursor); the full row is loaded again only when they changed, and
+    every write to a dictionary's settings bumps `generation` (`lexicon.store.touch`). A
+    snapshot is detached from any session and shared between requests: never change it."""
+
+    def __init__(self) -> None:
+        self._by_slug: dict[str, Dictionary] = {}
+
+    def get(self, session, slug: str) -> Dictionary:
+        from lexicon import store  # the store imports the search modules
+
+        found = fetch(session, _GENERATION, {"slug": slug})
+        if not found:
+            raise DictionaryNotFound(f"no dictionary {slug!r}")
+        known = self._by_slug.get(slug)
+        if known is not None and (known.id, known.generation) == tuple(found[0]):
+            return known
+        dictionary = store.get_dictionary(session=session, slug=slug)
+        session.expunge(dictionary)
+        if len(self._by_slug) > 1000:  # slugs asked for come and go: keep this bounded
+            self._by_slug.clear()
+        self._by_slug[slug] = dictionary
+        return dictionary

@@ -38,6 +38,10 @@ from lexicon.alphabet import Alphabet, fold
 from lexicon.models import Dictionary, Entry
 
 _C = Text().with_variant(Text(collation="C"), "postgresql")
+# What a search reads of each matching row besides its key: in the indexes (see below).
+# `kind` too: constant in a partial index, but SQLite reads it from the table otherwise.
+COVERED = ("entry_id", "e_visibility", "status", "visibility", "e_circle", "circle", "field",
+           "lang", "text", "kind")  # fmt: skip
 search_text = Table(
     "search_text",
     SQLModel.metadata,
@@ -58,26 +62,30 @@ search_text = Table(
     Column("e_circle", String(200), nullable=True),
     Column("status", String(16), nullable=False),
     Index("ix_search_text_entry", "entry_id"),
-    Index("ix_search_text_norm", "dictionary_id", "kind", "norm", "sort_key"),
-    Index("ix_search_text_folded", "dictionary_id", "kind", "folded", "sort_key"),
-    # Partial indexes leave out `kind`, constant in them: PostgreSQL drops a condition its
-    # index predicate implies, and could then not seek past an unconstrained middle column.
-    Index(
-        "ix_search_text_order",
-        "dictionary_id",
-        "sort_key",
-        "norm",
-        "folded",
-        sqlite_where=text("kind = 'hw'"),
-        postgresql_where=text("kind = 'hw'"),
-    ),
-    Index(
-        "ix_search_text_stems",
-        "dictionary_id",
-        "stems",
-        "sort_key",
-        sqlite_where=text("kind = 'gl'"),
-        postgresql_where=text("kind = 'gl'"),
+    # As on SQLite (migration 0013): headword and gloss lookups are covered, so a search never
+    # visits the table; domains and parts of speech (browse) have small indexes of their own.
+    # Partial indexes leave out `kind`, constant in them. PostgreSQL keeps narrower indexes
+    # (its index rows are limited to about 2.7 kB): see the migrations.
+    *(
+        Index(
+            name,
+            *columns,
+            sqlite_where=text(f"kind = '{kind}'"),
+            postgresql_where=text(f"kind = '{kind}'"),
+        )  # fmt: skip
+        for name, columns, kind in (
+            ("ix_search_hw_norm", ("dictionary_id", "norm", "sort_key", *COVERED), "hw"),
+            ("ix_search_hw_folded", ("dictionary_id", "folded", "sort_key", *COVERED), "hw"),
+            (
+                "ix_search_text_order",
+                ("dictionary_id", "sort_key", "norm", "folded", *COVERED),
+                "hw",
+            ),  # fmt: skip
+            ("ix_search_text_stems", ("dictionary_id", "stems", "sort_key", *COVERED), "gl"),
+            ("ix_search_dom_norm", ("dictionary_id", "norm"), "dom"),
+            ("ix_search_dom_folded", ("dictionary_id", "folded"), "dom"),
+            ("ix_search_pos_norm", ("dictionary_id", "norm"), "pos"),
+        )
     ),
 )
 search_vocab = Table(
@@ -147,6 +155,23 @@ def gloss_words(found: list[str]) -> list[str]:
 def deletions(word: str) -> set[str]:
     """The word and every string one deletion away (symmetric-deletion fuzzy keys)."""
     return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether two different words are one edit apart (a letter changed, added or dropped, or
+    two neighbours swapped): `edit_distance(a, b) == 1` in one pass, for typo tolerance."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) < len(b):  # b has one letter more, at i
+        return a[i:] == b[i + 1 :]
+    if a[i + 1 :] == b[i + 1 :]:  # one letter changed
+        return True
+    return i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
 
 
 def edit_distance(a: str, b: str) -> int:

@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lexicon import browse, search, store
@@ -348,3 +350,64 @@ def test_migration_0012_rewrites_stored_gloss_stems_and_keeps_the_full_text_inde
             assert connection.execute(text(match), {"q": "speak"}).scalar() == 1
     session.expire_all()
     assert find(session, dictionary, "speaks")["items"][0]["match"]["type"] == "gloss"
+
+
+@st.composite
+def word_and_typo(draw):
+    """A word and the same word after 0-2 random edits (change, add, drop, swap)."""
+    word = draw(st.text(alphabet="abcdé", max_size=7))
+    typo = list(word)
+    for _ in range(draw(st.integers(0, 2))):
+        op, at = draw(st.integers(0, 3)), draw(st.integers(0, 8))
+        letter = draw(st.sampled_from("abcdé"))
+        if op == 0 and typo:
+            typo[at % len(typo)] = letter
+        elif op == 1:
+            typo.insert(at % (len(typo) + 1), letter)
+        elif op == 2 and typo:
+            typo.pop(at % len(typo))
+        elif op == 3 and len(typo) > 1:
+            i = at % (len(typo) - 1)
+            typo[i], typo[i + 1] = typo[i + 1], typo[i]
+    return word, "".join(typo)
+
+
+@given(word_and_typo())
+def test_one_edit_apart_agrees_with_the_edit_distance(pair):
+    a, b = pair
+    assert search.one_edit_apart(a, b) == (search.edit_distance(a, b) == 1)
+    assert search.one_edit_apart(b, a) == search.one_edit_apart(a, b)
+
+
+def test_headword_and_gloss_branches_never_visit_the_table_on_sqlite(engine, session, dictionary):
+    """Migration 0013: on SQLite each headword and gloss branch is answered from a covering
+    index (the planner's own report), for rows and for counting, and browse's label lookups
+    use their partial indexes."""
+    from lexicon.prepared import driver_plan
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("covering indexes are SQLite's (PostgreSQL keeps narrower ones)")
+    add(session, dictionary, "ngama", "river")
+    raw = session.connection().connection.driver_connection
+
+    def plan(stmt, params) -> str:
+        sql, _, sources = driver_plan(engine.dialect, stmt, params)
+        values = [params[s[1]] if s[0] == "p" else params[s[1]][s[2]] if s[0] == "l" else s[1]
+                  for s in sources]  # fmt: skip
+        return " | ".join(row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + sql, values))
+
+    alphabet = store.alphabet_for(dictionary)
+    for q, names in [("ngama", ("exact", "prefix", "folded", "folded_prefix")),
+                     ("ng", ("prefix", "folded_prefix")), ("river", ("gloss",))]:  # fmt: skip
+        query = search.parse_query(q, alphabet=alphabet)
+        _, params = search._plan(query, "sqlite", ["ngamo"])
+        for name in (*names, "fuzzy_hw"):
+            for count in (False, True):
+                stmt = search._build((name,), (name,) if len(q) == 2 else (), "sqlite", count,
+                                     ANONYMOUS, dictionary)  # fmt: skip
+                report = plan(stmt, {**params, "lim": 31})
+                assert "USING COVERING INDEX" in report and "SCAN search_text" not in report, (
+                    name, report)  # fmt: skip
+    for kind, label in (("dom", "6.5"), ("dom", "Water"), ("pos", "noun")):
+        report = plan(browse._label_clause(dictionary, ANONYMOUS, kind, label), {})
+        assert f"ix_search_{kind}_" in report, report

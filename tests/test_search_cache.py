@@ -116,3 +116,43 @@ def test_the_cache_is_bounded_and_can_be_turned_off(settings, engine, session, d
                                engine=engine)) as off:  # fmt: skip
         assert heads(off, q="nama") == heads(off, q="nama") == [("nama", "meat")]
         assert off.app.state.page_cache.hits == 0 and not off.app.state.page_cache._pages
+
+
+def snapshot_of(client, engine):
+    with Session(engine) as fresh:
+        return client.app.state.dictionaries.get(fresh, "demo")
+
+
+def test_a_settings_change_through_one_worker_reaches_the_others_dictionary_snapshot(
+    workers, engine, session, dictionary, auth
+):
+    """Search and browse read a per-worker snapshot of the dictionary row (checked against its
+    generation on every request): making the dictionary private through one worker hides it
+    from the public on the other at once, and opening it again shows it."""
+    a, b = workers
+    add(session, dictionary, "nama", "meat")
+    assert heads(b, q="nama") == [("nama", "meat")]
+    snapshot = snapshot_of(b, engine)
+
+    response = a.patch("/api/dictionaries/demo", json={"visibility": "private"}, headers=auth)
+    assert response.status_code == 200, response.text
+    for path, params in (("search", {"q": "nama"}), ("browse", {"letter": "n"})):
+        assert b.get(f"{API}/{path}", params=params).status_code == 404
+    assert heads(b, q="nama", headers=auth) == [("nama", "meat")]  # the owner still sees it
+    assert snapshot_of(b, engine) is not snapshot
+
+    assert a.patch("/api/dictionaries/demo", json={"visibility": "public"},
+                   headers=auth).status_code == 200  # fmt: skip
+    assert heads(b, q="nama") == [("nama", "meat")]
+    assert b.get("/api/dictionaries/nowhere/search", params={"q": "x"}).status_code == 404
+
+
+def test_an_unchanged_dictionary_is_read_once_per_worker(client, engine, session, dictionary):
+    add(session, dictionary, "nama", "meat")
+    assert heads(client, q="nama") == heads(client, q="meat") == [("nama", "meat")]
+    first = snapshot_of(client, engine)
+    assert heads(client, q="nam") == [("nama", "meat")]
+    assert snapshot_of(client, engine) is first
+    add(session, dictionary, "chala", "finger")  # a write bumps the generation
+    assert snapshot_of(client, engine) is not first
+    assert heads(client, q="chala") == [("chala", "finger")]

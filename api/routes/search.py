@@ -2,11 +2,12 @@
 
 import json
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from api.deps import get_dictionary, get_session, get_viewer
+from api.deps import get_dictionary, get_session, get_viewer, quick_read
 from api.templating import render
 from lexicon import access, browse, search
 from lexicon.access import Viewer
@@ -30,44 +31,60 @@ def _search(request: Request, session, dictionary, viewer, q, limit=search.DEFAU
 def _json(page: dict) -> bytes:
     """A page built in SearchPage's shape (lexicon.search/browse), sent as is: validating it
     again through the response model would cost more than the search when it is cached."""
-    return json.dumps(page, ensure_ascii=False, separators=(",", ":")).encode()
+    return orjson.dumps(page)
+
+
+def _reading(request: Request, session, viewer, slug: str) -> Dictionary:
+    """The dictionary for a learner's read (search, browse): the worker's snapshot of its row,
+    checked against its generation, with the same access check as `get_dictionary`."""
+    dictionary = request.app.state.dictionaries.get(session, slug)
+    access.require_dictionary(viewer, dictionary)
+    return dictionary
 
 
 @router.get("/api/dictionaries/{slug}/search", response_model=SearchPage, tags=["search"])
-def search_entries(
+async def search_entries(
     request: Request,
+    slug: str,
     q: str = Query("", max_length=200, description="vernacular or translation, any case/accents"),
     limit: int = Query(search.DEFAULT_LIMIT, ge=1, le=search.MAX_LIMIT),
     cursor: str | None = None,
     exact: bool = Query(False, description="exact letters: no folding, no typo tolerance"),
-    dictionary: Dictionary = Depends(get_dictionary),
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
 ):
     """Both directions at once, best match first; each item says why it matched (`match`)."""
-    body = _search(request, session, dictionary, viewer, q, limit, cursor, exact)
-    return Response(body, media_type="application/json")
+
+    def answer() -> bytes:
+        dictionary = _reading(request, session, viewer, slug)
+        return _search(request, session, dictionary, viewer, q, limit, cursor, exact)
+
+    return Response(await quick_read(session, answer), media_type="application/json")
 
 
 @router.get("/api/dictionaries/{slug}/browse", response_model=SearchPage, tags=["search"])
-def browse_entries(
+async def browse_entries(
     request: Request,
+    slug: str,
     letter: str | None = Query(None, description="a letter of the alphabet, or # for others"),
     domain: str | None = Query(None, description="semantic domain code (6.5) or name"),
     pos: str | None = Query(None, description="part of speech"),
     limit: int = Query(50, ge=1, le=500),
     cursor: str | None = None,
-    dictionary: Dictionary = Depends(get_dictionary),
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
 ):
     """Entries in the dictionary's own alphabetical order, by letter, domain or part of speech."""
-    body = request.app.state.page_cache.page(
-        "browse", dictionary, viewer, (letter, domain, pos, limit, cursor),
-        lambda: _json(browse.browse(session=session, dictionary=dictionary, viewer=viewer,
-                      letter=letter, domain=domain, pos=pos, limit=limit, cursor=cursor)),
-    )  # fmt: skip
-    return Response(body, media_type="application/json")
+
+    def answer() -> bytes:
+        dictionary = _reading(request, session, viewer, slug)
+        return request.app.state.page_cache.page(
+            "browse", dictionary, viewer, (letter, domain, pos, limit, cursor),
+            lambda: _json(browse.browse(session=session, dictionary=dictionary, viewer=viewer,
+                          letter=letter, domain=domain, pos=pos, limit=limit, cursor=cursor)),
+        )  # fmt: skip
+
+    return Response(await quick_read(session, answer), media_type="application/json")
 
 
 @router.get("/d/{slug}/search", include_in_schema=False, response_class=HTMLResponse)
