@@ -5,7 +5,10 @@ requests and time. Prints, per concurrency level, throughput, p50/p99 latency an
     search    learner searches (prefixes, glosses, typos) only
     mix       45% searches, 25% entry pages (HTML), 15% audio range requests, 15% keeper saves
 
-and the worker's peak RSS (VmHWM) after each level. Search throughput is also given as a ratio
+and the worker's peak RSS (VmHWM) after each level. Before the levels, a warm-up of --warmup
+mixed requests (their own random words; they end with saves, so no search page they cached
+survives) takes the worker past its first-request costs (statements compiled and prepared,
+pages read in): the levels measure a running service. Search throughput is also given as a ratio
 of /healthz throughput at the same level, and each phase as the worker's CPU time per request:
 the client shares the machine's cores, so absolute figures say as much about the client (and
 whatever else runs) as the server; the ratio and the CPU time say how much a request costs.
@@ -195,6 +198,9 @@ class Mix:
             entry_id = self.rng.choice(self.recorded)
             start = self.rng.randint(0, 50_000)
             return ("audio", "GET", entry_id, {"range": start})
+        return self.save()
+
+    def save(self) -> tuple:
         return ("save", "PUT", self.rng.choice(self.ids), {})
 
 
@@ -302,6 +308,7 @@ def main() -> None:
     parser.add_argument("--levels", default="1,4,16,32")
     parser.add_argument("--requests", type=int, default=400, help="per level and phase")
     parser.add_argument("--seconds", type=float, default=20, help="cap per level and phase")
+    parser.add_argument("--warmup", type=int, default=300, help="mixed requests first (0: none)")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/wordkeep-bench"))
     parser.add_argument(
         "--arena-max", type=int, default=None,
@@ -320,6 +327,16 @@ def main() -> None:
         print(f"worker pid {proc.pid} at {url}, MALLOC_ARENA_MAX={arenas}, load {load_average()}")
         print(f"  its log: {data['folder'] / 'worker.log'}")
         print(f"  after start: peak RSS {peak_rss_mb(proc.pid):.0f} MB")
+        if args.warmup:
+            warm = Mix(data, seed=99)
+            results, elapsed = asyncio.run(run_level(url, warm, warm.pick, 4, args.warmup, 60))
+            results += asyncio.run(run_level(url, warm, warm.save, 4, 4, 60))[0]
+            bad = sum(1 for _, status, _ in results if status >= 500 or status == 0)
+            print(
+                f"  warm-up: {len(results)} mixed requests in {elapsed:.1f} s, {bad} errors; "
+                f"peak RSS {peak_rss_mb(proc.pid):.0f} MB"
+            )
+            SAMPLES.clear()
         for level in [int(x) for x in args.levels.split(",")]:
             phases = [
                 ("healthz", lambda: ("healthz", "GET", "/healthz", {})),

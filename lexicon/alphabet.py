@@ -387,9 +387,10 @@ class Alphabet:
         return None
 
     def key_range(self, initial: str) -> tuple[str, str] | None:
-        """Sort-key bounds [low, high) holding every word that starts with `initial` (any case),
-        or None when `initial` is not a letter itself. Lets a database walk only that block."""
-        if self.letter(initial) is None or len(_nfd(initial)) != 1:
+        """Sort-key bounds [low, high) holding every word that starts with the letter `initial`
+        (any case; `n` takes in `ng` and `ny`), or None when `initial` is not a letter itself.
+        Lets a database walk only that block."""
+        if self.letter(initial) is None:
             return None
         folded = _nfd(initial).casefold()
         codes = [

@@ -25,6 +25,7 @@ def fetch(session, cached: Prepared, params: dict) -> list[tuple]:
     IN-list size: for these small queries SQLAlchemy's per-execution work (parameters, result
     rows) cost more than the database. Only plain values (ints, strings) come back."""
     connection = session.connection()
+    params = {k: _padded(v) if isinstance(v, list) else v for k, v in params.items()}
     shape = (connection.dialect.name,
              *((k, len(v)) for k, v in params.items() if isinstance(v, list)))  # fmt: skip
     plan = cached.driver.get(shape)
@@ -44,6 +45,14 @@ def fetch(session, cached: Prepared, params: dict) -> list[tuple]:
         return cursor.fetchall()
     finally:
         cursor.close()
+
+
+def _padded(values: list) -> list:
+    """An IN list padded to a power of two with its last value (a repeat changes nothing):
+    each statement then has a few SQL texts instead of one per list length, and they stay
+    among the hundred or so that the driver keeps prepared per connection."""
+    size = 1 << max(0, len(values) - 1).bit_length()
+    return values + values[-1:] * (size - len(values)) if values else values
 
 
 def driver_plan(dialect, stmt, params: dict) -> tuple:

@@ -114,8 +114,9 @@ def parse_query(q: str, *, alphabet: Alphabet, exact: bool = False) -> Query:
         raise InvalidInput("q: a search is at most 200 characters")
     gloss, norm, folded = fold(q), normalise(q), alphabet.fold(q)
 
-    def block(value: str):
-        return alphabet.key_range(value[0]) if 0 < len(value) <= 2 else None
+    def block(value: str):  # the first letter: `ch` of "ch", `n` of "na"
+        first = alphabet.tokenize(value)[:1] if 0 < len(value) <= 2 else None
+        return alphabet.key_range(first[0]) if first else None
 
     found = words(gloss)
     return Query(q, norm, folded, gloss, tuple(found), tuple(gloss_words(found)), exact,
@@ -208,7 +209,7 @@ def _plan(query: Query, dialect: str, fuzzy_words: list[str]) -> tuple[tuple, di
     return tuple(names), params
 
 
-def _condition(name: str, dialect: str, dictionary_id: int, dense: bool = False):
+def _condition(name: str, dialect: str, dictionary_id: int, dense: str | None = None):
     """The SQL condition of one branch, with its values as named bind parameters."""
     t, p = search_text, bindparam
     hw = and_(t.c.dictionary_id == dictionary_id, t.c.kind == literal_column("'hw'"))
@@ -235,9 +236,16 @@ def _condition(name: str, dialect: str, dictionary_id: int, dense: bool = False)
         column = t.c.norm if name == "prefix" else t.c.folded
         if not dense:
             return and_(hw, column > p(low), column < p(low + "_hi"))
-        # One or two letters match thousands of headwords: walk the first letter's block of
-        # ix_search_text_order in alphabetical order and stop at the limit, instead of sorting
-        # every match (on SQLite a unary + keeps the planner off the norm/folded indexes).
+        if dense == "pair":
+            # Two characters (SQLite): their own index (ix_search_hw_norm2/folded2) holds the
+            # headwords that begin with them in alphabetical order; read up to the limit.
+            pair = literal_column(f"substr(search_text.{column.name}, 1, 2)")
+            bare = literal_column(f"+search_text.{column.name}")  # a filter, not an index
+            return and_(hw, pair == p(low), bare > p(low))
+        # One letter, or two characters on PostgreSQL, match thousands of headwords: walk the
+        # first letter's block of ix_search_text_order in alphabetical order and stop at the
+        # limit, instead of sorting every match (on SQLite a unary + keeps the planner off the
+        # norm/folded indexes).
         if sqlite:
             column = literal_column(f"+search_text.{column.name}")
         block = and_(t.c.sort_key >= p(low + "_lo_key"), t.c.sort_key < p(low + "_hi_key"))
@@ -301,7 +309,7 @@ def _prepared(
         names = tuple(n for n in names if n in PHASES[phase])
     if not names:
         return None, {}
-    dense = tuple(n for n in names if _dense(n, params))
+    dense = tuple((n, mode) for n in names if (mode := _dense(n, params, dialect)))
     key = (dialect, names, dense, count, access.access_key(viewer, dictionary))
     cached = _STATEMENTS.get(key)
     if cached is None:
@@ -312,11 +320,17 @@ def _prepared(
     return cached, {**params, "lim": _branch_limit(need)}
 
 
-def _dense(name: str, params: dict) -> bool:
-    """A prefix of one or two letters matches a large share of the headwords."""
-    if name == "prefix":
-        return "norm_lo_key" in params
-    return name == "folded_prefix" and "folded_lo_key" in params
+def _dense(name: str, params: dict, dialect: str) -> str | None:
+    """How a headword prefix of one or two characters, which may match a large share of the
+    headwords, is read in order: "pair" (two characters on SQLite: an index of its own),
+    "block" (the first letter's block of the alphabetical order), or None (sort the matches)."""
+    if name not in ("prefix", "folded_prefix"):
+        return None
+    value = params["norm" if name == "prefix" else "folded"]
+    if dialect == "sqlite" and len(value) == 2:
+        return "pair"
+    lo_key = "norm_lo_key" if name == "prefix" else "folded_lo_key"
+    return "block" if lo_key in params else None
 
 
 _TEXT_DRIVEN = {"infix", "gloss_word", "gloss_prefix", "fuzzy_gl", "text"}
@@ -343,7 +357,7 @@ def _build(names, dense, dialect: str, count: bool, viewer, dictionary):
     common = visible_clause(viewer, dictionary)
     parts = []
     for number, name in enumerate(names):
-        condition = _condition(name, dialect, dictionary.id, dense=name in dense)
+        condition = _condition(name, dialect, dictionary.id, dense=dict(dense).get(name))
         if count:  # no order: each branch stops after TOTAL_CAP rows
             branch = select(t.c.entry_id).where(common, condition).limit(TOTAL_CAP)
             if name in _TEXT_DRIVEN and dialect == "postgresql":

@@ -77,10 +77,20 @@ search_text = Table(
             ("ix_search_hw_norm", ("dictionary_id", "norm", "sort_key", *COVERED), "hw"),
             ("ix_search_hw_folded", ("dictionary_id", "folded", "sort_key", *COVERED), "hw"),
             (
+                "ix_search_hw_norm2",
+                ("dictionary_id", text("substr(norm, 1, 2)"), "sort_key", "norm", *COVERED),
+                "hw",
+            ),
+            (
+                "ix_search_hw_folded2",
+                ("dictionary_id", text("substr(folded, 1, 2)"), "sort_key", "folded", *COVERED),
+                "hw",
+            ),
+            (
                 "ix_search_text_order",
                 ("dictionary_id", "sort_key", "norm", "folded", *COVERED),
                 "hw",
-            ),  # fmt: skip
+            ),
             ("ix_search_text_stems", ("dictionary_id", "stems", "sort_key", *COVERED), "gl"),
             ("ix_search_dom_norm", ("dictionary_id", "norm"), "dom"),
             ("ix_search_dom_folded", ("dictionary_id", "folded"), "dom"),

@@ -273,3 +273,14 @@ def test_key_range_holds_exactly_the_words_of_a_first_letter(word):
         assert ISSUE.tokenize(word)[0] in ("n", "ng")
     assert ISSUE.key_range("N") == (low, high)
     assert ISSUE.key_range("c") is None  # not a letter of this alphabet
+
+
+@given(word=WORDS)
+def test_key_range_of_a_digraph_holds_exactly_its_words(word):
+    """A one- or two-letter search walks the block of its first letter: "ng" the block of
+    `ng` alone, not every word in n."""
+    low, high = ISSUE.key_range("ng")
+    first = ISSUE.tokenize(word)[:1]
+    inside = low <= ISSUE.sort_key(word) < high
+    assert inside == (first == ["ng"])
+    assert ISSUE.key_range("NG") == (low, high)

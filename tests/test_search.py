@@ -397,17 +397,26 @@ def test_headword_and_gloss_branches_never_visit_the_table_on_sqlite(engine, ses
         return " | ".join(row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + sql, values))
 
     alphabet = store.alphabet_for(dictionary)
-    for q, names in [("ngama", ("exact", "prefix", "folded", "folded_prefix")),
-                     ("ng", ("prefix", "folded_prefix")), ("river", ("gloss",))]:  # fmt: skip
+    for q, names, index in [
+        ("ngama", ("exact", "prefix", "folded", "folded_prefix"), "ix_search_hw_"),
+        ("ng", ("prefix", "folded_prefix"), "2 "),  # two characters: their own index, in order
+        ("n", ("prefix", "folded_prefix"), "ix_search_text_order"),  # one: the letter's block
+        ("river", ("gloss",), "ix_search_text_stems"),
+    ]:
         query = search.parse_query(q, alphabet=alphabet)
         _, params = search._plan(query, "sqlite", ["ngamo"])
         for name in (*names, "fuzzy_hw"):
+            dense = search._dense(name, params, "sqlite")
             for count in (False, True):
-                stmt = search._build((name,), (name,) if len(q) == 2 else (), "sqlite", count,
+                stmt = search._build((name,), ((name, dense),) if dense else (), "sqlite", count,
                                      ANONYMOUS, dictionary)  # fmt: skip
                 report = plan(stmt, {**params, "lim": 31})
                 assert "USING COVERING INDEX" in report and "SCAN search_text" not in report, (
                     name, report)  # fmt: skip
+                if name != "fuzzy_hw":
+                    assert index in report, (q, name, report)
+                if dense and not count:  # read in order: no sorting of every match
+                    assert "TEMP B-TREE FOR ORDER BY" not in report, (q, name, report)
     for kind, label in (("dom", "6.5"), ("dom", "Water"), ("pos", "noun")):
         report = plan(browse._label_clause(dictionary, ANONYMOUS, kind, label), {})
         assert f"ix_search_{kind}_" in report, report
