@@ -36,9 +36,11 @@ def _label_clause(dictionary: Dictionary, viewer, kind: str, label: str):
     or a full name) or part of speech (`pos`, entry's or a sense's)."""
     t, label = search_text, " ".join(label.split())
     if kind == "dom" and re.fullmatch(r"\d+(\.\d+)*", label):
-        which = or_(
-            t.c.folded == label, and_(t.c.folded > label + ".", t.c.folded < label + "." + TOP)
-        )
+        # the code and the codes under it; the range lets the index seek, the OR decides
+        which = and_(
+            t.c.folded >= label, t.c.folded < label + "." + TOP,
+            or_(t.c.folded == label, t.c.folded > label + "."),
+        )  # fmt: skip
     else:
         which = t.c.norm == normalise(label)
     return select(t.c.entry_id).where(
@@ -177,28 +179,40 @@ def word_of_the_day(*, session, dictionary: Dictionary, viewer, day: date) -> di
 def browse_view(
     *, session, dictionary: Dictionary, viewer, letter: str | None = None,
     domain: str | None = None, pos: str | None = None, cursor: str | None = None,
-    limit: int = 100, day: date | None = None,
+    limit: int = 100, day: date | None = None, cached=None,
 ) -> dict:  # fmt: skip
     """Everything the browse page shows: the facets, the chosen listing (or None), and the
-    word of the day when nothing is chosen."""
+    word of the day when nothing is chosen. `cached(kind, request, compute)`, if given, keeps
+    each of them (the same until the next write to the dictionary; the web layer passes its
+    page cache)."""
     chosen = bool(letter or domain or pos)
+    day = day or date.today()
+    cached = cached or (lambda kind, request, compute: compute())
     return {
-        "facets": facets(session=session, dictionary=dictionary, viewer=viewer),
-        "listing": browse(
-            session=session,
-            dictionary=dictionary,
-            viewer=viewer,
-            letter=letter,
-            domain=domain,
-            pos=pos,
-            limit=limit,
-            cursor=cursor,
-        )
+        "facets": cached(
+            "facets", (), lambda: facets(session=session, dictionary=dictionary, viewer=viewer)
+        ),  # fmt: skip
+        "listing": cached(
+            "listing",
+            (letter, domain, pos, limit, cursor),
+            lambda: browse(
+                session=session,
+                dictionary=dictionary,
+                viewer=viewer,
+                letter=letter,
+                domain=domain,
+                pos=pos,
+                limit=limit,
+                cursor=cursor,
+            ),
+        )  # fmt: skip
         if chosen
         else None,  # fmt: skip
         "word_of_the_day": None
         if chosen
-        else word_of_the_day(
-            session=session, dictionary=dictionary, viewer=viewer, day=day or date.today()
+        else cached(
+            "word_of_the_day",
+            (day,),
+            lambda: word_of_the_day(session=session, dictionary=dictionary, viewer=viewer, day=day),
         ),  # fmt: skip
     }

@@ -92,9 +92,9 @@ search_text = Table(
                 "hw",
             ),
             ("ix_search_text_stems", ("dictionary_id", "stems", "sort_key", *COVERED), "gl"),
-            ("ix_search_dom_norm", ("dictionary_id", "norm"), "dom"),
-            ("ix_search_dom_folded", ("dictionary_id", "folded"), "dom"),
-            ("ix_search_pos_norm", ("dictionary_id", "norm"), "pos"),
+            ("ix_search_dom_norm", ("dictionary_id", "norm", *COVERED), "dom"),
+            ("ix_search_dom_folded", ("dictionary_id", "folded", *COVERED), "dom"),
+            ("ix_search_pos_norm", ("dictionary_id", "norm", *COVERED), "pos"),
         )
     ),
 )

@@ -156,3 +156,28 @@ def test_an_unchanged_dictionary_is_read_once_per_worker(client, engine, session
     add(session, dictionary, "chala", "finger")  # a write bumps the generation
     assert snapshot_of(client, engine) is not first
     assert heads(client, q="chala") == [("chala", "finger")]
+
+
+def test_the_browse_page_keeps_its_facets_and_listing_until_a_write(workers, session, dictionary,
+                                                                     auth):  # fmt: skip
+    """The browse page's letter counts, domain and part-of-speech lists and listing are kept
+    per worker like search pages: asked again, they come from the cache; a write through
+    another worker brings the new counts and entries at once."""
+    a, b = workers
+    add(session, dictionary, "nama", "meat", part_of_speech="n")
+
+    def browse_page(**params) -> str:
+        response = b.get("/d/demo/browse", params=params)
+        assert response.status_code == 200, response.text
+        return response.text
+
+    assert 'title="1 entry">N</a>' in browse_page() and "nama" in browse_page(letter="n")
+    hits = b.app.state.page_cache.hits
+    browse_page(letter="n")
+    assert b.app.state.page_cache.hits == hits + 2  # facets and listing
+
+    entry = {"headword": {"seh": "nyama"}, "part_of_speech": "n",
+             "senses": [{"glosses": {"en": "animal"}}]}  # fmt: skip
+    assert a.post(f"{API}/entries", json=entry, headers=auth).status_code == 201
+    assert 'title="2 entries">N</a>' in browse_page()
+    assert "nyama" in browse_page(letter="n") and "nyama" in browse_page(pos="n")

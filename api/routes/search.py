@@ -118,9 +118,12 @@ def browse_page(
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
 ):
+    def cached(kind: str, key: tuple, compute):  # until the next write to the dictionary
+        return request.app.state.page_cache.page(kind, dictionary, viewer, key, compute)
+
     view = browse.browse_view(
         session=session, dictionary=dictionary, viewer=viewer, letter=letter, domain=domain,
-        pos=pos, cursor=cursor,
+        pos=pos, cursor=cursor, cached=cached,
     )  # fmt: skip
     context = {**view, "letter": letter, "domain": domain, "pos": pos, "viewer": viewer}
     return render(request, "browse.html", context, dictionary=dictionary)
