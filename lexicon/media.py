@@ -394,10 +394,11 @@ def _to_serve(session, dictionary, viewer, sha256: str, original: bool) -> Serve
     secret_original = original and row.kind == "image"
     if secret_original and not access.may(viewer, dictionary, "edit"):
         raise missing
+    anonymous = access.access_key(viewer, dictionary) == access.access_key(ANONYMOUS, dictionary)
     public = (
         dictionary.visibility == "public"
         and not secret_original
-        and _everyone_sees(session, dictionary, sha256)
+        and (anonymous or _everyone_sees(session, dictionary, sha256))  # asked just above
     )
     if original or not row.derivative_key:
         return Served(

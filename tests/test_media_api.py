@@ -309,6 +309,32 @@ def test_media_follows_visibility(client, auth, entry, clips, session, dictionar
     assert client.get(media["url"]).status_code == 200
 
 
+def test_a_protocol_change_reaches_recordings_already_served(client, auth, entry, clips):
+    """Who may hear a recording is kept per worker (a player asks for range after range), until
+    the next write: making the entry community-only hides its recording from the public at
+    once, and opening it again brings it back."""
+    made = upload(client, auth, entry["id"], clips["wav"])
+    assert made.status_code == 201, made.text
+    url = made.json()["pronunciations"][0]["media"]["url"]
+    for _ in range(2):  # the second answer comes from the worker's cache
+        heard = client.get(url, headers={"Range": "bytes=0-99"})
+        assert heard.status_code == 206 and heard.headers["cache-control"].startswith("public")
+    assert client.app.state.page_cache.hits >= 1
+
+    current = client.get(f"/api/dictionaries/demo/entries/{entry['id']}", headers=auth).json()
+    changed = client.put(f"/api/dictionaries/demo/entries/{entry['id']}", headers=auth,
+                         json={**current, "visibility": "community"})  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    assert client.get(url, headers={"Range": "bytes=0-99"}).status_code == 404
+    mine = client.get(url, headers={**auth, "Range": "bytes=0-99"})
+    assert mine.status_code == 206 and mine.headers["cache-control"] == "private, no-cache"
+
+    reopened = client.put(f"/api/dictionaries/demo/entries/{entry['id']}", headers=auth,
+                          json={**changed.json(), "visibility": "public"})  # fmt: skip
+    assert reopened.status_code == 200, reopened.text
+    assert client.get(url, headers={"Range": "bytes=0-99"}).status_code == 206
+
+
 def test_example_audio(client, auth, entry, storage, session, clips):
     example = entry["senses"][0]["examples"][0]
     url = f"/api/dictionaries/demo/entries/{entry['id']}/examples/{example['id']}/audio"

@@ -129,9 +129,17 @@ def upload_example_audio(
 
 
 def _serve(request, original: bool, sha256, dictionary, session, viewer, storage) -> Response:
-    served = media.media_to_serve(
-        session=session, dictionary=dictionary, viewer=viewer, sha256=sha256, original=original
-    )
+    # Who may hear a recording changes only with a write to the dictionary (an entry, its
+    # protocols) or to the viewer's roles, so the answer is kept per worker like a search page:
+    # a learner's player asks for range after range of the same file.
+    try:
+        served = request.app.state.page_cache.page(
+            "media", dictionary, viewer, (sha256, original),
+            lambda: media.media_to_serve(session=session, dictionary=dictionary, viewer=viewer,
+                                         sha256=sha256, original=original),
+        )  # fmt: skip
+    finally:
+        session.rollback()  # no transaction stays open while a slow phone downloads
     return ranged_response(request, storage, served)
 
 
