@@ -8,6 +8,8 @@ message must be written out there, with %(name)s placeholders for what varies.
 
 from __future__ import annotations
 
+import re
+
 
 class Label(str):
     """English text that remembers its message and values: `Label("Sense %(n)s", n=2)` reads
@@ -35,3 +37,22 @@ def value_label(value: str | None) -> Label | None:
     """A stored value shown as a word ("needs_review" -> "needs review"); the words are in the
     catalogs through api.routes.language.value_names."""
     return Label(value.replace("_", " ")) if value else None
+
+
+# Revision comments Wordkeep writes itself (stored in English, shown in the reader's language).
+ADDED_RECORDING = "added a recording"
+ADDED_PICTURE = "added a picture"
+RESTORED = "restored revision %(number)s"
+_RESTORED_RX = re.compile(r"restored revision (\d+)")
+
+
+def revision_comment(comment: str | None) -> str | None:
+    """A revision's comment for display: the ones Wordkeep writes itself as labels (translated
+    by the web layer, older revisions' included); what a keeper typed, as it is."""
+    if comment == ADDED_RECORDING:
+        return Label("added a recording")
+    if comment == ADDED_PICTURE:
+        return Label("added a picture")
+    if comment and (found := _RESTORED_RX.fullmatch(comment)):
+        return Label("restored revision %(number)s", number=int(found.group(1)))
+    return comment

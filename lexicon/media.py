@@ -20,7 +20,7 @@ from typing import BinaryIO
 from sqlalchemy import select, union
 from sqlmodel import Session
 
-from lexicon import access, audio, store
+from lexicon import access, audio, labels, store
 from lexicon.access import ANONYMOUS, Viewer
 from lexicon.db import once_more_if_raced
 from lexicon.errors import EntryNotFound, InvalidInput, NotFound
@@ -312,7 +312,7 @@ def _attach(session, dictionary, entry_id, version, editor, sha256, attach, view
         data=entry,
         version=row.version if version is None else version,
         editor=editor,
-        comment="added a recording",
+        comment=labels.ADDED_RECORDING,
         viewer=viewer,
     )
     return updated if viewer is None else access.filter_entry(viewer, dictionary, updated)

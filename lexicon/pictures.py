@@ -20,7 +20,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlmodel import Session
 
-from lexicon import access, images, media, store
+from lexicon import access, images, labels, media, store
 from lexicon.access import Viewer
 from lexicon.db import once_more_if_raced
 from lexicon.errors import EntryNotFound, InvalidInput, NotFound
@@ -302,7 +302,7 @@ def _attach(session, dictionary, entry_id, sense_id, sha256, fields, editor, ver
         data=entry,
         version=row.version if version is None else version,
         editor=editor,
-        comment="added a picture",
+        comment=labels.ADDED_PICTURE,
         viewer=viewer,
     )
 

@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
-from lexicon import access, search
+from lexicon import access, labels, search
 from lexicon.access import Viewer
 from lexicon.alphabet import Alphabet
 from lexicon.db import begin_write
@@ -427,7 +427,7 @@ def restore_revision(
             version=row.version,
             editor=editor,
             action="restore",
-            comment=f"restored revision {number}",
+            comment=labels.RESTORED % {"number": number},
         )
 
 
@@ -966,7 +966,7 @@ def list_revisions(
                 "number": rev.number,
                 "action": rev.action,
                 "editor": rev.editor if not viewer.anonymous else "",
-                "comment": rev.comment,
+                "comment": labels.revision_comment(rev.comment),
                 "created_at": iso(rev.created_at),
                 # A revision whose entry was then hidden shows no content to those outside.
                 "data": data if data is not None else {},

@@ -138,9 +138,12 @@ def test_history_in_french_dates_labels_and_whole_sentences(
     assert in_locale("fr", i18n.format_when, first) in visible
     assert f'datetime="{i18n.iso(first)}"' in page
     assert "création" in visible and "restauration" in visible  # what each revision did
+    assert "a restauré la révision 1" in visible  # the comment Wordkeep wrote
+    assert revisions[-1]["comment"] == "restored revision 1"  # stored and sent in English
     assert "Modifications de la révision 2 à la révision 3" in visible
     assert "Sens 1 · glose (en)" in visible  # the diff's own labels
-    for english in ("History of", "was restored", "Changes from revision", "Sense 1 ·"):
+    for english in ("History of", "was restored", "Changes from revision", "Sense 1 ·",
+                    "restored revision"):  # fmt: skip
         assert english not in visible
 
 
