@@ -154,7 +154,8 @@ def _as_datetime(value) -> datetime | date | None:
 
 def format_when(value, width: str = "medium", time: bool = True) -> str:
     """A moment for the page's language: "12 janv. 2026, 14:03 UTC". Times are stored in UTC
-    and the server knows no reader's time zone, so the zone is said rather than guessed.
+    and the server knows no reader's time zone, so the zone is said rather than guessed; in
+    the browser, static/times.js rewrites each <time> in the reader's own zone.
     A value that is no date comes back as it is (never an error page over a date)."""
     moment = _as_datetime(value)
     if moment is None:

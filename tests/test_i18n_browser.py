@@ -281,3 +281,37 @@ def test_french_leaves_no_english_on_learner_editor_and_print_pages(
     report = "\n".join(f"{path}: {left}" for path, left in left_in_french.items())
     assert left_in_french == {}, "English left in French pages:\n" + report
     page.context.close()
+
+
+def test_moments_are_shown_in_the_readers_time_zone(browser, live_server, session, owner,
+                                                    dictionary):  # fmt: skip
+    """The server writes a revision's time in UTC and says so; in the browser it becomes the
+    reader's own time (here Jakarta, UTC+7), the UTC text kept as its title."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from lexicon.access import Viewer
+
+    entry = store.create_entry(session=session, dictionary=dictionary,
+                               data={"headword": {"seh": "nyumba"}})  # fmt: skip
+    created = store.list_revisions(session=session, dictionary=dictionary, entry_id=entry["id"],
+                                   viewer=Viewer(is_admin=True))["items"][0]["created_at"]  # fmt: skip
+    moment = datetime.fromisoformat(created)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    local = moment.astimezone(timezone(timedelta(hours=7)))
+
+    context = browser.new_context(locale="fr-FR", timezone_id="Asia/Jakarta")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login?next=/d/demo/edit/&lang=fr")
+    page.fill("#email", owner.email)
+    page.fill("#password", "password-123")
+    page.click("form.login button[type=submit], form.login input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/d/demo/edit/")
+    page.goto(f"{live_server.url}/d/demo/edit/entries/{entry['id']}/history?lang=fr")
+    shown = page.locator("td time").first
+    shown.wait_for()
+    page.wait_for_function("document.querySelector('td time').title !== ''")
+    text, title = shown.text_content(), shown.get_attribute("title")
+    context.close()
+    assert "UTC" in title and "UTC" not in text, (text, title)
+    assert f"{local.hour:02d}:{local.minute:02d}" in text, (text, local)
+    assert str(local.day) in text
