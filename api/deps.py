@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from api.settings import Settings
 from lexicon import access, accounts, store
 from lexicon.access import ANONYMOUS, Viewer
-from lexicon.db import is_sqlite
+from lexicon.db import BUSY_TIMEOUT_MS, is_sqlite
 from lexicon.errors import InvalidInput
 from lexicon.models import Dictionary
 
@@ -77,12 +77,20 @@ async def quick_read(session: Session, work: Callable[[], T]) -> T:
 @contextmanager
 def _no_busy_wait(session: Session):
     raw = session.connection().connection.driver_connection
-    wait = raw.execute("PRAGMA busy_timeout").fetchone()[0]
     raw.execute("PRAGMA busy_timeout=0")
     try:
         yield
     finally:
-        raw.execute(f"PRAGMA busy_timeout={int(wait)}")
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+def dictionary_to_read(request: Request, session: Session, viewer: Viewer, slug: str):
+    """The dictionary for a read that runs on every keystroke or tap (search, browse, an entry):
+    the worker's snapshot of its row, checked against its generation (`DictionarySnapshots`),
+    with the same access check as `get_dictionary`. Never change what it returns."""
+    dictionary = request.app.state.dictionaries.get(session, slug)
+    access.require_dictionary(viewer, dictionary)
+    return dictionary
 
 
 def get_dictionary(

@@ -27,13 +27,16 @@ def normalise_url(url: str) -> str:
     return url
 
 
+BUSY_TIMEOUT_MS = 15000  # how long a SQLite write waits for another's lock
+
+
 def _sqlite_connect(dbapi_connection, _record) -> None:
     # One place for SQLite's per-connection setup: WAL lets readers run beside a writer,
     # the busy timeout makes concurrent writers wait instead of failing at once.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # 512 KiB of page cache per connection (SQLite's default is 2 MiB): the operating system
     # caches the file anyway, and a worker's pool holds up to a dozen connections (bench/load.py:

@@ -14,6 +14,7 @@ from lexicon.prepared import Prepared, fetch, json_value
 _ENTRY_COLUMNS = ("id", "headword", "headword_text", "homograph", "part_of_speech", "letter",
                   "has_audio", "deleted", "status", "visibility", "circle")  # fmt: skip
 _EntryRow = namedtuple("_EntryRow", _ENTRY_COLUMNS)
+_HEADWORD, _HAS_AUDIO = _ENTRY_COLUMNS.index("headword"), _ENTRY_COLUMNS.index("has_audio")
 
 
 # Built once: the Core statements of the two reads behind a page of results, run through
@@ -46,10 +47,10 @@ def items(session, dictionary: Dictionary, viewer, rows: list, tiers: tuple) -> 
         return []
     entries = {}
     for values in fetch(session, _ENTRIES_BY_ID, {"ids": ids}):
-        entry = _EntryRow._make(values)
-        entries[entry.id] = entry._replace(
-            headword=json_value(entry.headword) or {}, has_audio=bool(entry.has_audio)
-        )
+        entry = list(values)
+        entry[_HEADWORD] = json_value(entry[_HEADWORD]) or {}
+        entry[_HAS_AUDIO] = bool(entry[_HAS_AUDIO])
+        entries[entry[0]] = _EntryRow._make(entry)
     glosses = _glosses(session, dictionary, viewer, ids)
     out = []
     for row in rows:

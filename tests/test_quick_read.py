@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from api.deps import quick_read
-from lexicon.db import is_sqlite
+from lexicon.db import BUSY_TIMEOUT_MS, is_sqlite
 
 
 def busy_timeout(session) -> int:
@@ -42,7 +42,7 @@ def test_a_read_runs_in_the_loop_on_sqlite_and_in_a_worker_thread_on_postgresql(
     assert value == 1
     assert (work_thread == loop_thread) == is_sqlite(session)
     if is_sqlite(session):
-        assert busy_timeout(session) == 15000  # restored for the rest of the request
+        assert busy_timeout(session) == BUSY_TIMEOUT_MS  # restored for the rest of the request
 
 
 def test_a_read_that_sqlite_calls_busy_runs_again_in_a_worker_thread(session):

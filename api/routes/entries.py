@@ -4,13 +4,21 @@ Editors' writes change the entry; a contributor's POST/PUT/DELETE answers 202 wi
 proposal it became (see lexicon/review.py). Browsers logged in by cookie send X-CSRF-Token.
 """
 
-from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from api.csrf import require_csrf_for_session
-from api.deps import get_dictionary, get_session, get_viewer, if_match_version, requires
+from api.deps import (
+    dictionary_to_read,
+    get_dictionary,
+    get_session,
+    get_viewer,
+    if_match_version,
+    quick_read,
+    requires,
+)
 from lexicon import review, store
 from lexicon.access import Viewer
 from lexicon.models import Dictionary
@@ -71,16 +79,21 @@ def create_entry(
 
 
 @router.get("/{entry_id}", response_model=EntryPublic)
-def get_entry(
+async def get_entry(
+    request: Request,
+    slug: str,
     entry_id: str,
     response: Response,
-    dictionary: Dictionary = Depends(get_dictionary),
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
 ):
-    entry = store.read_entry(
-        session=session, dictionary=dictionary, entry_id=entry_id, viewer=viewer
-    )
+    def answer():
+        dictionary = dictionary_to_read(request, session, viewer, slug)
+        return store.read_entry(
+            session=session, dictionary=dictionary, entry_id=entry_id, viewer=viewer
+        )
+
+    entry = await quick_read(session, answer)
     response.headers["ETag"] = f'"{entry["version"]}"'
     return entry
 

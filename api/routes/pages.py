@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from api.deps import get_dictionary, get_session, get_viewer
+from api.deps import dictionary_to_read, get_dictionary, get_session, get_viewer, quick_read
 from api.templating import render
 from lexicon import store
 from lexicon.access import Viewer
@@ -52,14 +52,19 @@ def dictionary_home(
 
 
 @router.get("/d/{slug}/entries/{entry_id}")
-def entry_page(
+async def entry_page(
     request: Request,
+    slug: str,
     entry_id: str,
-    dictionary: Dictionary = Depends(get_dictionary),
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
 ):
-    entry = store.read_entry(
-        session=session, dictionary=dictionary, entry_id=entry_id, viewer=viewer
-    )
-    return render(request, "entry.html", {"entry": entry, "viewer": viewer}, dictionary=dictionary)
+    def answer():
+        dictionary = dictionary_to_read(request, session, viewer, slug)
+        entry = store.read_entry(
+            session=session, dictionary=dictionary, entry_id=entry_id, viewer=viewer
+        )
+        context = {"entry": entry, "viewer": viewer}
+        return render(request, "entry.html", context, dictionary=dictionary)
+
+    return await quick_read(session, answer)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from api.deps import get_dictionary, get_session, get_viewer, quick_read
+from api.deps import dictionary_to_read, get_dictionary, get_session, get_viewer, quick_read
 from api.templating import render
 from lexicon import access, browse, search
 from lexicon.access import Viewer
@@ -34,14 +34,6 @@ def _json(page: dict) -> bytes:
     return orjson.dumps(page)
 
 
-def _reading(request: Request, session, viewer, slug: str) -> Dictionary:
-    """The dictionary for a learner's read (search, browse): the worker's snapshot of its row,
-    checked against its generation, with the same access check as `get_dictionary`."""
-    dictionary = request.app.state.dictionaries.get(session, slug)
-    access.require_dictionary(viewer, dictionary)
-    return dictionary
-
-
 @router.get("/api/dictionaries/{slug}/search", response_model=SearchPage, tags=["search"])
 async def search_entries(
     request: Request,
@@ -56,7 +48,7 @@ async def search_entries(
     """Both directions at once, best match first; each item says why it matched (`match`)."""
 
     def answer() -> bytes:
-        dictionary = _reading(request, session, viewer, slug)
+        dictionary = dictionary_to_read(request, session, viewer, slug)
         return _search(request, session, dictionary, viewer, q, limit, cursor, exact)
 
     return Response(await quick_read(session, answer), media_type="application/json")
@@ -77,7 +69,7 @@ async def browse_entries(
     """Entries in the dictionary's own alphabetical order, by letter, domain or part of speech."""
 
     def answer() -> bytes:
-        dictionary = _reading(request, session, viewer, slug)
+        dictionary = dictionary_to_read(request, session, viewer, slug)
         return request.app.state.page_cache.page(
             "browse", dictionary, viewer, (letter, domain, pos, limit, cursor),
             lambda: _json(browse.browse(session=session, dictionary=dictionary, viewer=viewer,
