@@ -43,6 +43,10 @@ def check_key(key: str) -> str:
 class Storage(Protocol):
     """What the app needs from a place that keeps media files."""
 
+    # Whether its calls are local file-system calls (quick: the web layer may make them in
+    # its event loop) rather than network round trips.
+    local: bool
+
     def put(self, key: str, source: Source, *, content_type: str | None = None) -> int:
         """Store `source` (a binary file object or a path) under `key`; return its size."""
 
@@ -74,6 +78,8 @@ def _reader(source: Source):
 
 class LocalStorage:
     """Media in a folder: temporary file in the same folder, fsync, then an atomic rename."""
+
+    local = True
 
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root).resolve()
@@ -156,6 +162,8 @@ class S3Storage:
     profile, an instance role) unless given here. An object appears only when its upload is
     complete (multipart uploads included), which makes `put` atomic.
     """
+
+    local = False
 
     def __init__(
         self,

@@ -9,8 +9,17 @@ from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, Upl
 from fastapi.responses import StreamingResponse
 from fastapi.routing import APIRoute
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from api.deps import get_dictionary, get_session, get_settings, get_viewer, requires
+from api.deps import (
+    dictionary_to_read,
+    get_dictionary,
+    get_session,
+    get_settings,
+    get_viewer,
+    quick_read,
+    requires,
+)
 from api.settings import Settings
 from lexicon import media
 from lexicon.access import Viewer
@@ -56,7 +65,7 @@ def setup(app) -> None:
         app.state.storage = storage_from_url(app.state.settings.media_dir)
 
 
-def get_storage(request: Request) -> Storage:
+async def get_storage(request: Request) -> Storage:  # async: no trip to a worker thread
     return request.app.state.storage
 
 
@@ -128,47 +137,55 @@ def upload_example_audio(
     )  # fmt: skip
 
 
-def _serve(request, original: bool, sha256, dictionary, session, viewer, storage) -> Response:
-    # Who may hear a recording changes only with a write to the dictionary (an entry, its
-    # protocols) or to the viewer's roles, so the answer is kept per worker like a search page:
-    # a learner's player asks for range after range of the same file.
-    try:
-        served = request.app.state.page_cache.page(
+async def _serve(request, original: bool, slug: str, sha256: str, session, viewer,
+                 storage: Storage) -> Response:  # fmt: skip
+    """A recording's bytes, if the viewer may hear it. Who may changes only with a write to the
+    dictionary (an entry, its protocols) or to the viewer's roles, so the answer is kept per
+    worker like a search page: a learner's player asks for range after range of one file."""
+
+    def lookup() -> media.Served:
+        dictionary = dictionary_to_read(request, session, viewer, slug)
+        return request.app.state.page_cache.page(
             "media", dictionary, viewer, (sha256, original),
             lambda: media.media_to_serve(session=session, dictionary=dictionary, viewer=viewer,
                                          sha256=sha256, original=original),
         )  # fmt: skip
+
+    try:
+        served = await quick_read(session, lookup)
     finally:
         session.rollback()  # no transaction stays open while a slow phone downloads
-    return ranged_response(request, storage, served)
+    if storage.local:  # a stat and an open: quick
+        return ranged_response(request, storage, served)
+    return await run_in_threadpool(ranged_response, request, storage, served)
 
 
 @router.api_route("/media/{slug}/{sha256}", methods=["GET", "HEAD"], include_in_schema=False)
-def web_copy(
+async def web_copy(
     request: Request,
+    slug: str,
     sha256: Sha256,
-    dictionary: Dictionary = Depends(get_dictionary),
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
     storage: Storage = Depends(get_storage),
 ):
     """The web copy of a recording (MP3), with HTTP ranges."""
-    return _serve(request, False, sha256, dictionary, session, viewer, storage)
+    return await _serve(request, False, slug, sha256, session, viewer, storage)
 
 
 @router.api_route(
     "/media/{slug}/{sha256}/original", methods=["GET", "HEAD"], include_in_schema=False
 )
-def original_file(
+async def original_file(
     request: Request,
+    slug: str,
     sha256: Sha256,
-    dictionary: Dictionary = Depends(get_dictionary),
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
     storage: Storage = Depends(get_storage),
 ):
     """The archival original, byte for byte as uploaded, with HTTP ranges."""
-    return _serve(request, True, sha256, dictionary, session, viewer, storage)
+    return await _serve(request, True, slug, sha256, session, viewer, storage)
 
 
 # ---------------------------------------------------------------- HTTP ranges
