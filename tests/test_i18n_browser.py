@@ -246,8 +246,8 @@ def walk_pages(session, dictionary) -> list[str]:
     return learner + editor + ["/d/demo/print"]
 
 
-def logged_in(browser, live_server, email):
-    context = browser.new_context(locale="en-GB")
+def logged_in(browser, live_server, email, **options):
+    context = browser.new_context(**{"locale": "en-GB", **options})
     page = context.new_page()
     page.goto(f"{live_server.url}/login?next=/d/demo/edit/")
     page.fill("#email", email)
@@ -299,19 +299,14 @@ def test_moments_are_shown_in_the_readers_time_zone(browser, live_server, sessio
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     local = moment.astimezone(timezone(timedelta(hours=7)))
 
-    context = browser.new_context(locale="fr-FR", timezone_id="Asia/Jakarta")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login?next=/d/demo/edit/&lang=fr")
-    page.fill("#email", owner.email)
-    page.fill("#password", "password-123")
-    page.click("form.login button[type=submit], form.login input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/d/demo/edit/")
+    page = logged_in(browser, live_server, owner.email, locale="fr-FR",
+                     timezone_id="Asia/Jakarta")  # fmt: skip
     page.goto(f"{live_server.url}/d/demo/edit/entries/{entry['id']}/history?lang=fr")
     shown = page.locator("td time").first
     shown.wait_for()
     page.wait_for_function("document.querySelector('td time').title !== ''")
     text, title = shown.text_content(), shown.get_attribute("title")
-    context.close()
+    page.context.close()
     assert "UTC" in title and "UTC" not in text, (text, title)
     assert f"{local.hour:02d}:{local.minute:02d}" in text, (text, local)
     assert str(local.day) in text
