@@ -53,7 +53,8 @@ T = TypeVar("T")
 
 
 async def quick_read(session: Session, work: Callable[[], T]) -> T:
-    """Run a learner's short read (search, browse) where it costs least.
+    """Run a learner's short read (a search, an entry, a recording's access check) where it
+    costs least. Only for reads of a few milliseconds: a longer one would hold up the loop.
 
     On SQLite, in the event loop itself: its queries run in-process in a millisecond or two,
     and a worker's threads would only take turns at Python's global lock. Handing searches to
