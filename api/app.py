@@ -15,7 +15,7 @@ from api import errors, middleware
 from api.i18n import LocaleMiddleware
 from api.settings import Settings
 from api.templating import make_templates
-from lexicon.db import make_engine
+from lexicon.db import make_engine, reader_engine
 from lexicon.search_cache import DictionarySnapshots, PageCache
 
 STATIC_DIR = __import__("pathlib").Path(__file__).parent / "static"
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
+    app.state.reader = reader_engine(app.state.engine)  # SQLite's quick reads (deps.quick_read)
     app.state.templates = make_templates(settings.templates_dir)
     app.state.page_cache = PageCache(settings.page_cache_size)
     app.state.dictionaries = DictionarySnapshots()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import contextmanager
 from typing import TypeVar
 
 from fastapi import Depends, Header, Request
@@ -14,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 from api.settings import Settings
 from lexicon import access, accounts, store
 from lexicon.access import ANONYMOUS, Viewer
-from lexicon.db import BUSY_TIMEOUT_MS, is_sqlite
 from lexicon.errors import InvalidInput
 from lexicon.models import Dictionary
 
@@ -52,37 +50,28 @@ async def get_viewer(request: Request, session: Session = Depends(get_session)) 
 T = TypeVar("T")
 
 
-async def quick_read(session: Session, work: Callable[[], T]) -> T:
-    """Run a learner's short read (a search, an entry, a recording's access check) where it
-    costs least. Only for reads of a few milliseconds: a longer one would hold up the loop.
+async def quick_read(request: Request, session: Session, work: Callable[[Session], T]) -> T:
+    """Run `work(session)`, a learner's short read (a search, an entry, a recording's access
+    check), where it costs least. Only for reads of a few milliseconds: a longer one would
+    hold up the loop.
 
-    On SQLite, in the event loop itself: its queries run in-process in a millisecond or two,
-    and a worker's threads would only take turns at Python's global lock. Handing searches to
-    the thread pool cost half as much CPU again per search and, at 16 clients, half the
-    throughput (bench/load.py). A read that would have to wait for a lock (SQLite says busy;
-    WAL readers rarely do) never waits in the loop: it runs again in a worker thread, with
-    the usual busy timeout. On PostgreSQL every query is a network round trip: a worker
-    thread, always."""
-    if not is_sqlite(session):
-        return await run_in_threadpool(work)
+    On SQLite, in the event loop itself, on the app's reader connections (lexicon.db.
+    reader_engine): its queries run in-process in a millisecond or two, and a worker's
+    threads would only take turns at Python's global lock. Handing searches to the thread pool
+    cost half as much CPU again per search and, at 16 clients, half the throughput
+    (bench/load.py). A reader never waits for a lock and cannot write: a read SQLite calls busy
+    (WAL readers rarely meet one) runs again in a worker thread on the request's own session.
+    On PostgreSQL every query is a network round trip: a worker thread, always."""
+    reader = request.app.state.reader
+    if reader is None:
+        return await run_in_threadpool(work, session)
     try:
-        with _no_busy_wait(session):
-            return work()
+        with Session(reader, expire_on_commit=False) as quick:
+            return work(quick)
     except OperationalError as exc:
         if "locked" not in str(exc) and "busy" not in str(exc):
             raise
-        session.rollback()
-    return await run_in_threadpool(work)
-
-
-@contextmanager
-def _no_busy_wait(session: Session):
-    raw = session.connection().connection.driver_connection
-    raw.execute("PRAGMA busy_timeout=0")
-    try:
-        yield
-    finally:
-        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return await run_in_threadpool(work, session)
 
 
 def dictionary_to_read(request: Request, session: Session, viewer: Viewer, slug: str):

@@ -45,6 +45,25 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _reader_connect(dbapi_connection, _record) -> None:
+    # After _sqlite_connect: a reader never waits for a lock and cannot write.
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    dbapi_connection.execute("PRAGMA query_only=1")
+
+
+def reader_engine(engine: Engine) -> Engine | None:
+    """For a SQLite file: a second pool over it whose connections only read and never wait for
+    a lock (busy timeout 0, `query_only`). The web layer runs its quick reads on it in the event
+    loop (`api.deps.quick_read`): a read there must never sleep in SQLite's busy handler, and
+    must not write. None for PostgreSQL and for an in-memory database."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    reader = make_engine(engine.url.render_as_string(hide_password=False))
+    event.listen(reader, "connect", _reader_connect)
+    return reader
+
+
 def json_text(value) -> str:
     """JSON columns as text, with orjson: entries, senses and revisions are JSON, and
     json.dumps was a fifth of a large import (its own text differs, its meaning does not)."""

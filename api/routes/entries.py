@@ -87,13 +87,13 @@ async def get_entry(
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
 ):
-    def answer():
+    def answer(session):
         dictionary = dictionary_to_read(request, session, viewer, slug)
         return store.read_entry(
             session=session, dictionary=dictionary, entry_id=entry_id, viewer=viewer
         )
 
-    entry = await quick_read(session, answer)
+    entry = await quick_read(request, session, answer)
     response.headers["ETag"] = f'"{entry["version"]}"'
     return entry
 

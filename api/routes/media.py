@@ -143,7 +143,7 @@ async def _serve(request, original: bool, slug: str, sha256: str, session, viewe
     dictionary (an entry, its protocols) or to the viewer's roles, so the answer is kept per
     worker like a search page: a learner's player asks for range after range of one file."""
 
-    def lookup() -> media.Served:
+    def lookup(session) -> media.Served:
         dictionary = dictionary_to_read(request, session, viewer, slug)
         return request.app.state.page_cache.page(
             "media", dictionary, viewer, (sha256, original),
@@ -152,7 +152,7 @@ async def _serve(request, original: bool, slug: str, sha256: str, session, viewe
         )  # fmt: skip
 
     try:
-        served = await quick_read(session, lookup)
+        served = await quick_read(request, session, lookup)
     finally:
         session.rollback()  # no transaction stays open while a slow phone downloads
     if storage.local:  # a stat and an open: quick

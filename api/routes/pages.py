@@ -59,7 +59,7 @@ async def entry_page(
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
 ):
-    def answer():
+    def answer(session):
         dictionary = dictionary_to_read(request, session, viewer, slug)
         entry = store.read_entry(
             session=session, dictionary=dictionary, entry_id=entry_id, viewer=viewer
@@ -67,4 +67,4 @@ async def entry_page(
         context = {"entry": entry, "viewer": viewer}
         return render(request, "entry.html", context, dictionary=dictionary)
 
-    return await quick_read(session, answer)
+    return await quick_read(request, session, answer)

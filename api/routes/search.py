@@ -47,11 +47,11 @@ async def search_entries(
 ):
     """Both directions at once, best match first; each item says why it matched (`match`)."""
 
-    def answer() -> bytes:
+    def answer(session) -> bytes:  # on the reader's session: see quick_read
         dictionary = dictionary_to_read(request, session, viewer, slug)
         return _search(request, session, dictionary, viewer, q, limit, cursor, exact)
 
-    return Response(await quick_read(session, answer), media_type="application/json")
+    return Response(await quick_read(request, session, answer), media_type="application/json")
 
 
 @router.get("/api/dictionaries/{slug}/browse", response_model=SearchPage, tags=["search"])
@@ -90,7 +90,7 @@ async def search_page(
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
 ):
-    def answer():
+    def answer(session):
         dictionary = dictionary_to_read(request, session, viewer, slug)
         results = (
             json.loads(
@@ -103,7 +103,7 @@ async def search_page(
                    "may_edit": access.may(viewer, dictionary, "edit")}  # fmt: skip
         return render(request, "search.html", context, dictionary=dictionary)
 
-    return await quick_read(session, answer)
+    return await quick_read(request, session, answer)
 
 
 @router.get("/d/{slug}/browse", include_in_schema=False, response_class=HTMLResponse)
