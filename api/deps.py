@@ -94,7 +94,7 @@ def get_dictionary(
 def requires(action: str):
     """A dependency that checks the viewer may do `action` in the path's dictionary."""
 
-    def check(
+    async def check(  # async: it does no I/O, so it costs no trip to a worker thread
         dictionary: Dictionary = Depends(get_dictionary), viewer: Viewer = Depends(get_viewer)
     ) -> Viewer:
         access.require(viewer, dictionary, action)
@@ -103,7 +103,7 @@ def requires(action: str):
     return check
 
 
-def if_match_version(if_match: str | None = Header(default=None)) -> int | None:
+async def if_match_version(if_match: str | None = Header(default=None)) -> int | None:
     """The entry version named by an `If-Match: "3"` header, if any."""
     if if_match is None:
         return None

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from lexicon.access import ROLE_RANK, Viewer
-from lexicon.db import begin_write
+from lexicon.db import without_waiting
 from lexicon.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from lexicon.models import (
     ApiToken,
@@ -219,12 +219,11 @@ def _note_token_use(session: Session, row: ApiToken) -> None:
         return
     table = ApiToken.__table__
     try:
-        with Session(session.get_bind()) as own:
-            begin_write(own)
-            own.execute(update(table).where(table.c.id == row.id).values(last_used_at=now))
-            own.commit()
-    except OperationalError as exc:
-        log.warning("could not record a token's use", extra={"error": str(exc)})
+        with without_waiting(session.get_bind()) as conn:
+            conn.execute(update(table).where(table.c.id == row.id).values(last_used_at=now))
+            conn.commit()
+    except OperationalError as exc:  # SQLite busy (an import writing): a later request notes it
+        log.info("could not record a token's use", extra={"error": str(exc)})
     # End the request's read transaction: on SQLite a snapshot older than this write could not
     # become a write transaction later in the request.
     session.commit()

@@ -5,15 +5,19 @@ Nothing here reads settings: the URL comes in as an argument (sqlite-utils style
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
+
+from lexicon import write_lock
 
 T = TypeVar("T")
 
@@ -79,7 +83,12 @@ def make_engine(url: str, **kwargs) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 15})
+        # The driver's connection is write_lock.Connection: this process's writers of the file
+        # queue in arrival order instead of polling in SQLite's busy handler.
+        kwargs.setdefault(
+            "connect_args",
+            {"check_same_thread": False, "timeout": 15, "factory": write_lock.Connection},
+        )
         # SQLite connections are cheap and local: never make a request wait for one (a request
         # holds its connection across its steps, so a pool smaller than the thread pool could
         # run dry under load and time out with a 500).
@@ -92,6 +101,7 @@ def make_engine(url: str, **kwargs) -> Engine:
         # of failing half-way on a lock upgrade.
         event.listen(engine, "connect", _disable_pysqlite_begin)
         event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "checkin", _let_go)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     # No parallel plans: the app's queries are small, and PostgreSQL, misjudging how rare a
@@ -108,8 +118,22 @@ WRITE_OPTION = "wordkeep_write"
 
 
 def _begin_immediate(conn) -> None:
-    write = conn.get_execution_options().get(WRITE_OPTION, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    if not conn.get_execution_options().get(WRITE_OPTION, False):
+        conn.exec_driver_sql("BEGIN")
+        return
+    begin = partial(conn.exec_driver_sql, "BEGIN IMMEDIATE")
+    raw = conn.connection.dbapi_connection
+    if isinstance(raw, write_lock.Connection):
+        raw.begin_immediate(begin)  # in this process's turn (see lexicon.write_lock)
+    else:
+        begin()
+
+
+def _let_go(dbapi_connection, _record) -> None:
+    # Back in the pool: no transaction is open, so no turn may stay held (belt and braces:
+    # commit, rollback and close already give it back).
+    if isinstance(dbapi_connection, write_lock.Connection):
+        dbapi_connection.let_go()
 
 
 def begin_write(session) -> None:
@@ -161,3 +185,21 @@ def upgrade(engine: Engine) -> None:
 
 def session_for(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)
+
+
+@contextmanager
+def without_waiting(engine: Engine) -> Iterator[Connection]:
+    """A connection for a best-effort write (a token's last use, marking a dead job): on SQLite
+    it starts a write transaction (BEGIN IMMEDIATE) and fails at once with "database is
+    locked" when another writer holds the lock, instead of waiting the busy timeout; a web
+    request must not hang behind an import for a note. Elsewhere, a plain connection."""
+    with engine.connect() as conn:
+        if engine.dialect.name != "sqlite":
+            yield conn
+            return
+        raw = conn.connection.dbapi_connection  # the driver's: SQLAlchemy would BEGIN first
+        raw.execute("PRAGMA busy_timeout=0")
+        try:
+            yield conn.execution_options(**{WRITE_OPTION: True})
+        finally:  # before the connection goes back to the pool
+            raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

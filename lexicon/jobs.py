@@ -33,7 +33,7 @@ from sqlalchemy import JSON, Column, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, select
 
-from lexicon.db import WRITE_OPTION
+from lexicon.db import without_waiting
 from lexicon.errors import NotFound, WordkeepError
 from lexicon.models import Dictionary
 
@@ -179,20 +179,9 @@ def _mark_interrupted(engine, job_id: str, seen: datetime | None, when: datetime
         .values(status="failed", stage="failed", error=INTERRUPTED, finished_at=when)
     )
     try:
-        with engine.connect() as conn:
-            if engine.dialect.name != "sqlite":
-                conn.execute(stmt)
-                conn.commit()
-            else:
-                # On the driver's connection: SQLAlchemy would open a transaction first.
-                raw = conn.connection.dbapi_connection
-                wait = raw.execute("PRAGMA busy_timeout").fetchone()[0]
-                raw.execute("PRAGMA busy_timeout=0")
-                try:
-                    conn.execution_options(**{WRITE_OPTION: True}).execute(stmt)
-                    conn.commit()
-                finally:
-                    raw.execute(f"PRAGMA busy_timeout={int(wait)}")
+        with without_waiting(engine) as conn:
+            conn.execute(stmt)
+            conn.commit()
     except OperationalError:  # SQLite busy: reported failed now, marked by a later poll
         return
     _forget_live(engine, job_id)

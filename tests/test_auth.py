@@ -234,3 +234,44 @@ def test_a_tokens_last_use_is_recorded_to_the_hour(client, session, alice):
     assert first is not None
     assert client.get("/api/dictionaries", headers=sync).status_code == 200
     assert last_used("sync") == first  # within the hour: no second write
+
+
+def test_a_busy_database_does_not_hold_up_a_token_request(
+    database_url, media_dir, engine, session, alice, monkeypatch
+):
+    """A token's last use is a best-effort note: while another process holds SQLite's write
+    lock (an import), a request with the token is answered at once, and the note waits for
+    a later request. (The busy timeout is raised to two minutes: a request that waited for
+    the lock would still be blocked when the guard below gives up.)"""
+    import sqlite3
+    import threading
+
+    from lexicon import db
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL locks rows: a token's row is never held by an import")
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 120_000)
+    settings = Settings(database_url=database_url, media_dir=str(media_dir),
+                        secret_key="test-secret-key-0123456789abcdef")  # fmt: skip
+    with TestClient(create_app(settings)) as client:
+        made = client.post("/api/tokens", json={"name": "sync"}, headers=alice.headers).json()
+        sync = {"Authorization": f"Bearer {made['token']}"}
+        importer = sqlite3.connect(engine.url.database, isolation_level=None)
+        importer.execute("BEGIN IMMEDIATE")  # the write lock, as an import holds it
+        answers = []
+        request = threading.Thread(
+            target=lambda: answers.append(client.get("/api/dictionaries", headers=sync))
+        )
+        request.start()
+        request.join(timeout=60)
+        held = request.is_alive()
+        importer.execute("ROLLBACK")
+        importer.close()
+        request.join()
+        assert not held, "the request waited for the import's write lock"
+        assert answers[0].status_code == 200
+        tokens = client.get("/api/tokens", headers=alice.headers).json()["items"]
+        assert next(t for t in tokens if t["name"] == "sync")["last_used_at"] is None
+        assert client.get("/api/dictionaries", headers=sync).status_code == 200  # lock free
+        tokens = client.get("/api/tokens", headers=alice.headers).json()["items"]
+        assert next(t for t in tokens if t["name"] == "sync")["last_used_at"] is not None
