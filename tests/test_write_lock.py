@@ -199,10 +199,16 @@ def test_reads_take_no_turn(db):
         assert session.in_transaction() and not queue.held
 
 
-def test_postgresql_is_untouched(engine, db_kind):
-    if db_kind == "sqlite":
-        pytest.skip("PostgreSQL only")
+def test_only_sqlite_connections_queue(engine, db_kind):
+    """The app's engine on each database: SQLite's write transactions take a turn in the queue
+    and give it back; PostgreSQL's connections are the driver's own, untouched."""
     with Session(engine) as session:
         begin_write(session)
         raw = session.connection().connection.dbapi_connection
-        assert not isinstance(raw, write_lock.Connection)
+        queued = isinstance(raw, write_lock.Connection)
+        assert queued == (db_kind == "sqlite")
+        if queued:
+            assert raw.holding is not None
+        session.rollback()
+        if queued:
+            assert raw.holding is None
