@@ -117,7 +117,10 @@ def poll_job(*, session: Session, dictionary: Dictionary, job_id: str) -> dict:
     beat = _aware(job.heartbeat_at or job.created_at)
     live = _read_live(engine, job.id)
     if live:
-        data.update(done=live["done"], total=live["total"], stage=live["stage"])
+        # Published only after the job's process recorded it running; a row read a moment
+        # before that commit would still say queued.
+        data.update(status="running", done=live["done"], total=live["total"],
+                    stage=live["stage"])  # fmt: skip
         beat = max(beat, datetime.fromtimestamp(live["beat"], UTC))
     data["heartbeat_at"] = beat.isoformat()
     if _now() - beat <= timedelta(seconds=STALE_AFTER):

@@ -219,6 +219,25 @@ def _queued(session, dictionary) -> str:
     return job.id
 
 
+def test_published_progress_means_running_even_if_the_row_was_read_just_before(
+    engine, session, dictionary
+):
+    """A poll reads the job's row, then its progress. On SQLite the progress is a file the
+    importing process writes only after it recorded the job running; a row read a moment
+    before that commit still says queued, and the poll answers running with the counts. On
+    PostgreSQL the progress is in the row, read with its status at once."""
+    job_id = _queued(session, dictionary)
+    pulse = jobs._Pulse(engine, job_id)  # the row stays queued: the race, held still
+    pulse.tick(5, 18, "writing")
+    pulse.start()
+    pulse.stop()
+    session.commit()
+    job = jobs.poll_job(session=session, dictionary=dictionary, job_id=job_id)
+    assert (job["done"], job["total"], job["stage"]) == (5, 18, "writing")
+    assert job["status"] == ("running" if engine.dialect.name == "sqlite" else "queued")
+    jobs._forget_live(engine, job_id)
+
+
 def test_progress_of_another_process_reaches_the_poll(
     client, session, owner, dictionary, database_url, tmp_path
 ):
