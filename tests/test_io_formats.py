@@ -299,3 +299,17 @@ def test_json_round_trip_and_nfc(tmp_path):
     doc = read_json(out)
     assert doc.entries[0]["headword"]["xx"] == unicodedata.normalize("NFC", nfd)
     assert doc.entries[0]["extra"]["k"] == unicodedata.normalize("NFC", nfd)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_apostrophes_in_a_csv_are_letters_not_quotes(tmp_path, delimiter):
+    """Many orthographies write a glottal stop with an apostrophe. The reader used to let
+    csv.Sniffer guess `'` as the quote character and mangled such cells."""
+    rows = [["headword", "gloss_en"], ["ka'u", "'the' word"], ["'a", "it's"], ["'", "x,y"]]
+    p = tmp_path / "words.csv"
+    with p.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, delimiter=delimiter).writerows(rows)
+    doc = read_table(p, vernacular="seh")
+    assert not doc.errors, doc.errors
+    assert [(e["headword"]["seh"], e["senses"][0]["glosses"]["en"]) for e in doc.entries] == [
+        ("ka'u", "'the' word"), ("'a", "it's"), ("'", "x,y")]  # fmt: skip

@@ -167,11 +167,12 @@ def _decode(raw: bytes, name: str, doc: TableDocument) -> str:
 
 def _read_csv(path: Path, doc: TableDocument) -> tuple[list[str], list[tuple[int, list[str]]]]:
     text = _decode(path.read_bytes(), path.name, doc)
-    try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # The delimiter is the header line's (spreadsheets write `,`, `;` or tabs); quoting is
+    # always the spreadsheets' double quote. csv.Sniffer guessed `'` as the quote character
+    # from cells holding apostrophes (a glottal stop in many orthographies) and mangled them.
+    header = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header.count) if any(c in header for c in ",;\t") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     rows = []
     headers: list[str] = []
     for cells in reader:
