@@ -210,6 +210,9 @@ class User(SQLModel, table=True):
     locale: str | None = None
     disabled: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+    # Carried in the session cookie from login; a cookie with an older one is no longer a
+    # session (bumped by logging out, a new password, `wordkeep user logout`).
+    session_generation: int = 0
 
 
 class Membership(SQLModel, table=True):
