@@ -267,6 +267,29 @@ def test_axe_finds_no_serious_violations(browser, live_server, session, dictiona
     page.context.close()
 
 
+@pytest.mark.parametrize("viewport", [(390, 844), (1280, 800)], ids=["phone", "desktop"])
+def test_axe_browse_with_an_empty_letter(browser, live_server, session, dictionary, viewport):
+    make_entry(session, dictionary)  # only "n" has an entry: every other letter is empty
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/d/demo/browse?letter=n")
+    empty = page.locator(".alphabet [aria-disabled=true]", has_text="ch")
+    assert empty.count() == 1 and empty.evaluate("e => e.tagName") == "SPAN"  # not a link
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => { const r = await axe.run(document);"
+        " return {violations: r.violations, passes: r.passes.map((p) => p.id)}; }"
+    )
+    assert "color-contrast" in result["passes"]  # axe really checked the letters
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == []
+    context.close()
+
+
 def test_pickers_work_with_the_keyboard(browser, live_server, session, dictionary):
     target = store.create_entry(
         session=session, dictionary=dictionary,

@@ -92,8 +92,11 @@ def test_search_page_works_without_javascript(client, words):
 def test_browse_page_has_the_alphabet_bar_topics_and_word_of_the_day(client, words):
     html = client.get("/d/demo/browse").text
     bar = re.search(r'<nav class="alphabet".*?</nav>', html, re.S).group(0)
-    labels = re.findall(r">([^<]+)</a>", bar)
+    labels = re.findall(r">([^<]+)</(?:a|span)>", bar)
     assert labels[:4] == ["A", "B", "Ch", "D"] and labels.index("N") + 1 == labels.index("Ng")
+    # Letters with entries are links; the others are plain text marked unavailable.
+    assert re.findall(r">([^<]+)</a>", bar) == ["Ch", "N", "Ng"]
+    assert re.search(r'<span class="empty" aria-disabled="true"[^>]*>A</span>', bar)
     assert "1.3.1.3 River" in html and "Word of the day" in html
     listing = client.get("/d/demo/browse", params={"letter": "ng"}).text
     assert listing.index(">ngama<") < listing.index("ŋ̀gàmà") and "chala" not in listing
