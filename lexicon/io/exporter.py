@@ -17,6 +17,7 @@ from lexicon.io import wsmap
 from lexicon.io.cldf import write_cldf
 from lexicon.io.jsonio import write_json
 from lexicon.io.lift import LiftDocument, write_lift
+from lexicon.io.lift_read import audio_refs
 from lexicon.io.mdf_write import write_mdf
 from lexicon.io.tabular import write_table
 from lexicon.models import Dictionary, Entry, Media
@@ -68,6 +69,7 @@ def _package_media(session, dictionary, entries, storage, folder: Path) -> dict[
         for _, o in _media_objects(e)
         if o.get("media") and o["media"].get("sha256")
     }
+    shas |= {r["sha256"] for e in entries for r in audio_refs(e) if r.get("sha256")}
     if not shas or storage is None:
         return {}
     rows = (

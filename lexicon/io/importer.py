@@ -22,7 +22,7 @@ from sqlmodel import Session
 from lexicon import search_index, store
 from lexicon.errors import ImportRejected
 from lexicon.io import wsmap
-from lexicon.io.lift_read import derive_id
+from lexicon.io.lift_read import audio_refs, derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits
 from lexicon.io.sources import Parsed, parse
 from lexicon.models import Dictionary, Entry, Media
@@ -320,6 +320,9 @@ def _known_media(session, dictionary, entries: list[dict]) -> dict[str, str]:
 def _attach_media(entries: list[dict], stored: dict, report: ImportReport) -> None:
     """Replace file references by stored media; keep a reference that has no file in extra."""
     for e in entries:
+        for ref in audio_refs(e):  # recordings of glosses, definitions ... (audio forms)
+            if ref["audio_href"] in stored:
+                ref["sha256"] = stored[ref["audio_href"]]
         for obj in _media_objects(e):
             media = obj.get("media")
             if not media:

@@ -20,6 +20,28 @@ NS = uuid.UUID("6f1c1f0e-5d0b-4a39-9a57-6b1d3c0e2a11")  # Wordkeep's namespace f
 
 SEMANTIC_DOMAIN_TRAITS = ("semantic-domain-ddp4", "semantic-domain")
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# FieldWorks' and WeSay's audio writing systems (`seh-Zxxx-x-audio`): a form's text is the name
+# of a recording under audio/, not text.
+_AUDIO_WS = re.compile(r"-zxxx(-[a-z0-9]+)*-x-audio$", re.IGNORECASE)
+
+
+def is_audio_ws(lang: str | None) -> bool:
+    """True for an audio writing system tag (`*-Zxxx-x-audio`)."""
+    return bool(lang) and _AUDIO_WS.search(lang) is not None
+
+
+def audio_refs(obj):
+    """Every recording kept in an audio-writing-system form ({"audio_href", "sha256"?}),
+    anywhere inside an entry dict (glosses, definitions, translations, fields ...)."""
+    if isinstance(obj, dict):
+        if "audio_href" in obj:
+            yield obj
+            return
+        for value in obj.values():
+            yield from audio_refs(value)
+    elif isinstance(obj, list):
+        for value in obj:
+            yield from audio_refs(value)
 
 
 def derive_id(*parts: str) -> str:
@@ -97,6 +119,11 @@ class Reader:
             if not isinstance(child.tag, str):
                 continue
             lang = child.get("lang")
+            if child.tag == tag and is_audio_ws(lang) and _is_simple_form(child):
+                kept = x.setdefault("audio", {}).setdefault(key, {})
+                if lang not in kept and (child[0].text or "").strip():
+                    kept[self.text(lang)] = self.audio_ref(child, child[0].text)
+                    continue
             if child.tag == tag and lang and lang not in out:
                 lang = self.text(lang)
                 if _is_simple_form(child):
@@ -109,6 +136,12 @@ class Reader:
             else:
                 x.setdefault("inner", {}).setdefault(key, []).append(to_xml(child))
         return out
+
+    def audio_ref(self, el, name: str) -> dict:
+        """A recording named by an audio form: found like any media href (see lift._collect_media)."""
+        href = self.text(name.strip())
+        self.media.append({"kind": "audio", "href": href, "line": el.sourceline})
+        return {"audio_href": href}
 
     def attrs(self, el, x: dict, known: tuple = ()) -> None:
         names = el.keys()  # attribute names (iterating `el` itself gives its children)
@@ -130,6 +163,8 @@ class Reader:
         fx: dict = {}
         value = self.multitext(list(el), fx, "text")
         item = {"type": self.text(el.get("type")), "text": value}
+        if fx.get("audio"):
+            item["audio"] = fx.pop("audio")["text"]
         if fx:
             item["rich"] = fx.get("rich", {}).get("text", {})
             if fx.get("inner"):
@@ -204,6 +239,7 @@ class Reader:
         for child in el:
             if isinstance(child.tag, str) and not self._entry_child(child, e, x):
                 self.residue(x, child)
+        self._headword_audio(e, x)
         if not e["headword"] and e["citation"]:
             e["headword"] = dict(e["citation"])
             x["headword_from"] = "citation"
@@ -243,6 +279,40 @@ class Reader:
             return True
         return self.common(child, x)
 
+    def _headword_audio(self, e: dict, x: dict) -> None:
+        """A recording of the lexical unit or citation is the entry's pronunciation recording;
+        `media_form` says where it is written back."""
+        audio = x.get("audio") or {}
+        for key in ("lexical-unit", "citation"):
+            for lang, ref in (audio.pop(key, None) or {}).items():
+                p = _blank_pronunciation(derive_id(e["id"], key, lang))
+                href = ref["audio_href"]
+                p["media"] = {
+                    "href": href,
+                    "original_name": href.replace("\\", "/").rsplit("/", 1)[-1],
+                }
+                lx = {"media_form": {"key": key, "lang": lang}, "hrefs": {"media": href}}
+                e["pronunciations"].insert(0, self.finish(p, lx))
+        if not audio:
+            x.pop("audio", None)
+
+    @staticmethod
+    def _audio_media(obj: dict, x: dict, key: str) -> None:
+        """An audio form among an object's own forms becomes the object's recording."""
+        audio = x.get("audio") or {}
+        forms = audio.get(key) or {}
+        if obj.get("media") is not None or not forms:
+            return
+        lang = next(iter(forms))
+        href = forms.pop(lang)["audio_href"]
+        obj["media"] = {"href": href, "original_name": href.replace("\\", "/").rsplit("/", 1)[-1]}
+        x["media_form"] = {"key": key, "lang": lang}
+        x.setdefault("hrefs", {})["media"] = href
+        if not forms:
+            audio.pop(key)
+        if not audio:
+            x.pop("audio")
+
     def pronunciation(self, el, entry_id: str, index: int) -> dict | None:
         x: dict = {}
         self.attrs(el, x)
@@ -277,6 +347,7 @@ class Reader:
             "circle": None,
             "media": media,
         }
+        self._audio_media(p, x, "forms")
         return self.finish(p, x)
 
     def variant(self, el, entry_id: str, index: int) -> dict:
@@ -440,7 +511,7 @@ class Reader:
                 translations = self.multitext(list(child), tx, "translations", self.langs_anal)
                 if child.get("type") is not None:
                     x["translation_type"] = self.text(child.get("type"))
-                for k in ("rich", "inner"):
+                for k in ("rich", "inner", "audio"):
                     if k in tx:
                         x.setdefault(k, {}).update(tx[k])
             elif isinstance(child.tag, str) and not self.common(child, x):
@@ -455,6 +526,7 @@ class Reader:
             "circle": None,
             "media": None,
         }
+        self._audio_media(ex, x, "text")
         return self.finish(ex, x)
 
     def reversal(self, el, s: dict, x: dict) -> bool:
@@ -496,6 +568,22 @@ def _rename_label(px: dict) -> dict:
         if "media.label" in px.get(k, {}):
             px[k]["caption"] = px[k].pop("media.label")
     return px
+
+
+def _blank_pronunciation(pid: str) -> dict:
+    return {
+        "id": pid,
+        "ipa": "",
+        "forms": {},
+        "speaker": "",
+        "dialect": "",
+        "place": "",
+        "recorded_on": "",
+        "consent": "",
+        "visibility": "public",
+        "circle": None,
+        "media": None,
+    }
 
 
 def _blank_entry(eid: str, homograph: int) -> dict:

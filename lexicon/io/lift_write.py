@@ -71,12 +71,25 @@ class Writer:
                     continue
             form = etree.SubElement(parent, tag, lang=lang)
             etree.SubElement(form, "text").text = nfc(text)
+        for lang, ref in ((x.get("audio") or {}).get(key) or {}).items():
+            self.audio_form(parent, lang, ref, tag)
         for xml in (x.get("inner") or {}).get(key) or []:
             parent.append(_frag(xml))
 
-    def container(self, parent, tag: str, values: dict, x: dict, key: str) -> None:
-        if values or (x.get("inner") or {}).get(key):
-            self.multitext(etree.SubElement(parent, tag), values, x, key)
+    def audio_form(self, parent, lang: str, media: dict, tag: str = "form") -> None:
+        """A recording as FieldWorks and WeSay write it: a form in an audio writing system whose
+        text names the file under audio/."""
+        href = self.media_href(media, "audio", {"hrefs": {"media": media.get("audio_href")}})
+        if href:
+            form = etree.SubElement(parent, tag, lang=lang)
+            etree.SubElement(form, "text").text = nfc(href)
+
+    def container(self, parent, tag: str, values: dict, x: dict, key: str, audio=()) -> None:
+        if values or (x.get("inner") or {}).get(key) or (x.get("audio") or {}).get(key) or audio:
+            el = etree.SubElement(parent, tag)
+            self.multitext(el, values, x, key)
+            for lang, media, px in audio:
+                self.audio_form(el, lang, {**media, "audio_href": px["hrefs"]["media"]})
 
     @staticmethod
     def attrs(el, x: dict) -> None:
@@ -89,9 +102,8 @@ class Writer:
             etree.SubElement(el, "trait", name=name, value=value)
         for f in x.get("fields") or []:
             fel = etree.SubElement(el, "field", type=f["type"])
-            self.multitext(
-                fel, f.get("text") or {}, {"rich": {"text": f.get("rich") or {}}}, "text"
-            )
+            fx = {"rich": {"text": f.get("rich") or {}}, "audio": {"text": f.get("audio") or {}}}
+            self.multitext(fel, f.get("text") or {}, fx, "text")
         for xml in x.get("xml") or []:
             el.append(_frag(xml))
 
@@ -126,13 +138,17 @@ class Writer:
             el.set("dateDeleted", modified or created or "1970-01-01")
         headword = e.get("headword") or {}
         from_citation = x.get("headword_from") == "citation" and headword == e.get("citation")
+        audio = _headword_audio(e.get("pronunciations") or [])
         if not from_citation:
-            self.container(el, "lexical-unit", headword, x, "lexical-unit")
-        self.container(el, "citation", e.get("citation") or {}, x, "citation")
+            lu_audio = audio.get("lexical-unit", [])
+            self.container(el, "lexical-unit", headword, x, "lexical-unit", lu_audio)
+        cit_audio = audio.get("citation", [])
+        self.container(el, "citation", e.get("citation") or {}, x, "citation", cit_audio)
         if e.get("morph_type"):
             etree.SubElement(el, "trait", name="morph-type", value=e["morph_type"])
         for p in e.get("pronunciations") or []:
-            self.pronunciation(el, p)
+            if not _only_headword_audio(p):
+                self.pronunciation(el, p)
         for v in e.get("variants") or []:
             self.variant(el, v)
         for i, n in enumerate(e.get("notes") or []):
@@ -155,7 +171,11 @@ class Writer:
             lang = next((k for k in forms if "fonipa" in k), None) or "und-fonipa"
             forms[lang] = p["ipa"]
         self.multitext(el, forms, x, "forms")
-        self.media(el, "media", p.get("media") or {}, x, "audio")
+        mf = x.get("media_form") or {}
+        if mf.get("key") == "forms" and (x.get("hrefs") or {}).get("media"):
+            self.audio_form(el, mf["lang"], {**(p.get("media") or {}), "audio_href": x["hrefs"]["media"]})
+        elif not mf:
+            self.media(el, "media", p.get("media") or {}, x, "audio")
         self.tail(el, x)
 
     def media(self, parent, tag: str, media: dict, x: dict, kind: str) -> None:
@@ -247,7 +267,11 @@ class Writer:
         if ex.get("source"):
             el.set("source", ex["source"])
         self.multitext(el, ex.get("text") or {}, x, "text")
-        if ex.get("translations") or "translation_type" in x:
+        mf = x.get("media_form") or {}
+        if mf.get("key") == "text" and (x.get("hrefs") or {}).get("media"):
+            self.audio_form(el, mf["lang"], {**(ex.get("media") or {}), "audio_href": x["hrefs"]["media"]})
+        tr_audio = (x.get("audio") or {}).get("translations")
+        if ex.get("translations") or "translation_type" in x or tr_audio:
             tr = etree.SubElement(el, "translation")
             if x.get("translation_type") is not None:
                 tr.set("type", x["translation_type"])
@@ -263,6 +287,26 @@ class Writer:
                 el.set("type", rtype)
             form = etree.SubElement(el, "form", lang=item.get("lang") or "")
             etree.SubElement(form, "text").text = nfc(item.get("text") or "")
+
+
+def _headword_audio(pronunciations: list[dict]) -> dict[str, list]:
+    """Recordings that came as audio forms of the lexical unit or citation, by container:
+    [(lang, media, lift extra)] (a recording whose file is missing keeps its name)."""
+    out: dict[str, list] = {}
+    for p in pronunciations:
+        x = _lx(p)
+        mf = x.get("media_form") or {}
+        if mf.get("key") in ("lexical-unit", "citation") and (x.get("hrefs") or {}).get("media"):
+            out.setdefault(mf["key"], []).append((mf["lang"], p.get("media") or {}, x))
+    return out
+
+
+def _only_headword_audio(p: dict) -> bool:
+    """A pronunciation that is nothing but a headword's audio form (nothing else to write)."""
+    x = _lx(p)
+    if (x.get("media_form") or {}).get("key") not in ("lexical-unit", "citation"):
+        return False
+    return not (p.get("ipa") or p.get("forms") or x.get("xml") or x.get("traits"))
 
 
 def default_media_href(media: dict, kind: str, x: dict) -> str:
