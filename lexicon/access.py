@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, false, or_, true
+from sqlalchemy import and_, false, func, or_, true
 
 from lexicon.errors import DictionaryNotFound, Forbidden, NotAuthenticated
 
@@ -95,8 +95,58 @@ def access_key(viewer: Viewer, dictionary) -> tuple:
     )
 
 
+# Nested scopes (a restricted example inside a sense restricted to another circle) are one
+# conjunction: `conjunction` folds them into one (visibility, circle) whose circle names every
+# circle needed, joined as SEP + "a" + SEP + "b" + SEP. A single circle stays its plain name.
+SEP = "\x1f"
+LEVEL = {"public": 0, "community": 1, "restricted": 2}
+CIRCLE_LENGTH = 200  # the circle columns' size
+
+
+def circle_names(circle: str | None) -> frozenset[str]:
+    """Every circle a (possibly joined) circle value requires."""
+    if not circle:
+        return frozenset()
+    if circle.startswith(SEP):
+        return frozenset(n for n in circle.split(SEP) if n)
+    return frozenset([circle])
+
+
+def _own_circles(viewer: Viewer, dictionary) -> frozenset[str]:
+    """The viewer's circles here, if a member (circle names with SEP in them are ignored)."""
+    if viewer.rank_in(dictionary) <= 0:
+        return frozenset()
+    return frozenset(c for c in viewer.circles.get(dictionary.id, ()) if SEP not in c)
+
+
+def conjunction(*scopes: tuple[str | None, str | None]) -> tuple[str, str | None]:
+    """One (visibility, circle) allowing exactly the viewers every (visibility, circle) of
+    `scopes` allows: the scopes of an item and of everything enclosing it. Restricted without
+    a circle (or with more circles than a column holds) is left to owners alone."""
+    level, circles, unnamed = "public", set(), False
+    for visibility, circle in scopes:
+        visibility = visibility or "public"
+        if visibility not in LEVEL:
+            visibility, circle = "restricted", None  # unknown: closed
+        if LEVEL[visibility] > LEVEL[level]:
+            level = visibility
+        if visibility == "restricted":
+            names = circle_names(circle)
+            unnamed = unnamed or not names
+            circles |= names
+    if level != "restricted":
+        return level, None
+    if unnamed or not circles:
+        return "restricted", None
+    if len(circles) == 1:
+        return "restricted", next(iter(circles))
+    joined = SEP + SEP.join(sorted(circles)) + SEP
+    return "restricted", joined if len(joined) <= CIRCLE_LENGTH else None
+
+
 def can_see(viewer: Viewer, dictionary, visibility: str, circle: str | None) -> bool:
-    """May the viewer see one item with this visibility (and circle)?"""
+    """May the viewer see one item with this visibility (and circle, or joined circles)?
+    Restricted means members of the dictionary in every circle named."""
     if visibility == "public":
         return True
     rank = viewer.rank_in(dictionary)
@@ -104,7 +154,8 @@ def can_see(viewer: Viewer, dictionary, visibility: str, circle: str | None) -> 
         return rank > 0
     if rank >= ROLE_RANK["owner"]:
         return True
-    return bool(circle) and circle in viewer.circles.get(dictionary.id, frozenset())
+    names = circle_names(circle)
+    return bool(names) and names <= _own_circles(viewer, dictionary)
 
 
 def sees_unpublished(viewer: Viewer, dictionary) -> bool:
@@ -119,11 +170,17 @@ def entry_clause(viewer: Viewer, dictionary, model):
     if rank >= ROLE_RANK["owner"]:
         seen = true()
     else:
-        circles = sorted(viewer.circles.get(dictionary.id, frozenset()))
+        circles = sorted(_own_circles(viewer, dictionary))
         allowed = ["public", "community"] if rank > 0 else ["public"]
         seen = model.visibility.in_(allowed)
         if circles:
-            seen = or_(seen, and_(model.visibility == "restricted", model.circle.in_(circles)))
+            named = model.circle.in_(circles)
+            if len(circles) > 1:  # joined circles: every one of them is the viewer's
+                rest = model.circle
+                for circle in circles:
+                    rest = func.replace(rest, SEP + circle + SEP, SEP)
+                named = or_(named, and_(func.substr(model.circle, 1, 1) == SEP, rest == SEP))
+            seen = or_(seen, and_(model.visibility == "restricted", named))
     if sees_unpublished(viewer, dictionary):
         return seen
     return and_(seen, model.status == "published")
@@ -189,6 +246,36 @@ def media_visible(viewer: Viewer, dictionary, sha256: str, entries: list[dict]) 
         if seen is not None and sha256 in media_shas(seen):
             return True
     return False
+
+
+def target_visible(viewer: Viewer, dictionary, target: dict | None) -> bool:
+    """May the viewer see a relation's target? `target` (lexicon.relations.targets): its
+    entry's status, visibility, circle and deleted flag, and for a sense the scopes of the
+    sense and of every sense around it; all of them must allow the viewer. None (no such
+    entry or sense in this dictionary) hides nothing: only the stored label is there."""
+    if target is None:
+        return True
+    if target.get("deleted") and not may(viewer, dictionary, "edit"):
+        return False
+    if not can_see_entry(viewer, dictionary, target):
+        return False
+    return all(can_see(viewer, dictionary, v or "public", c) for v, c in target["scopes"])
+
+
+def filter_relations(viewer: Viewer, dictionary, entry: dict, targets: dict) -> dict:
+    """`entry` without the relations whose targets the viewer may not see (no id, no label
+    left), the others labelled with their target's headword now. `targets`: see
+    lexicon.relations.targets."""
+    kept = []
+    for relation in entry.get("relations") or []:
+        target_id = relation.get("target_id")
+        target = targets.get(target_id) if target_id else None
+        if target_id and not target_visible(viewer, dictionary, target):
+            continue
+        if target is not None:
+            relation = dict(relation, target_headword=target["headword"])
+        kept.append(relation)
+    return dict(entry, relations=kept)
 
 
 def _sees(viewer: Viewer, dictionary, item: dict) -> bool:

@@ -297,17 +297,29 @@ def list_proposals(
         filters.append(Proposal.status == status)
     if entry_id is not None:
         filters.append(Proposal.entry_id == entry_id)
-    total = session.exec(select(func.count()).select_from(Proposal).where(*filters)).scalar_one()
-    if cursor:
-        filters.append(Proposal.id > store.decode_cursor(cursor, 1)[0])
     limit = max(1, min(limit, store.MAX_PAGE))
-    rows = (
-        session.exec(select(Proposal).where(*filters).order_by(Proposal.id).limit(limit + 1))
-        .scalars()
-        .all()
-    )
+    after = store.decode_cursor(cursor, 1)[0] if cursor else None
+    if viewer.rank_in(dictionary) >= access.ROLE_RANK["owner"]:  # sees every proposal
+        total = session.exec(
+            select(func.count()).select_from(Proposal).where(*filters)
+        ).scalar_one()
+        if after is not None:
+            filters.append(Proposal.id > after)
+        rows = (
+            session.exec(select(Proposal).where(*filters).order_by(Proposal.id).limit(limit + 1))
+            .scalars()
+            .all()
+        )
+    else:  # the total and the pages count only the proposals this viewer may see
+        rows = [
+            r
+            for r in session.exec(select(Proposal).where(*filters).order_by(Proposal.id)).scalars()
+            if _may_see_proposal(session, dictionary, viewer, r)
+        ]
+        total = len(rows)
+        rows = [r for r in rows if after is None or r.id > after][: limit + 1]
     more = len(rows) > limit
-    rows = [r for r in rows[:limit] if _may_see_proposal(session, dictionary, viewer, r)]
+    rows = rows[:limit]
     emails = _emails(session, {r.author_id for r in rows} | {r.reviewed_by for r in rows})
     items = [
         proposal_public(session=session, dictionary=dictionary, viewer=viewer, row=r, emails=emails)

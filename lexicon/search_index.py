@@ -4,7 +4,9 @@ Every entry write calls `reindex_entry` in the same transaction: one `search_tex
 headword form, gloss, definition, example and semantic domain, with its text case-folded
 (`norm`), folded by the dictionary's alphabet (`folded`: no diacritics, confusables unified) and
 split into stemmed words (`stems`). The visibility of the entry and of the sense or example a
-text comes from is copied onto the row, so the access rule filters matches in SQL. SQLite adds
+text comes from is copied onto the row, so the access rule filters matches in SQL: a row's
+scope is the conjunction of the scopes enclosing its text (entry, sense, subsense, example:
+`access.conjunction`), so a viewer must be allowed by every one of them. SQLite adds
 FTS5 tables over `stems` (unicode61; glosses and texts apart) and `folded` (trigram, for
 infixes), filled by `reindex_entries`; PostgreSQL uses tsvector and pg_trgm indexes
 (migrations 0002_search, 0009_search_speed). `search_vocab` holds every headword and
@@ -34,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlmodel import SQLModel
 
+from lexicon.access import conjunction
 from lexicon.alphabet import Alphabet, fold
 from lexicon.models import Dictionary, Entry
 
@@ -108,7 +111,6 @@ search_vocab = Table(
 )
 
 TOP = "\U0010ffff"  # above every character: the upper bound of a prefix range
-_LEVEL = {"public": 0, "community": 1, "restricted": 2}
 
 
 # -- text preparation (the same on the way in and in queries) ----------------------------------
@@ -238,10 +240,6 @@ def _sort_key(alphabet: Alphabet, value: str, homograph: int) -> str:
     return alphabet.sort_key(value, homograph)
 
 
-def _narrower(a: tuple, b: tuple) -> tuple:
-    return b if _LEVEL.get(b[0], 2) >= _LEVEL.get(a[0], 2) else a
-
-
 def _index_rows(
     dictionary: Dictionary, entry: dict, alphabet: Alphabet | None = None, sort_key=None
 ) -> list:
@@ -295,7 +293,7 @@ def _index_rows(
     stack = [(s, top) for s in entry.get("senses") or []]
     while stack:
         sense, outer = stack.pop()
-        scope = _narrower(outer, (sense.get("visibility") or "public", sense.get("circle")))
+        scope = conjunction(outer, (sense.get("visibility") or "public", sense.get("circle")))
         for lang, value in (sense.get("glosses") or {}).items():
             for part in re.split(r"[;,]", value or ""):
                 add("gl", "gloss", lang, part, scope)
@@ -307,7 +305,7 @@ def _index_rows(
             _add_label(rows, base, "dom", domain, scope)
         _add_label(rows, base, "pos", sense.get("part_of_speech"), scope)
         for example in sense.get("examples") or []:
-            ex_scope = _narrower(
+            ex_scope = conjunction(
                 scope, (example.get("visibility") or "public", example.get("circle"))
             )
             for lang, value in (example.get("text") or {}).items():

@@ -8,7 +8,7 @@ from collections import namedtuple
 from sqlalchemy import bindparam, select
 
 from lexicon import access
-from lexicon.models import Dictionary, Entry, Sense
+from lexicon.models import Dictionary, Entry, Pronunciation, Sense
 from lexicon.prepared import Prepared, fetch, json_value
 
 _ENTRY_COLUMNS = ("id", "headword", "headword_text", "homograph", "part_of_speech", "letter",
@@ -20,6 +20,7 @@ _HEADWORD, _HAS_AUDIO = _ENTRY_COLUMNS.index("headword"), _ENTRY_COLUMNS.index("
 # Built once: the Core statements of the two reads behind a page of results, run through
 # `lexicon.prepared.fetch` (the driver's cursor).
 _ENTRY_TABLE, _SENSE_TABLE = Entry.__table__, Sense.__table__
+_SOUND_TABLE = Pronunciation.__table__
 _ENTRIES_BY_ID = Prepared(
     select(*[_ENTRY_TABLE.c[c] for c in _ENTRY_COLUMNS]).where(
         _ENTRY_TABLE.c.id.in_(bindparam("ids", expanding=True))
@@ -40,6 +41,15 @@ _GLOSSES_BY_ENTRY = Prepared(
 )
 
 
+# The recordings of entries whose stored `has_audio` is set: whether the viewer may hear one.
+_SOUNDS_BY_ENTRY = Prepared(
+    select(_SOUND_TABLE.c.entry_id, _SOUND_TABLE.c.visibility, _SOUND_TABLE.c.circle).where(
+        _SOUND_TABLE.c.entry_id.in_(bindparam("ids", expanding=True)),
+        _SOUND_TABLE.c.media_sha256.is_not(None),
+    )
+)
+
+
 def items(session, dictionary: Dictionary, viewer, rows: list, tiers: tuple) -> list[dict]:
     """Result items for matched rows, in their order; re-checked against the access rule."""
     ids = [r.entry_id for r in rows]
@@ -52,6 +62,7 @@ def items(session, dictionary: Dictionary, viewer, rows: list, tiers: tuple) -> 
         entry[_HAS_AUDIO] = bool(entry[_HAS_AUDIO])
         entries[entry[0]] = _EntryRow._make(entry)
     glosses = _glosses(session, dictionary, viewer, ids)
+    heard = _heard(session, dictionary, viewer, [e.id for e in entries.values() if e.has_audio])
     out = []
     for row in rows:
         entry = entries.get(row.entry_id)
@@ -66,6 +77,8 @@ def items(session, dictionary: Dictionary, viewer, rows: list, tiers: tuple) -> 
         ):
             continue  # never trust the index over the entry itself
         match = {"type": tiers[row.tier], "field": row.field, "lang": row.lang, "text": row.text}
+        if entry.has_audio and entry.id not in heard:
+            entry = entry._replace(has_audio=False)
         out.append(result_item(entry, glosses.get(entry.id, {}), match))
     return out
 
@@ -82,6 +95,17 @@ def result_item(entry, glosses: dict, match: dict | None) -> dict:
         "glosses": glosses,
         "has_audio": entry.has_audio,
         "match": match,
+    }
+
+
+def _heard(session, dictionary: Dictionary, viewer, ids: list[str]) -> set[str]:
+    """Those of `ids` (entries with a recording) with a recording the viewer may hear."""
+    if not ids:
+        return set()
+    return {
+        entry_id
+        for entry_id, visibility, circle in fetch(session, _SOUNDS_BY_ENTRY, {"ids": ids})
+        if access.can_see(viewer, dictionary, visibility, circle)
     }
 
 

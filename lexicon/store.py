@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
-from lexicon import access, labels, search
+from lexicon import access, labels, relations, search
 from lexicon.access import Viewer
 from lexicon.alphabet import Alphabet
 from lexicon.db import begin_write
@@ -54,6 +54,7 @@ from lexicon.schemas import (
     DictionaryUpdate,
     EntryIn,
     nfc_deep,
+    RelationIn,
 )
 
 DEFAULT_PAGE = 50
@@ -363,7 +364,34 @@ def update_entry(
             deleted_at=None,
         )
         session.expire(row)
-        return _write(session, dictionary, values, incoming, editor, action, comment, new=False)
+        written = _write(session, dictionary, values, incoming, editor, action, comment, new=False)
+        # Answered to `viewer`: their relations only (callers filter the rest for them).
+        return (
+            written
+            if viewer is None
+            else relations.resolve_one(session, dictionary, viewer, written)
+        )
+
+
+def _keep_hidden_relations(session, dictionary, viewer, entry_id, incoming: EntryIn) -> EntryIn:
+    """`incoming` with the relations of the stored entry whose targets `viewer` may not see
+    kept exactly as they are (the viewer never saw them), and none of its own to such targets
+    (a forged form, or an old revision being restored)."""
+    stored = [
+        {"type": r.type, "target_id": r.target_id, "extra": dict(r.extra or {})}
+        for r in session.exec(
+            select(Relation).where(Relation.entry_id == entry_id).order_by(Relation.position)
+        ).scalars()
+    ]
+    for r in stored:
+        r["target_headword"] = r["extra"].pop("target_headword", "")
+    sent = [r.model_dump(mode="json") for r in incoming.relations]
+    hidden = relations.hidden(session, dictionary, viewer, stored + sent)
+    if not hidden:
+        return incoming
+    drop = {id(r) for r in hidden}
+    kept = [r for r in sent if id(r) not in drop] + [r for r in stored if id(r) in drop]
+    return incoming.model_copy(update={"relations": [RelationIn.model_validate(r) for r in kept]})
 
 
 def delete_entry(
@@ -371,9 +399,12 @@ def delete_entry(
     session: Session,
     dictionary: Dictionary,
     entry_id: str,
+                current = relations.resolve_one(session, dictionary, viewer, current)
     editor: str = "",
     version: int | None = None,
     viewer: Viewer | None = None,
+        if viewer is not None:
+            incoming = _keep_hidden_relations(session, dictionary, viewer, entry_id, incoming)
 ) -> dict:
     """Soft-delete: the entry leaves every listing but stays restorable from its history."""
     with transaction(session):
@@ -861,7 +892,7 @@ def read_entry(*, session: Session, dictionary: Dictionary, entry_id: str, viewe
     )
     if seen is None:
         raise EntryNotFound(f"no entry {entry_id} in {dictionary.slug!r}")
-    return seen
+    return relations.resolve_one(session, dictionary, viewer, seen)
 
 
 def _entry_filters(dictionary: Dictionary, viewer: Viewer, deleted: bool = False) -> list:
@@ -961,6 +992,7 @@ def list_revisions(
     items = []
     for rev in revisions[:limit]:
         data = access.filter_revision(viewer, dictionary, rev.data, current)
+    items = relations.resolve(session, dictionary, viewer, items)
         items.append(
             {
                 "number": rev.number,
@@ -974,3 +1006,4 @@ def list_revisions(
         )
     following = encode_cursor(revisions[limit - 1].number) if more else None
     return {"items": items, "total": total, "next": following}
+        data = relations.resolve_one(session, dictionary, viewer, data)

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session
 
-from lexicon import access, store
+from lexicon import access, relations, store
 from lexicon.errors import InvalidInput
 from lexicon.io import wsmap
 from lexicon.io.cldf import write_cldf
@@ -47,6 +47,8 @@ def _entries(session: Session, dictionary: Dictionary, viewer) -> list[dict]:
                 out.append(e)
     return out
 
+    if viewer is not None:  # relations to targets the viewer may not see are left out
+        out = relations.resolve(session, dictionary, viewer, out)
 
 def _media_objects(entry: dict):
     for p in entry.get("pronunciations") or []:
