@@ -5,18 +5,20 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
 import api.routes
-from api import errors, middleware
+from api import csrf, errors, middleware
 from api.i18n import LocaleMiddleware
 from api.settings import Settings
 from api.templating import make_templates
 from lexicon.db import make_engine, reader_engine
+from lexicon.printing.limits import RenderGate
 from lexicon.search_cache import DictionarySnapshots, PageCache
+from lexicon.site_secret import stored_secret_key
 
 STATIC_DIR = __import__("pathlib").Path(__file__).parent / "static"
 
@@ -28,6 +30,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         title="Wordkeep",
         summary="Dictionaries for endangered languages: entries, search, audio, print, interchange.",
         version="0.1.0",
+        # Every POST/PUT/PATCH/DELETE a browser sends with its session cookie must carry the CSRF
+        # token; Bearer-token and anonymous requests carry no ambient credentials (api/csrf.py).
+        # Applied here, not per route, so a new route cannot forget it (tests/test_csrf_routes.py).
+        dependencies=[Depends(csrf.require_csrf_for_session)],
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
@@ -35,9 +41,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.templates = make_templates(settings.templates_dir)
     app.state.page_cache = PageCache(settings.page_cache_size)
     app.state.dictionaries = DictionarySnapshots()
+    app.state.print_gate = RenderGate(
+        per_minute=settings.print_renders_per_minute,
+        concurrent=settings.print_concurrent_renders,
+    )
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key,
+        secret_key=settings.secret_key or stored_secret_key(app.state.engine),
         session_cookie="wordkeep_session",
         max_age=settings.session_max_age,
         same_site="lax",

@@ -18,6 +18,7 @@ STATUS = [
     (errors.NotAuthenticated, 401),
     (errors.Forbidden, 403),
     (errors.TooLarge, 413),
+    (errors.TooManyRequests, 429),
     (errors.UnsupportedMedia, 415),
     (errors.Conflict, 409),
     (errors.InvalidInput, 422),
@@ -54,6 +55,8 @@ async def domain_error(request: Request, exc: errors.WordkeepError):
     if isinstance(exc, errors.InvalidInput) and exc.details.get("errors"):
         body["errors"] = jsonable_encoder(exc.details["errors"], custom_encoder={Exception: str})
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, errors.TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(body, status_code=status, headers=headers)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PLACEHOLDER_SECRET = "change-me"
+PLACEHOLDER_SECRET = "change-me"  # the old default: public knowledge, so never accepted
+MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -13,7 +16,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./wordkeep.db"
     media_dir: str = "./media"  # a folder, or s3://bucket?endpoint=http://host:port
-    secret_key: str = PLACEHOLDER_SECRET
+    # None: generated on first start and kept beside the database (lexicon/site_secret.py)
+    secret_key: str | None = None
     environment: str = "development"  # development | production
     templates_dir: str | None = None  # a folder whose templates override the shipped ones
     max_upload_bytes: int = 50 * 1024 * 1024
@@ -32,11 +36,25 @@ class Settings(BaseSettings):
     # Files younger than this are never swept: they may belong to an upload in flight.
     media_sweep_grace: float = Field(3600.0, ge=60)
     page_cache_size: int = 2000  # search/browse pages kept per worker (0: none)
+    # Who may create dictionaries through the API: site admins only, or any signed-in account.
+    dictionary_creators: Literal["admins", "anyone"] = "admins"
+    # Prints not already in the print cache, per client and minute, and at once per worker.
+    print_renders_per_minute: int = Field(10, ge=1)
+    print_concurrent_renders: int = Field(2, ge=1)
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secret(self) -> Settings:
-        if self.environment != "development" and self.secret_key == PLACEHOLDER_SECRET:
+    def _refuse_weak_secret(self) -> Settings:
+        if self.secret_key is None:
+            return self
+        if self.secret_key.strip() in ("", PLACEHOLDER_SECRET):
             raise ValueError(
-                "WORDKEEP_SECRET_KEY must be set to a long random value outside development"
+                "WORDKEEP_SECRET_KEY: the placeholder (or an empty key) is not a secret; "
+                "set a long random value (openssl rand -hex 32) or unset it to have one generated"
+            )
+        if self.environment == "production" and len(self.secret_key.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"WORDKEEP_SECRET_KEY: {len(self.secret_key.encode())} bytes; production needs "
+                f"at least {MIN_SECRET_BYTES} (openssl rand -hex 32), or unset it to have one "
+                "generated"
             )
         return self

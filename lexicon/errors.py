@@ -38,6 +38,14 @@ class UnsupportedMedia(WordkeepError):
     """The file is not of a kind that is accepted."""
 
 
+class TooManyRequests(WordkeepError):
+    """Too much asked of the server in a short time: wait before asking again."""
+
+    def __init__(self, message: str = "", *, retry_after: int, **details):
+        super().__init__(message, **details)
+        self.retry_after = retry_after
+
+
 class DictionaryNotFound(NotFound):
     """No dictionary with that slug."""
 

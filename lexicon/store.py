@@ -28,6 +28,7 @@ from lexicon import access, labels, relations, search
 from lexicon.access import Viewer
 from lexicon.alphabet import Alphabet
 from lexicon.db import begin_write
+from lexicon.dictionary_extra import SERVER_OWNED, client_extra
 from lexicon.errors import (
     DictionaryNotFound,
     DuplicateDictionary,
@@ -53,8 +54,8 @@ from lexicon.schemas import (
     DictionaryCreate,
     DictionaryUpdate,
     EntryIn,
-    nfc_deep,
     RelationIn,
+    nfc_deep,
 )
 
 DEFAULT_PAGE = 50
@@ -122,6 +123,8 @@ def create_dictionary(
     if session.exec(select(Dictionary.id).where(Dictionary.slug == data.slug)).first():
         raise DuplicateDictionary(f"a dictionary with slug {data.slug!r} exists already")
     values = data.model_dump(exclude_none=True)
+    if "extra" in values:
+        values["extra"] = client_extra(values["extra"], {})
     code = values.get("language_code") or ""
     values.setdefault("vernacular_ws", [code or "und"])
     values.setdefault("analysis_ws", ["en"])
@@ -139,9 +142,26 @@ def create_dictionary(
 def update_dictionary(
     *, session: Session, dictionary: Dictionary, data: DictionaryUpdate | dict
 ) -> Dictionary:
-    """Change settings; a new alphabet re-derives every entry's sort key in one pass."""
+    """Change settings; a new alphabet re-derives every entry's sort key in one pass.
+    `extra` is the client's: its server-owned keys stay as they are (lexicon.dictionary_extra)."""
     data = DictionaryUpdate.model_validate(nfc_deep(_plain(data)))
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "extra" in changes:
+        changes["extra"] = client_extra(changes["extra"], dictionary.extra)
+    return _change_dictionary(session, dictionary, changes)
+
+
+def set_server_extra(*, session: Session, dictionary: Dictionary, values: dict) -> Dictionary:
+    """Write server-owned parts of the dictionary's `extra` (a font upload, an import's
+    package): the one way to write them (lexicon.dictionary_extra.SERVER_OWNED)."""
+    unknown = set(values) - set(SERVER_OWNED)
+    if unknown:
+        raise ValueError(f"not server-owned extra keys: {sorted(unknown)}")
+    extra = {**(dictionary.extra or {}), **values}
+    return _change_dictionary(session, dictionary, {"extra": extra})
+
+
+def _change_dictionary(session: Session, dictionary: Dictionary, changes: dict) -> Dictionary:
     rekey = False
     if "alphabet" in changes:
         changes["alphabet"] = Alphabet.from_config(changes["alphabet"]).to_config()
@@ -352,9 +372,12 @@ def update_entry(
             current = entry_dict(session=session, dictionary=dictionary, row=row)
             if viewer is not None:
                 current = access.filter_entry(viewer, dictionary, current)
+                current = relations.resolve_one(session, dictionary, viewer, current)
             raise StaleVersion(
                 f"entry {entry_id} is at version {row.version}, not {version}", current=current
             )
+        if viewer is not None:
+            incoming = _keep_hidden_relations(session, dictionary, viewer, entry_id, incoming)
         values = _row_values(row)
         values.update(
             version=row.version + 1,
@@ -399,12 +422,9 @@ def delete_entry(
     session: Session,
     dictionary: Dictionary,
     entry_id: str,
-                current = relations.resolve_one(session, dictionary, viewer, current)
     editor: str = "",
     version: int | None = None,
     viewer: Viewer | None = None,
-        if viewer is not None:
-            incoming = _keep_hidden_relations(session, dictionary, viewer, entry_id, incoming)
 ) -> dict:
     """Soft-delete: the entry leaves every listing but stays restorable from its history."""
     with transaction(session):
@@ -972,6 +992,7 @@ def list_revisions(
     cursor: str | None = None,
 ) -> dict:
     """The history of an entry, oldest first; each revision filtered like the entry itself."""
+    items = relations.resolve(session, dictionary, viewer, items)
     access.require_dictionary(viewer, dictionary)
     row = _entry_row(session, dictionary, entry_id)
     editing = access.may(viewer, dictionary, "edit")
@@ -992,7 +1013,6 @@ def list_revisions(
     items = []
     for rev in revisions[:limit]:
         data = access.filter_revision(viewer, dictionary, rev.data, current)
-    items = relations.resolve(session, dictionary, viewer, items)
         items.append(
             {
                 "number": rev.number,

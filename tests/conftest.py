@@ -145,9 +145,13 @@ def client(app):
         yield client
 
 
-def make_user(session, email: str, role: str | None = None, dictionary=None, circles=()):
+def make_user(
+    session, email: str, role: str | None = None, dictionary=None, circles=(), is_admin=False
+):
     """A user with a password ('password-123'), a token and auth headers."""
-    user = accounts.create_user(session=session, email=email, password="password-123")
+    user = accounts.create_user(
+        session=session, email=email, password="password-123", is_admin=is_admin
+    )
     if role and dictionary is not None:
         accounts.set_role(session=session, user=user, dictionary=dictionary, role=role)
     for circle in circles:
@@ -161,6 +165,12 @@ def make_user(session, email: str, role: str | None = None, dictionary=None, cir
 @pytest.fixture
 def owner(session):
     return make_user(session, "owner@example.org")
+
+
+@pytest.fixture
+def admin(session):
+    """A site admin: by default the only accounts that may create dictionaries."""
+    return make_user(session, "admin@example.org", is_admin=True)
 
 
 @pytest.fixture

@@ -144,28 +144,28 @@ def test_listing_paginates_in_alphabet_order(client, dictionary, auth):
     assert seen == ["ada", "ba", "cha", "na", "nga", "ngo", "ya", "'a"]
 
 
-def test_dictionaries_api(client, owner):
+def test_dictionaries_api(client, admin):
     created = client.post(
         "/api/dictionaries",
         json={"slug": "sena", "title": "Sena", "language_code": "seh"},
-        headers=owner.headers,
+        headers=admin.headers,
     )
     assert created.status_code == 201, created.text
     body = created.json()
     assert body["vernacular_ws"] == ["seh"] and body["analysis_ws"] == ["en"]
     assert body["alphabet"]["letters"][:3] == ["a", "b", "c"]
     again = client.post(
-        "/api/dictionaries", json={"slug": "sena", "title": "Other"}, headers=owner.headers
+        "/api/dictionaries", json={"slug": "sena", "title": "Other"}, headers=admin.headers
     )
     assert again.status_code == 409
     assert (
         client.post(
-            "/api/dictionaries", json={"slug": "Bad Slug", "title": "x"}, headers=owner.headers
+            "/api/dictionaries", json={"slug": "Bad Slug", "title": "x"}, headers=admin.headers
         ).status_code
         == 422
     )
     patched = client.patch(
-        "/api/dictionaries/sena", json={"title": "Sena Dictionary"}, headers=owner.headers
+        "/api/dictionaries/sena", json={"title": "Sena Dictionary"}, headers=admin.headers
     )
     assert patched.json()["title"] == "Sena Dictionary"
     assert client.get("/api/dictionaries").json()["total"] == 1

@@ -31,7 +31,7 @@ def test_init_with_demo_loads_once(tmp_path, monkeypatch, database_url, db_kind)
 
 def test_bad_settings_exit_2(monkeypatch):
     monkeypatch.setenv("WORDKEEP_ENVIRONMENT", "production")
-    monkeypatch.delenv("WORDKEEP_SECRET_KEY", raising=False)
+    monkeypatch.setenv("WORDKEEP_SECRET_KEY", "short-key")  # production needs 32 bytes
     result = runner.invoke(app, ["init"])
     assert result.exit_code == 2
     assert "WORDKEEP_SECRET_KEY" in result.output

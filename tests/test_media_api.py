@@ -236,7 +236,7 @@ def test_ranges_etag_and_cache(client, auth, entry, clips):
     whole = client.get(url)
     size = len(whole.content)
     assert whole.headers["accept-ranges"] == "bytes"
-    assert whole.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert whole.headers["cache-control"] == "public, no-cache"  # revalidated: see below
     assert whole.headers["x-content-type-options"] == "nosniff"
     assert "sandbox" in whole.headers["content-security-policy"]
 
@@ -445,3 +445,28 @@ def test_what_chromium_records_is_accepted(live_server, page, owner, entry, back
 
     original = httpx.get(live_server.url + media["original_url"], headers=owner.headers)
     assert original.headers["content-type"] == stored
+
+
+def test_caches_revalidate_and_lose_a_recording_made_restricted(client, auth, entry, clips):
+    """Issue #16, finding 12: no cache may keep serving a recording for a year after it is
+    restricted. Every reuse is revalidated (`no-cache`), a revalidation with the ETag costs a
+    304 without the file, and once the recording is hidden the revalidation gets 404."""
+    made = upload(client, auth, entry["id"], clips["wav"])
+    url = made.json()["pronunciations"][0]["media"]["url"]
+    first = client.get(url)
+    control = first.headers["cache-control"]
+    assert "no-cache" in control and "immutable" not in control and "max-age" not in control
+    etag = first.headers["etag"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    ranged = client.get(url, headers={"If-None-Match": etag, "Range": "bytes=0-9"})
+    assert ranged.status_code == 304
+
+    current = client.get(f"/api/dictionaries/demo/entries/{entry['id']}", headers=auth).json()
+    hidden = client.put(f"/api/dictionaries/demo/entries/{entry['id']}", headers=auth,
+                        json={**current, "visibility": "restricted", "circle": "elders"})  # fmt: skip
+    assert hidden.status_code == 200, hidden.text
+    # A cache revalidating its copy for an anonymous listener is told it is gone, not 304.
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 404
+    mine = client.get(url, headers={**auth, "If-None-Match": etag})
+    assert mine.status_code == 304 and mine.headers["cache-control"] == "private, no-cache"

@@ -194,3 +194,71 @@ def test_owner_uploads_a_font_that_then_covers_private_use_letters(
     embedded = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
     assert "codicon" in embedded
     assert "codicon" in client.get("/d/demo/print").text  # offered in the font menu
+
+
+def test_print_variants_are_a_fixed_set_of_font_sizes(client, entries):
+    """Issue #16, finding 15: font sizes are half points from 6 to 24, not any number, so
+    9.1, 9.11, 9.111 ... cannot each make the server typeset the dictionary again."""
+    for size in ("9.1", "9.11", "10.25", "6.01"):
+        refused = client.get(PDF, params={"font_size": size})
+        assert refused.status_code == 422, size
+        assert "font_size" in refused.json()["detail"]
+    for size in ("9", "10.5", "24"):
+        assert client.get(PDF, params={"font_size": size}).status_code == 200, size
+
+
+def test_new_prints_are_limited_per_client_and_cached_ones_are_not(
+    settings, engine, entries, owner, tmp_path
+):
+    """Issue #16, finding 15: an anonymous visitor varying a free option (a title, a search)
+    gets a few new prints a minute, then 429 with Retry-After; prints already made are still
+    served from the cache, and other clients keep their own allowance."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    limited = settings.model_copy(
+        update={"print_renders_per_minute": 3, "print_cache_dir": str(tmp_path / "cache")}
+    )
+    with TestClient(create_app(limited, engine=engine)) as client:
+
+        def wordlist(title, **kw):
+            return client.get(PDF, params={"layout": "wordlist", "title": title}, **kw)
+
+        for n in range(3):
+            assert wordlist(f"list {n}").status_code == 200
+        refused = wordlist("list 3")
+        assert refused.status_code == 429, refused.text
+        assert 0 < int(refused.headers["retry-after"]) <= 61
+        again = wordlist("list 0")  # made before: from the cache, not counted
+        assert again.status_code == 200 and again.headers["content-type"] == "application/pdf"
+        assert client.get(PDF.replace(".pdf", ".png"), params={"q": "nama"}).status_code == 429
+        # Another client (a signed-in account) has its own allowance.
+        assert wordlist("list 3", headers=owner.headers).status_code == 200
+
+
+def test_renders_at_once_are_capped(monkeypatch):
+    """A render waits for a free slot, then gives up with 429 rather than queue without end."""
+    import threading
+
+    from lexicon.errors import TooManyRequests
+    from lexicon.printing import limits
+
+    monkeypatch.setattr(limits, "WAIT_FOR_SLOT", 0.2)
+    gate = limits.RenderGate(per_minute=100, concurrent=1)
+    inside, release = threading.Event(), threading.Event()
+
+    def hold():
+        with gate.admit("a"):
+            inside.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert inside.wait(5)
+    with pytest.raises(TooManyRequests), gate.admit("b"):
+        pass
+    release.set()
+    holder.join()
+    with gate.admit("b"):  # the slot is free again
+        pass

@@ -3,10 +3,11 @@
 from fastapi import APIRouter, Depends
 from sqlmodel import Session
 
-from api.deps import get_dictionary, get_session, get_viewer, requires
+from api.deps import get_dictionary, get_session, get_settings, get_viewer, requires
+from api.settings import Settings
 from lexicon import store
 from lexicon.access import Viewer
-from lexicon.errors import NotAuthenticated
+from lexicon.errors import Forbidden, NotAuthenticated
 from lexicon.models import Dictionary
 from lexicon.schemas import DictionaryCreate, DictionaryPublic, DictionaryUpdate, Page
 
@@ -33,9 +34,17 @@ def create_dictionary(
     data: DictionaryCreate,
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
+    settings: Settings = Depends(get_settings),
 ):
     if viewer.anonymous:
         raise NotAuthenticated("log in (or send a Bearer token) to create a dictionary")
+    if settings.dictionary_creators == "admins" and not viewer.is_admin:
+        # Whoever creates a dictionary owns it, and owners upload files (fonts) and set up
+        # what others see: by default that is for the accounts a site admin trusts.
+        raise Forbidden(
+            "only site admins may create dictionaries here "
+            "(WORDKEEP_DICTIONARY_CREATORS=admins); ask one to create it and make you its owner"
+        )
     dictionary = store.create_dictionary(session=session, data=data, owner_id=viewer.user_id)
     return store.dictionary_public(session=session, dictionary=dictionary, viewer=viewer)
 

@@ -30,7 +30,6 @@ from lexicon.storage import Storage, storage_from_url
 
 # Room for the multipart envelope and the form fields around the file itself.
 _FORM_OVERHEAD = 64 * 1024
-_YEAR = 365 * 24 * 3600
 
 
 class UploadRoute(APIRoute):
@@ -224,11 +223,14 @@ def ranged_response(request: Request, storage: Storage, served: media.Served) ->
     headers = {
         "ETag": served.etag,
         "Accept-Ranges": "bytes",
-        # Content-addressed: the bytes under this URL never change. Hidden media must not sit
-        # in shared caches, and must be re-checked in case its visibility changes.
-        "Cache-Control": f"public, max-age={_YEAR}, immutable"
-        if served.public
-        else "private, no-cache",
+        # The bytes under this URL never change, but who may fetch them does: a recording made
+        # restricted must stop being served at once, by us and by every cache. So no cache may
+        # reuse a copy without asking first (`no-cache`; a URL that changed with visibility would
+        # leave the old URL working in caches). Asking is cheap: the ETag is the content hash,
+        # so a cache's If-None-Match gets a 304 without a byte of the file, after the access
+        # check, which answers 404 once the viewer may no longer hear it. Public media may sit
+        # in shared caches; hidden media only in the viewer's own.
+        "Cache-Control": "public, no-cache" if served.public else "private, no-cache",
         # Whatever an upload holds, it is never run as a page or script from our origin.
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; sandbox",

@@ -48,7 +48,7 @@ def options_params(
     request: Request,
     paper: Literal["a4", "letter"] = "a4",
     font: str | None = Query(None, description="Font family, e.g. Charis SIL"),
-    font_size: str | None = Query(None, description="Points, 6 to 24"),
+    font_size: str | None = Query(None, description="Points, 6 to 24 in half points"),
     langs: str | None = Query(None, description="Comma-separated gloss languages, e.g. en,pt"),
     qr: bool = Query(False, description="A QR code per entry that opens its audio"),
     pictures: bool = True,
@@ -86,11 +86,20 @@ def _storage(request: Request):
     return getattr(request.app.state, "storage", None)
 
 
+def _client(request: Request, viewer: Viewer) -> str:
+    """Whose print budget a render counts against: the account, else the address."""
+    if not viewer.anonymous:
+        return f"user:{viewer.user_id}"
+    return f"addr:{request.client.host if request.client else '-'}"
+
+
 def _produce(request, session, dictionary, viewer, selection, layout, options, output, page=1):
+    gate, client = request.app.state.print_gate, _client(request, viewer)
     return print_dictionary(
         session=session, dictionary=dictionary, viewer=viewer, selection=selection,
         layout=layout, options=options, storage=_storage(request),
         labels=print_labels(), output=output, page=page, cache_dir=_cache_dir(request),
+        admit=lambda: gate.admit(client),
     )  # fmt: skip
 
 

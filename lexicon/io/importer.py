@@ -446,14 +446,14 @@ def _apply_tombstones(session, dictionary, ids: list[str], editor, report) -> No
 
 def _remember_package(session, dictionary, parsed: Parsed, ws_mapping: dict) -> None:
     """Keep what the export needs to rebuild the package (LIFT header, ranges, tags)."""
-    extra = dict(dictionary.extra or {})
+    extra: dict = {}  # server-owned parts of dictionary.extra (lexicon.dictionary_extra)
     changes: dict = {}
     if parsed.lift_extra is not None:
         extra["lift"] = parsed.lift_extra
     if ws_mapping:
         extra["ws_map"] = ws_mapping
-    if extra != (dictionary.extra or {}):
-        changes["extra"] = extra
+    if any((dictionary.extra or {}).get(k) != v for k, v in extra.items()):
+        store.set_server_extra(session=session, dictionary=dictionary, values=extra)
     if dictionary.vernacular_ws in ([], ["und"]) and parsed.vernacular_ws:
         changes["vernacular_ws"] = parsed.vernacular_ws[:3]
     if changes:

@@ -66,6 +66,8 @@ DEFAULT_ABBREVIATIONS: dict[str, str] = {
     "sfx": "suffix",
 }
 
+FONT_SIZES = frozenset(n / 2 for n in range(12, 49))  # 6, 6.5, ... 24 points
+
 RELATION_ABBREVIATIONS = {"synonym": "syn", "antonym": "ant", "compare": "cf", "see": "cf"}
 
 
@@ -90,9 +92,13 @@ class PrintOptions:
         """Raise InvalidInput naming the field if an option is out of range."""
         if self.paper.lower() not in PAPERS:
             raise InvalidInput(f"paper: expected a4 or letter, got {self.paper!r}", field="paper")
-        if self.font_size is not None and not 6 <= float(self.font_size) <= 24:
+        if self.font_size is not None and float(self.font_size) not in FONT_SIZES:
+            # A fixed set, not any number: each size is another typesetting of the whole
+            # selection, and 9.1, 9.11, 9.111 ... would each miss the print cache.
             raise InvalidInput(
-                f"font_size: expected 6 to 24 points, got {self.font_size!r}", field="font_size"
+                f"font_size: expected 6 to 24 points in half points (such as 9 or 10.5), "
+                f"got {self.font_size!r}",
+                field="font_size",
             )
         if self.qr and not self.base_url.startswith(("http://", "https://")):
             # A QR code is read by a phone: a path alone ("/media/...") would open nothing.

@@ -6,6 +6,7 @@ this module never reads entry rows itself.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -187,15 +188,21 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def _cached(cache_dir: Path | None, key: str, suffix: str, produce: Callable[[], bytes]) -> bytes:
+def _cached(
+    cache_dir: Path | None, key: str, suffix: str, produce: Callable[[], bytes], admit=None
+) -> bytes:
+    """The cached file for `key`, else `produce()` it (inside `admit()`: a render is counted)."""
+    admit = admit or contextlib.nullcontext
     if cache_dir is None:
-        return produce()
+        with admit():
+            return produce()
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / f"{key}{suffix}"
     if path.exists():
         os.utime(path)
         return path.read_bytes()
-    data = produce()
+    with admit():
+        data = produce()
     fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".part")
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
@@ -229,9 +236,11 @@ def print_dictionary(
     output: str = "pdf",
     page: int = 1,
     cache_dir: Path | None = None,
+    admit: Callable[[], contextlib.AbstractContextManager] | None = None,
 ) -> tuple[bytes, str]:
-    """PDF bytes (or one PNG page, for a preview) and a cache key usable as an ETag."""
-    options = with_uploaded_fonts(options, dictionary, storage, cache_dir)
+    """PDF bytes (or one PNG page, for a preview) and a cache key usable as an ETag.
+    `admit()` wraps a render the cache cannot answer (lexicon.printing.limits.RenderGate)."""
+    options = with_uploaded_fonts(options.checked(), dictionary, storage, cache_dir)
     data = dictionary.model_dump(exclude={"id", "created_at", "updated_at"})
     entries = select_entries(
         session=session, dictionary=dictionary, viewer=viewer, selection=selection
@@ -268,7 +277,7 @@ def print_dictionary(
         return result[page - 1]
 
     suffix = ".pdf" if output == "pdf" else f".{page}.png"
-    return _cached(cache_dir, key, suffix, produce), key
+    return _cached(cache_dir, key, suffix, produce, admit), key
 
 
 def describe_print(
@@ -283,7 +292,7 @@ def describe_print(
     cache_dir: Path | None = None,
 ) -> dict:
     """What a print would hold: the number of entries and the characters no font covers."""
-    options = with_uploaded_fonts(options, dictionary, storage, cache_dir)
+    options = with_uploaded_fonts(options.checked(), dictionary, storage, cache_dir)
     data = dictionary.model_dump(exclude={"id", "created_at", "updated_at"})
     entries = select_entries(
         session=session, dictionary=dictionary, viewer=viewer, selection=selection

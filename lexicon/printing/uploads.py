@@ -15,6 +15,7 @@ import typst
 from sqlmodel import Session
 
 from lexicon import store
+from lexicon.dictionary_extra import checked_font, font_key
 from lexicon.errors import TooLarge, UnsupportedMedia
 from lexicon.models import Dictionary
 from lexicon.printing.fonts import font_coverage
@@ -48,20 +49,24 @@ def add_print_font(
         raise NotAFont(f"file {filename!r}: not a TrueType/OpenType font (.ttf, .otf, .ttc)")
     family = _family_of(data, ext, filename)
     sha256 = hashlib.sha256(data).hexdigest()
-    key = f"print-fonts/{dictionary.slug}/{sha256}.{ext}"
+    key = font_key(dictionary.slug, sha256, ext)
     storage.put(key, io.BytesIO(data), content_type=f"font/{ext}")
     record = {"family": family, "sha256": sha256, "key": key, "name": Path(filename).name}
-    extra = dict(dictionary.extra or {})
-    kept = [f for f in extra.get("print_fonts") or [] if f.get("sha256") != sha256]
-    extra["print_fonts"] = [*kept, record]
-    store.update_dictionary(session=session, dictionary=dictionary, data={"extra": extra})
+    fonts = (dictionary.extra or {}).get("print_fonts") or []
+    kept = [f for f in fonts if f.get("sha256") != sha256]
+    store.set_server_extra(
+        session=session, dictionary=dictionary, values={"print_fonts": [*kept, record]}
+    )
     return record
 
 
 def print_font_dirs(*, dictionary: Dictionary, storage, cache_dir: Path) -> tuple[str, ...]:
     """Local folders holding the dictionary's uploaded fonts (fetched once per content)."""
     dirs = []
-    for record in (dictionary.extra or {}).get("print_fonts") or []:
+    for index, record in enumerate((dictionary.extra or {}).get("print_fonts") or []):
+        # Checked here too, where hash and key become paths: a record written by anything
+        # but add_print_font (an old client PATCH, a hand-edited row) is refused, not followed.
+        record = checked_font(dictionary.slug, record, index)
         home = Path(cache_dir) / "fonts" / record["sha256"]
         target = home / Path(record["key"]).name
         if not target.exists():
