@@ -978,6 +978,7 @@ def list_entries(
         )
         if e is not None
     ]
+    items = relations.resolve(session, dictionary, viewer, items)
     following = encode_cursor(rows[-1].sort_key, rows[-1].id) if more else None
     return {"items": items, "total": total, "next": following}
 
@@ -992,7 +993,6 @@ def list_revisions(
     cursor: str | None = None,
 ) -> dict:
     """The history of an entry, oldest first; each revision filtered like the entry itself."""
-    items = relations.resolve(session, dictionary, viewer, items)
     access.require_dictionary(viewer, dictionary)
     row = _entry_row(session, dictionary, entry_id)
     editing = access.may(viewer, dictionary, "edit")
@@ -1013,6 +1013,7 @@ def list_revisions(
     items = []
     for rev in revisions[:limit]:
         data = access.filter_revision(viewer, dictionary, rev.data, current)
+        data = relations.resolve_one(session, dictionary, viewer, data)
         items.append(
             {
                 "number": rev.number,
@@ -1026,4 +1027,3 @@ def list_revisions(
         )
     following = encode_cursor(revisions[limit - 1].number) if more else None
     return {"items": items, "total": total, "next": following}
-        data = relations.resolve_one(session, dictionary, viewer, data)

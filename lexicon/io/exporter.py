@@ -45,10 +45,10 @@ def _entries(session: Session, dictionary: Dictionary, viewer) -> list[dict]:
                 e = access.filter_entry(viewer, dictionary, e)
             if e is not None:
                 out.append(e)
-    return out
-
     if viewer is not None:  # relations to targets the viewer may not see are left out
         out = relations.resolve(session, dictionary, viewer, out)
+    return out
+
 
 def _media_objects(entry: dict):
     for p in entry.get("pronunciations") or []:
