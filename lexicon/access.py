@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, false, func, or_, true
 
 from lexicon.errors import DictionaryNotFound, Forbidden, NotAuthenticated
+from lexicon.io import verbatim
 
 ROLE_RANK = {"viewer": 1, "contributor": 2, "editor": 3, "owner": 4}
 # What each action needs at least.
@@ -223,6 +224,9 @@ def filter_entry(viewer: Viewer, dictionary, entry: dict) -> dict | None:
         for s in _visible(viewer, dictionary, entry.get("senses", []))
     ]
     out["pronunciations"] = _visible(viewer, dictionary, entry.get("pronunciations", []))
+    if verbatim.part_count(out) != verbatim.part_count(entry):
+        # The imported source text holds every part: never for a viewer shown only some.
+        out = verbatim.without_source(out)
     return out
 
 

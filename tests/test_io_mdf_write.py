@@ -43,7 +43,12 @@ def _facts(entries: list[dict]) -> dict:
             )
             for s in e["senses"]
         ]  # fmt: skip
-        out[key] = (senses, (e.get("extra") or {}).get("mdf"), len(e["pronunciations"]))
+        mdf = {
+            k: v
+            for k, v in ((e.get("extra") or {}).get("mdf") or {}).items()
+            if k not in ("source", "header", "synced_version")  # the record's text, not facts
+        }
+        out[key] = (senses, mdf or None, len(e["pronunciations"]))
     return out
 
 
@@ -52,14 +57,23 @@ def test_file_round_trip_is_exact(tmp_path):
     out = write_mdf(first.entries, tmp_path / "out.sfm", **LANGS)
     again = read_mdf(out, **LANGS)
     assert len(again.entries) == len(first.entries) == 80
-    assert again.entries == first.entries  # ids, senses, examples, media refs, residue
+    # ids, senses, examples, media refs, residue (the records' own text differs: written anew)
+    assert _no_source(again.entries) == _no_source(first.entries)
     text = out.read_text(encoding="utf-8")
     records = text.split("\r\n\r\n")
-    assert records[0].startswith("\\_sh ")
-    assert all(r.lstrip().startswith("\\lx ") for r in records[1:])
+    # The Hdi file has no \_sh header, so none is added: the file comes back as it came.
+    assert all(r.lstrip().startswith("\\lx ") for r in records)
     assert text.count("\\lx ") == 80
     # the custom markers and comments the reader could not model are written back
     assert "\\zcom2 RUN [1519]" in text and "\\dt 20/Sep/2017" in text
+
+
+def _no_source(entries: list[dict]) -> list[dict]:
+    out = []
+    for e in entries:
+        mdf = {k: v for k, v in e["extra"].get("mdf", {}).items() if k not in ("source", "header")}
+        out.append({**e, "extra": {**e["extra"], "mdf": mdf}})
+    return out
 
 
 def test_languages_map_back_to_role_and_suffixed_markers(tmp_path):

@@ -364,19 +364,23 @@ def _remap_foreign(session, dictionary, entries: list[dict], report: ImportRepor
 def _canon(entry: dict) -> dict:
     """The stored content of an entry, for 'did this import change it?'."""
     data = EntryIn.model_validate(entry).model_dump(exclude={"version"})
-    lx = (data.get("extra") or {}).get("lift")
-    if isinstance(lx, dict):
-        data["extra"] = {
-            **data["extra"],
-            "lift": {k: v for k, v in lx.items() if k != "synced_version"},
-        }
+    for fmt in ("lift", "mdf"):
+        lx = (data.get("extra") or {}).get(fmt)
+        if isinstance(lx, dict):
+            data["extra"] = {
+                **data["extra"],
+                fmt: {k: v for k, v in lx.items() if k != "synced_version"},
+            }
     return data
 
 
 def _mark_synced(entry: dict, version: int) -> None:
-    lx = (entry.get("extra") or {}).get("lift")
-    if isinstance(lx, dict):
-        lx["synced_version"] = version
+    """The version the entry has as imported: while it stays so, exports may write the entry's
+    source back verbatim (lexicon.io.verbatim)."""
+    for fmt in ("lift", "mdf"):
+        lx = (entry.get("extra") or {}).get(fmt)
+        if isinstance(lx, dict):
+            lx["synced_version"] = version
 
 
 def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick) -> None:

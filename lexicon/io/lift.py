@@ -413,8 +413,10 @@ def _write_lift_xml(doc: LiftDocument, path: Path, ranges_name, media_href) -> N
                 xf.write(header)
                 xf.write("\n")
             for e in doc.entries:
-                el = writer.entry(e)
-                indent(el, 1)
+                el = writer.verbatim(e)
+                if el is None:
+                    el = writer.entry(e)
+                    indent(el, 1)
                 el.tail = None
                 xf.write(el)
                 xf.write("\n")

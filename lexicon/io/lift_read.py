@@ -240,6 +240,7 @@ class Reader:
             if isinstance(child.tag, str) and not self._entry_child(child, e, x):
                 self.residue(x, child)
         self._headword_audio(e, x)
+        x["source"] = to_xml(el)  # written back as is while nobody edits it (io.verbatim)
         if not e["headword"] and e["citation"]:
             e["headword"] = dict(e["citation"])
             x["headword_from"] = "citation"

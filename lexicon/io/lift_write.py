@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from lexicon.io.lift_read import SEMANTIC_DOMAIN_TRAITS, form_plain
+from lexicon.io import verbatim
+from lexicon.io.lift_read import SEMANTIC_DOMAIN_TRAITS, audio_refs, form_plain
 from lexicon.io.safety import nfc, xml_parser
 
 _PARSER = xml_parser()
@@ -117,6 +118,26 @@ class Writer:
         self.tail(el, x)
 
     # ------------------------------------------------------------------ entry
+    def verbatim(self, e: dict):
+        """The entry's imported `<entry>` element, if it may go back out as it came
+        (lexicon.io.verbatim: not edited since, whole for this reader) and every media file
+        name in it is still the one this export gives the file; else None."""
+        source = verbatim.source_of(e, "lift")
+        if source is None:
+            return None
+        for obj, kind, x in _media_holders(e):
+            href = (x.get("hrefs") or {}).get("media")
+            if obj.get("media") and (not href or self.media_href(obj["media"], kind, x) != href):
+                return None
+        for ref in audio_refs(e):
+            name = ref["audio_href"]
+            if self.media_href(ref, "audio", {"hrefs": {"media": name}}) != name:
+                return None
+        try:
+            return _frag(source)
+        except etree.XMLSyntaxError:
+            return None
+
     def entry(self, e: dict):
         x = _lx(e)
         el = etree.Element("entry")
@@ -287,6 +308,20 @@ class Writer:
                 el.set("type", rtype)
             form = etree.SubElement(el, "form", lang=item.get("lang") or "")
             etree.SubElement(form, "text").text = nfc(item.get("text") or "")
+
+
+def _media_holders(e: dict):
+    """(object, kind, lift extra as the writer reads it) for everything with a media file."""
+    for p in e.get("pronunciations") or []:
+        yield p, "audio", _lx(p)
+    stack = list(e.get("senses") or [])
+    while stack:
+        s = stack.pop()
+        stack.extend(s.get("subsenses") or [])
+        for ex in s.get("examples") or []:
+            yield ex, "audio", _lx(ex)
+        for pic in s.get("pictures") or []:
+            yield pic, "image", {"hrefs": _lx(pic).get("hrefs")}
 
 
 def _headword_audio(pronunciations: list[dict]) -> dict[str, list]:

@@ -186,8 +186,28 @@ def read_mdf(
     builder.flush()
     if not seen_lx and text.strip():
         raise MdfError(f"{path.name}: no \\lx record found; is this a Toolbox/MDF file?")
+    _keep_sources(doc, text, builder.starts)
     _resolve(doc)
     return doc
+
+
+def _keep_sources(doc: MdfDocument, text: str, starts: list[int]) -> None:
+    """Each record's own lines, exactly as they came (line ends included; blank lines at its end
+    left out), for writing an untouched record back verbatim (lexicon.io.verbatim); the lines
+    before the first record (the `\\_sh` header) go with the first record."""
+    lines = text.splitlines(keepends=True)
+    bounds = starts[1:] + [len(lines) + 1]
+    for e, start, end in zip(doc.entries, starts, bounds, strict=True):
+        block = lines[start - 1 : end - 1]
+        while block and not block[-1].strip():
+            block.pop()
+        if block:
+            block[-1] = block[-1].rstrip("\r\n")
+        e["extra"].setdefault("mdf", {})["source"] = nfc("".join(block))
+    if doc.entries and starts:
+        head = "".join(lines[: starts[0] - 1]).rstrip("\r\n")
+        if head.strip():
+            doc.entries[0]["extra"]["mdf"]["header"] = nfc(head)
 
 
 class _Builder:
@@ -197,6 +217,8 @@ class _Builder:
         self.doc, self.markers, self.name = doc, markers, name
         self.entry: dict | None = None
         self.ids: dict[str, int] = {}
+        self.starts: list[int] = []  # the line each record starts at
+        self.marker = ""  # the marker being handled, as the file spells it
 
     def warn(self, line: int, message: str) -> None:
         self.doc.warnings.append({"file": self.name, "line": line, "message": message})
@@ -209,6 +231,7 @@ class _Builder:
 
     def start(self, line: int, headword: str) -> None:
         self.flush()
+        self.starts.append(line)
         v = self.doc.languages["V"]
         self.entry = {
             "id": "",
@@ -298,7 +321,9 @@ class _Builder:
         what, role = spec
         lang = role[1:] if role and role.startswith("=") else self._lang(role, marker)
         if not value and what not in ("sense",):
+            self.keep(marker, value)  # an empty field is a fact of the file too
             return
+        self.marker = marker
         handler = getattr(self, "on_" + what, None)
         if handler is None:
             self.keep(marker, value)
@@ -319,6 +344,8 @@ class _Builder:
         self.entry["headword"][lang] = value
 
     def on_citation(self, line, value, lang, role):
+        if lang in self.entry["citation"]:
+            return False
         self.entry["citation"][lang] = value
 
     def on_ipa(self, line, value, lang, role):
@@ -338,20 +365,35 @@ class _Builder:
         if value:
             s["extra"] = {"mdf": {"sn": value}}
 
-    def _multi(self, target: dict, lang: str, value: str) -> None:
-        target[lang] = f"{target[lang]}; {value}" if target.get(lang) else value
+    def _multi(self, target: dict, lang: str, value: str, owner=None, what: str = "") -> None:
+        """One value per language: a second field of the same language is joined with "; ";
+        the owner remembers the parts, so a writer can give each its own line again."""
+        if not target.get(lang):
+            target[lang] = value
+            return
+        if owner is not None:
+            parts = owner.setdefault("extra", {}).setdefault("mdf", {}).setdefault("parts", {})
+            parts.setdefault(f"{what}|{lang}", [target[lang]]).append(value)
+        target[lang] = f"{target[lang]}; {value}"
 
     def on_gloss(self, line, value, lang, role):
-        self._multi(self.sense()["glosses"], lang, value)
+        s = self.sense()
+        self._multi(s["glosses"], lang, value, s, "gloss")
 
     def on_definition(self, line, value, lang, role):
-        self._multi(self.sense()["definitions"], lang, value)
+        s = self.sense()
+        self._multi(s["definitions"], lang, value, s, "definition")
 
     def on_reversal(self, line, value, lang, role):
         self.sense()["reversals"].append({"lang": lang, "text": value})
 
     def on_domain(self, line, value, lang, role):
-        self.sense()["semantic_domains"].append(value)
+        s = self.sense()
+        if self.marker != "sd" or "sd" in (s.get("extra") or {}).get("mdf", {}):
+            # \\sd_Eng, \\sd_Mal ...: which marker each domain came in, in order
+            mx = s.setdefault("extra", {}).setdefault("mdf", {})
+            mx.setdefault("sd", ["sd"] * len(s["semantic_domains"])).append(self.marker)
+        s["semantic_domains"].append(value)
 
     def on_example(self, line, value, lang, role):
         ex = {
@@ -372,7 +414,7 @@ class _Builder:
         if ex is None:
             self.warn(line, "example translation without a preceding \\xv; kept as a marker")
             return False
-        self._multi(ex["translations"], lang, value)
+        self._multi(ex["translations"], lang, value, ex, "translation")
 
     def on_sound(self, line, value, lang, role):
         media = {"href": value, "original_name": value.replace("\\", "/").rsplit("/", 1)[-1]}

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lexicon.io.mdf import ENTRY_LEVEL
+from lexicon.io import verbatim
+from lexicon.io.mdf import DEFAULT_MARKERS, ENTRY_LEVEL, LANGUAGE_SUFFIXES, SUFFIXED, _fields
 
 HEADER = "\\_sh v3.0  400  MDF 4.0"
 NEWLINE = "\r\n"  # Toolbox is Windows software; its own databases use CRLF
@@ -46,38 +47,99 @@ def write_mdf(
     regional: str = "qaa-x-regional",
     media_names: dict[str, str] | None = None,
 ) -> Path:
-    """Write `entries` to `dest` as MDF; `media_names` maps a media sha256 to its file name."""
-    writer = _Writer(
-        {"V": vernacular, "E": english, "N": national, "R": regional}, media_names or {}
+    """Write `entries` to `dest` as MDF; `media_names` maps a media sha256 to its file name.
+
+    A dictionary imported from MDF keeps its markers: its `\\_sh` header, the markers its
+    records were written with (`\\g_Eng`, `\\sd_Mal`, `\\lx_Kar` ...) and, for a record nobody
+    edited since, the record itself (lexicon.io.verbatim). One made in Wordkeep gets standard
+    MDF markers."""
+    languages = {"V": vernacular, "E": english, "N": national, "R": regional}
+    sources = [
+        ((e.get("extra") or {}).get("mdf") or {}).get("source") or "" for e in entries
+    ]  # fmt: skip
+    writer = _Writer(languages, media_names or {}, marker_spelling(sources, languages))
+    # The header the file came with; none if it came without; MDF's own for a new dictionary.
+    header = next(
+        (h for e in entries if (h := ((e.get("extra") or {}).get("mdf") or {}).get("header"))),
+        None if any(sources) else HEADER,
     )
-    records = [HEADER] + [writer.record(e) for e in entries]
+    newline = NEWLINE if not any(sources) or any("\r\n" in t for t in sources) else "\n"
+    writer.newline = newline
+    records = ([header] if header else []) + [writer.record(e) for e in entries]
     dest = Path(dest)
-    dest.write_text((NEWLINE * 2).join(records) + NEWLINE, encoding="utf-8", newline="")
+    dest.write_text((newline * 2).join(records) + newline, encoding="utf-8", newline="")
     return dest
 
 
+_SPELLED = {"gloss", "definition", "reversal", "translation", "headword", "citation"}
+
+
+def marker_spelling(sources: list[str], languages: dict[str, str]) -> dict:
+    """(what, language) -> the marker the imported records used for it (the first seen), so
+    that an edited record keeps `\\g_Eng` rather than becoming `\\ge`."""
+    spelling: dict[tuple[str, str], str] = {}
+    for text in sources:
+        for _, marker, _value in _fields(text):
+            spec = _resolve(marker)
+            if spec is None or spec[0] not in _SPELLED:
+                continue
+            what, role = spec
+            lang = role[1:] if role and role.startswith("=") else languages.get(role or "")
+            if lang:
+                spelling.setdefault((what, lang), marker)
+    return spelling
+
+
+def _resolve(marker: str):
+    if marker in DEFAULT_MARKERS:
+        return DEFAULT_MARKERS[marker]
+    if "_" in marker:
+        base, suffix = marker.split("_", 1)
+        what = SUFFIXED.get(base) or (DEFAULT_MARKERS.get(base) or (None,))[0]
+        if what:
+            return what, "=" + LANGUAGE_SUFFIXES.get(suffix.lower(), suffix.lower())
+    return None
+
+
 def _clean(value) -> str:
-    # A value spans one line; the reader joins continuation lines with a space anyway.
-    return " ".join(str(value).split()) if value is not None else ""
+    # A value spans one line (the reader joins continuation lines with a space anyway); the
+    # spaces inside a line are the file's own.
+    return " ".join(str(value).splitlines()).strip() if value is not None else ""
 
 
 class _Writer:
-    def __init__(self, languages: dict[str, str], media_names: dict[str, str]):
+    def __init__(self, languages: dict[str, str], media_names: dict[str, str], spelling=None):
         self.roles = {tag: role for role, tag in reversed(languages.items())}
         self.vern = languages["V"]
         self.english = languages["E"]
         self.media_names = media_names
+        self.spelling = spelling or {}
+        self.newline = NEWLINE
         self.lines: list[str] = []
+        self.parts: dict = {}
 
     def put(self, marker: str, value) -> None:
         text = _clean(value)
         if text:
             self.lines.append(f"\\{marker} {text}")
 
+    def marker(self, what: str, lang: str) -> str:
+        """The marker for `what` in `lang`: as the imported records spelt it, else MDF's."""
+        spelt = self.spelling.get((what, lang))
+        if spelt:
+            return spelt
+        standard = ROLE_MARKERS[what].get(self.roles.get(lang, ""))
+        return standard or f"{SUFFIX_BASE[what]}_{lang}"
+
     def multi(self, what: str, texts: dict) -> None:
         for lang, text in (texts or {}).items():
-            marker = ROLE_MARKERS[what].get(self.roles.get(lang, ""))
-            self.put(marker or f"{SUFFIX_BASE[what]}_{lang}", text)
+            marker = self.marker(what, lang)
+            parts = self.parts.get(f"{what}|{lang}")
+            if parts and "; ".join(parts) == text:
+                for part in parts:  # fields the reader joined go back on lines of their own
+                    self.put(marker, part)
+            else:
+                self.put(marker, text)
 
     def residue(self, obj: dict, markers=None) -> None:
         for marker, value in markers if markers is not None else _residue(obj):
@@ -92,12 +154,21 @@ class _Writer:
 
     # ------------------------------------------------------------------ record
     def record(self, entry: dict) -> str:
+        source = verbatim.source_of(entry, "mdf")
+        if source is not None and self._media_agree(entry, source):
+            return source
         self.lines = []
         headword = entry.get("headword") or {}
-        self.put("lx", headword.get(self.vern) or next(iter(headword.values()), ""))
+        main = self.vern if headword.get(self.vern) else next(iter(headword), None)
+        self.put("lx", headword.get(main) or "")
+        for lang, text in headword.items():  # \\lx_Kar: the headword in another orthography
+            if lang != main:
+                self.put(self.spelling.get(("headword", lang)) or f"lx_{lang}", text)
         if entry.get("homograph"):
             self.put("hm", entry["homograph"])
-        self.put("lc", (entry.get("citation") or {}).get(self.vern))
+        for lang, text in (entry.get("citation") or {}).items():
+            default = "lc" if lang == self.vern else f"lc_{lang}"
+            self.put(self.spelling.get(("citation", lang)) or default, text)
         markers = _residue(entry)
         tail = len(markers)
         while tail and markers[tail - 1][0] in ENTRY_LEVEL:
@@ -117,7 +188,17 @@ class _Writer:
                 self.put("ps", pos)
             self.sense(sense, numbered=len(senses) > 1)
         self.residue(entry, markers[tail:])
-        return NEWLINE.join(self.lines)
+        return self.newline.join(self.lines)
+
+    def _media_agree(self, entry: dict, source: str) -> bool:
+        """Every media file name this record would be written with is in its source (a file
+        renamed in the package, or a recording added, means the copy is out of date)."""
+        named = {value for _, marker, value in _fields(source) if marker in ("sf", "sfx", "pc")}
+        objs = list(entry.get("pronunciations") or [])
+        for s in _senses(entry.get("senses") or []):
+            objs += s.get("pictures") or []
+            objs += s.get("examples") or []
+        return all(self.media_name(o) in named for o in objs if o.get("media"))
 
     def entry_parts(self, entry: dict) -> None:
         for p in entry.get("pronunciations") or []:
@@ -151,15 +232,20 @@ class _Writer:
                 self.put(f"n_{lang}", text)
 
     def sense(self, sense: dict, *, numbered: bool) -> None:
-        sn = ((sense.get("extra") or {}).get("mdf") or {}).get("sn")
+        mx = (sense.get("extra") or {}).get("mdf") or {}
+        sn = mx.get("sn")
         if sn or numbered:
             self.lines.append(f"\\sn {_clean(sn or '')}".rstrip())
+        self.parts = mx.get("parts") or {}
         self.multi("gloss", sense.get("glosses"))
         self.multi("definition", sense.get("definitions"))
+        self.parts = {}
         for r in sense.get("reversals") or []:
             self.multi("reversal", {r.get("lang") or self.english: r.get("text")})
-        for domain in sense.get("semantic_domains") or []:
-            self.put("sd", domain)
+        domains = sense.get("semantic_domains") or []
+        sd = mx.get("sd") if len(mx.get("sd") or ()) == len(domains) else None
+        for i, domain in enumerate(domains):
+            self.put(sd[i] if sd else "sd", domain)  # \\sd_Eng, \\sd_Mal as they came
         for pic in sense.get("pictures") or []:
             self.put("pc", self.media_name(pic))
         for note in sense.get("notes") or []:
@@ -175,8 +261,16 @@ class _Writer:
         self.put("xv", text.get(self.vern) or next(iter(text.values()), ""))
         if ex.get("media") or (ex.get("extra") or {}).get("import"):
             self.put("sfx", self.media_name(ex))
+        self.parts = ((ex.get("extra") or {}).get("mdf") or {}).get("parts") or {}
         self.multi("translation", ex.get("translations"))
+        self.parts = {}
         self.residue(ex)
+
+
+def _senses(senses):
+    for s in senses:
+        yield s
+        yield from _senses(s.get("subsenses") or [])
 
 
 def _residue(obj: dict) -> list:
