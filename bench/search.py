@@ -1,6 +1,7 @@
 """Search latency on N generated entries (SQLite, and PostgreSQL when a URL is given).
 
     python bench/search.py [N] [--db PATH] [--pg URL [--fresh]] [--seconds S] [--skip-http]
+    python bench/search.py --precision [--pg URL]
 
 Prints, per database: in-process p50/p99 of `lexicon.search.search` over a fixed mix of
 queries (exact, prefix, folded, fuzzy, reverse), the same for a bare full-text MATCH on the same
@@ -10,6 +11,12 @@ Targets (issue 6): SQLite p50 <= 2 ms, p99 <= 10 ms; HTTP search >= 50% of /heal
 HTTP the mix runs twice: with the page cache (the default; a class asks the same words) and
 with it off (WORDKEEP_PAGE_CACHE_SIZE=0: every search computed), each with the server's CPU
 time per request.
+`--precision` measures what a learner sees instead: the judged query sets of
+tests/fixtures/search-judged (made from real dictionaries by bench/judged.py) are run against
+their dictionaries, imported into a fresh database, and precision@5 and recall@20 are printed
+per query kind (exact, accent_free, typo, gloss). precision@5: the share of the first five
+results (or of all, when fewer are shown) that are relevant; recall@20: the relevant entries
+among the first 20, out of all relevant ones (at most 20). A query with no result scores 0.
 `--db PATH` keeps the loaded SQLite file for the next run, and an already loaded PostgreSQL
 database is reused (loading 100,000 entries through the store takes minutes).
 """
@@ -170,6 +177,35 @@ def bare_match(session, dictionary, mix: dict[str, list[str]], rounds: int) -> d
     return percentiles(times)
 
 
+def precision(url_for, names=("sena", "hdi")) -> dict:
+    """precision@5 and recall@20 per source and query kind (see the module's docstring)."""
+    import judged
+
+    out: dict = {}
+    for name in names:
+        data = json.loads((judged.OUT / f"{name}.json").read_text(encoding="utf-8"))
+        engine = judged.load(name, url_for(name))
+        scores: dict[str, list[tuple[float, float]]] = {}
+        with Session(engine, expire_on_commit=False) as session:
+            dictionary = store.get_dictionary(session=session, slug=name)
+            for query in data["queries"]:
+                page = search.search(session=session, dictionary=dictionary, viewer=ANONYMOUS,
+                                     q=query["q"], limit=20)  # fmt: skip
+                ids, relevant = [i["id"] for i in page["items"]], set(query["relevant"])
+                top = ids[:5]
+                p5 = sum(i in relevant for i in top) / len(top) if top else 0.0
+                r20 = len(relevant & set(ids)) / min(20, len(relevant))
+                scores.setdefault(query["kind"], []).append((p5, r20))
+        engine.dispose()
+        out[name] = {
+            kind: {"queries": len(pairs),
+                   "precision@5": round(statistics.mean(p for p, _ in pairs), 3),
+                   "recall@20": round(statistics.mean(r for _, r in pairs), 3)}
+            for kind, pairs in scores.items()
+        }  # fmt: skip
+    return out
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -258,7 +294,18 @@ def main() -> None:
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true", help="measure PostgreSQL only")
     parser.add_argument("--fresh", action="store_true", help="replace the PostgreSQL schema")
+    parser.add_argument("--precision", action="store_true", help="judged queries (issue 20)")
     args = parser.parse_args()
+    if args.precision:
+        report = {
+            "sqlite": precision(
+                lambda name: f"sqlite:///{os.path.join(tempfile.mkdtemp(), name + '.db')}"
+            )
+        }
+        if args.pg:
+            report["postgresql"] = precision(lambda name: _fresh_pg(args.pg))
+        print(json.dumps(report, indent=1))
+        return
     sqlite_path = args.db or os.path.join(tempfile.mkdtemp(), "bench.db")
     targets = [] if args.skip_sqlite else [("sqlite", f"sqlite:///{sqlite_path}", False)]
     if args.pg:
@@ -274,6 +321,17 @@ def main() -> None:
             report[name]["http"] = over_http(url, mix, args.seconds)
         print(json.dumps({name: report[name]}, indent=1), file=sys.stderr)
     print(json.dumps(report, indent=1))
+
+
+def _fresh_pg(url: str) -> str:
+    """The PostgreSQL database at `url`, emptied (the precision sets each need a fresh one)."""
+    from lexicon.db import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url
 
 
 if __name__ == "__main__":

@@ -1,11 +1,9 @@
 """Learner search: one box for both directions, over the index of lexicon.search_index.
 
-Ranking (ties in the dictionary's alphabetical order, then id), given as each item's
-`match.type`: exact headword > headword prefix > folded headword (equal > prefix > infix) >
-gloss exact > gloss word > gloss prefix > fuzzy (edit distance 1-2, through a vocabulary of
-headword and gloss words) > definition/example text. Folding ignores case and diacritics and
-unifies the dictionary's confusables; "exact letters" (for keepers) turns folding and typo
-tolerance off. Queries are built by `search_sql` and run by `search`.
+The ranking rules (which tiers, in which order, when typos fill in) live in
+lexicon.search_ranking; this module builds and runs the queries (`search_sql`, `search`) in
+rounds, cheap index lookups first. Folding ignores case and diacritics and unifies the
+dictionary's confusables; "exact letters" (for keepers) turns folding and typo tolerance off.
 """
 
 from __future__ import annotations
@@ -51,12 +49,15 @@ from lexicon.search_index import (  # noqa: F401  (the store's hooks live here t
     stem,
     words,
 )
+from lexicon.search_ranking import (
+    TIERS,
+    Evidence,
+    ranked_hits,
+    ranking,
+    typo_fallback,
+)
 from lexicon.search_results import items
 
-TIERS = (
-    "exact", "prefix", "folded", "folded_prefix", "infix",
-    "gloss", "gloss_word", "gloss_prefix", "fuzzy", "text",
-)  # fmt: skip
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 TOTAL_CAP = 200  # `total` counts matching entries up to this many (counting all would dominate)
@@ -193,6 +194,9 @@ def _plan(query: Query, dialect: str, fuzzy_words: list[str]) -> tuple[tuple, di
         if len(query.gwords[-1]) >= 2:
             names.append("gloss_prefix")
             params["pre"] = _match_text(dialect, _word_terms(query.gwords, True), True)
+    if query.words:
+        names.append("text")
+        params["text"] = _match_text(dialect, _word_terms(query.words, False), False)
     if fuzzy_words:
         names.append("fuzzy_hw")
         params["fz"] = list(fuzzy_words)
@@ -203,9 +207,6 @@ def _plan(query: Query, dialect: str, fuzzy_words: list[str]) -> tuple[tuple, di
         if in_glosses:
             names.append("fuzzy_gl")
             params["fzg"] = _match_text(dialect, [in_glosses], False)
-    if query.words:
-        names.append("text")
-        params["text"] = _match_text(dialect, _word_terms(query.words, False), False)
     return tuple(names), params
 
 
@@ -273,13 +274,16 @@ _STATEMENTS: OrderedDict = OrderedDict()
 
 
 # Branches run in rounds, in rank order; a later round is skipped when the earlier ones fill
-# the page (its matches would all come after them). Cheap index lookups come first.
+# the page (its matches would all come after them). Cheap index lookups come first; the last
+# round is the typo fallback, run only when `typo_fallback` says so.
 PHASES = (
-    {"exact", "prefix", "folded", "folded_prefix"},
-    {"infix", "gloss"},
-    {"gloss_word", "gloss_prefix", "fuzzy_hw", "fuzzy_gl"},
+    {"exact", "prefix", "folded", "folded_prefix", "gloss"},
+    {"infix"},
+    {"gloss_word", "gloss_prefix"},
     {"text"},
+    {"fuzzy_hw", "fuzzy_gl"},
 )
+TYPO_ROUND = len(PHASES) - 1
 
 
 def search_sql(
@@ -420,6 +424,17 @@ def corrections(*, session, dictionary: Dictionary, query: Query) -> list[str]:
     return [w for _, w in close[:20]]
 
 
+def _leave_out(plan: tuple, hits: dict, tiers: frozenset) -> tuple:
+    """The plan without the branches of `tiers`, and `hits` without their rows."""
+    if not tiers:
+        return plan
+    for entry_id in list(hits):
+        hits[entry_id] = [r for r in hits[entry_id] if TIERS[r.tier] not in tiers]
+        if not hits[entry_id]:
+            del hits[entry_id]
+    return tuple(n for n in plan[0] if _TIER_OF.get(n, n) not in tiers), plan[1]
+
+
 def search(
     *, session, dictionary: Dictionary, viewer, q: str, limit: int = DEFAULT_LIMIT,
     cursor: str | None = None, exact: bool = False,
@@ -434,36 +449,45 @@ def search(
         raise InvalidInput("cursor: not a cursor this server gave out")
     query = parse_query(q, alphabet=alphabet_of(dictionary), exact=exact)
     dialect = session.get_bind().dialect.name
-    fuzzy = corrections(session=session, dictionary=dictionary, query=query)
     need = offset + limit + 1
-    plan = _plan(query, dialect, fuzzy)
-    best: dict[str, tuple] = {}
+    plan = _plan(query, dialect, [])
+    hits: dict[str, list] = {}  # entry id -> its matching rows
+    evidence = Evidence()
+    order = TIERS
     partial = False  # True when some matches were not fetched (a full branch, a skipped round)
-    complete = set()  # rounds whose every match is in `best`: counting them again adds nothing
+    complete = set()  # rounds whose every match is in `hits`: counting them again adds nothing
     for phase in range(len(PHASES)):
-        if len(best) >= need:
+        if _settled(hits, order, plan[0], phase) >= need:
             partial = True
             break
+        if phase == TYPO_ROUND:  # the fallback: only now is it known whether it applies
+            fuzzy = (corrections(session=session, dictionary=dictionary, query=query)
+                     if typo_fallback(evidence) else [])  # fmt: skip
+            if not fuzzy:
+                break
+            plan = _plan(query, dialect, fuzzy)
         cached, params = _prepared(
             dictionary=dictionary, viewer=viewer, query=query, dialect=dialect, need=need,
-            fuzzy_words=fuzzy, phase=phase, plan=plan,
+            phase=phase, plan=plan,
         )  # fmt: skip
         if cached is None:
             continue
         per_branch: dict[int, int] = {}
         for row in map(_Hit._make, fetch(session, cached, params)):
             per_branch[row.branch] = per_branch.get(row.branch, 0) + 1
-            rank = (row.tier, row.sort_key, row.entry_id)
-            if row.entry_id not in best or rank < best[row.entry_id][0]:
-                best[row.entry_id] = (rank, row)
+            evidence.add(TIERS[row.tier], row.entry_id)
+            hits.setdefault(row.entry_id, []).append(row)
         if any(n >= _branch_limit(need) for n in per_branch.values()):
             partial = True
         else:
             complete.add(phase)
-    ranked = [row for _, row in sorted(best.values(), key=lambda pair: pair[0])]
+        if phase == 0:
+            order, left_out = ranking(evidence, query.folded)
+            plan = _leave_out(plan, hits, left_out)
+    ranked = ranked_hits(hits, order)
     total = len(ranked)
     if partial:
-        total = _count(session, dictionary, viewer, query, dialect, need, plan, set(best),
+        total = _count(session, dictionary, viewer, query, dialect, need, plan, set(hits),
                        complete)  # fmt: skip
     page = ranked[offset : offset + limit]
     following = store.encode_cursor(offset + limit) if len(ranked) > offset + limit else None
@@ -472,6 +496,16 @@ def search(
         "total": total,
         "next": following,
     }
+
+
+def _settled(hits: dict[str, list], order: tuple[str, ...], names: tuple, phase: int) -> int:
+    """How many entries found so far rank above every match the rounds from `phase` on could
+    add: once they fill the page, those rounds are skipped."""
+    position = {tier: i for i, tier in enumerate(order)}
+    later = [position[_TIER_OF.get(n, n)] for n in names
+             if any(n in PHASES[p] for p in range(phase, len(PHASES)))]  # fmt: skip
+    floor = min(later, default=len(order))
+    return sum(1 for rows in hits.values() if min(position[TIERS[r.tier]] for r in rows) < floor)
 
 
 def _count(session, dictionary, viewer, query, dialect, need, plan, seen: set,
@@ -500,19 +534,29 @@ def matching_ids(
     *, session, dictionary: Dictionary, viewer, q: str, exact: bool = False
 ) -> set[str]:
     """Every entry the search finds for `q`, unranked (printing a search's results): the same
-    tiers, with typo corrections only when nothing else matches."""
+    tiers, and near-misses when the search's own typo fallback would show them."""
     access.require_dictionary(viewer, dictionary)
     query = parse_query(q, alphabet=alphabet_of(dictionary), exact=exact)
     dialect = session.get_bind().dialect.name
-    found: set[str] = set()
-    for phase in range(len(PHASES)):
+    hits: dict[str, list] = {}
+    evidence = Evidence()
+    plan = _plan(query, dialect, [])
+    for phase in range(TYPO_ROUND):
         cached, params = _prepared(dictionary=dictionary, viewer=viewer, query=query,
-                                   dialect=dialect, need=MATCH_CAP, phase=phase)  # fmt: skip
-        if cached is not None:
-            found.update(row[2] for row in fetch(session, cached, params))
-    fuzzy = [] if found else corrections(session=session, dictionary=dictionary, query=query)
+                                   dialect=dialect, need=MATCH_CAP, phase=phase, plan=plan)  # fmt: skip
+        for row in fetch(session, cached, params) if cached is not None else ():
+            hit = _Hit._make(row)
+            hits.setdefault(hit.entry_id, []).append(hit)
+            evidence.add(TIERS[hit.tier], hit.entry_id)
+        if phase == 0:
+            plan = _leave_out(plan, hits, ranking(evidence, query.folded)[1])
+    found = set(hits)
+    fuzzy = (corrections(session=session, dictionary=dictionary, query=query)
+             if typo_fallback(evidence) else [])  # fmt: skip
     if fuzzy:
-        cached, params = _prepared(dictionary=dictionary, viewer=viewer, query=query,
-                                   dialect=dialect, need=MATCH_CAP, fuzzy_words=fuzzy, phase=2)  # fmt: skip
+        cached, params = _prepared(
+            dictionary=dictionary, viewer=viewer, query=query, dialect=dialect, need=MATCH_CAP,
+            phase=TYPO_ROUND, plan=_plan(query, dialect, fuzzy),
+        )  # fmt: skip
         found.update(row[2] for row in fetch(session, cached, params))
     return found

@@ -120,9 +120,67 @@ def test_one_ranking_across_every_tier(session, dictionary):
     add(session, dictionary, "tanabe", "v")
     add(session, dictionary, "tana", "u")
     types = [t for _, t in found(session, dictionary, "tana")]
+    # `tama` is one letter off, but typos fill in only when no whole word matches (issue 20).
     assert types == ["exact", "prefix", "folded", "folded_prefix", "infix", "gloss", "gloss_word",
-                     "gloss_prefix", "fuzzy", "text"]  # fmt: skip
-    assert types == list(search.TIERS)
+                     "gloss_prefix", "text"]  # fmt: skip
+    assert types == [t for t in search.TIERS if t != "fuzzy"]
+    # Without whole-word matches the near-miss comes, after the partial matches.
+    assert found(session, dictionary, "tanab")[0] == ("tanabe", "prefix")
+    assert found(session, dictionary, "tanab")[-1][1] == "fuzzy"
+
+
+def test_typos_are_a_fallback_below_every_whole_word_match(session, dictionary):
+    """Issue 20: an exact gloss above a definition above a near-miss; no near-miss (least of
+    all in another language) when the query's own word is found."""
+    add(session, dictionary, "madzi", "water")
+    add(session, dictionary, "mtsinje", "river", definitions={"en": "where the water flows"})
+    add(session, dictionary, "bwalo", "wafer")  # English, one letter off
+    store.create_entry(session=session, dictionary=dictionary, data={
+        "headword": {"seh": "kuipa"}, "senses": [{"glosses": {"en": "spoil", "pt": "gater"}}]})  # fmt: skip
+    assert found(session, dictionary, "water") == [("madzi", "gloss"), ("mtsinje", "text")]
+    assert [t for _, t in found(session, dictionary, "waters")] == ["gloss", "text"]
+    # A word found only in a definition still keeps near-misses out.
+    assert found(session, dictionary, "flows") == [("mtsinje", "text")]
+    # A typo with no whole-word match: near-misses in every language, after partial matches.
+    typo = found(session, dictionary, "watter")
+    assert typo == [("madzi", "fuzzy")]
+    assert {h for h, t in found(session, dictionary, "gatr") if t == "fuzzy"} == {"kuipa"}
+    printed = search.matching_ids(session=session, dictionary=dictionary, viewer=ANONYMOUS,
+                                  q="water")  # fmt: skip
+    assert len(printed) == 2  # printing selects what the learner sees: no near-misses
+
+
+def test_an_english_word_lists_its_whole_word_matches_not_headwords_containing_it(
+    session, dictionary
+):
+    add(session, dictionary, "manda", "fence")  # a headword beginning with the query
+    add(session, dictionary, "kuman", "lizard")  # one containing it
+    add(session, dictionary, "mamuna", "man")
+    add(session, dictionary, "nkazi", "woman", definitions={"en": "the wife of a man"})
+    add(session, dictionary, "cilume", "manly")
+    assert found(session, dictionary, "man") == [
+        ("mamuna", "gloss"), ("nkazi", "text"), ("cilume", "gloss_prefix")
+    ]  # fmt: skip
+    assert search.matching_ids(session=session, dictionary=dictionary, viewer=ANONYMOUS,
+                               q="man") == {i["id"] for i in find(session, dictionary, "man")["items"]}  # fmt: skip
+    # Typing on: no whole word yet, so headwords that begin with it are listed (and, as a
+    # fallback after them, what is one letter off).
+    assert found(session, dictionary, "mand") == [("manda", "prefix"), ("mamuna", "fuzzy")]
+    # A headword that is the query keeps the headword order (as-you-type browsing).
+    add(session, dictionary, "man", "a kind of drum")
+    assert found(session, dictionary, "man")[:2] == [("man", "exact"), ("manda", "prefix")]
+
+
+def test_water_on_the_demo_lists_no_near_miss_above_a_whole_word_match(session):
+    from lexicon.demo import load_demo
+
+    hdi, _ = load_demo(session=session, path=Path(__file__).parent.parent / "data/demo/hdi.json")
+    page = find(session, hdi, "water")["items"]
+    types = [i["match"]["type"] for i in page]
+    assert types and "fuzzy" not in types, types  # was: "spoil · gater", "fail · rater"
+    assert types[:2] == ["gloss_word", "gloss_word"] and set(types[2:]) <= {"text"}
+    # The French near-misses were found against French glosses: still there for a French typo.
+    assert "fuzzy" in [i["match"]["type"] for i in find(session, hdi, "gatter")["items"]]
 
 
 def test_an_exact_headword_always_ranks_first(session, dictionary):
