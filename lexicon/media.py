@@ -24,6 +24,7 @@ from lexicon import access, audio, labels, store
 from lexicon.access import ANONYMOUS, Viewer
 from lexicon.db import once_more_if_raced
 from lexicon.errors import EntryNotFound, InvalidInput, NotFound
+from lexicon.io.safety import safe_file_name
 from lexicon.models import Dictionary, Entry, Example, Media, Picture, Pronunciation
 from lexicon.storage import Storage
 
@@ -186,7 +187,7 @@ def _upload(
     attach: Callable[[dict, str, dict], None],
     viewer: Viewer | None,
 ) -> dict:
-    name = unicodedata.normalize("NFC", Path(filename or "recording").name) or "recording"
+    name = safe_file_name(filename, "recording")  # kept and shown: never `..`, `/`, NUL
     # Fail before the (slow) decode if the entry is not there at all; end that read at once so
     # no lock is held while decoding.
     with store.transaction(session):

@@ -25,6 +25,7 @@ from lexicon.access import Viewer
 from lexicon.db import once_more_if_raced
 from lexicon.errors import EntryNotFound, InvalidInput, NotFound
 from lexicon.images import ImageLimits
+from lexicon.io.safety import safe_file_name
 from lexicon.models import Dictionary, Entry, Media
 from lexicon.storage import Storage
 
@@ -188,7 +189,7 @@ def _caption(value) -> dict:
 
 
 def _file_name(filename: str | None) -> str:
-    return unicodedata.normalize("NFC", Path(filename or "picture").name) or "picture"
+    return safe_file_name(filename, "picture")  # kept and shown: never `..`, `/`, NUL
 
 
 def _keep(session, storage, dictionary, src: Path, sha256, name, editor, limits, written) -> Media:

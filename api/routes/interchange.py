@@ -22,7 +22,7 @@ from lexicon import store
 from lexicon.access import Viewer
 from lexicon.errors import InvalidInput, TooLarge, WordkeepError
 from lexicon.io.importer import export_dictionary, import_file
-from lexicon.io.safety import DEFAULT_LIMITS
+from lexicon.io.safety import DEFAULT_LIMITS, safe_file_name
 from lexicon.models import Dictionary
 
 router = APIRouter(tags=["interchange"], dependencies=[Depends(require_csrf_for_session)])
@@ -32,7 +32,7 @@ ExportFormat = Literal["lift", "csv", "cldf", "mdf", "json"]
 
 def _spool(upload: UploadFile, folder: Path) -> Path:
     """Save the upload under its own (cleaned) name, refusing it past the import size limit."""
-    name = Path(upload.filename or "upload").name or "upload"
+    name = safe_file_name(upload.filename, "upload")  # never `..`, `/`, NUL or empty
     dest = folder / name
     size, limit = 0, DEFAULT_LIMITS.max_file_bytes
     with open(dest, "wb") as out:

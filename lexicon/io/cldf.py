@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lexicon.errors import ImportRejected
 from lexicon.io.lift_read import derive_id
-from lexicon.io.safety import nfc
+from lexicon.io.safety import OutsidePackage, nfc, package_path
 
 TERMS = {  # term -> our key, per table
     "EntryTable": (
@@ -57,6 +57,90 @@ def _find_metadata(path: Path) -> Path:
     for cand in list(path.glob("*-metadata.json")) + list(path.glob("cldf/*-metadata.json")):
         return cand
     raise CldfError(f"{path.name}: no CLDF metadata file (*-metadata.json) found")
+
+
+CSVW_CONTEXT = "http://www.w3.org/ns/csvw"
+
+
+def _table_name(table: dict, i: int) -> str:
+    kind = table.get("dc:conformsTo")
+    if isinstance(kind, str) and "#" in kind:
+        return kind.rsplit("#", 1)[-1]
+    url = table.get("url")
+    return f"table {url!r}" if isinstance(url, str) else f"table {i + 1}"
+
+
+def _no_base(value, where: str) -> None:
+    """`@base` re-points every relative url of the metadata (at another folder, a server)."""
+    if isinstance(value, dict):
+        if "@base" in value:
+            raise OutsidePackage(f"{where}: '@base' is not allowed; table urls are relative")
+        for v in value.values():
+            _no_base(v, where)
+    elif isinstance(value, list):
+        for v in value:
+            _no_base(v, where)
+
+
+def check_metadata(md: Path, root: Path) -> None:
+    """Refuse metadata naming any file outside the package at `root`, or any URL, before
+    pycldf/csvw see it: they open a table's url wherever it points (a local path, http) and
+    fetch a dialect or tableSchema given as a URL. Names the table and property refused."""
+    import json
+
+    try:
+        data = json.loads(md.read_text("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CldfError(f"{md.name}: not valid UTF-8 JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise CldfError(f"{md.name}: the metadata is not a JSON object")
+    where = md.name
+    ctx = data.get("@context")
+    ctx_ok = ctx in (None, CSVW_CONTEXT) or (
+        isinstance(ctx, list)
+        and all(c == CSVW_CONTEXT or (isinstance(c, dict) and set(c) <= {"@language"}) for c in ctx)
+    )
+    if not ctx_ok:
+        raise OutsidePackage(
+            f"{where}: @context must be {CSVW_CONTEXT!r} (with at most @language); "
+            f"nothing is fetched"
+        )
+    _no_base(data, where)
+    tables = data.get("tables") if "tables" in data else [data]
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise CldfError(f"{where}: 'tables' is not a list of table descriptions")
+    if isinstance(data.get("dc:source"), str) and data["dc:source"]:
+        package_path(data["dc:source"], root, f"{where}: dc:source")
+    for name in ("dialect", "tableSchema"):
+        if isinstance(data.get(name), str):
+            package_path(data[name], root, f"{where}: {name}")
+    for i, table in enumerate(tables):
+        label = f"{where}: {_table_name(table, i)}"
+        url = table.get("url")
+        if not isinstance(url, str):
+            raise CldfError(f"{label}: has no url")
+        package_path(url, root, f"{label} url")
+        for name in ("dialect", "tableSchema"):
+            if isinstance(table.get(name), str):
+                package_path(table[name], root, f"{label} {name}")
+        schema = table.get("tableSchema")
+        for fk in (schema.get("foreignKeys") or []) if isinstance(schema, dict) else []:
+            ref = fk.get("reference") if isinstance(fk, dict) else None
+            for name in ("resource", "schemaReference"):
+                if isinstance(ref, dict) and isinstance(ref.get(name), str):
+                    package_path(ref[name], root, f"{label} foreign key {name}")
+
+
+def _check_loaded(ds, md: Path, root: Path) -> None:
+    """Belt and braces: every table pycldf will read is a local file inside the package."""
+    root = root.resolve()
+    for i, table in enumerate(ds.tables):
+        target = table.url.resolve(table.base)
+        label = f"{md.name}: {_table_name({'url': str(table.url)}, i)}"
+        if not isinstance(target, Path):
+            raise OutsidePackage(f"{label} url: is a URL; Wordkeep never fetches URLs")
+        if root not in Path(target).resolve().parents:
+            raise OutsidePackage(f"{label} url: leads outside the upload")
 
 
 def _text(v) -> str:
@@ -116,15 +200,21 @@ def _extra(other: dict) -> dict:
     return {"cldf": kept} if kept else {}
 
 
-def read_cldf(path, *, meta_language: str = "en") -> CldfDocument:
-    """Read a CLDF Dictionary (metadata file or the folder holding it)."""
+def read_cldf(path, *, meta_language: str = "en", root=None) -> CldfDocument:
+    """Read a CLDF Dictionary (metadata file or the folder holding it).
+
+    `root` is the package (the unpacked upload; the metadata's folder when not given): no
+    file outside it is opened, and no URL is fetched."""
     from pycldf import Dataset  # here, not at import: ~10 MB a web worker rarely needs
 
     md = _find_metadata(Path(path))
+    root = Path(root or md.parent)
+    check_metadata(md, root)
     try:
         ds = Dataset.from_metadata(md)
     except Exception as exc:  # pycldf raises many kinds for a broken metadata file
         raise CldfError(f"{md.name}: not a readable CLDF dataset ({exc})") from exc
+    _check_loaded(ds, md, root)
     if ds.module != "Dictionary":
         raise CldfError(f"{md.name}: a CLDF {ds.module} dataset, not a Dictionary")
     doc = CldfDocument(metadata={k: v for k, v in ds.properties.items() if isinstance(v, str)})
@@ -152,13 +242,13 @@ def read_cldf(path, *, meta_language: str = "en") -> CldfDocument:
             "mime": _text(terms.get("mediaType")),
             "cldf_id": mid,
         }
-        local = md.parent / name
-        doc.media.append(
+        doc.media.append(  # the file is looked up in the package by sources.resolve_media
             {
                 "kind": "image" if media[mid]["mime"].startswith("image") else "audio",
                 "href": url or name,
                 "cldf_id": mid,
-                "path": str(local) if local.is_file() else None,
+                "path": None,
+                "also": name,  # a downloadUrl may be a URL: the file by its name, if packed
             }
         )
     entries = {}

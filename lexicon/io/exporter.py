@@ -19,6 +19,7 @@ from lexicon.io.jsonio import write_json
 from lexicon.io.lift import LiftDocument, write_lift
 from lexicon.io.lift_read import audio_refs
 from lexicon.io.mdf_write import write_mdf
+from lexicon.io.safety import safe_file_name
 from lexicon.io.tabular import write_table
 from lexicon.models import Dictionary, Entry, Media
 
@@ -85,7 +86,7 @@ def _package_media(session, dictionary, entries, storage, folder: Path) -> dict[
     used: set[str] = set()
     for row in rows:
         sub = "pictures" if row.kind == "image" else "audio"
-        name = Path(row.original_name or row.sha256).name or row.sha256
+        name = safe_file_name(row.original_name, row.sha256)  # names stored before the check
         if f"{sub}/{name}" in used:  # two different files with one name
             name = f"{row.sha256[:12]}-{name}"
         rel = f"{sub}/{name}"

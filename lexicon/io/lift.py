@@ -31,6 +31,8 @@ from lexicon.io.safety import (
     check_file_size,
     check_xml_prolog,
     nfc,
+    package_file,
+    refuse_doctype,
     safe_extract,
     xml_iterparse,
     xml_parser,
@@ -97,27 +99,13 @@ class LiftDocument:
         )
 
     def find_media(self, href: str, kind: str) -> Path | None:
-        """The file an href names inside the package, looked up where FLEx and WeSay put it."""
+        """The file an href names inside the package, looked up where FLEx and WeSay put it.
+
+        A URL, an absolute path or a `..` step never resolves (safety.package_file)."""
         if self.base_dir is None or not href:
             return None
-        rel = href.replace("\\", "/")
-        if "://" in rel or rel.startswith("/"):
-            rel = rel.rsplit("/", 1)[-1]
-        name = rel.rsplit("/", 1)[-1]
         sub = MEDIA_DIRS.get(kind, "audio")
-        for cand in (
-            rel,
-            f"{sub}/{rel}",
-            f"{sub}/{name}",
-            name,
-            f"audio/{name}",
-            f"pictures/{name}",
-            f"others/{name}",
-        ):
-            p = (self.base_dir / cand).resolve()
-            if self.base_dir.resolve() in p.parents and p.is_file():
-                return p
-        return None
+        return package_file(href, self.base_dir, look_in=("", sub, "audio", "pictures", "others"))
 
     def close(self) -> None:
         """Remove the folder a zip was unpacked into."""
@@ -212,6 +200,7 @@ def _read_lift_file(path: Path, limits: Limits) -> LiftDocument:
         if events.root is None:
             raise NotLift(f"{path.name}: empty file")
         _check_version(events.root, path)  # refuses: the root is something else
+    refuse_doctype(events.root, path.name, "LIFT file")
     _skip_top_level(root, None, reader)
     resolve_relations(doc.entries, reader.warn)
     _read_ranges(path, doc, reader, limits)
@@ -295,6 +284,7 @@ def _read_ranges(lift_path: Path, doc: LiftDocument, reader: Reader, limits: Lim
         tree = etree.parse(str(found), xml_parser())
     except etree.XMLSyntaxError as exc:
         raise ImportRejected(f"{found.name}: not well-formed XML: {exc}") from exc
+    refuse_doctype(tree, found.name, "LIFT ranges file")
     doc.ranges_xml = nfc(etree.tostring(tree, encoding="unicode"))
     for r in tree.getroot().iterfind("range"):
         doc.ranges.setdefault(nfc(r.get("id")), []).extend(_range_elements(r))

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-import unicodedata
 from pathlib import Path
 
 from sqlalchemy import select
 
 from lexicon import audio
 from lexicon.errors import ImportRejected, WordkeepError
+from lexicon.io.safety import safe_file_name
 from lexicon.media import audio_media, derivative_key, original_key
 from lexicon.models import Dictionary, Media
 
@@ -37,7 +37,7 @@ def store_file(
     ).scalar_one_or_none()
     if row is not None:
         return sha
-    name = unicodedata.normalize("NFC", path.name)
+    name = safe_file_name(path.name, kind)
     if kind == "image":
         from lexicon import pictures  # checked, upright and stripped web copies, like uploads
 

@@ -6,11 +6,13 @@ a message naming the problem before anything is written.
 
 from __future__ import annotations
 
+import re
 import stat
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -139,19 +141,54 @@ def xml_parser() -> etree.XMLParser:
     )
 
 
+# What an XML file never needs here; looked for in the whole document, in UTF-8 and UTF-16.
+_XML_MARKERS = tuple(
+    (word, enc) for word in ("<!ENTITY", "<!DOCTYPE") for enc in ("ascii", "utf-16-le", "utf-16-be")
+)
+_XML_SCAN_CHUNK = 1 << 20
+
+
+def check_xml_stream(fh, name: str, what: str = "XML file") -> None:
+    """Refuse an XML document (an open binary file) with a DOCTYPE or entity declarations
+    anywhere in it (billion laughs, XXE, entities that would break every later export).
+
+    The whole document is read, not only its head: padding cannot hide a declaration."""
+    patterns = [(word, word.encode(enc)) for word, enc in _XML_MARKERS]
+    keep = max(len(p) for _, p in patterns) - 1
+    tail = b""
+    while chunk := fh.read(_XML_SCAN_CHUNK):
+        window = (tail + chunk).upper()
+        for word, pattern in patterns:
+            if pattern in window:
+                if word == "<!ENTITY":
+                    raise UnsafeXML(
+                        f"{name}: {what} declares XML entities (a 'billion laughs' or external "
+                        f"entity attack); refused"
+                    )
+                raise UnsafeXML(f"{name}: {what} has a DOCTYPE declaration; refused")
+        tail = window[-keep:]
+
+
 def check_xml_prolog(path: Path, what: str = "XML file") -> None:
-    """Refuse XML whose prolog has a DOCTYPE with entity declarations (billion laughs, XXE)."""
+    """Refuse an XML file with a DOCTYPE or entity declarations anywhere (see check_xml_stream)."""
     with open(path, "rb") as fh:
-        head = fh.read(256 * 1024)
-    # The prolog ends where the first element starts; entity declarations can only be before.
-    upper = head.upper()
-    if b"<!ENTITY" in upper:
-        raise UnsafeXML(
-            f"{Path(path).name}: {what} declares XML entities (a 'billion laughs' or external "
-            f"entity attack); refused"
-        )
-    if b"<!DOCTYPE" in upper:
-        raise UnsafeXML(f"{Path(path).name}: {what} has a DOCTYPE declaration; refused")
+        check_xml_stream(fh, Path(path).name, what)
+
+
+def check_xml_members(zf: zipfile.ZipFile, what: str) -> None:
+    """The same check for every XML part of a zip-based document (an .xlsx workbook)."""
+    for info in zf.infolist():
+        if info.is_dir() or not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        with zf.open(info) as fh:
+            check_xml_stream(fh, info.filename, what)
+
+
+def refuse_doctype(tree, name: str, what: str = "XML file") -> None:
+    """After parsing: refuse a document whose parser saw a DOCTYPE (however it was spelt)."""
+    docinfo = tree.getroottree().docinfo if hasattr(tree, "getroottree") else tree.docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise UnsafeXML(f"{name}: {what} has a DOCTYPE declaration; refused")
 
 
 def xml_iterparse(path: Path, **kw):
@@ -164,3 +201,88 @@ def xml_iterparse(path: Path, **kw):
         huge_tree=False,
         **kw,
     )
+
+
+# ---------------------------------------------------------------------- names inside a package
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_DRIVE = re.compile(r"^[A-Za-z]:(/|$)")
+
+
+class OutsidePackage(ImportRejected):
+    """A file in the upload names a file outside the upload (or a URL): refused."""
+
+
+def package_ref_problem(name) -> str | None:
+    """Why `name` cannot name a file inside an upload, or None when it may.
+
+    A name inside a package is a relative path: no URL scheme (nothing is ever fetched), not
+    absolute, no `..` step, no NUL; percent-escapes are checked decoded too."""
+    if not isinstance(name, str) or not name.strip():
+        return "is not a file name"
+    for form in dict.fromkeys((name, unquote(name))):
+        clean = form.replace("\\", "/")
+        if "\x00" in clean:
+            return "contains a NUL character"
+        if _DRIVE.match(clean) or clean.startswith("/"):
+            return "is an absolute path"
+        if _SCHEME.match(clean):
+            return "is a URL; Wordkeep never fetches URLs"
+        if ".." in PurePosixPath(clean).parts:
+            return "steps out of its folder with '..'"
+    return None
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return root in path.parents
+
+
+def package_path(name, root: Path, what: str) -> Path:
+    """The path `name` gives inside the package at `root` (it need not exist yet);
+    refuse (OutsidePackage, naming `what`) a name that leads outside it, symbolic links
+    followed."""
+    problem = package_ref_problem(name)
+    if problem:
+        raise OutsidePackage(
+            f"{what}: {str(name)[:200]!r} {problem}; an import reads only files inside the upload"
+        )
+    root = Path(root).resolve()
+    cand = (root / name.replace("\\", "/")).resolve()
+    if not _inside(cand, root):
+        raise OutsidePackage(
+            f"{what}: {name[:200]!r} leads outside the upload (a symbolic link); "
+            f"an import reads only files inside the upload"
+        )
+    return cand
+
+
+def package_file(name, root: Path, *, look_in: tuple[str, ...] = ("",)) -> Path | None:
+    """The file that `name` (a media href, a `\\pc` value, a media column ...) names inside
+    the package at `root`, or None: "not in the package".
+
+    The one resolver every import format uses. The name is tried as given and by its last
+    part, in each folder of `look_in` (where FLEx, WeSay or a spreadsheet keep media). A URL,
+    an absolute path, a `..` step, or a symbolic link out of the package never resolves."""
+    if package_ref_problem(name):
+        return None
+    clean = unicodedata.normalize("NFC", name.replace("\\", "/"))
+    base = clean.rsplit("/", 1)[-1]
+    root = Path(root).resolve()
+    for sub in look_in:
+        for rel in dict.fromkeys((clean, base)):
+            cand = (root / sub / rel).resolve()
+            if _inside(cand, root) and cand.is_file():
+                return cand
+    return None
+
+
+def safe_file_name(name, fallback: str) -> str:
+    """A client's file name made safe to keep and to show: its last part only, in NFC, no
+    control characters, never empty, `.` or `..`, at most 200 characters (extension kept)."""
+    text = unicodedata.normalize("NFC", str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cs")).strip()
+    if not text.strip("."):
+        return fallback
+    if len(text) > 200:
+        stem, dot, ext = text.rpartition(".")
+        text = stem[: 200 - len(ext) - 1] + dot + ext if dot and len(ext) <= 16 else text[:200]
+    return text

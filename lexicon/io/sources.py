@@ -11,7 +11,7 @@ from lexicon.io.cldf import read_cldf
 from lexicon.io.jsonio import read_json
 from lexicon.io.lift import read_lift
 from lexicon.io.mdf import read_mdf
-from lexicon.io.safety import Limits, safe_extract
+from lexicon.io.safety import Limits, package_file, safe_extract
 from lexicon.io.tabular import read_table
 
 MEDIA_SUBDIRS = ("", "audio", "pictures", "media", "images", "sound", "sounds")
@@ -55,26 +55,27 @@ def _pick(folder: Path, suffixes: tuple[str, ...], what: str) -> Path:
     return found[0]
 
 
-def resolve_media(refs: list[dict], base: Path) -> None:
-    """Fill in `path` for references found beside the file (or in audio/, pictures/ ...)."""
-    root = base.resolve()
+def resolve_media(refs: list[dict], base: Path, warnings: list[dict] | None = None) -> None:
+    """Fill in `path` for each reference found inside the package at `base` (beside the file,
+    or in audio/, pictures/ ...); one that is not gets a "not in the package" warning."""
     for ref in refs:
         if ref.get("path"):
             continue
-        href = (ref.get("href") or "").replace("\\", "/")
-        if not href or "://" in href:
-            ref["path"] = None
-            continue
-        name = href.rsplit("/", 1)[-1]
-        ref["path"] = None
-        for sub in MEDIA_SUBDIRS:
-            for cand in (root / sub / href, root / sub / name):
-                cand = cand.resolve()
-                if (cand == root or root in cand.parents) and cand.is_file():
-                    ref["path"] = str(cand)
-                    break
-            if ref["path"]:
+        found = None
+        for name in dict.fromkeys(filter(None, (ref.get("href"), ref.get("also")))):
+            found = package_file(name, base, look_in=MEDIA_SUBDIRS)
+            if found:
                 break
+        ref["path"] = str(found) if found else None
+        if found is None and warnings is not None:
+            line = f"line {ref['line']}: " if ref.get("line") else ""
+            warnings.append(
+                {
+                    "line": None,
+                    "message": f"{line}{ref.get('kind') or 'media'} file "
+                    f"{str(ref.get('href'))[:200]!r} is not in the package (reference kept)",
+                }
+            )
 
 
 def parse(path: Path, fmt: str, dictionary, options: dict, limits: Limits) -> Parsed:
@@ -99,9 +100,9 @@ def _parse_into(out: Parsed, path, fmt, vern, analysis, options, limits) -> None
         out.deleted_ids = doc.deleted_ids
         out.vernacular_ws, out.analysis_ws = doc.vernacular_ws, doc.analysis_ws
         return
-    base = path.parent
+    base = root = path if path.is_dir() else path.parent
     if path.suffix.lower() == ".zip" and fmt in ("mdf", "cldf", "json"):
-        base = _unzip(path, limits, out._closers)
+        base = root = _unzip(path, limits, out._closers)
         pick = {"mdf": (".sfm", ".db", ".txt", ".mdf"), "cldf": (".json",), "json": (".json",)}
         path = _pick(base, pick[fmt], fmt.upper())
         if fmt == "cldf":
@@ -120,7 +121,7 @@ def _parse_into(out: Parsed, path, fmt, vern, analysis, options, limits) -> None
         )
         out.entries, out.media, out.warnings = doc.entries, doc.media, doc.warnings
     elif fmt == "cldf":
-        doc = read_cldf(path, meta_language=analysis[0])
+        doc = read_cldf(path, meta_language=analysis[0], root=root)
         out.entries, out.media, out.warnings = doc.entries, doc.media, doc.warnings
     elif fmt in ("csv", "xlsx"):
         doc = read_table(
@@ -129,7 +130,8 @@ def _parse_into(out: Parsed, path, fmt, vern, analysis, options, limits) -> None
         out._closers.append(doc.close)
         out.entries, out.media = doc.entries, doc.media
         out.warnings, out.errors = doc.warnings, doc.errors
+        base = doc.base or base
     elif fmt == "json":
         doc = read_json(path, limits=limits)
         out.entries, out.media, out.warnings = doc.entries, doc.media, doc.warnings
-    resolve_media(out.media, base)
+    resolve_media(out.media, base, out.warnings)

@@ -19,7 +19,16 @@ from pathlib import Path
 
 from lexicon.errors import ImportRejected
 from lexicon.io.lift_read import as_uuid, derive_id
-from lexicon.io.safety import DEFAULT_LIMITS, Limits, check_file_size, check_zip, nfc, safe_extract
+from lexicon.io.safety import (
+    DEFAULT_LIMITS,
+    Limits,
+    check_file_size,
+    check_xml_members,
+    check_zip,
+    nfc,
+    package_file,
+    safe_extract,
+)
 
 SIMPLE_TARGETS = {
     "id",
@@ -141,6 +150,7 @@ class TableDocument:
     warnings: list[dict] = field(default_factory=list)
     media: list[dict] = field(default_factory=list)
     rows: int = 0
+    base: Path | None = None  # the folder media names are looked up in (sources.resolve_media)
     _tmp: tempfile.TemporaryDirectory | None = None
 
     def close(self) -> None:
@@ -188,6 +198,7 @@ def _read_xlsx(path: Path, doc: TableDocument, limits: Limits):
 
     with zipfile.ZipFile(path) as zf:
         check_zip(zf, limits)  # an .xlsx is a zip: refuse bombs before openpyxl unpacks it
+        check_xml_members(zf, "workbook part")  # and DOCTYPEs/entities before it parses one
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         ws = wb.worksheets[0]
@@ -228,6 +239,7 @@ def read_table(
             doc.close()
             raise TableError(f"{path.name}: no .csv or .xlsx file in the zip")
         path = min(found, key=lambda p: len(p.parts))
+    doc.base = path.parent
     if path.suffix.lower() == ".xlsx":
         headers, rows = _read_xlsx(path, doc, limits)
     else:
@@ -369,19 +381,20 @@ def _new_entry(v: dict, hw: dict, hm: int, seen: dict) -> dict:
     return e
 
 
-def _media(doc: TableDocument, kind: str, name: str, base: Path, line: int) -> dict:
-    local = (base / name).resolve()
-    ok = base.resolve() in local.parents and local.is_file()
-    doc.media.append({"kind": kind, "href": name, "line": line, "path": str(local) if ok else None})
+def _media(doc: TableDocument, kind: str, name: str, line: int) -> dict:
+    # Looked up inside the package by the one resolver (also sources.resolve_media's).
+    local = package_file(name, doc.base) if doc.base else None
+    doc.media.append(
+        {"kind": kind, "href": name, "line": line, "path": str(local) if local else None}
+    )
     return {"href": name, "original_name": name.replace("\\", "/").rsplit("/", 1)[-1]}
 
 
 def _add_row(e: dict, senses: dict, v: dict, line: int, doc: TableDocument, path: Path) -> None:
-    base = path.parent
     if v.get("ipa") or v.get("audio"):
         names = [(p.get("media") or {}).get("href") for p in e["pronunciations"]]
         if v.get("audio") not in names or (v.get("ipa") and not v.get("audio")):
-            media = _media(doc, "audio", v["audio"], base, line) if v.get("audio") else None
+            media = _media(doc, "audio", v["audio"], line) if v.get("audio") else None
             e["pronunciations"].append(
                 {
                     "id": derive_id(e["id"], "pronunciation", str(len(e["pronunciations"]))),
@@ -444,7 +457,7 @@ def _add_row(e: dict, senses: dict, v: dict, line: int, doc: TableDocument, path
                 "consent": "",
                 "visibility": "public",
                 "circle": None,
-                "media": _media(doc, "image", v["picture"], base, line),
+                "media": _media(doc, "image", v["picture"], line),
                 "extra": {},
             }
         )
