@@ -161,6 +161,24 @@ def _visibility(item: dict, out: dict) -> None:
         out["circle"] = _text(item.get("circle")) or None
 
 
+RECORDING_TEXT = ("speaker", "dialect", "place", "recorded_on", "consent")
+CONSENTS = ("consent_publish", "consent_speech_tools")
+_YES_NO = {"yes": True, "no": False}
+
+
+def _recording(item: dict, old: dict) -> dict:
+    """Who spoke a recording and the consent given (docs/entry-shape.md): the form's values
+    where it showed them (its hidden `notes` field says so), else the stored ones."""
+    out = {k: old.get(k) or "" for k in RECORDING_TEXT}
+    out.update({k: old.get(k) for k in CONSENTS}, speaker_named=bool(old.get("speaker_named")))
+    if not _checked(item, "notes"):
+        return out
+    out.update({k: _text(item.get(k)) for k in RECORDING_TEXT if k in item})
+    out.update({k: _YES_NO.get(_text(item.get(k))) for k in CONSENTS if k in item})
+    out["speaker_named"] = _checked(item, "speaker_named")
+    return out
+
+
 def _examples(form_sense: dict, base_sense: dict) -> list[dict]:
     base = _by_id(base_sense.get("examples", []))
     out = []
@@ -172,6 +190,9 @@ def _examples(form_sense: dict, base_sense: dict) -> list[dict]:
         ex["text"] = _multitext(item.get("text"), old.get("text"))
         ex["translations"] = _multitext(item.get("tr"), old.get("translations"))
         ex["source"] = _text(item.get("source")) if "source" in item else old.get("source", "")
+        if isinstance(item.get("rec"), dict) or old.get("recording"):
+            rec = item.get("rec") if isinstance(item.get("rec"), dict) else {}
+            ex["recording"] = _recording(rec, old.get("recording") or {})
         _visibility(item, ex)
         if ex["text"] or ex["translations"] or ex.get("media"):
             out.append(ex)
@@ -209,9 +230,8 @@ def _pronunciations(form: dict, base: dict) -> list[dict]:
         old = copy.deepcopy(stored.get(_text(item.get("id")), {}))
         pron = {**old, "id": old.get("id") or _text(item.get("id")) or None}
         pron["ipa"] = _text(item.get("ipa"))
-        pron["speaker"] = (
-            _text(item.get("speaker")) if "speaker" in item else old.get("speaker", "")
-        )
+        pron.update(_recording(item, old))
+        _visibility(item, pron)
         sha = _text(item.get("media"))
         # A recording uploaded while the form was open is not in the base version yet.
         pron["media"] = {"sha256": sha} if sha else old.get("media")
@@ -283,10 +303,17 @@ def validate(entry: dict, *, dictionary: Dictionary) -> dict[str, str]:
         for j, ex in enumerate(sense.get("examples", [])):
             if ex.get("visibility", "public") not in VISIBILITIES:
                 errors[f"sense.{i}.ex.{j}.visibility"] = _choose(VISIBILITIES)
+            if _unconsented(ex.get("recording") or {}, ex):
+                errors[f"sense.{i}.ex.{j}.rec.consent_publish"] = _NOT_PUBLIC
             if ex.get("translations") and not ex.get("text") and not ex.get("media"):
                 errors[f"sense.{i}.ex.{j}.text"] = Label(
                     "The example has a translation but no sentence."
                 )
+    for i, pron in enumerate(entry.get("pronunciations") or []):
+        if pron.get("visibility", "public") not in VISIBILITIES:
+            errors[f"pron.{i}.visibility"] = _choose(VISIBILITIES)
+        if _unconsented(pron, pron):
+            errors[f"pron.{i}.consent_publish"] = _NOT_PUBLIC
     for i, rel in enumerate(entry.get("relations") or []):
         if not rel["target_id"]:
             errors[f"rel.{i}.target_id"] = Label(
@@ -296,6 +323,18 @@ def validate(entry: dict, *, dictionary: Dictionary) -> dict[str, str]:
         elif rel["target_id"] == entry.get("id"):
             errors[f"rel.{i}.target_id"] = Label("An entry cannot be related to itself.")
     return errors
+
+
+_NOT_PUBLIC = Label(
+    "The speaker did not agree to publication: let only the community or a circle hear this"
+    " recording, or remove it."
+)
+
+
+def _unconsented(recording: dict, item: dict) -> bool:
+    """A recording whose speaker said no to publication, shown to the public."""
+    public = item.get("visibility", "public") == "public"
+    return recording.get("consent_publish") is False and public and bool(item.get("media"))
 
 
 def _choose(allowed) -> Label:

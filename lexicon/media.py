@@ -28,7 +28,8 @@ from lexicon.io.safety import safe_file_name
 from lexicon.models import Dictionary, Entry, Example, Media, Picture, Pronunciation
 from lexicon.storage import Storage
 
-RECORDING_FIELDS = ("speaker", "dialect", "place", "recorded_on", "consent")
+RECORDING_FIELDS = ("speaker", "dialect", "place", "recorded_on", "consent",
+                    "consent_publish", "consent_speech_tools", "speaker_named")  # fmt: skip
 PRONUNCIATION_FIELDS = (*RECORDING_FIELDS, "ipa", "visibility", "circle")
 _CHUNK = 1024 * 1024
 
@@ -131,11 +132,10 @@ def add_example_audio(
         _find_example(seen, example_id)  # an example hidden from the viewer is not found
         example = _find_example(entry, example_id)
         example["media"] = {"sha256": sha256}
-        # Examples have one `source`; the other recording notes travel in extra.
+        # The recording's notes (who spoke, where, when, consent) replace those of the last one.
         if fields.get("speaker") and not example.get("source"):
             example["source"] = fields["speaker"]
-        recording = {k: v for k, v in fields.items() if v}
-        example["extra"] = {**example.get("extra", {}), "recording": recording}
+        example["recording"] = {k: v for k, v in fields.items() if v not in ("", None)}
 
     return _upload(
         session,

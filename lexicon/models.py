@@ -118,6 +118,7 @@ class Example(SQLModel, table=True):
     visibility: str = "public"
     circle: str | None = None
     media_sha256: str | None = Field(default=None, index=True)
+    recording: dict = Field(default_factory=dict, sa_column=_json())  # who spoke it, consent
     extra: dict = Field(default_factory=dict, sa_column=_json())
 
 
@@ -132,6 +133,9 @@ class Pronunciation(SQLModel, table=True):
     place: str = ""
     recorded_on: str = ""
     consent: str = ""
+    consent_publish: bool | None = None  # None: not recorded
+    consent_speech_tools: bool | None = None
+    speaker_named: bool = False
     visibility: str = "public"
     circle: str | None = None
     media_sha256: str | None = Field(default=None, index=True)

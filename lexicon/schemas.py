@@ -69,6 +69,19 @@ class Note(_In):
     _mt = field_validator("text")(_check_multitext)
 
 
+class Recording(_In):
+    """Who spoke a recording, where and when, and the consent given (docs/entry-shape.md)."""
+
+    speaker: str = ""
+    dialect: str = ""
+    place: str = ""
+    recorded_on: str = ""
+    consent: str = ""  # notes on the consent: how, when, by whom it was given
+    consent_publish: bool | None = None  # may it be published? None: not recorded
+    consent_speech_tools: bool | None = None  # may it train speech tools (AI)? None: not recorded
+    speaker_named: bool = False  # may learners see the speaker's name?
+
+
 class ExampleIn(_In):
     id: str | None = None
     text: Multitext = Field(default_factory=dict)
@@ -77,6 +90,7 @@ class ExampleIn(_In):
     visibility: Visibility = "public"
     circle: str | None = None
     media: MediaRef | None = None
+    recording: Recording = Field(default_factory=Recording)
     extra: dict = Field(default_factory=dict)
 
     _mt = field_validator("text", "translations")(_check_multitext)
@@ -117,15 +131,10 @@ class SenseIn(_In):
     _mt = field_validator("glosses", "definitions")(_check_multitext)
 
 
-class PronunciationIn(_In):
+class PronunciationIn(Recording):
     id: str | None = None
     ipa: str = ""
     forms: Multitext = Field(default_factory=dict)
-    speaker: str = ""
-    dialect: str = ""
-    place: str = ""
-    recorded_on: str = ""
-    consent: str = ""
     visibility: Visibility = "public"
     circle: str | None = None
     media: MediaRef | None = None

@@ -94,6 +94,55 @@ def test_create_two_senses_two_examples_and_a_recording(browser, live_server, se
     page.context.close()
 
 
+def test_speaker_and_consent_of_a_recording(browser, live_server, session, dictionary):
+    page = keeper_page(browser, live_server)
+    page.goto(f"{live_server.url}/d/demo/edit/entries/new")
+    page.fill("#f-headword-seh", "madzi")
+    page.fill("#f-pron-0-ipa", "madzi")
+    page.fill("#f-sense-0-gloss-en", "water")
+    page.click("[data-rec-start]")
+    page.wait_for_timeout(1500)  # the fake microphone's tone
+    page.click("[data-rec-stop]")
+    page.locator("[data-rec-keep]").click()
+    page.wait_for_selector("text=It is uploaded when you save")
+    page.locator("[data-pron] [data-recording-notes] summary").first.click()
+    page.fill("#f-pron-0-speaker", "Maria Tembo")
+    page.fill("#f-pron-0-place", "Caia")
+    page.fill("#f-pron-0-recorded_on", "2024-05-01")
+    page.select_option("#f-pron-0-consent_publish", "yes")
+    page.select_option("#f-pron-0-consent_speech_tools", "no")
+    page.check("#f-pron-0-speaker_named")
+    page.click("[data-save]")
+    page.wait_for_url(ENTRY_URL, timeout=30000)
+    entry_id = ENTRY_URL.search(page.url).group(1)
+    [pron] = stored(session, dictionary, entry_id)["pronunciations"]  # one, with the recording
+    assert pron["media"] and pron["ipa"] == "madzi"
+    assert (pron["speaker"], pron["place"]) == ("Maria Tembo", "Caia")
+    assert pron["recorded_on"] == "2024-05-01"
+    assert (pron["consent_publish"], pron["consent_speech_tools"], pron["speaker_named"]) == (
+        True, False, True,
+    )  # fmt: skip
+
+    page.goto(f"{live_server.url}/d/demo/edit/entries/{entry_id}")  # reopen: the form shows them
+    assert page.input_value("#f-pron-0-speaker") == "Maria Tembo"
+    assert page.input_value("#f-pron-0-consent_speech_tools") == "no"
+    assert page.is_checked("#f-pron-0-speaker_named")
+    page.locator("[data-pron] [data-recording-notes] summary").first.click()
+    page.select_option("#f-pron-0-consent_publish", "no")  # while the recording is public
+    page.click("[data-save]")
+    page.wait_for_selector("#error-summary")
+    assert "did not agree to publication" in page.inner_text("#error-summary")
+    assert stored(session, dictionary, entry_id)["pronunciations"][0]["consent_publish"] is True
+
+    learner = page.context.new_page()
+    learner.goto(f"{live_server.url}/d/demo/entries/{entry_id}")
+    spoken = learner.locator(".rec .spoken-by")
+    assert spoken.inner_text() == "Spoken by Maria Tembo"
+    audio_box, name_box = learner.locator(".rec audio").bounding_box(), spoken.bounding_box()
+    assert name_box["y"] >= audio_box["y"] + audio_box["height"] - 1  # under the play button
+    page.context.close()
+
+
 def make_entry(session, dictionary, gloss="house") -> dict:
     return store.create_entry(
         session=session,

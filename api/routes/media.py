@@ -84,11 +84,16 @@ class RecordingForm:
         place: str = Form(""),
         recorded_on: str = Form("", description="when it was recorded, e.g. 2024-05-01"),
         consent: str = Form("", description="the speaker's consent or permission note"),
+        consent_publish: bool | None = Form(None, description="may it be published"),
+        consent_speech_tools: bool | None = Form(None, description="may it train speech tools"),
+        speaker_named: bool = Form(False, description="may learners see the speaker's name"),
         version: int | None = Form(None, description="the entry version being edited"),
     ):
         self.fields = dict(
-            speaker=speaker, dialect=dialect, place=place, recorded_on=recorded_on, consent=consent
-        )
+            speaker=speaker, dialect=dialect, place=place, recorded_on=recorded_on, consent=consent,
+            consent_publish=consent_publish, consent_speech_tools=consent_speech_tools,
+            speaker_named=speaker_named,
+        )  # fmt: skip
         self.version = version
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lexicon.errors import ImportRejected
+from lexicon.io import recording_notes
 from lexicon.io.lift_read import derive_id
 from lexicon.io.safety import OutsidePackage, nfc, package_path
 
@@ -242,6 +243,8 @@ def read_cldf(path, *, meta_language: str = "en", root=None) -> CldfDocument:
             "mime": _text(terms.get("mediaType")),
             "cldf_id": mid,
         }
+        if notes := recording_notes.from_columns(_other):  # speaker, consent: popped on use
+            media[mid]["notes"] = notes
         doc.media.append(  # the file is looked up in the package by sources.resolve_media
             {
                 "kind": "image" if media[mid]["mime"].startswith("image") else "audio",
@@ -344,6 +347,7 @@ def _entry(terms, other, langs, media, meta) -> dict:
                     "extra": {},
                 }
             )
+            e["pronunciations"][-1].update(e["pronunciations"][-1]["media"].pop("notes", {}))
     e["_related"] = _links(other, "Entry_IDs")
     e["extra"] = _extra(other)
     e["extra"].setdefault("cldf", {})["ID"] = cid
@@ -434,6 +438,8 @@ def _example(terms, other, senses, langs, media, meta, doc, linked) -> None:
                 "extra": extra,
             }
         )
+        if notes := (s["examples"][-1]["media"] or {}).pop("notes", None):
+            s["examples"][-1]["recording"] = notes
 
 
 def _relations(entries: list[dict], by_cldf_id: dict) -> None:

@@ -6,6 +6,7 @@ import logging
 import re
 from pathlib import Path
 
+from lexicon.io import recording_notes
 from lexicon.io.cldf import CldfError
 from lexicon.io.lift_read import derive_id
 
@@ -60,6 +61,8 @@ def write_cldf(
     ds.add_columns(
         "ExampleTable", {"name": "Media_IDs", "propertyUrl": TERM + "mediaReference", **link}
     )
+    # Who spoke a recording and the consent given (lexicon/io/recording_notes.py).
+    ds.add_columns("MediaTable", *(recording_notes.column(n) for n in recording_notes.FIELDS))
     rows = _cldf_rows(entries, dictionary, media_files or {}, meta_language, dest)
     ds.properties["dc:title"] = dictionary.get("title") or "Dictionary"
     if dictionary.get("licence"):
@@ -87,8 +90,11 @@ class _ListHandler(logging.Handler):
         self.sink.append(record.getMessage())
 
 
-def _media_row(media: dict | None, media_files: dict, dest: Path, rows: dict) -> str | None:
-    """Add a MediaTable row (copying the file under media/); its ID, or None without a file."""
+def _media_row(
+    media: dict | None, media_files: dict, dest: Path, rows: dict, notes: dict | None = None
+) -> str | None:
+    """Add a MediaTable row (copying the file under media/); its ID, or None without a file.
+    `notes`: the recording's speaker and consent fields, in their columns."""
     if not media:
         return None
     key = media.get("sha256") or media.get("href") or media.get("original_name")
@@ -117,6 +123,8 @@ def _media_row(media: dict | None, media_files: dict, dest: Path, rows: dict) ->
         "Media_Type": media.get("mime") or "",
         "Download_URL": url,
         "Description": "",
+        **{recording_notes.column(n): "" for n in recording_notes.FIELDS},
+        **{recording_notes.column(n): v for n, v in recording_notes.to_pairs(notes or {})},
     }
     return mid
 
@@ -164,7 +172,7 @@ def _cldf_rows(entries, dictionary, media_files, meta, dest) -> dict:
                 "Media_IDs": [
                     m
                     for m in (
-                        _media_row(p.get("media"), media_files, dest, media_rows)
+                        _media_row(p.get("media"), media_files, dest, media_rows, p)
                         for p in e.get("pronunciations") or []
                     )
                     if m
@@ -191,7 +199,12 @@ def _cldf_rows(entries, dictionary, media_files, meta, dest) -> dict:
                         "Gloss": cx.get("Gloss") or [],
                         "Media_IDs": [
                             m
-                            for m in [_media_row(ex.get("media"), media_files, dest, media_rows)]
+                            for m in [
+                                _media_row(
+                                    ex.get("media"), media_files, dest, media_rows,
+                                    ex.get("recording"),
+                                )  # fmt: skip
+                            ]
                             if m
                         ],
                     }

@@ -14,6 +14,7 @@ import uuid
 
 from lxml import etree
 
+from lexicon.io import recording_notes
 from lexicon.io.safety import nfc
 
 NS = uuid.UUID("6f1c1f0e-5d0b-4a39-9a57-6b1d3c0e2a11")  # Wordkeep's namespace for derived ids
@@ -348,6 +349,7 @@ class Reader:
             "circle": None,
             "media": media,
         }
+        p.update(recording_notes.take_traits(x))
         self._audio_media(p, x, "forms")
         return self.finish(p, x)
 
@@ -527,6 +529,8 @@ class Reader:
             "circle": None,
             "media": None,
         }
+        if notes := recording_notes.take_traits(x):
+            ex["recording"] = notes
         self._audio_media(ex, x, "text")
         return self.finish(ex, x)
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from lexicon.io import verbatim
+from lexicon.io import recording_notes, verbatim
 from lexicon.io.lift_read import SEMANTIC_DOMAIN_TRAITS, audio_refs, form_plain
 from lexicon.io.safety import nfc, xml_parser
 
@@ -199,6 +199,7 @@ class Writer:
             self.media(el, "media", p.get("media") or {}, x, "audio")
         self.tail(el, x)
 
+        _recording_traits(el, p)
     def media(self, parent, tag: str, media: dict, x: dict, kind: str) -> None:
         href = self.media_href(media, kind, x)
         if not href:
@@ -301,6 +302,7 @@ class Writer:
 
     @staticmethod
     def reversals(parent, items: list[dict], types: list) -> None:
+        _recording_traits(el, ex.get("recording") or {})
         for i, item in enumerate(items):
             el = etree.SubElement(parent, "reversal")
             rtype = item.get("type") or (types[i] if i < len(types) else None)
@@ -314,6 +316,12 @@ def _media_holders(e: dict):
     """(object, kind, lift extra as the writer reads it) for everything with a media file."""
     for p in e.get("pronunciations") or []:
         yield p, "audio", _lx(p)
+def _recording_traits(el, recording: dict) -> None:
+    """Who spoke a recording and the consent given, as traits (lexicon/io/recording_notes.py)."""
+    for name, value in recording_notes.to_pairs(recording):
+        etree.SubElement(el, "trait", name=name, value=nfc(value))
+
+
     stack = list(e.get("senses") or [])
     while stack:
         s = stack.pop()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lexicon.errors import ImportRejected
+from lexicon.io import recording_notes
 from lexicon.io.lift_read import derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits, check_file_size, nfc
 
@@ -314,6 +315,8 @@ class _Builder:
         )
 
     def add(self, line: int, marker: str, value: str) -> None:
+        if self.recording_note(marker, value):
+            return
         spec = self._resolve_marker(marker)
         if spec is None:
             self.keep(marker, value)
@@ -330,6 +333,22 @@ class _Builder:
             return
         if handler(line, value, lang, role) is False:
             self.keep(marker, value)
+
+    def recording_note(self, marker: str, value: str) -> bool:
+        """\\sf-speaker, \\sfx-consent-publish ...: who spoke the recording above, and the
+        consent given (lexicon/io/recording_notes.py); False when it is not one."""
+        base, _, name = marker.partition("-")
+        if base not in ("sf", "sfx") or name not in recording_notes.FIELDS:
+            return False
+        if base == "sf":
+            target = next((p for p in reversed(self.entry["pronunciations"]) if p["media"]), None)
+        else:
+            example = self.entry["_state"]["example"]
+            target = example.setdefault("recording", {}) if example and example["media"] else None
+        if target is None:
+            return False  # no recording above it: kept as a marker
+        target.update(recording_notes.from_pairs([(name, value)]))
+        return True
 
     # ------------------------------------------------------------------ handlers
     def on_homograph(self, line, value, lang, role):

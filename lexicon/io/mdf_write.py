@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lexicon.io import verbatim
+from lexicon.io import recording_notes, verbatim
 from lexicon.io.mdf import DEFAULT_MARKERS, ENTRY_LEVEL, LANGUAGE_SUFFIXES, SUFFIXED, _fields
 
 HEADER = "\\_sh v3.0  400  MDF 4.0"
@@ -205,6 +205,8 @@ class _Writer:
             self.put("ph", p.get("ipa"))
             if p.get("media") or (p.get("extra") or {}).get("import"):
                 self.put("sf", self.media_name(p))
+                for name, value in recording_notes.to_pairs(p):
+                    self.put(f"sf-{name}", value)  # MDF has no marker for these
         for v in entry.get("variants") or []:
             form = v.get("form") or {}
             self.put("va", form.get(self.vern) or next(iter(form.values()), ""))
@@ -261,6 +263,8 @@ class _Writer:
         self.put("xv", text.get(self.vern) or next(iter(text.values()), ""))
         if ex.get("media") or (ex.get("extra") or {}).get("import"):
             self.put("sfx", self.media_name(ex))
+            for name, value in recording_notes.to_pairs(ex.get("recording") or {}):
+                self.put(f"sfx-{name}", value)
         self.parts = ((ex.get("extra") or {}).get("mdf") or {}).get("parts") or {}
         self.multi("translation", ex.get("translations"))
         self.parts = {}

@@ -168,6 +168,10 @@
     });
   }
 
+  const RECORDING_NOTES = ["speaker", "dialect", "place", "recorded_on", "consent",
+    "consent_publish", "consent_speech_tools", "speaker_named"];
+  const FLAG_NOTES = { consent_publish: 1, consent_speech_tools: 1, speaker_named: 1 };
+
   // A new entry with a kept recording: create it, then upload, then open the saved entry.
   form.addEventListener("submit", async (e) => {
     if (!pending || (e.submitter && e.submitter.value !== "save")) return;
@@ -177,6 +181,15 @@
     const body = new FormData(form, e.submitter);
     const ipa = (body.get("pron.0.ipa") || "").trim();
     body.delete("pron.0.ipa");
+    // So do who spoke it and the consent given (the upload's fields of the same names).
+    const notes = ipa ? { ipa } : {};
+    const flags = { yes: "true", no: "false", "1": "true" };
+    for (const key of RECORDING_NOTES) {
+      const value = (body.get("pron.0." + key) || "").trim();
+      body.delete("pron.0." + key);
+      if (value) notes[key] = key in FLAG_NOTES ? flags[value] || "false" : value;
+    }
+    body.delete("pron.0.notes");
     const response = await fetch(form.action, { method: "POST", body });
     const match = response.redirected && response.url.match(/\/entries\/([^/?#]+)\?saved=/);
     if (!match) {
@@ -186,7 +199,7 @@
     }
     const url = "/api/dictionaries/" + form.dataset.slug + "/entries/" + match[1] + "/pronunciations";
     try {
-      const entry = await upload(url, pending.file, pending.name, ipa ? { ipa } : {});
+      const entry = await upload(url, pending.file, pending.name, notes);
       location.href = response.url.replace(/saved=\d+/, "saved=" + entry.version);
     } catch (err) {
       say(t("The entry was saved but the recording was not: %(error)s", { error: err.message }));
