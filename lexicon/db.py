@@ -181,6 +181,10 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
+    from lexicon import search_index  # index rows a migration asked to rebuild, if any
+
+    with Session(engine, expire_on_commit=False) as session:
+        search_index.reindex_pending(session=session)
 
 
 def session_for(engine: Engine) -> Session:

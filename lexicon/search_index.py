@@ -471,6 +471,40 @@ def reindex_dictionary(*, session, dictionary: Dictionary) -> int:
     return len(ids)
 
 
+# Entries whose index rows a migration asked to rebuild (0017_nested_scopes); emptied by
+# `reindex_pending`, which `lexicon.db.upgrade` runs once the schema is at head.
+search_reindex = Table(
+    "search_reindex", SQLModel.metadata, Column("entry_id", String(64), primary_key=True)
+)
+
+
+def reindex_pending(*, session) -> int:
+    """Rebuild the index rows of the entries listed in `search_reindex`, 500 at a time, each
+    batch committed with its ids removed from the list; returns the entries rebuilt."""
+    from lexicon import store
+
+    done = 0
+    while True:
+        ids = (
+            session.execute(select(search_reindex.c.entry_id).order_by("entry_id").limit(500))
+            .scalars()
+            .all()
+        )
+        if not ids:
+            return done
+        rows = session.execute(select(Entry).where(Entry.id.in_(ids))).scalars().all()
+        by_dictionary: dict[int, list] = {}
+        for row in rows:
+            by_dictionary.setdefault(row.dictionary_id, []).append(row)
+        for dictionary_id, group in by_dictionary.items():
+            dictionary = session.get(Dictionary, dictionary_id)
+            entries = store.entry_dicts(session=session, dictionary=dictionary, rows=group)
+            reindex_entries(session=session, dictionary=dictionary, entries=entries)
+        session.execute(delete(search_reindex).where(search_reindex.c.entry_id.in_(ids)))
+        session.commit()
+        done += len(rows)
+
+
 def settle_after_bulk_load(*, session) -> None:
     """After a large import on PostgreSQL: fresh statistics and flushed GIN pending lists, or
     the first searches read through thousands of pending rows (about 100x slower)."""

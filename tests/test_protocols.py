@@ -18,11 +18,11 @@ import zipfile
 
 import pytest
 from alembic import command
-from sqlalchemy import literal, select
+from sqlalchemy import literal, select, text
 
 from lexicon import access, accounts, review, store
 from lexicon.access import Viewer
-from lexicon.db import alembic_config
+from lexicon.db import alembic_config, upgrade
 from lexicon.models import User
 from lexicon.printing.options import PrintOptions
 from lexicon.printing.render import build_document
@@ -193,9 +193,9 @@ def test_nested_scopes_are_one_conjunction(session, dictionary):
         assert bool(got) is sees, viewer
 
 
-def test_migration_rebuilds_rows_that_kept_only_the_narrowest_scope(cases, engine, session):
-    """Rows written by the old index (the example's row carried circle beta alone) are
-    rebuilt by migration 0017 with both circles."""
+def test_migration_rebuilds_rows_that_kept_only_the_narrowest_scope(cases, engine):
+    """Rows written by the old index (the example's row carried circle beta alone) are listed
+    by migration 0017 and rebuilt with both circles when the schema is brought to head."""
     example = cases.words["example_text"]
     with engine.begin() as conn:
         conn.execute(
@@ -204,16 +204,25 @@ def test_migration_rebuilds_rows_that_kept_only_the_narrowest_scope(cases, engin
             .values(visibility="restricted", circle=BETA)
         )
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # back to the schema before 0017, then 0017 alone
         cfg.attributes["connection"] = conn
+        conn.execute(text("DROP TABLE search_reindex"))
         command.stamp(cfg, "0016_site_secret")
         command.upgrade(cfg, "0017_nested_scopes")
         command.stamp(cfg, "head")
+        assert conn.execute(text("SELECT count(*) FROM search_reindex")).scalar() >= 2
+    with engine.connect() as conn:  # still the old scope: nothing rebuilt it yet
+        circles = conn.execute(
+            select(search_text.c.circle).where(search_text.c.text.contains(example))
+        ).scalars()
+        assert list(circles) == [BETA]
+    upgrade(engine)
     with engine.connect() as conn:
         circles = conn.execute(
             select(search_text.c.circle).where(search_text.c.text.contains(example))
         ).scalars()
         assert [access.circle_names(c) for c in circles] == [{ALPHA, BETA}]
+        assert conn.execute(text("SELECT count(*) FROM search_reindex")).scalar() == 0
 
 
 # ---------------------------------------------------------------- finding 3: relations
