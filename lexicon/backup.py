@@ -43,7 +43,9 @@ MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
 TABLES = "tables"
 MEDIA = "media"
-SKIP_TABLES = {"alembic_version"}  # the restore re-creates it by migrating
+# alembic_version: the restore re-creates it by migrating. site_secret: a generated session key
+# stays out of backups (a restored site makes its own; everyone logs in again).
+SKIP_TABLES = {"alembic_version", "site_secret"}
 BATCH = 1000
 _CHUNK = 1024 * 1024
 

@@ -77,3 +77,15 @@ def test_a_cut_short_key_file_is_reported_not_used(tmp_path):
     key_file(str(path)).write_text("")
     with pytest.raises(ValueError, match="cut short"):
         stored_secret_key(make_engine(f"sqlite:///{path}"))
+
+
+def test_a_generated_key_stays_out_of_backups(engine, media_dir, tmp_path, db_kind):
+    from lexicon.backup import create_backup
+    from lexicon.storage import LocalStorage
+
+    key = stored_secret_key(engine)
+    manifest = create_backup(engine=engine, storage=LocalStorage(media_dir), dest=tmp_path / "b")
+    assert "site_secret" not in manifest["database"]["counts"]
+    for path in (tmp_path / "b").rglob("*"):
+        if path.is_file():
+            assert key.encode() not in path.read_bytes(), path
