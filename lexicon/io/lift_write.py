@@ -197,9 +197,9 @@ class Writer:
             self.audio_form(el, mf["lang"], {**(p.get("media") or {}), "audio_href": x["hrefs"]["media"]})
         elif not mf:
             self.media(el, "media", p.get("media") or {}, x, "audio")
+        _recording_traits(el, p)
         self.tail(el, x)
 
-        _recording_traits(el, p)
     def media(self, parent, tag: str, media: dict, x: dict, kind: str) -> None:
         href = self.media_href(media, kind, x)
         if not href:
@@ -298,11 +298,11 @@ class Writer:
             if x.get("translation_type") is not None:
                 tr.set("type", x["translation_type"])
             self.multitext(tr, ex.get("translations") or {}, x, "translations")
+        _recording_traits(el, ex.get("recording") or {})
         self.tail(el, x)
 
     @staticmethod
     def reversals(parent, items: list[dict], types: list) -> None:
-        _recording_traits(el, ex.get("recording") or {})
         for i, item in enumerate(items):
             el = etree.SubElement(parent, "reversal")
             rtype = item.get("type") or (types[i] if i < len(types) else None)
@@ -312,16 +312,16 @@ class Writer:
             etree.SubElement(form, "text").text = nfc(item.get("text") or "")
 
 
-def _media_holders(e: dict):
-    """(object, kind, lift extra as the writer reads it) for everything with a media file."""
-    for p in e.get("pronunciations") or []:
-        yield p, "audio", _lx(p)
 def _recording_traits(el, recording: dict) -> None:
     """Who spoke a recording and the consent given, as traits (lexicon/io/recording_notes.py)."""
     for name, value in recording_notes.to_pairs(recording):
         etree.SubElement(el, "trait", name=name, value=nfc(value))
 
 
+def _media_holders(e: dict):
+    """(object, kind, lift extra as the writer reads it) for everything with a media file."""
+    for p in e.get("pronunciations") or []:
+        yield p, "audio", _lx(p)
     stack = list(e.get("senses") or [])
     while stack:
         s = stack.pop()
