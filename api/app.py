@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
 import api.routes
+import api.uploads
 from api import csrf, errors, middleware
 from api.i18n import LocaleMiddleware
 from api.settings import Settings
@@ -44,6 +45,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.print_gate = RenderGate(
         per_minute=settings.print_renders_per_minute,
         concurrent=settings.print_concurrent_renders,
+    )
+    # Inside the session (it checks who asks before an upload's body is read), and it caps
+    # every body as it streams.
+    app.add_middleware(
+        api.uploads.UploadGate,
+        max_upload_bytes=settings.max_upload_bytes,
+        max_import_bytes=settings.max_import_bytes,
     )
     app.add_middleware(
         SessionMiddleware,

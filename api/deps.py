@@ -29,17 +29,26 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
 
 
+VIEWER_SCOPE_KEY = "wordkeep.viewer"  # set by the upload gate (api.uploads), which checked first
+
+
 async def get_viewer(request: Request, session: Session = Depends(get_session)) -> Viewer:
     """Bearer token for API clients, else the signed session cookie, else anonymous.
     Async so that an anonymous request (most of a learner's) costs no trip to a worker thread;
     looking a token or user up in the database runs in one."""
+    known = request.scope.get(VIEWER_SCOPE_KEY)
+    if known is not None:
+        return known
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         return await run_in_threadpool(accounts.viewer_for_token, session=session, token=auth[7:])
     user_id = request.session.get("user_id") if "session" in request.scope else None
     if user_id is not None:
         viewer = await run_in_threadpool(
-            accounts.viewer_for_user_id, session=session, user_id=user_id
+            accounts.viewer_for_user_id,
+            session=session,
+            user_id=user_id,
+            generation=request.session.get("generation", 0),  # ended sessions are anonymous
         )
         if viewer is not None:
             return viewer
@@ -100,6 +109,7 @@ def requires(action: str):
         access.require(viewer, dictionary, action)
         return viewer
 
+    check.action = action  # api.uploads checks it before an upload's body is read
     return check
 
 

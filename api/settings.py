@@ -24,8 +24,10 @@ class Settings(BaseSettings):
     max_audio_seconds: float = 300.0
     max_image_pixels: int = 50_000_000
     max_import_bytes: int = 200 * 1024 * 1024
-    login_max_failures: int = 5
+    login_max_failures: int = 5  # wrong passwords for one account from one address
+    login_max_failures_per_address: int = 100  # from one address, any accounts (0: no limit)
     login_lockout_seconds: int = 60
+    login_failure_window: int = 900  # seconds after which failures are forgotten
     session_max_age: int = 14 * 24 * 3600
     https_only: bool = False  # mark session cookies Secure (set behind https)
     default_locale: str = "en"

@@ -15,11 +15,13 @@ from datetime import UTC, datetime, timedelta
 
 from pwdlib import PasswordHash
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from lexicon.access import ROLE_RANK, Viewer
-from lexicon.db import without_waiting
+from lexicon.db import begin_write, without_waiting
 from lexicon.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from lexicon.models import (
     ApiToken,
@@ -92,8 +94,23 @@ def create_user(
 
 
 def set_password(*, session: Session, user: User, password: str) -> None:
+    """A new password; every session of the user ends (API tokens stay valid)."""
     user.password_hash = hash_password(password)
     session.add(user)
+    session.commit()
+    end_sessions(session=session, user_id=user.id)
+
+
+def end_sessions(*, session: Session, user_id: int) -> None:
+    """Every session cookie of the user stops working, on every device (logging out, a new
+    password, `wordkeep user logout`): the user's session generation goes up by one, and a
+    cookie carries the one it was made with. API tokens are not sessions: they stay valid."""
+    begin_write(session)
+    session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(session_generation=User.session_generation + 1)
+    )
     session.commit()
 
 
@@ -160,9 +177,15 @@ def viewer_for_user(*, session: Session, user: User) -> Viewer:
     )
 
 
-def viewer_for_user_id(*, session: Session, user_id: int) -> Viewer | None:
+def viewer_for_user_id(
+    *, session: Session, user_id: int, generation: int | None = None
+) -> Viewer | None:
+    """The viewer of a user id (None: no such user, disabled, or a session `generation` that
+    is not the user's current one: the session was ended)."""
     user = session.get(User, user_id)
     if user is None or user.disabled:
+        return None
+    if generation is not None and generation != user.session_generation:
         return None
     return viewer_for_user(session=session, user=user)
 
@@ -264,6 +287,11 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
 
 
+def throttle_keys(email: str, address: str) -> tuple[str, str]:
+    """The throttle rows of a login attempt: the account from this address, and the address."""
+    return f"login:{email}|{address}", f"address:{address}"
+
+
 def authenticate(
     *,
     session: Session,
@@ -271,60 +299,113 @@ def authenticate(
     password: str,
     max_failures: int,
     lockout_seconds: int,
+    address: str = "",
+    max_failures_per_address: int = 0,
+    window_seconds: int = 900,
     now: datetime | None = None,
 ) -> User:
-    """The user with this email and password. After `max_failures` wrong passwords in a row the
-    email is locked for `lockout_seconds` (LoginThrottled), right password or not."""
+    """The user with this email and password.
+
+    Every attempt is counted before the password is checked, atomically (one write
+    transaction, its rows locked), against two limits: `max_failures` for this account from
+    this `address`, and the larger `max_failures_per_address` (0: none) for the address
+    alone, so a class behind one address does not lock itself out and a guesser cannot lock
+    the owner out from elsewhere. The attempt that reaches a limit locks its row for
+    `lockout_seconds`; while locked, every attempt is refused (LoginThrottled) unchecked,
+    right password or not. Failures older than `window_seconds` are forgotten; a right
+    password forgets the account's. An attempt that cannot be counted (a busy database) is
+    refused as well: it never passes unthrottled."""
     now = now or utcnow()
     try:
         email = normalise_email(email)
     except InvalidInput as exc:
         raise WrongCredentials("wrong email or password") from exc
-    key = f"email:{email}"
-    throttle = session.get(LoginThrottle, key)
-    locked_until = _aware(throttle.locked_until) if throttle else None
-    if locked_until is not None and locked_until > now:
-        wait = max(1, math.ceil((locked_until - now).total_seconds()))
-        raise LoginThrottled(
-            f"too many wrong passwords for this account: try again in {wait} s", retry_after=wait
-        )
+    account_key, address_key = throttle_keys(email, address)
+    limits = {account_key: max_failures}
+    if max_failures_per_address > 0:
+        limits[address_key] = max_failures_per_address
+    reached_limit = _take_attempt(session, limits, now, lockout_seconds, window_seconds)
     user = session.exec(select(User).where(User.email == email)).scalar_one_or_none()
     if user is None:
         verify_password(password, _DUMMY_HASH)
     elif not user.disabled and verify_password(password, user.password_hash):
-        if throttle is not None:
-            session.delete(throttle)
-            session.commit()
+        _forget_attempt(session, account_key, limits.get(address_key) and address_key)
         return user
-    locked = _count_failure(session, key, throttle, now, max_failures, lockout_seconds)
-    if locked:
+    if reached_limit:  # this wrong password was the last one allowed for now
         raise LoginThrottled(
-            f"too many wrong passwords for this account: try again in {lockout_seconds} s",
+            f"too many wrong passwords: try again in {lockout_seconds} s",
             retry_after=max(1, lockout_seconds),
         )
     raise WrongCredentials("wrong email or password")
 
 
-def _count_failure(session, key, throttle, now, max_failures, lockout_seconds) -> bool:
-    """Count one wrong password; True if the account is now locked."""
-    for attempt in range(2):
-        throttle = throttle or LoginThrottle(key=key, failures=0)
-        throttle.failures += 1
-        throttle.first_failure_at = throttle.first_failure_at or now
-        locked = throttle.failures >= max_failures
-        if locked:
-            throttle.locked_until = now + timedelta(seconds=lockout_seconds)
-        session.add(throttle)
-        try:
-            session.commit()
-            return locked
-        except IntegrityError:
-            # Two first failures at once both inserted the row: count on the one that won.
-            session.rollback()
-            if attempt:
-                raise
-            throttle = session.get(LoginThrottle, key)
-    return locked
+def _throttle_rows(session: Session, keys: list[str], lock: bool = False) -> dict:
+    query = select(LoginThrottle).where(LoginThrottle.key.in_(keys)).order_by(LoginThrottle.key)
+    if lock:
+        query = query.with_for_update()  # PostgreSQL; SQLite's write transaction is one at a time
+    return {row.key: row for row in session.exec(query).scalars()}
+
+
+def _take_attempt(session, limits: dict[str, int], now, lockout_seconds, window_seconds) -> bool:
+    """Count one attempt on every row of `limits` (key -> limit), or refuse it if a row is
+    locked; True if the attempt reached a limit (and locked its row). One write transaction: SQLite's (BEGIN IMMEDIATE, in the write queue) admits one
+    at a time; on PostgreSQL the rows are created if missing and locked, in key order."""
+    try:
+        begin_write(session)
+        keys = sorted(limits)
+        table = LoginThrottle.__table__
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(
+            insert(table)
+            .values([{"key": k, "failures": 0} for k in keys])
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        rows = _throttle_rows(session, keys, lock=True)
+        waits = [
+            (_aware(row.locked_until) - now).total_seconds()
+            for row in rows.values()
+            if row.locked_until is not None and _aware(row.locked_until) > now
+        ]
+        reached = False
+        if not waits:
+            forget_before = now - timedelta(seconds=window_seconds)
+            for key, row in rows.items():
+                first = _aware(row.first_failure_at)
+                if first is None or first < forget_before:
+                    row.failures, row.first_failure_at = 0, now
+                row.failures += 1
+                if row.failures >= limits[key]:
+                    row.locked_until = now + timedelta(seconds=lockout_seconds)
+                    reached = True
+                session.add(row)
+        session.commit()
+    except SQLAlchemyError as exc:
+        session.rollback()
+        log.warning("a login attempt could not be counted: refused", extra={"error": str(exc)})
+        raise LoginThrottled(
+            "too many logins at once: try again in a moment", retry_after=1
+        ) from exc
+    if waits:
+        wait = max(1, math.ceil(max(waits)))
+        raise LoginThrottled(f"too many wrong passwords: try again in {wait} s", retry_after=wait)
+    return reached
+
+
+def _forget_attempt(session, account_key: str, address_key: str | None) -> None:
+    """A right password: the account's failures from this address are forgotten, and the
+    attempt no longer counts against the address. Best effort: the login stands either way."""
+    try:
+        begin_write(session)
+        rows = _throttle_rows(session, [account_key, *([address_key] if address_key else [])])
+        if account_key in rows:
+            session.delete(rows[account_key])
+        if address_key in rows and rows[address_key].failures > 0:
+            rows[address_key].failures -= 1
+            session.add(rows[address_key])
+        session.commit()
+    except SQLAlchemyError as exc:
+        session.rollback()
+        log.info("login failures could not be forgotten", extra={"error": str(exc)})
 
 
 # ---------------------------------------------------------------- members and circles

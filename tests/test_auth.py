@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from api.app import create_app
 from api.settings import Settings
+from lexicon import accounts
 from lexicon.models import ApiToken, LoginThrottle, User
 from tests.conftest import make_user
 
@@ -131,7 +132,8 @@ def test_ten_wrong_passwords_throttle_and_the_right_one_works_after_the_wait(
         assert "alice@example.org" in client.get("/account").text
     # Success forgets the failures.
     session.expire_all()
-    assert session.get(LoginThrottle, "email:alice@example.org") is None
+    account_key, _ = accounts.throttle_keys("alice@example.org", "testclient")
+    assert session.get(LoginThrottle, account_key) is None
 
 
 def test_passwords_are_hashed_and_never_logged(client, session, caplog):

@@ -1,4 +1,5 @@
-"""`wordkeep user add` and `wordkeep token create`: accounts from the command line.
+"""`wordkeep user add`, `wordkeep user logout` and `wordkeep token create`: accounts from the
+command line.
 
 Passwords come from a prompt (asked twice, never echoed) or from standard input
 (`--password-stdin`, for scripts); they are never taken as an argument, which would leave
@@ -104,8 +105,25 @@ def token_create(
     friendly(_token)(email, name)
 
 
+def _logout(email: str) -> None:
+    from lexicon import accounts
+
+    with _session() as session:
+        user = accounts.get_user(session=session, email=email)
+        accounts.end_sessions(session=session, user_id=user.id)
+    typer.echo(f"every session of {user.email} is ended (API tokens stay valid)")
+
+
+def user_logout(email: str = typer.Argument(..., help="Whose sessions to end.")) -> None:
+    """End every login session of a user, on every device (their API tokens stay valid)."""
+    from wordkeep.cli import friendly
+
+    friendly(_logout)(email)
+
+
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)
 user_app.command("add")(user_add)
+user_app.command("logout")(user_logout)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 token_app.command("create")(token_create)
 

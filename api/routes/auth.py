@@ -69,9 +69,13 @@ def login(
             password=password,
             max_failures=settings.login_max_failures,
             lockout_seconds=settings.login_lockout_seconds,
+            address=request.client.host if request.client else "",
+            max_failures_per_address=settings.login_max_failures_per_address,
+            window_seconds=settings.login_failure_window,
         )
     except accounts.LoginThrottled as exc:
-        page = _login_page(request, email=email, next_=next_, error=exc.message, status_code=429)
+        error = _("Too many attempts: try again in %(seconds)s s.", seconds=exc.retry_after)
+        page = _login_page(request, email=email, next_=next_, error=error, status_code=429)
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
     except accounts.WrongCredentials:
@@ -79,6 +83,7 @@ def login(
         return _login_page(request, email=email, next_=next_, error=error, status_code=401)
     request.session.clear()  # a new session for the new user (no fixation)
     request.session["user_id"] = user.id
+    request.session["generation"] = user.session_generation  # logging out ends it (deps)
     csrf.rotate(request)
     return RedirectResponse(next_, status_code=303)
 
@@ -89,7 +94,14 @@ def logout_form(request: Request, viewer: Viewer = Depends(get_viewer)):
 
 
 @router.post("/logout", dependencies=[Depends(csrf.require_csrf)], **pages)
-def logout(request: Request):
+@router.post("/account/logout-everywhere", dependencies=[Depends(csrf.require_csrf)], **pages)
+def logout(
+    request: Request, viewer: Viewer = Depends(get_viewer), session: Session = Depends(get_session)
+):
+    """End the session, and every other session of the user: a copy of the cookie kept
+    elsewhere (another device, a stolen one) no longer works. API tokens stay valid."""
+    if not viewer.anonymous and "user_id" in request.session:
+        accounts.end_sessions(session=session, user_id=viewer.user_id)
     request.session.clear()
     csrf.rotate(request)
     return RedirectResponse("/", status_code=303)
