@@ -125,9 +125,16 @@ def import_command(
 def export_command(
     dictionary: str = typer.Option(..., "--dictionary", "-d", help="Slug of the dictionary."),
     format: str = typer.Option("lift", "--format", "-f", help="lift, csv, cldf, mdf or json."),
-    output: Path = typer.Option(..., "-o", "--output", help="The .zip to write."),
+    output: Path = typer.Option(
+        ...,
+        "-o",
+        "--output",
+        help="The .zip to write; or a name in the format's own extension (words.json, .lift, "
+        ".csv, .sfm) for the plain file, when no media travel along.",
+    ),
 ) -> None:
-    """Export a dictionary as a zip (LIFT package, CSV, CLDF, MDF or JSON) with its media."""
+    """Export a dictionary as a zip (LIFT package, CSV, CLDF, MDF or JSON) with its media,
+    or as the plain file (words.json) when it has none."""
     from lexicon.io.importer import export_dictionary
 
     try:

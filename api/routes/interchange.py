@@ -21,6 +21,7 @@ from api.errors import status_for
 from lexicon import store
 from lexicon.access import Viewer
 from lexicon.errors import InvalidInput, TooLarge, WordkeepError
+from lexicon.io.exporter import PLAIN_TYPES, plain_export_name
 from lexicon.io.importer import export_dictionary, import_file
 from lexicon.io.safety import DEFAULT_LIMITS, safe_file_name
 from lexicon.models import Dictionary
@@ -142,21 +143,34 @@ def export_download(
     dictionary: Dictionary = Depends(get_dictionary),
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
+    plain: bool = Query(
+        False,
+        description="The plain file (words.json, .lift, .csv, .sfm) instead of a zip; "
+        "refused (422) when media or other files travel along with it",
+    ),
 ):
-    """The dictionary as a zip (LIFT package, CSV, CLDF, MDF or JSON) with the media it uses."""
+    """The dictionary as a zip (LIFT package, CSV, CLDF, MDF or JSON) with the media it uses,
+    or with `plain=true` as the one plain file when nothing else travels along."""
     tmp = tempfile.mkdtemp(prefix="wordkeep-export-")
-    dest = Path(tmp) / f"{dictionary.slug}-{format}.zip"
-    export_dictionary(
-        session=session,
-        dictionary=dictionary,
-        format=format,
-        dest=dest,
-        storage=getattr(request.app.state, "storage", None),
-        viewer=viewer,
+    name = (
+        plain_export_name(dictionary.slug, format) if plain else f"{dictionary.slug}-{format}.zip"
     )
+    dest = Path(tmp) / name
+    try:
+        export_dictionary(
+            session=session,
+            dictionary=dictionary,
+            format=format,
+            dest=dest,
+            storage=getattr(request.app.state, "storage", None),
+            viewer=viewer,
+        )
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return FileResponse(
         dest,
-        media_type="application/zip",
+        media_type=PLAIN_TYPES.get(dest.suffix, "application/zip"),
         filename=dest.name,
         background=BackgroundTask(shutil.rmtree, tmp, ignore_errors=True),
     )

@@ -116,6 +116,7 @@ def export_dictionary(
     fmt = format.lower()
     if fmt not in EXPORT_FORMATS:
         raise InvalidInput(f"format: {format!r} is not one of {', '.join(EXPORT_FORMATS)}")
+    _check_name(fmt, Path(dest))
     tick = progress or (lambda done, total, stage: None)
     entries = _entries(session, dictionary, viewer)
     tick(0, len(entries), "exporting")
@@ -127,13 +128,74 @@ def export_dictionary(
         folder.mkdir()
         placed = _package_media(session, dictionary, entries, storage, folder)
         _write_format(fmt, dictionary, entries, folder, placed)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
-            for p in sorted(folder.rglob("*")):
-                if p.is_file():
-                    zf.write(p, p.relative_to(folder).as_posix())
+        _deliver(folder, dest, fmt)
     tick(len(entries), len(entries), "done")
     return dest
+
+
+# A format's own file names: an export to such a name is that plain file (no zip around it).
+PLAIN_SUFFIXES = {
+    "lift": (".lift",),
+    "json": (".json",),
+    "csv": (".csv",),
+    "mdf": (".sfm", ".txt", ".mdf", ".db"),
+    "cldf": (),  # a CLDF dataset is several files: always a zip
+}
+
+
+PLAIN_TYPES = {
+    ".json": "application/json",
+    ".lift": "application/xml",
+    ".csv": "text/csv; charset=utf-8",
+    ".sfm": "text/plain; charset=utf-8",
+}
+
+
+def plain_export_name(slug: str, fmt: str) -> str:
+    """The plain file name an export in `fmt` gets (`sena.json`); refused for CLDF."""
+    own = PLAIN_SUFFIXES.get(fmt.lower())
+    if not own:
+        raise ExportRefused(f"format: a {fmt.upper()} export is several files: only as a zip")
+    return f"{slug}{own[0]}"
+
+
+class ExportRefused(InvalidInput):
+    """The output name asks for a plain file that cannot hold this export."""
+
+
+def _check_name(fmt: str, dest: Path) -> None:
+    suffix = dest.suffix.lower()
+    if suffix == ".zip" or suffix in PLAIN_SUFFIXES[fmt]:
+        return
+    own = " or ".join(PLAIN_SUFFIXES[fmt])
+    plain = f" (or {own} for the plain file when no media travel along)" if own else ""
+    raise ExportRefused(
+        f"{dest.name}: a {fmt.upper()} export is written as {dest.stem}.zip{plain}; nothing written"
+    )
+
+
+def _deliver(folder: Path, dest: Path, fmt: str) -> None:
+    """The package as a zip at `dest`, or, for a plain name (`words.json`), the one file the
+    export is; refused (nothing written) when more than that one file travels along."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    if dest.suffix.lower() != ".zip":
+        main = [p for p in files if p.suffix.lower() in PLAIN_SUFFIXES[fmt] and p.parent == folder]
+        others = [p.relative_to(folder).as_posix() for p in files if p not in main[:1]]
+        if len(main) != 1 or others:
+            shown = ", ".join(others[:3]) + (
+                f" and {len(others) - 3} more" if len(others) > 3 else ""
+            )
+            raise ExportRefused(
+                f"{dest.name}: this {fmt.upper()} export is more than one file ({shown} travel "
+                f"along with it); name the output {dest.stem}.zip; nothing written"
+            )
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(main[0], dest)
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in files:
+            zf.write(p, p.relative_to(folder).as_posix())
 
 
 def dictionary_dict(dictionary: Dictionary) -> dict:
