@@ -1,4 +1,6 @@
-"""Load the shipped demo dictionary (data/demo/hdi.json) through the store, once."""
+"""Load the shipped demo: the Hdi dictionary (data/demo/hdi.json) and the small sample
+dictionaries with real recordings and pictures (data/demo/samples/*.json, their files in
+data/demo/media/), each through the store and the media pipeline, once."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session
 
-from lexicon import store
+from lexicon import media, pictures, store
 from lexicon.models import Dictionary
+from lexicon.storage import Storage
 
 
 def load_demo(*, session: Session, path: Path, editor: str = "demo") -> tuple[Dictionary, bool]:
@@ -25,3 +28,34 @@ def load_demo(*, session: Session, path: Path, editor: str = "demo") -> tuple[Di
             session=session, dictionary=dictionary, items=payload["entries"], editor=editor
         )
     return dictionary, True
+
+
+def load_samples(
+    *, session: Session, storage: Storage, folder: Path, editor: str = "demo"
+) -> list[tuple[Dictionary, bool]]:
+    """Each sample dictionary in `folder` (*.json) with its recordings and pictures (files in
+    `folder`/../media), unless it exists; returns (dictionary, created) for each."""
+    out = []
+    for path in sorted(Path(folder).glob("*.json")):
+        dictionary, created = load_demo(session=session, path=path, editor=editor)
+        if created:
+            payload = json.loads(path.read_text(encoding="utf-8"))
+            senses = {e["id"]: [s["id"] for s in e["senses"]] for e in payload["entries"]}
+            for item in payload.get("media", []):
+                if item["kind"] != "audio":  # a picture belongs to one sense of the entry
+                    item = {**item, "sense_id": senses[item["entry"]][item.get("sense", 0)]}
+                _attach(session, storage, dictionary, Path(folder).parent / "media", item, editor)
+        out.append((dictionary, created))
+    return out
+
+
+def _attach(session, storage, dictionary, media_dir: Path, item: dict, editor: str) -> None:
+    """One recording (a new pronunciation) or picture (of the item's sense) of an entry."""
+    common = dict(session=session, storage=storage, dictionary=dictionary,
+                  entry_id=item["entry"], filename=item["file"], fields=item.get("fields", {}),
+                  editor=editor)  # fmt: skip
+    with (media_dir / item["file"]).open("rb") as fileobj:
+        if item["kind"] == "audio":
+            media.add_pronunciation_audio(fileobj=fileobj, **common)
+        else:
+            pictures.add_sense_picture(fileobj=fileobj, sense_id=item["sense_id"], **common)

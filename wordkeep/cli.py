@@ -17,6 +17,7 @@ from lexicon.errors import InvalidInput, NotFound, WordkeepError
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEMO_FILE = DATA_DIR / "demo" / "hdi.json"
+SAMPLES_DIR = DATA_DIR / "demo" / "samples"  # small dictionaries with recordings and pictures
 
 app = typer.Typer(
     help="Wordkeep: dictionaries for endangered languages.",
@@ -75,17 +76,22 @@ def init(
         Path(settings.media_dir).mkdir(parents=True, exist_ok=True)
     typer.echo(f"database ready: {engine.url.render_as_string(hide_password=True)}")
     if demo:
-        load_demo_into(engine)
+        load_demo_into(engine, settings)
 
 
-def load_demo_into(engine) -> None:
+def load_demo_into(engine, settings: Settings) -> None:
     from lexicon.db import session_for
-    from lexicon.demo import load_demo
+    from lexicon.demo import load_demo, load_samples
+    from lexicon.storage import storage_from_url
 
     with session_for(engine) as session:
-        dictionary, created = load_demo(session=session, path=DEMO_FILE)
-    state = "loaded" if created else "already there"
-    typer.echo(f"demo dictionary '{dictionary.slug}' {state}")
+        loaded = [load_demo(session=session, path=DEMO_FILE)]
+        loaded += load_samples(
+            session=session, storage=storage_from_url(settings.media_dir), folder=SAMPLES_DIR
+        )
+    for dictionary, created in loaded:
+        state = "loaded" if created else "already there"
+        typer.echo(f"demo dictionary '{dictionary.slug}' {state}")
 
 
 @app.command()
