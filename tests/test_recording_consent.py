@@ -3,6 +3,7 @@ learners only when the speaker agreed to be named, and carried by LIFT, CLDF and
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -182,3 +183,38 @@ def test_learners_see_spoken_by_only_when_the_speaker_may_be_named(
     page = client.get(f"/d/demo/entries/{recorded['id']}").text
     assert "Maria Tembo" not in page and "João Banda" not in page  # not even in aria-label
     assert "<audio" in page
+
+
+def test_migration_moves_an_examples_recording_notes_out_of_extra(tmp_path):
+    """0018 gives examples a `recording` column and moves the notes an upload kept in
+    `extra["recording"]` there (and back down again)."""
+    from alembic import command
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from lexicon.db import alembic_config, make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine)
+    with Session(engine) as session:
+        d = store.create_dictionary(session=session, data={"slug": "m", "title": "M"})
+        entry = store.create_entry(
+            session=session, dictionary=d,
+            data={"headword": {"und": "x"}, "senses": [{"examples": [{"text": {"und": "y"}}]}]},
+        )  # fmt: skip
+    example_id = entry["senses"][0]["examples"][0]["id"]
+    cfg = alembic_config(str(engine.url))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0017_nested_scopes")
+        connection.execute(
+            text("UPDATE example SET extra = :extra WHERE id = :id"),
+            {"extra": '{"recording": {"speaker": "Ana"}, "lift": {"k": 1}}', "id": example_id},
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        extra, recording = connection.execute(
+            text("SELECT extra, recording FROM example WHERE id = :id"), {"id": example_id}
+        ).one()
+    assert json.loads(recording) == {"speaker": "Ana"} and json.loads(extra) == {"lift": {"k": 1}}
+    engine.dispose()
