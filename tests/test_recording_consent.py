@@ -218,3 +218,23 @@ def test_migration_moves_an_examples_recording_notes_out_of_extra(tmp_path):
         ).one()
     assert json.loads(recording) == {"speaker": "Ana"} and json.loads(extra) == {"lift": {"k": 1}}
     engine.dispose()
+
+
+def test_the_form_sets_an_examples_recording_notes(recorded, dictionary):
+    example = recorded["senses"][0]["examples"][0]
+    form = _form(recorded, notes="1")
+    form["sense"]["0"]["ex"] = {
+        "0": {
+            "id": example["id"], "text": {"seh": "Nyumba."}, "visibility": "public",
+            "rec": {"notes": "1", "speaker": "Rosa", "consent_publish": "no",
+                    "consent_speech_tools": "", "speaker_named": "1"},
+        }
+    }  # fmt: skip
+    entry = editing.entry_from_form(form, recorded)
+    notes = entry["senses"][0]["examples"][0]["recording"]
+    assert (notes["speaker"], notes["consent_publish"], notes["speaker_named"]) == (
+        "Rosa", False, True,
+    )  # fmt: skip
+    assert notes["consent_speech_tools"] is None and notes["dialect"] == EX_NOTES["dialect"]
+    errors = editing.validate(entry, dictionary=dictionary)
+    assert list(errors) == ["sense.0.ex.0.rec.consent_publish"]  # public, but no consent
