@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, false, func, or_, true
 
-from lexicon.errors import DictionaryNotFound, Forbidden, NotAuthenticated
+from lexicon.errors import Conflict, DictionaryNotFound, Forbidden, NotAuthenticated
 from lexicon.io import verbatim
 
 ROLE_RANK = {"viewer": 1, "contributor": 2, "editor": 3, "owner": 4}
@@ -157,6 +157,14 @@ def can_see(viewer: Viewer, dictionary, visibility: str, circle: str | None) -> 
         return True
     names = circle_names(circle)
     return bool(names) and names <= _own_circles(viewer, dictionary)
+
+
+def sees_originals(viewer: Viewer | None, dictionary) -> bool:
+    """May the viewer have a photo's original (it may carry GPS and camera EXIF: a sacred
+    site's location)? Editors and owners may; everyone else gets the stripped web and print
+    copies. `None` is the command line (the server's operator). The /media original route and
+    exports both ask this."""
+    return viewer is None or may(viewer, dictionary, "edit")
 
 
 def sees_unpublished(viewer: Viewer, dictionary) -> bool:
@@ -370,15 +378,51 @@ def _merge_sense(viewer, dictionary, old: dict, new: dict) -> dict:
     return merged
 
 
+class HiddenPartsInTheWay(Conflict):
+    """The change would remove a part that holds parts hidden from the one making it."""
+
+
+def _ids(entry: dict) -> set[str]:
+    found = {p.get("id") for p in entry.get("pronunciations", [])}
+    stack = list(entry.get("senses", []))
+    while stack:
+        sense = stack.pop()
+        found.add(sense.get("id"))
+        found |= {i.get("id") for i in sense.get("examples", []) + sense.get("pictures", [])}
+        stack.extend(sense.get("subsenses", []))
+    return found - {None, ""}
+
+
 def keep_hidden(viewer: Viewer, dictionary, current: dict, incoming: dict) -> dict:
     """`incoming` (sent by a viewer who saw a filtered entry) with the parts of `current`
-    hidden from that viewer put back, so saving what one sees never deletes what one cannot."""
-    merged = dict(incoming)
+    hidden from that viewer put back exactly as they are, so saving what one sees never deletes
+    or rewrites what one cannot. A part of `incoming` that claims the id of a hidden part is
+    not the viewer's to write and is left out (an old revision, a stale proposal, a forged
+    form). Raises HiddenPartsInTheWay if a hidden part could not be put back because
+    `incoming` removed the visible part that holds it."""
+    hidden = hidden_ids(viewer, dictionary, current)
+    merged = _drop_ids(incoming, hidden) if hidden else dict(incoming)
     merged["pronunciations"] = _merge(
-        viewer, dictionary, current.get("pronunciations", []), incoming.get("pronunciations", []),
+        viewer, dictionary, current.get("pronunciations", []), merged.get("pronunciations", []),
         False,
     )  # fmt: skip
     merged["senses"] = _merge(
-        viewer, dictionary, current.get("senses", []), incoming.get("senses", []), True
+        viewer, dictionary, current.get("senses", []), merged.get("senses", []), True
     )
+    if not hidden <= _ids(merged):
+        raise HiddenPartsInTheWay(
+            "this change removes a sense that holds parts you may not see; "
+            "ask someone who may see them to make it"
+        )
     return merged
+
+
+def restorable(viewer: Viewer, dictionary, old: dict, current: dict) -> dict | None:
+    """Old revision `old` as `viewer` may put it back, like a save of what they see of it:
+    the parts hidden from them in it (by its own flags or by what is hidden now) left out,
+    and every part of `current` hidden from them kept exactly as it is now. None if the
+    revision is hidden from them."""
+    seen = filter_revision(viewer, dictionary, old, current)
+    if seen is None:
+        return None
+    return keep_hidden(viewer, dictionary, current, seen)

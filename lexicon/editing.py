@@ -405,15 +405,24 @@ def opened_version(
     *, session: Session, dictionary: Dictionary, entry_id: str, version: int | None, viewer: Viewer
 ) -> dict:
     """The entry as `viewer` saw it at `version` (revision n is version n): what the form is
-    merged onto. Parts hidden from the viewer are left out here and put back on saving."""
+    merged onto. Parts hidden from the viewer, then or now, are left out here and put back on
+    saving; an entry hidden from them now is not found, whatever it was then."""
     if version is None:
         raise InvalidInput("version: the form does not say which version it edits")
+    entry = session.exec(
+        select(Entry).where(Entry.id == entry_id, Entry.dictionary_id == dictionary.id)
+    ).scalar_one_or_none()
+    if entry is None or entry.deleted:
+        raise EntryNotFound(f"no entry {entry_id} in {dictionary.slug!r}")
+    current = store.entry_dict(session=session, dictionary=dictionary, row=entry)
+    if access.filter_entry(viewer, dictionary, current) is None:
+        raise EntryNotFound(f"no entry {entry_id} in {dictionary.slug!r}")
     row = session.exec(
         select(Revision).where(Revision.entry_id == entry_id, Revision.number == version)
     ).scalar_one_or_none()
     if row is None or row.dictionary_id != dictionary.id:
         raise InvalidInput(f"version: entry {entry_id} has no version {version}")
-    seen = access.filter_entry(viewer, dictionary, copy.deepcopy(row.data))
+    seen = access.filter_revision(viewer, dictionary, copy.deepcopy(row.data), current)
     if seen is None:
         raise EntryNotFound(f"no entry {entry_id} in {dictionary.slug!r}")
     return seen

@@ -390,10 +390,10 @@ def _to_serve(session, dictionary, viewer, sha256: str, original: bool) -> Serve
         session=session, dictionary=dictionary, viewer=viewer, sha256=sha256
     ):
         raise missing  # hidden media is answered as missing, so its existence does not leak
-    # A photo's original may carry GPS and other EXIF (a sacred site's location): only editors
-    # get it; everyone else gets the web copies, which carry none.
+    # A photo's original may carry GPS and other EXIF (a sacred site's location): only those
+    # the rule allows get it (exports ask the same); everyone else gets the web copies.
     secret_original = original and row.kind == "image"
-    if secret_original and not access.may(viewer, dictionary, "edit"):
+    if secret_original and not access.sees_originals(viewer, dictionary):
         raise missing
     anonymous = access.access_key(viewer, dictionary) == access.access_key(ANONYMOUS, dictionary)
     public = (

@@ -32,6 +32,10 @@ class ProposalClosed(Conflict):
     """The proposal was accepted or rejected already."""
 
 
+class ProposalOutOfSight(Conflict):
+    """The proposal's entry is hidden from its author now; it cannot be accepted."""
+
+
 class ProposalPublic(BaseModel):
     id: int
     entry_id: str | None
@@ -183,7 +187,7 @@ def restore_revision(
             raise EntryNotFound(f"no entry {entry_id} in {dictionary.slug!r}")
         entry = store.restore_revision(
             session=session, dictionary=dictionary, entry_id=entry_id, number=number,
-            editor=viewer.label,
+            editor=viewer.label, viewer=viewer,
         )  # fmt: skip
     return _seen(viewer, dictionary, entry)
 
@@ -376,7 +380,13 @@ def accept(
             row.entry_id = entry["id"]
         else:
             current = _visible_entry(session, dictionary, viewer, row.entry_id)
+            if access.filter_entry(author_viewer, dictionary, current) is None:
+                # The entry was hidden from its author since: their change cannot be theirs.
+                raise ProposalOutOfSight(
+                    f"proposal {row.id}: its author may no longer see entry {row.entry_id}"
+                )
             version = current["version"] if force else row.base_version
+
             try:
                 if row.action == "delete":
                     store.delete_entry(

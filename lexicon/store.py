@@ -459,9 +459,17 @@ def delete_entry(
 
 
 def restore_revision(
-    *, session: Session, dictionary: Dictionary, entry_id: str, number: int, editor: str = ""
+    *,
+    session: Session,
+    dictionary: Dictionary,
+    entry_id: str,
+    number: int,
+    editor: str = "",
+    viewer: Viewer | None = None,
 ) -> dict:
-    """Make revision `number` current again (undeleting the entry if needed)."""
+    """Make revision `number` current again (undeleting the entry if needed). With a `viewer`,
+    as they may restore it: parts hidden from them stay exactly as they are now
+    (`access.restorable`), and a revision hidden from them is not found."""
     with transaction(session):
         touch(session, dictionary)
         row = _entry_row(session, dictionary, entry_id, for_update=True)
@@ -470,11 +478,17 @@ def restore_revision(
         ).scalar_one_or_none()
         if revision is None:
             raise RevisionNotFound(f"entry {entry_id} has no revision {number}")
+        data = revision.data
+        if viewer is not None:
+            current = entry_dict(session=session, dictionary=dictionary, row=row)
+            data = access.restorable(viewer, dictionary, revision.data, current)
+            if data is None:
+                raise RevisionNotFound(f"entry {entry_id} has no revision {number}")
         return update_entry(
             session=session,
             dictionary=dictionary,
             entry_id=entry_id,
-            data=revision.data,
+            data=data,
             version=row.version,
             editor=editor,
             action="restore",

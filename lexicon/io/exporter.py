@@ -6,6 +6,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -64,8 +65,36 @@ def _media_objects(entry: dict):
             yield "image", pic
 
 
-def _package_media(session, dictionary, entries, storage, folder: Path) -> dict[str, str]:
-    """Copy every stored original the entries use into audio/ or pictures/; {sha: path}."""
+@dataclass
+class _Packed:
+    """Where each media file went in the package ({sha: relative path}), and the pictures
+    that travel as their stripped copies ({sha: mime}) instead of their originals."""
+
+    placed: dict[str, str] = field(default_factory=dict)
+    stripped: dict[str, str] = field(default_factory=dict)
+    originals: int = 0
+
+
+_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+
+
+def _stripped_copy(row: Media) -> tuple[str, str] | None:
+    """A picture's largest copy without the original's metadata: (storage key, mime)."""
+    extra = row.extra or {}
+    printed = extra.get("print") or {}
+    if printed.get("key"):
+        return printed["key"], printed.get("mime") or "image/jpeg"
+    copies = sorted((extra.get("derivatives") or {}).values(), key=lambda c: c.get("width", 0))
+    if copies and copies[-1].get("key"):
+        return copies[-1]["key"], copies[-1].get("mime") or "image/webp"
+    if row.derivative_key:
+        return row.derivative_key, row.derivative_mime or "image/webp"
+    return None
+
+
+def _package_media(session, dictionary, entries, storage, folder: Path, originals: bool) -> _Packed:
+    """Copy the media files the entries use into audio/ or pictures/: recordings as stored,
+    pictures as stored only if `originals` (else their stripped copies: no GPS, no EXIF)."""
     shas = {
         o["media"]["sha256"]
         for e in entries
@@ -73,8 +102,9 @@ def _package_media(session, dictionary, entries, storage, folder: Path) -> dict[
         if o.get("media") and o["media"].get("sha256")
     }
     shas |= {r["sha256"] for e in entries for r in audio_refs(e) if r.get("sha256")}
+    packed = _Packed()
     if not shas or storage is None:
-        return {}
+        return packed
     rows = (
         session.exec(
             select(Media).where(Media.dictionary_id == dictionary.id, Media.sha256.in_(shas))
@@ -82,21 +112,64 @@ def _package_media(session, dictionary, entries, storage, folder: Path) -> dict[
         .scalars()
         .all()
     )
-    placed: dict[str, str] = {}
     used: set[str] = set()
     for row in rows:
         sub = "pictures" if row.kind == "image" else "audio"
         name = safe_file_name(row.original_name, row.sha256)  # names stored before the check
+        key = row.original_key
+        if row.kind == "image" and not originals:
+            copy = _stripped_copy(row)
+            if copy is None:  # no copy without metadata: the picture stays out
+                continue
+            key, mime = copy
+            name = (Path(name).stem or row.sha256) + _EXTENSIONS.get(mime, ".img")
+            packed.stripped[row.sha256] = mime
+        elif row.kind == "image":
+            packed.originals += 1
         if f"{sub}/{name}" in used:  # two different files with one name
             name = f"{row.sha256[:12]}-{name}"
         rel = f"{sub}/{name}"
         used.add(rel)
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        with storage.open(row.original_key) as src, open(target, "wb") as out:
+        with storage.open(key) as src, open(target, "wb") as out:
             shutil.copyfileobj(src, out)
-        placed[row.sha256] = rel
-    return placed
+        packed.placed[row.sha256] = rel
+    return packed
+
+
+def _describe_stripped(entries: list[dict], packed: _Packed) -> None:
+    """Entries name a stripped picture as the file in the package: its name, its type, and no
+    link to the original."""
+    for e in entries:
+        for _, obj in _media_objects(e):
+            media = obj.get("media") or {}
+            if media.get("sha256") in packed.stripped:
+                media["mime"] = packed.stripped[media["sha256"]]
+                media["original_name"] = Path(packed.placed[media["sha256"]]).name
+                media.pop("original_url", None)
+
+
+README_ORIGINALS = (
+    "The pictures in pictures/ are the originals as they were uploaded. They may carry the\n"
+    "camera's EXIF data, among it the GPS position where a photo was taken: share this export\n"
+    "only with people who may know those places.\n"
+)
+README_STRIPPED = (
+    "The pictures in pictures/ are copies made for the web and for print: they carry no EXIF\n"
+    "data (no GPS position, no camera details). The originals are given only to the\n"
+    "dictionary's editors and owners.\n"
+)
+
+
+def _write_readme(folder: Path, dictionary: Dictionary, packed: _Packed) -> None:
+    """README.txt says what the package's pictures are: originals (with their metadata) or
+    stripped copies. Written only when pictures travel along."""
+    if not packed.originals and not packed.stripped:
+        return
+    head = f"{dictionary.title or dictionary.slug}: exported from Wordkeep.\n\n"
+    body = README_ORIGINALS if packed.originals else README_STRIPPED
+    (folder / "README.txt").write_text(head + body, encoding="utf-8")
 
 
 def export_dictionary(
@@ -111,7 +184,9 @@ def export_dictionary(
 ) -> Path:
     """Write `dest` (a .zip) holding the dictionary in `format` plus the media files it uses.
 
-    `viewer` limits the export to what that person may see (None: everything, for the CLI).
+    `viewer` limits the export to what that person may see (None: everything, for the CLI);
+    pictures travel as their originals only if the viewer may fetch originals
+    (`access.sees_originals`), else as copies without EXIF, and README.txt says which.
     """
     fmt = format.lower()
     if fmt not in EXPORT_FORMATS:
@@ -126,8 +201,11 @@ def export_dictionary(
     with tempfile.TemporaryDirectory(prefix="wordkeep-export-") as tmp:
         folder = Path(tmp) / dictionary.slug
         folder.mkdir()
-        placed = _package_media(session, dictionary, entries, storage, folder)
-        _write_format(fmt, dictionary, entries, folder, placed)
+        originals = access.sees_originals(viewer, dictionary)
+        packed = _package_media(session, dictionary, entries, storage, folder, originals)
+        _describe_stripped(entries, packed)
+        _write_readme(folder, dictionary, packed)
+        _write_format(fmt, dictionary, entries, folder, packed.placed)
         _deliver(folder, dest, fmt)
     tick(len(entries), len(entries), "done")
     return dest
