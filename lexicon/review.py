@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from lexicon import access, accounts, store
+from lexicon import access, accounts, relations, store
 from lexicon.access import Viewer
 from lexicon.errors import Conflict, EntryNotFound, InvalidInput, NotFound, StaleVersion
 from lexicon.models import Dictionary, Entry, Proposal, User, utcnow
@@ -250,6 +250,8 @@ def proposal_public(
     """A proposal as the viewer may see it (its entry data filtered by the access rule)."""
     emails = emails or _emails(session, {row.author_id, row.reviewed_by})
     data = (access.filter_entry(viewer, dictionary, row.data) or {}) if row.data else {}
+    if data:  # relations to targets the viewer may not see are left out
+        data = relations.resolve_one(session, dictionary, viewer, data)
     return {
         "id": row.id,
         "entry_id": row.entry_id,
@@ -395,6 +397,10 @@ def accept(
                     )  # fmt: skip
                 else:
                     data = access.keep_hidden(author_viewer, dictionary, current, row.data)
+                    data = store.keep_hidden_relations(
+                        session=session, dictionary=dictionary, viewer=author_viewer,
+                        entry_id=row.entry_id, data=data,
+                    )  # fmt: skip
                     store.update_entry(
                         session=session, dictionary=dictionary, entry_id=row.entry_id,
                         data=data, version=version, editor=author.email, action="accept",

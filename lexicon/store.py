@@ -400,6 +400,23 @@ def _keep_hidden_relations(session, dictionary, viewer, entry_id, incoming: Entr
     """`incoming` with the relations of the stored entry whose targets `viewer` may not see
     kept exactly as they are (the viewer never saw them), and none of its own to such targets
     (a forged form, or an old revision being restored)."""
+    sent = [r.model_dump(mode="json") for r in incoming.relations]
+    kept = _relations_kept(session, dictionary, viewer, entry_id, sent)
+    if kept is None:
+        return incoming
+    return incoming.model_copy(update={"relations": [RelationIn.model_validate(r) for r in kept]})
+
+
+def keep_hidden_relations(
+    *, session: Session, dictionary: Dictionary, viewer: Viewer, entry_id: str, data: dict
+) -> dict:
+    """`data` (an entry as `viewer` saw it, e.g. a proposal by them) with the stored entry's
+    relations hidden from `viewer` kept as they are, and none of its own to hidden targets."""
+    kept = _relations_kept(session, dictionary, viewer, entry_id, list(data.get("relations") or []))
+    return data if kept is None else dict(data, relations=kept)
+
+
+def _relations_kept(session, dictionary, viewer, entry_id, sent: list[dict]) -> list[dict] | None:
     stored = [
         {"type": r.type, "target_id": r.target_id, "extra": dict(r.extra or {})}
         for r in session.exec(
@@ -408,13 +425,11 @@ def _keep_hidden_relations(session, dictionary, viewer, entry_id, incoming: Entr
     ]
     for r in stored:
         r["target_headword"] = r["extra"].pop("target_headword", "")
-    sent = [r.model_dump(mode="json") for r in incoming.relations]
     hidden = relations.hidden(session, dictionary, viewer, stored + sent)
     if not hidden:
-        return incoming
+        return None
     drop = {id(r) for r in hidden}
-    kept = [r for r in sent if id(r) not in drop] + [r for r in stored if id(r) in drop]
-    return incoming.model_copy(update={"relations": [RelationIn.model_validate(r) for r in kept]})
+    return [r for r in sent if id(r) not in drop] + [r for r in stored if id(r) in drop]
 
 
 def delete_entry(

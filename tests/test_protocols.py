@@ -272,6 +272,34 @@ def test_saving_what_one_sees_keeps_relations_one_cannot(client, cases, session,
     )
 
 
+def test_accepting_a_proposal_keeps_relations_its_author_could_not_see(
+    client, cases, session, dictionary
+):
+    related = cases.ids["related"]
+    headers = cases.headers("contributor")
+    seen = client.get(f"/api/dictionaries/demo/entries/{related}", headers=headers).json()
+    assert [r["target_id"] for r in seen["relations"]] == [cases.ids["nested"]]
+    seen["senses"][0]["glosses"]["en"] = "gladefern proposed"
+    proposed = client.put(f"/api/dictionaries/demo/entries/{related}", json=seen, headers=headers)
+    assert proposed.status_code == 202, proposed.text
+    listed = client.get("/api/dictionaries/demo/proposals", headers=cases.headers("editor_outside"))
+    assert cases.words["restricted_hw"] not in listed.text
+    assert cases.ids["restricted"] not in listed.text
+    number = proposed.json()["id"]
+    done = client.post(
+        f"/api/dictionaries/demo/proposals/{number}/accept", headers=cases.owner.headers
+    )
+    assert done.status_code == 200, done.text
+    session.commit()  # end the read snapshot, to see what the request wrote
+    full = store.read_entry(
+        session=session, dictionary=dictionary, entry_id=related, viewer=Viewer(is_admin=True)
+    )
+    assert full["senses"][0]["glosses"]["en"] == "gladefern proposed"
+    assert sorted(r["target_id"] for r in full["relations"]) == sorted(
+        [cases.ids["restricted"], cases.sense_ids["alpha"], cases.ids["nested"]]
+    )
+
+
 # ---------------------------------------------------------------- finding 13: has_audio
 
 
