@@ -63,8 +63,10 @@ async def require_csrf(request: Request) -> None:
 
 
 async def require_csrf_for_session(request: Request) -> None:
-    """Dependency for JSON API writes: a caller logged in by the session cookie (a browser)
-    must send the token; Bearer-token and anonymous callers carry no cookie credentials."""
+    """The app-wide dependency (api/app.py) for every route: a POST/PUT/PATCH/DELETE from a
+    caller logged in by the session cookie (a browser) must send the token; Bearer-token and
+    anonymous callers carry no cookie credentials. Forms that work before login (the login
+    form itself) add `require_csrf`."""
     if request.method in SAFE_METHODS or _bearer(request) or "session" not in request.scope:
         return
     if request.session.get("user_id") is None:

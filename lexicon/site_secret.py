@@ -19,7 +19,7 @@ import os
 import secrets
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 
 MIN_BYTES = 32  # a production key shorter than this is refused (api/settings.py)
 ROW = "session"
@@ -53,6 +53,11 @@ def _from_file(path: Path) -> str:
 
 
 def _from_table(engine: Engine) -> str:
+    if "site_secret" not in inspect(engine).get_table_names():
+        raise ValueError(
+            "the database has no site_secret table for the generated session key: "
+            "migrate it first (wordkeep init), or set WORDKEEP_SECRET_KEY"
+        )
     with engine.begin() as conn:
         conn.execute(
             text("INSERT INTO site_secret (name, value) VALUES (:n, :v) ON CONFLICT DO NOTHING"),
