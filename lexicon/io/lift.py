@@ -203,6 +203,7 @@ def _read_lift_file(path: Path, limits: Limits) -> LiftDocument:
     refuse_doctype(events.root, path.name, "LIFT file")
     _skip_top_level(root, None, reader)
     resolve_relations(doc.entries, reader.warn)
+    _raw_sources(path, doc.entries)
     _read_ranges(path, doc, reader, limits)
     _read_writing_systems(path.parent, doc)
     doc.vernacular_ws = _ranked(reader.langs_vern)
@@ -212,6 +213,42 @@ def _read_lift_file(path: Path, limits: Limits) -> LiftDocument:
         reader.warn(None, f"{reader.non_nfc} text values were not in Unicode NFC; normalised")
     doc.warnings = [{"file": path.name, **w} for w in reader.warnings]
     return doc
+
+
+def _raw_sources(path: Path, entries: list[dict]) -> None:
+    """Each entry's `source` as the file spells it (its own attribute layout, quotes and line
+    ends), so an untouched entry goes back out byte for byte; kept only when it parses to the
+    same element as the one read (else lxml's serialisation stays: canonically the same)."""
+    lines = [x.pop("source_line", None) for e in entries if (x := e["extra"].get("lift"))]
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return  # another encoding: lxml's serialisation it is
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    parser = xml_parser()
+    pos = 0  # where the previous entry ended
+    for e, line in zip(entries, lines, strict=True):
+        x = e["extra"]["lift"]
+        if not line or line > len(starts) - 1:
+            continue
+        # lxml gives the line where the start tag ends (WeSay puts an attribute per line):
+        # the entry starts at the last "<entry" before that line's end.
+        begin = text.rfind("<entry", pos, starts[line])
+        end = text.find("</entry>", begin) if begin >= 0 else -1
+        if end < 0:
+            continue
+        pos = end + len("</entry>")
+        raw = nfc(text[begin:pos])
+        if raw == x["source"]:
+            continue
+        try:
+            same = to_xml(etree.fromstring(raw.encode("utf-8"), parser)) == x["source"]
+        except etree.XMLSyntaxError:
+            same = False
+        if same:
+            x["source"] = raw
 
 
 def _read_entry(el, doc: LiftDocument, reader: Reader) -> None:
@@ -392,29 +429,31 @@ def _write_lift_xml(doc: LiftDocument, path: Path, ranges_name, media_href) -> N
         for s in _senses(e.get("senses") or []):
             refs[s["id"]] = (_lx(s).get("attrs") or {}).get("id") or s["id"]
     writer = Writer(refs, media_href)
-    with etree.xmlfile(str(path), encoding="utf-8") as xf:
-        xf.write_declaration()
-        with xf.element("lift", version="0.13", producer=PRODUCER):
-            xf.write("\n")
-            header = _header_element(doc, ranges_name)
-            if header is not None:
-                indent(header, 1)
-                header.tail = None
-                xf.write(header)
-                xf.write("\n")
-            for e in doc.entries:
-                el = writer.verbatim(e)
-                if el is None:
-                    el = writer.entry(e)
-                    indent(el, 1)
-                el.tail = None
-                xf.write(el)
-                xf.write("\n")
-            for xml in doc.raw_entries:
-                el = etree.fromstring(xml, xml_parser())
-                el.tail = None
-                xf.write(el)
-                xf.write("\n")
+    # Untouched entries go out as the file had them (lexicon.io.verbatim), in its line ends.
+    sources = [writer.verbatim(e) for e in doc.entries]
+    newline = "\r\n" if any(src and "\r\n" in src for src in sources) else "\n"
+
+    def xml(el) -> str:
+        el.tail = None
+        text = etree.tostring(el, encoding="unicode")
+        return text.replace("\n", newline) if newline != "\n" else text
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(f'<?xml version="1.0" encoding="UTF-8"?>{newline}')
+        fh.write(f'<lift version="0.13" producer="{PRODUCER}">{newline}')
+        header = _header_element(doc, ranges_name)
+        if header is not None:
+            indent(header, 1)
+            fh.write(xml(header) + newline)
+        for e, source in zip(doc.entries, sources, strict=True):
+            if source is None:
+                el = writer.entry(e)
+                indent(el, 1)
+                source = xml(el)
+            fh.write(source + newline)
+        for raw in doc.raw_entries:
+            fh.write(xml(etree.fromstring(raw, xml_parser())) + newline)
+        fh.write(f"</lift>{newline}")
 
 
 def _senses(senses):

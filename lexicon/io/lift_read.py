@@ -242,6 +242,8 @@ class Reader:
                 self.residue(x, child)
         self._headword_audio(e, x)
         x["source"] = to_xml(el)  # written back as is while nobody edits it (io.verbatim)
+        # lift._raw_sources takes the file's own text from here, then drops the line
+        x["source_line"] = el.sourceline
         if not e["headword"] and e["citation"]:
             e["headword"] = dict(e["citation"])
             x["headword_from"] = "citation"

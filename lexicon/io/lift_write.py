@@ -118,8 +118,8 @@ class Writer:
         self.tail(el, x)
 
     # ------------------------------------------------------------------ entry
-    def verbatim(self, e: dict):
-        """The entry's imported `<entry>` element, if it may go back out as it came
+    def verbatim(self, e: dict) -> str | None:
+        """The entry's imported `<entry>` text, if it may go back out as it came
         (lexicon.io.verbatim: not edited since, whole for this reader) and every media file
         name in it is still the one this export gives the file; else None."""
         source = verbatim.source_of(e, "lift")
@@ -134,9 +134,10 @@ class Writer:
             if self.media_href(ref, "audio", {"hrefs": {"media": name}}) != name:
                 return None
         try:
-            return _frag(source)
+            _frag(source)  # well-formed, or rebuilt
         except etree.XMLSyntaxError:
             return None
+        return source
 
     def entry(self, e: dict):
         x = _lx(e)
