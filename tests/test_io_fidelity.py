@@ -3,6 +3,7 @@ the import go back out as they came in (MDF: byte-identical records; LIFT: canon
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from collections import Counter
@@ -265,3 +266,22 @@ def test_edited_and_hidden_lift_entries_are_rebuilt(session, tmp_path):
     ids = [s.get("id") for s in public[hidden["id"]].iter("sense")]
     assert secret["id"] not in ids and ids  # rebuilt without the restricted sense
     assert _c14n(public[hidden["id"]]) != _c14n(before[hidden["id"]])
+
+
+def test_a_json_round_trip_never_brings_a_stale_source(session, tmp_path):
+    """Our JSON export carries the LIFT source in `extra`; a JSON import (edited on the way)
+    must not let a later LIFT export write that old text for the edited entry."""
+    src = FIX / "lift-sena" / "Sena.lift"
+    one = _dictionary(session, "sena1")
+    import_file(session=session, dictionary=one, path=src, format="lift")
+    data = json.loads((_export(session, one, "json", tmp_path) / "sena1.json").read_text("utf-8"))
+    entry = next(e for e in data["entries"] if e["senses"] and e["senses"][0]["glosses"])
+    assert "source" in entry["extra"]["lift"]
+    lang = next(iter(entry["senses"][0]["glosses"]))
+    entry["senses"][0]["glosses"][lang] = "CHANGED IN JSON"
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data), "utf-8")
+    two = _dictionary(session, "sena2")
+    import_file(session=session, dictionary=two, path=edited, format="json")
+    lift = next(_export(session, two, "lift", tmp_path).glob("*.lift"))
+    assert "CHANGED IN JSON" in lift.read_text("utf-8")

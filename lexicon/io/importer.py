@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from lexicon import search_index, store
 from lexicon.errors import ImportRejected
-from lexicon.io import wsmap
+from lexicon.io import verbatim, wsmap
 from lexicon.io.lift_read import audio_refs, derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits
 from lexicon.io.sources import Parsed, parse
@@ -126,6 +126,7 @@ def import_file(
     tick = progress or (lambda done, total, stage: None)
     tick(0, 0, "reading")
     with parse(path, fmt, dictionary, options or {}, limits) as parsed:
+        verbatim.keep_own_sources(parsed.entries, fmt)
         report.entries_read = len(parsed.entries)
         report.warnings += parsed.warnings
         report.errors += parsed.errors

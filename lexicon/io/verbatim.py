@@ -55,3 +55,17 @@ def part_count(entry: dict) -> int:
         count += 1 + len(sense.get("examples") or []) + len(sense.get("pictures") or [])
         stack.extend(sense.get("subsenses") or [])
     return count
+
+
+def keep_own_sources(entries: list[dict], fmt: str) -> None:
+    """Drop the verbatim copies an import in another format brings along (our own JSON export
+    carries them): their text might no longer say what the entry says."""
+    for e in entries:
+        extra = e.get("extra")
+        if not isinstance(extra, dict):
+            continue
+        for f in FORMATS:
+            if f != fmt and isinstance(extra.get(f), dict):
+                extra[f].pop("source", None)
+                extra[f].pop("header", None)
+                extra[f].pop("synced_version", None)
