@@ -420,6 +420,28 @@ def test_lift_hrefs_outside_are_not_in_the_package(
     assert trap.seen == [] and no_network == []
 
 
+def test_a_path_on_the_keepers_disk_is_found_by_its_last_part_inside_the_package(
+    client, owner, dictionary, trap, no_network, media_dir, session
+):
+    """FLEx and Toolbox write absolute paths of the keeper's own disk: the file the package
+    carries under that last part is used; a URL is never followed, not even by its last part."""
+    names = ["C:\\Users\\keeper\\Sound\\word.mp3", "file://D:/WorkFiles/audio/word.mp3"]
+    lift = _lift(_lift_media(names[:1]) + "").encode()
+    body = _zip({"pkg/x.lift": lift, "pkg/audio/word.mp3": MP3.read_bytes()}, links=None)
+    r = _post(client, owner.headers, "x.zip", body, format="lift")
+    assert r.status_code == 201, r.text
+    assert r.json()["media_added"] == 1, r.json()
+    lines = ["\\_sh v3.0  400  MDF 4.0", "", "\\lx nyumba", "\\ge house", f"\\sf {names[1]}"]
+    lines += ["", "\\lx moto", "\\ge fire", f"\\sf {trap.url}/word.mp3"]
+    sfm = ("\n".join(lines) + "\n").encode()
+    body = _zip({"words.sfm": sfm, "audio/word.mp3": MP3.read_bytes()}, links=None)
+    r = _post(client, owner.headers, "y.zip", body, format="mdf")
+    assert r.status_code == 201, r.text
+    said = " ".join(w["message"] for w in r.json()["warnings"])
+    assert "word.mp3' is not in the package" in said and trap.url in said, said
+    assert trap.seen == [] and no_network == []
+
+
 def test_mdf_file_markers_outside_are_not_in_the_package(
     client, owner, dictionary, trap, no_network, media_dir, session, outside_file
 ):

@@ -232,6 +232,19 @@ def package_ref_problem(name) -> str | None:
     return None
 
 
+def _local_absolute(name: str) -> bool:
+    """An absolute path on the keeper's own disk (a drive, a root, or a file: URL), with no
+    '..' step: its last part may name a file the package carries."""
+    for form in dict.fromkeys((name, unquote(name))):
+        clean = form.replace("\\", "/")
+        if "\x00" in clean or ".." in PurePosixPath(clean).parts:
+            return False
+    clean = name.replace("\\", "/")
+    if clean.lower().startswith("file:"):
+        return True
+    return bool(_DRIVE.match(clean) or clean.startswith("/"))
+
+
 def _inside(path: Path, root: Path) -> bool:
     return root in path.parents
 
@@ -260,15 +273,24 @@ def package_file(name, root: Path, *, look_in: tuple[str, ...] = ("",)) -> Path 
     the package at `root`, or None: "not in the package".
 
     The one resolver every import format uses. The name is tried as given and by its last
-    part, in each folder of `look_in` (where FLEx, WeSay or a spreadsheet keep media). A URL,
-    an absolute path, a `..` step, or a symbolic link out of the package never resolves."""
-    if package_ref_problem(name):
+    part, in each folder of `look_in` (where FLEx, WeSay or a spreadsheet keep media). An
+    absolute path on the keeper's disk is tried by its last part only; a network URL, a `..`
+    step, or a symbolic link out of the package never resolves."""
+    if not isinstance(name, str):
         return None
     clean = unicodedata.normalize("NFC", name.replace("\\", "/"))
     base = clean.rsplit("/", 1)[-1]
+    names = (clean, base)
+    if package_ref_problem(name):
+        # FLEx and Toolbox write the keeper's own absolute paths (C:\\Users\\...\\x.wav,
+        # file://D:/...): the package may carry that file by its last part. Only that part is
+        # looked for, inside the package; a network URL or a '..' step is never followed.
+        if not _local_absolute(name) or base.strip(".") == "" or "\x00" in base:
+            return None
+        names = (base,)
     root = Path(root).resolve()
     for sub in look_in:
-        for rel in dict.fromkeys((clean, base)):
+        for rel in dict.fromkeys(names):
             cand = (root / sub / rel).resolve()
             if _inside(cand, root) and cand.is_file():
                 return cand
