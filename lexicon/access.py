@@ -9,6 +9,7 @@ needs review) are seen by those who may edit or propose.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, false, func, or_, true
@@ -167,6 +168,16 @@ def sees_originals(viewer: Viewer | None, dictionary) -> bool:
     return viewer is None or may(viewer, dictionary, "edit")
 
 
+def sees_speakers(viewer: Viewer | None, dictionary) -> bool:
+    """May the viewer see who spoke a recording whose speaker did not agree to be named
+    (`speaker_named` false), and the consent notes of recordings and pictures (free text that
+    can name people)? Those who manage the recordings may: editors, owners and site admins;
+    `None` is the command line. Everyone else gets those fields blank (`private_notes`); the
+    consent flags, dialect, place and date stay. Pages, API, exports, print and history all
+    read entries through `filter_entry`, so they all follow this."""
+    return viewer is None or may(viewer, dictionary, "edit")
+
+
 def sees_unpublished(viewer: Viewer, dictionary) -> bool:
     return may(viewer, dictionary, "propose")
 
@@ -235,7 +246,83 @@ def filter_entry(viewer: Viewer, dictionary, entry: dict) -> dict | None:
     if verbatim.part_count(out) != verbatim.part_count(entry):
         # The imported source text holds every part: never for a viewer shown only some.
         out = verbatim.without_source(out)
+    if not sees_speakers(viewer, dictionary):
+        out = _without_private_notes(out)
     return out
+
+
+def _recordings(entry: dict):
+    """(kind, item, notes) for each part of `entry` with recording or consent notes: `notes`
+    is the dict holding them (a pronunciation or picture itself, an example's `recording`)."""
+    for p in entry.get("pronunciations") or []:
+        yield "pronunciation", p, p
+    stack = list(entry.get("senses") or [])
+    while stack:
+        sense = stack.pop()
+        stack.extend(sense.get("subsenses") or [])
+        for example in sense.get("examples") or []:
+            if isinstance(example.get("recording"), dict):
+                yield "example", example, example["recording"]
+        for picture in sense.get("pictures") or []:
+            yield "picture", picture, picture
+
+
+def _private_fields(kind: str, item: dict, notes: dict, names: frozenset[str] = frozenset()):
+    """Which fields of one part are not for those outside `sees_speakers`: the consent notes,
+    the speaker's name unless they agreed to be named (or if it is one of `names`), and an
+    example's `source` when it is that hidden name (an upload fills it with the speaker)."""
+    fields = [(notes, "consent")]
+    if kind == "picture":
+        return fields
+    speaker = notes.get("speaker") or ""
+    if speaker and (not notes.get("speaker_named") or speaker in names):
+        fields.append((notes, "speaker"))
+        if kind == "example" and item.get("source") == speaker:
+            fields.append((item, "source"))
+    return fields
+
+
+def _without_private_notes(entry: dict, names: frozenset[str] = frozenset()) -> dict:
+    """A copy of `entry` with the fields `_private_fields` names blanked (and no verbatim
+    source text if any was filled: it holds them too)."""
+    blanked = False
+
+    def blank(kind: str, item: dict, notes: dict) -> None:
+        nonlocal blanked
+        for holder, key in _private_fields(kind, item, notes, names):
+            if holder.get(key):
+                holder[key] = ""
+                blanked = True
+
+    out = dict(entry)
+    out["pronunciations"] = [dict(p) for p in entry.get("pronunciations") or []]
+    for p in out["pronunciations"]:
+        blank("pronunciation", p, p)
+
+    def sense(s: dict) -> dict:
+        s = dict(s)
+        s["examples"] = [dict(x) for x in s.get("examples") or []]
+        for x in s["examples"]:
+            if isinstance(x.get("recording"), dict):
+                x["recording"] = dict(x["recording"])
+                blank("example", x, x["recording"])
+        s["pictures"] = [dict(x) for x in s.get("pictures") or []]
+        for x in s["pictures"]:
+            blank("picture", x, x)
+        s["subsenses"] = [sense(x) for x in s.get("subsenses") or []]
+        return s
+
+    out["senses"] = [sense(s) for s in entry.get("senses") or []]
+    return verbatim.without_source(out) if blanked else out
+
+
+def _hidden_names(entry: dict) -> frozenset[str]:
+    """The names of the speakers of `entry` who did not agree to be named."""
+    return frozenset(
+        notes["speaker"]
+        for kind, _item, notes in _recordings(entry)
+        if kind != "picture" and notes.get("speaker") and not notes.get("speaker_named")
+    )
 
 
 def media_shas(entry: dict) -> set[str]:
@@ -287,7 +374,10 @@ def filter_relations(viewer: Viewer, dictionary, entry: dict, targets: dict) -> 
         if target is not None:
             relation = dict(relation, target_headword=target["headword"])
         kept.append(relation)
-    return dict(entry, relations=kept)
+    out = dict(entry, relations=kept)
+    if len(kept) != len(entry.get("relations") or []):
+        out = verbatim.without_source(out)  # the source names the hidden target too
+    return out
 
 
 def _sees(viewer: Viewer, dictionary, item: dict) -> bool:
@@ -349,7 +439,19 @@ def filter_revision(viewer: Viewer, dictionary, data: dict, current: dict) -> di
     seen = filter_entry(viewer, dictionary, data)
     if seen is None:
         return None
-    return _drop_ids(seen, hidden_ids(viewer, dictionary, current))
+    seen = _drop_ids(seen, hidden_ids(viewer, dictionary, current))
+    if not sees_speakers(viewer, dictionary):
+        # A speaker who no longer agrees to be named is not named in history either.
+        unnamed = {
+            item.get("id") for kind, item, notes in _recordings(current)
+            if kind != "picture" and not notes.get("speaker_named")
+        }  # fmt: skip
+        names = _hidden_names(current) | _hidden_names(data)
+        for kind, item, notes in _recordings(seen):
+            if kind != "picture" and item.get("id") in unnamed:
+                names |= {notes.get("speaker") or ""}
+        seen = _without_private_notes(seen, names - {""})
+    return seen
 
 
 def _merge(viewer, dictionary, old: list[dict], new: list[dict], nested: bool) -> list[dict]:
@@ -409,11 +511,39 @@ def keep_hidden(viewer: Viewer, dictionary, current: dict, incoming: dict) -> di
     merged["senses"] = _merge(
         viewer, dictionary, current.get("senses", []), merged.get("senses", []), True
     )
+    if not sees_speakers(viewer, dictionary):
+        merged = _keep_private_notes(merged, current)
     if not hidden <= _ids(merged):
         raise HiddenPartsInTheWay(
             "this change removes a sense that holds parts you may not see; "
             "ask someone who may see them to make it"
         )
+    return merged
+
+
+def _keep_private_notes(merged: dict, current: dict) -> dict:
+    """`merged` with the fields of `current` its writer could not see (`_private_fields`: a
+    speaker not named to them, consent notes) put back as they are now, part by part (by id),
+    whatever the writer sent in their place. New parts keep what the writer gave them."""
+    before = {item.get("id"): (kind, item, notes) for kind, item, notes in _recordings(current)}
+    merged = copy.deepcopy(merged)
+    stack = list(merged.get("senses") or [])
+    while stack:  # an example sent without its recording notes gets them back
+        sense = stack.pop()
+        stack.extend(sense.get("subsenses") or [])
+        for example in sense.get("examples") or []:
+            if not isinstance(example.get("recording"), dict):
+                example["recording"] = {}
+    for kind, item, notes in _recordings(merged):
+        old = before.get(item.get("id")) if item.get("id") else None
+        if old is None or old[0] != kind:
+            continue
+        for holder, key in _private_fields(*old):
+            value = holder.get(key, "")
+            if holder is old[1] and key == "source":
+                item["source"] = value
+            else:
+                notes[key] = value
     return merged
 
 

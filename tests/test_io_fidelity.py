@@ -285,3 +285,26 @@ def test_a_json_round_trip_never_brings_a_stale_source(session, tmp_path):
     import_file(session=session, dictionary=two, path=edited, format="json")
     lift = next(_export(session, two, "lift", tmp_path).glob("*.lift"))
     assert "CHANGED IN JSON" in lift.read_text("utf-8")
+
+
+def test_relations_stay_right_in_untouched_records(session, tmp_path):
+    """`\\cf bóŋ` in the untouched record cár: renamed target -> the record is rebuilt with
+    the new name; a target the viewer may not see -> rebuilt without it, never verbatim."""
+    d = _dictionary(session, "rel", language_code="kzz", vernacular_ws=["kzz"])
+    import_file(session=session, dictionary=d, path=SUFFIXED, format="mdf")
+    (big,) = [e for e in _entries(session, d) if e["headword"].get("kzz") == "bóŋ"]
+    big["headword"]["kzz"] = "bóŋŋ"
+    big = store.update_entry(
+        session=session, dictionary=d, entry_id=big["id"], data=big, version=big["version"]
+    )
+    owner = _export(session, d, "mdf", tmp_path / "o", viewer=ADMIN) / "rel.sfm"
+    car = next(r for r in _records(owner) if r.startswith("\\lx cár"))
+    assert "\\cf bóŋŋ" in car and car not in _records(SUFFIXED)
+
+    big["visibility"] = "restricted"
+    store.update_entry(
+        session=session, dictionary=d, entry_id=big["id"], data=big, version=big["version"]
+    )
+    public = _export(session, d, "mdf", tmp_path / "p", viewer=PUBLIC) / "rel.sfm"
+    text = public.read_bytes().decode("utf-8")
+    assert "bóŋ" not in text and "\\lx cár" in text

@@ -156,7 +156,9 @@ class _Writer:
     def record(self, entry: dict) -> str:
         source = verbatim.source_of(entry, "mdf")
         if source is not None and self._media_agree(entry, source):
-            return source
+            named = {v for _, m, v in _fields(source) if m in RELATION_MARKERS.values()}
+            if all(r.get("target_headword") in named for r in entry.get("relations") or []):
+                return source  # (a target renamed since: rebuilt with its name now)
         self.lines = []
         headword = entry.get("headword") or {}
         main = self.vern if headword.get(self.vern) else next(iter(headword), None)
