@@ -508,6 +508,7 @@ def restore_revision(
             editor=editor,
             action="restore",
             comment=labels.RESTORED % {"number": number},
+            viewer=viewer,  # relations to targets hidden from them stay as they are now
         )
 
 

@@ -300,6 +300,35 @@ def test_accepting_a_proposal_keeps_relations_its_author_could_not_see(
     )
 
 
+def test_restoring_a_revision_keeps_relations_the_restorer_cannot_see(
+    client, cases, session, dictionary
+):
+    """Revision 2 of the public `nested` entry adds a relation to the restricted entry; an
+    editor outside the circle restores revision 1: the relation stays, and is not shown."""
+    nested = cases.ids["nested"]
+    full = store.read_entry(
+        session=session, dictionary=dictionary, entry_id=nested, viewer=Viewer(is_admin=True)
+    )
+    full["relations"] = [{"type": "synonym", "target_id": cases.ids["restricted"]}]
+    store.update_entry(
+        session=session, dictionary=dictionary, entry_id=nested, data=full,
+        version=full["version"], editor=cases.owner.email,
+    )  # fmt: skip
+    session.commit()
+    done = client.post(
+        f"/api/dictionaries/demo/entries/{nested}/revisions/1/restore",
+        headers=cases.headers("editor_outside"),
+    )
+    assert done.status_code == 200, done.text
+    assert cases.ids["restricted"] not in done.text
+    assert cases.words["restricted_hw"] not in done.text
+    session.commit()
+    full = store.read_entry(
+        session=session, dictionary=dictionary, entry_id=nested, viewer=Viewer(is_admin=True)
+    )
+    assert [r["target_id"] for r in full["relations"]] == [cases.ids["restricted"]]
+
+
 # ---------------------------------------------------------------- finding 13: has_audio
 
 
