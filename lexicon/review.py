@@ -249,7 +249,14 @@ def proposal_public(
 ) -> dict:
     """A proposal as the viewer may see it (its entry data filtered by the access rule)."""
     emails = emails or _emails(session, {row.author_id, row.reviewed_by})
-    data = (access.filter_entry(viewer, dictionary, row.data) or {}) if row.data else {}
+    data = {}
+    if row.data:  # written against an older version: parts hidden now stay hidden in it
+        current = _stored_or_none(session, dictionary, row.entry_id)
+        data = (
+            access.filter_revision(viewer, dictionary, row.data, current)
+            if current is not None
+            else access.filter_entry(viewer, dictionary, row.data)
+        ) or {}
     if data:  # relations to targets the viewer may not see are left out
         data = relations.resolve_one(session, dictionary, viewer, data)
     return {
@@ -265,6 +272,15 @@ def proposal_public(
         "reviewed_by": emails.get(row.reviewed_by) if row.reviewed_by else None,
         "reviewed_at": row.reviewed_at,
     }
+
+
+def _stored_or_none(session, dictionary, entry_id: str | None) -> dict | None:
+    if not entry_id:
+        return None
+    try:
+        return _raw_entry_any(session, dictionary, entry_id)
+    except EntryNotFound:
+        return None
 
 
 def _may_see_proposal(session, dictionary, viewer: Viewer, row: Proposal) -> bool:

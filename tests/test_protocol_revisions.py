@@ -233,6 +233,16 @@ def test_an_accepted_proposal_does_not_bring_back_what_was_hidden_since(
         session=session, dictionary=dictionary, entry_id=entry["id"], version=1, editor="owner",
         data={**current, "senses": [current["senses"][0], hidden]},
     )  # fmt: skip
+    # An editor outside the circle reviewing it meets the sense neither in the API nor on the
+    # review page: the proposal's data is filtered by what is hidden now.
+    outsider = make_user(session, "ed-out@example.org", "editor", dictionary)
+    listed = client.get("/api/dictionaries/demo/proposals", headers=outsider.headers)
+    assert listed.status_code == 200 and listed.json()["items"], listed.text
+    assert "mwala-a" in listed.text and "oldcairn" not in listed.text
+    login(client, "ed-out@example.org")
+    page = client.get("/d/demo/edit/review")
+    assert page.status_code == 200 and "mwala-a" in page.text and "oldcairn" not in page.text
+    client.cookies.clear()
     r = client.post(
         f"/api/dictionaries/demo/proposals/{proposal}/accept", json={"force": True},
         headers=owner.headers,
