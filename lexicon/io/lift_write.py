@@ -195,7 +195,9 @@ class Writer:
         self.multitext(el, forms, x, "forms")
         mf = x.get("media_form") or {}
         if mf.get("key") == "forms" and (x.get("hrefs") or {}).get("media"):
-            self.audio_form(el, mf["lang"], {**(p.get("media") or {}), "audio_href": x["hrefs"]["media"]})
+            self.audio_form(
+                el, mf["lang"], {**(p.get("media") or {}), "audio_href": x["hrefs"]["media"]}
+            )
         elif not mf:
             self.media(el, "media", p.get("media") or {}, x, "audio")
         _recording_traits(el, p)
@@ -292,7 +294,9 @@ class Writer:
         self.multitext(el, ex.get("text") or {}, x, "text")
         mf = x.get("media_form") or {}
         if mf.get("key") == "text" and (x.get("hrefs") or {}).get("media"):
-            self.audio_form(el, mf["lang"], {**(ex.get("media") or {}), "audio_href": x["hrefs"]["media"]})
+            self.audio_form(
+                el, mf["lang"], {**(ex.get("media") or {}), "audio_href": x["hrefs"]["media"]}
+            )
         tr_audio = (x.get("audio") or {}).get("translations")
         if ex.get("translations") or "translation_type" in x or tr_audio:
             tr = etree.SubElement(el, "translation")
