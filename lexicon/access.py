@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
-from sqlalchemy import and_, false, func, or_, true
+from sqlalchemy import and_, false, func, literal, or_, true
 
 from lexicon.errors import Conflict, DictionaryNotFound, Forbidden, NotAuthenticated
 from lexicon.io import verbatim
@@ -204,6 +205,15 @@ def entry_clause(viewer: Viewer, dictionary, model):
     if sees_unpublished(viewer, dictionary):
         return seen
     return and_(seen, model.status == "published")
+
+
+def item_clause(viewer: Viewer, dictionary, model):
+    """SQL condition on a part's own visibility and circle (columns of `model`: a sense,
+    example or pronunciation); its entry, and the parts around it, are checked apart."""
+    part = SimpleNamespace(
+        visibility=model.visibility, circle=model.circle, status=literal("published")
+    )
+    return entry_clause(viewer, dictionary, part)
 
 
 def can_see_entry(viewer: Viewer, dictionary, entry: dict) -> bool:

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy import String, and_, cast, exists, not_, select
+from sqlalchemy import String, and_, cast, exists, not_, or_, select, true
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from lexicon import access, review, store
@@ -27,7 +28,16 @@ from lexicon.diffs import diff as diff
 from lexicon.diffs import field_lines as field_lines
 from lexicon.errors import EntryNotFound, InvalidInput, StaleVersion
 from lexicon.labels import Label
-from lexicon.models import Dictionary, Entry, Example, Membership, Revision, Sense, User
+from lexicon.models import (
+    Dictionary,
+    Entry,
+    Example,
+    Membership,
+    Pronunciation,
+    Revision,
+    Sense,
+    User,
+)
 from lexicon.schemas import EntryIn, nfc_deep
 
 STATUSES = ("draft", "needs_review", "published")
@@ -52,23 +62,52 @@ def entry_filter(
     missing_gloss: bool = False,
     missing_example: bool = False,
     search: str | None = None,
+    viewer: Viewer | None = None,
+    dictionary: Dictionary | None = None,
 ) -> Callable | None:
-    """A `where(Entry)` for `store.list_entries` from the keepers' list filters (None: none)."""
+    """A `where(Entry)` for `store.list_entries` from the keepers' list filters (None: none).
+    With a `viewer`, "missing" means missing from what they may see: a recording, gloss or
+    example hidden from them counts as missing, so the list never tells that one exists."""
+
+    def seen(model):
+        return true() if viewer is None else access.item_clause(viewer, dictionary, model)
+
+    outer = aliased(Sense)
+
+    def seen_sense(sense):  # its own scope and its parent's (deeper senses do not count)
+        if viewer is None:
+            return true()
+        parent = exists().where(outer.id == sense.parent_id, outer.parent_id.is_(None), seen(outer))
+        return and_(seen(sense), or_(sense.parent_id.is_(None), parent))
 
     def where(entry):
         clauses = []
         if part_of_speech:
             clauses.append(entry.part_of_speech == part_of_speech)
         if missing_audio:
-            clauses.append(entry.has_audio.is_(False))
+            if viewer is None:
+                clauses.append(entry.has_audio.is_(False))
+            else:
+                heard = exists().where(
+                    Pronunciation.entry_id == entry.id,
+                    Pronunciation.media_sha256.is_not(None),
+                    seen(Pronunciation),
+                )
+                clauses.append(not_(heard))
         if missing_gloss:
             # JSON columns cannot be compared directly on PostgreSQL: compare their text.
             has_gloss = exists().where(
-                Sense.entry_id == entry.id, cast(Sense.glosses, String) != "{}"
+                Sense.entry_id == entry.id, cast(Sense.glosses, String) != "{}", seen_sense(Sense)
             )
             clauses.append(not_(has_gloss))
         if missing_example:
-            clauses.append(not_(exists().where(Example.entry_id == entry.id)))
+            has_example = exists().where(
+                Example.entry_id == entry.id,
+                Example.sense_id == Sense.id,
+                seen(Example),
+                seen_sense(Sense),
+            )
+            clauses.append(not_(has_example))
         if search:
             pattern = "%" + search.replace("%", "").replace("_", "") + "%"
             clauses.append(entry.headword_text.ilike(pattern))

@@ -351,6 +351,26 @@ def test_has_audio_counts_only_recordings_the_viewer_may_hear(client, cases):
     assert audio("insider", cases.words["soundless_hw"]) == [True, True]
 
 
+def test_keepers_list_counts_hidden_parts_as_missing(client, cases):
+    """The keepers' "missing audio/example/gloss" filters never tell that a hidden part
+    exists: for someone outside the circles, what is hidden is missing."""
+
+    def listed(person, missing):
+        page = client.get(
+            "/d/demo/edit/", params={"missing": missing}, headers=cases.headers(person)
+        )
+        assert page.status_code == 200, page.text[:300]
+        return {name for name, entry_id in cases.ids.items() if entry_id in page.text}
+
+    for person in ("contributor", "editor_outside"):
+        assert "soundless" in listed(person, "audio")  # its only recording is hidden
+        assert "voiced" not in listed(person, "audio")
+        assert "nested" in listed(person, "example")  # its only example is hidden
+    assert "soundless" not in listed("owner", "audio")
+    assert "nested" not in listed("owner", "example")
+    assert "nested" not in listed("contributor", "gloss")  # its public sense has a gloss
+
+
 # ---------------------------------------------------------------- media
 
 

@@ -65,6 +65,8 @@ def entry_list(
         missing_gloss="gloss" in missing,
         missing_example="example" in missing,
         search=(q or "").strip() or None,
+        viewer=viewer,
+        dictionary=dictionary,
     )
     page = store.list_entries(
         session=session, dictionary=dictionary, viewer=viewer, limit=PAGE, cursor=cursor,
