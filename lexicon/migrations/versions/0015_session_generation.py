@@ -26,5 +26,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("user") as batch:
-        batch.drop_column("session_generation")
+    # Not a batch: SQLite would copy `user` and drop the old table, which the foreign keys of
+    # memberships and tokens refuse. SQLite 3.35+ drops a plain column in place.
+    op.drop_column("user", "session_generation")
