@@ -194,8 +194,8 @@ def _plan(query: Query, dialect: str, fuzzy_words: list[str]) -> tuple[tuple, di
         if len(query.gwords[-1]) >= 2:
             names.append("gloss_prefix")
             params["pre"] = _match_text(dialect, _word_terms(query.gwords, True), True)
-    if query.words:
-        names.append("text")
+    if query.words:  # definitions, then examples: one MATCH, two full-text tables
+        names += ["definition", "example"]
         params["text"] = _match_text(dialect, _word_terms(query.words, False), False)
     if fuzzy_words:
         names.append("fuzzy_hw")
@@ -267,7 +267,9 @@ def _condition(name: str, dialect: str, dictionary_id: int, dense: str | None = 
         return and_(hw, t.c.folded.in_(p("fz", expanding=True)))
     if name == "fuzzy_gl":
         return by_text("gl", fts("fzg"))
-    return by_text("tx", fts("text", "search_fts_tx"))
+    if name == "definition":
+        return by_text("tx", fts("text", "search_fts_tx"))
+    return by_text("ex", fts("text", "search_fts_ex"))
 
 
 _STATEMENTS: OrderedDict = OrderedDict()
@@ -280,7 +282,8 @@ PHASES = (
     {"exact", "prefix", "folded", "folded_prefix", "gloss"},
     {"infix"},
     {"gloss_word", "gloss_prefix"},
-    {"text"},
+    {"definition"},
+    {"example"},
     {"fuzzy_hw", "fuzzy_gl"},
 )
 TYPO_ROUND = len(PHASES) - 1
@@ -337,7 +340,7 @@ def _dense(name: str, params: dict, dialect: str) -> str | None:
     return "block" if lo_key in params else None
 
 
-_TEXT_DRIVEN = {"infix", "gloss_word", "gloss_prefix", "fuzzy_gl", "text"}
+_TEXT_DRIVEN = {"infix", "gloss_word", "gloss_prefix", "fuzzy_gl", "definition", "example"}
 
 
 def _order_column(name: str, dialect: str):

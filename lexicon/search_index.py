@@ -1,15 +1,17 @@
 """The search index: one row per searchable text of an entry, kept in step by the store.
 
 Every entry write calls `reindex_entry` in the same transaction: one `search_text` row per
-headword form, gloss, definition, example and semantic domain, with its text case-folded
+headword form, gloss and semantic domain, and one per scope for the definitions (`tx`) and for
+the example sentences and their translations (`ex`), kept apart so that search ranks a word of a
+definition above a word of an example (lexicon.search_ranking); each with its text case-folded
 (`norm`), folded by the dictionary's alphabet (`folded`: no diacritics, confusables unified) and
 split into stemmed words (`stems`). The visibility of the entry and of the sense or example a
 text comes from is copied onto the row, so the access rule filters matches in SQL: a row's
 scope is the conjunction of the scopes enclosing its text (entry, sense, subsense, example:
 `access.conjunction`), so a viewer must be allowed by every one of them. SQLite adds
-FTS5 tables over `stems` (unicode61; glosses and texts apart) and `folded` (trigram, for
-infixes), filled by `reindex_entries`; PostgreSQL uses tsvector and pg_trgm indexes
-(migrations 0002_search, 0009_search_speed). `search_vocab` holds every headword and
+FTS5 tables over `stems` (unicode61; glosses, definitions and examples apart) and `folded`
+(trigram, for infixes), filled by `reindex_entries`; PostgreSQL uses tsvector and pg_trgm
+indexes (migrations 0002_search, 0009_search_speed, 0019_example_rows). `search_vocab` holds every headword and
 gloss word under its one-deletion keys, for typo tolerance.
 """
 
@@ -51,7 +53,7 @@ search_text = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("dictionary_id", Integer, ForeignKey("dictionary.id"), nullable=False),
     Column("entry_id", String(64), nullable=False),
-    Column("kind", String(4), nullable=False),  # hw | gl | tx | dom | pos
+    Column("kind", String(4), nullable=False),  # hw | gl | tx (definition) | ex | dom | pos
     Column("field", String(16), nullable=False),
     Column("lang", String(64), nullable=False),
     Column("text", Text, nullable=False),
@@ -110,6 +112,9 @@ search_vocab = Table(
     PrimaryKeyConstraint("dictionary_id", "key", "word"),
 )
 
+# Long texts, searched by their words only: definitions (`tx`), example sentences and their
+# translations (`ex`), one row per kind and scope.
+TEXT_KINDS = ("tx", "ex")
 TOP = "\U0010ffff"  # above every character: the upper bound of a prefix range
 
 
@@ -269,10 +274,10 @@ def _index_rows(
         if not value or (kind, lang, value) in seen:
             return
         seen.add((kind, lang, value))
-        if kind == "tx":  # long texts: searched by their words only, one row per scope
+        if kind in TEXT_KINDS:  # long texts: searched by their words only, one row per scope
             folded, stems = _fold_stems(alphabet, value, vern or lang in vernacular)
             if folded:
-                texts.setdefault(scope, []).append((field, lang, value, stems))
+                texts.setdefault((kind, scope), []).append((field, lang, value, stems))
             return
         norm, folded, stems = _prepare(alphabet, value, vern or lang in vernacular)
         if not folded:
@@ -309,14 +314,14 @@ def _index_rows(
                 scope, (example.get("visibility") or "public", example.get("circle"))
             )
             for lang, value in (example.get("text") or {}).items():
-                add("tx", "example", lang, value, ex_scope, vern=True)
+                add("ex", "example", lang, value, ex_scope, vern=True)
             for lang, value in (example.get("translations") or {}).items():
-                add("tx", "translation", lang, value, ex_scope)
+                add("ex", "translation", lang, value, ex_scope)
         stack.extend((sub, scope) for sub in sense.get("subsenses") or [])
-    for scope, parts in texts.items():
+    for (kind, scope), parts in texts.items():
         field, lang = parts[0][0], parts[0][1]
         rows.append(
-            {**base, "kind": "tx", "field": field, "lang": lang, "norm": "", "folded": "",
+            {**base, "kind": kind, "field": field, "lang": lang, "norm": "", "folded": "",
              "text": " · ".join(p[2] for p in parts)[:500], "stems": " ".join(p[3] for p in parts),
              "visibility": scope[0], "circle": scope[1]}
         )  # fmt: skip
@@ -395,7 +400,7 @@ def _insert_many(connection, table: str, columns: tuple, rows: list[tuple], igno
 # SQLite's full-text tables of each kind (migration 0009): filled here, one statement per batch,
 # for the rows just written (the write transaction holds the lock: no other writer's rows).
 _FULLTEXT = (("search_fts", "stems", "gl"), ("search_fts_tx", "stems", "tx"),
-             ("search_tri", "folded", "hw"))  # fmt: skip
+             ("search_fts_ex", "stems", "ex"), ("search_tri", "folded", "hw"))  # fmt: skip
 
 
 def _fill_fulltext(connection, after_id: int) -> None:
@@ -471,8 +476,8 @@ def reindex_dictionary(*, session, dictionary: Dictionary) -> int:
     return len(ids)
 
 
-# Entries whose index rows a migration asked to rebuild (0017_nested_scopes); emptied by
-# `reindex_pending`, which `lexicon.db.upgrade` runs once the schema is at head.
+# Entries whose index rows a migration asked to rebuild (0017_nested_scopes; 0019_example_rows:
+# every entry); emptied by `reindex_pending`, which `lexicon.db.upgrade` runs at head.
 search_reindex = Table(
     "search_reindex", SQLModel.metadata, Column("entry_id", String(64), primary_key=True)
 )

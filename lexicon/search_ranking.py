@@ -6,15 +6,17 @@ alphabetical order, then by id. The search (lexicon.search), printing a search's
 computed) all follow these rules.
 
 - **Order.** TIERS is the usual order: exact headword > headword prefix > folded headword
-  (equal > prefix > infix) > gloss exact > gloss word > gloss prefix > definition or example
-  (`text`) > near-miss (`fuzzy`).
+  (equal > prefix > infix) > gloss exact > gloss word > gloss prefix > a word of a definition
+  (`definition`) > a word of an example sentence or its translation (`example`) > near-miss
+  (`fuzzy`). Definitions and examples are indexed apart (search_index.TEXT_KINDS) so that an
+  example, which often uses a word in passing, never outranks a definition.
 - **Analysis-language words.** A query of 3+ letters that is a whole gloss and no headword is
   taken for a word of that language (`ranking`). Its whole-word matches come in
   ANALYSIS_ORDER, and headwords that merely begin with or contain it are left out: "man"
   lists the entries glossed "man", not `manda`.
 - **Near-misses are a fallback.** Near-misses are words one or two typos away, through a
   vocabulary of headword and gloss words. They fill in only while the whole-word matches
-  (WHOLE_WORD: exact or folded headword, gloss, gloss word, definition or example) are fewer
+  (WHOLE_WORD: exact or folded headword, gloss, gloss word, definition, example) are fewer
   than FEW_MATCHES (`typo_fallback`), and they rank below everything else.
   - With FEW_MATCHES = 1, a query whose own word is found gets no near-misses: no French
     `gater` for an English `water`.
@@ -25,9 +27,9 @@ from __future__ import annotations
 
 TIERS = (
     "exact", "prefix", "folded", "folded_prefix", "infix",
-    "gloss", "gloss_word", "gloss_prefix", "text", "fuzzy",
+    "gloss", "gloss_word", "gloss_prefix", "definition", "example", "fuzzy",
 )  # fmt: skip
-WHOLE_WORD = frozenset({"exact", "folded", "gloss", "gloss_word", "text"})
+WHOLE_WORD = frozenset({"exact", "folded", "gloss", "gloss_word", "definition", "example"})
 # Measured on the judged queries of tests/fixtures/search-judged (bench/search.py --precision):
 # letting near-misses fill in beside one or two whole-word matches (`boat` -> `goat`, `coat`)
 # took precision@5 of gloss queries from 0.92 to 0.75-0.79 on Sena (0.78 to 0.74-0.76 on Hdi)
@@ -35,8 +37,8 @@ WHOLE_WORD = frozenset({"exact", "folded", "gloss", "gloss_word", "text"})
 FEW_MATCHES = 1
 PARTIAL = frozenset({"prefix", "folded_prefix", "infix"})  # headwords containing the query
 ANALYSIS_ORDER = (
-    "exact", "folded", "gloss", "gloss_word", "text",
-    "gloss_prefix", "prefix", "folded_prefix", "infix", "fuzzy",
+    "exact", "folded", "gloss", "gloss_word", "definition", "gloss_prefix", "example",
+    "prefix", "folded_prefix", "infix", "fuzzy",
 )  # fmt: skip
 
 

@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lexicon import browse, search, store
+from lexicon import browse, search, search_ranking, store
 from lexicon.access import ANONYMOUS, Viewer
 from lexicon.errors import InvalidInput
+from lexicon.search_index import search_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from generate import generate_entries  # noqa: E402
@@ -97,19 +99,20 @@ def test_reverse_search_with_plurals_and_typos(session, dictionary):
     add(session, dictionary, "bwato", "boat", examples=[
         {"text": {"seh": "Bwato pa mtsinje"}, "translations": {"en": "A boat on the rivers"}}
     ])  # fmt: skip
-    assert found(session, dictionary, "river") == [("mtsinje", "gloss"), ("bwato", "text")]
+    assert found(session, dictionary, "river") == [("mtsinje", "gloss"), ("bwato", "example")]
     # A plural finds the singular gloss as a whole gloss ("stemming kept simple").
-    assert found(session, dictionary, "rivers") == [("mtsinje", "gloss"), ("bwato", "text")]
+    assert found(session, dictionary, "rivers") == [("mtsinje", "gloss"), ("bwato", "example")]
     assert found(session, dictionary, "rivr") == [("mtsinje", "fuzzy")]
     assert found(session, dictionary, "RIVER")[0] == ("mtsinje", "gloss")
     assert found(session, dictionary, "riv") == [("mtsinje", "gloss_prefix")]
-    assert found(session, dictionary, "water") == [("madzi", "gloss"), ("mtsinje", "text")]
+    assert found(session, dictionary, "water") == [("madzi", "gloss"), ("mtsinje", "definition")]
     # The vernacular of examples is searched too.
-    assert ("bwato", "text") in found(session, dictionary, "pa")
+    assert ("bwato", "example") in found(session, dictionary, "pa")
 
 
 def test_one_ranking_across_every_tier(session, dictionary):
     add(session, dictionary, "lolo", "thing", definitions={"en": "the tana of a house"})
+    add(session, dictionary, "baba", "p", examples=[{"text": {"seh": "tana yathu"}}])
     add(session, dictionary, "kiki", "tanager")
     add(session, dictionary, "dodo", "big tana")
     add(session, dictionary, "bola", "tana")
@@ -122,7 +125,7 @@ def test_one_ranking_across_every_tier(session, dictionary):
     types = [t for _, t in found(session, dictionary, "tana")]
     # `tama` is one letter off, but typos fill in only when no whole word matches (issue 20).
     assert types == ["exact", "prefix", "folded", "folded_prefix", "infix", "gloss", "gloss_word",
-                     "gloss_prefix", "text"]  # fmt: skip
+                     "gloss_prefix", "definition", "example"]  # fmt: skip
     assert types == [t for t in search.TIERS if t != "fuzzy"]
     # Without whole-word matches the near-miss comes, after the partial matches.
     assert found(session, dictionary, "tanab")[0] == ("tanabe", "prefix")
@@ -137,10 +140,10 @@ def test_typos_are_a_fallback_below_every_whole_word_match(session, dictionary):
     add(session, dictionary, "bwalo", "wafer")  # English, one letter off
     store.create_entry(session=session, dictionary=dictionary, data={
         "headword": {"seh": "kuipa"}, "senses": [{"glosses": {"en": "spoil", "pt": "gater"}}]})  # fmt: skip
-    assert found(session, dictionary, "water") == [("madzi", "gloss"), ("mtsinje", "text")]
-    assert [t for _, t in found(session, dictionary, "waters")] == ["gloss", "text"]
+    assert found(session, dictionary, "water") == [("madzi", "gloss"), ("mtsinje", "definition")]
+    assert [t for _, t in found(session, dictionary, "waters")] == ["gloss", "definition"]
     # A word found only in a definition still keeps near-misses out.
-    assert found(session, dictionary, "flows") == [("mtsinje", "text")]
+    assert found(session, dictionary, "flows") == [("mtsinje", "definition")]
     # A typo with no whole-word match: near-misses in every language, after partial matches.
     typo = found(session, dictionary, "watter")
     assert typo == [("madzi", "fuzzy")]
@@ -159,7 +162,7 @@ def test_an_english_word_lists_its_whole_word_matches_not_headwords_containing_i
     add(session, dictionary, "nkazi", "woman", definitions={"en": "the wife of a man"})
     add(session, dictionary, "cilume", "manly")
     assert found(session, dictionary, "man") == [
-        ("mamuna", "gloss"), ("nkazi", "text"), ("cilume", "gloss_prefix")
+        ("mamuna", "gloss"), ("nkazi", "definition"), ("cilume", "gloss_prefix")
     ]  # fmt: skip
     assert search.matching_ids(session=session, dictionary=dictionary, viewer=ANONYMOUS,
                                q="man") == {i["id"] for i in find(session, dictionary, "man")["items"]}  # fmt: skip
@@ -171,6 +174,78 @@ def test_an_english_word_lists_its_whole_word_matches_not_headwords_containing_i
     assert found(session, dictionary, "man")[:2] == [("man", "exact"), ("manda", "prefix")]
 
 
+def test_a_gloss_above_a_definition_above_an_example_above_a_typo(engine, session, dictionary):
+    """Issue 20: definitions and examples are indexed apart, so a word of an example ranks
+    below a word of a definition; near-misses come only as a fallback, below everything. The
+    headwords run against the tiers alphabetically, so the order is the tiers' own."""
+    ex = [{"text": {"seh": "Madzi"}, "translations": {"en": "the water is cold"}}]
+    add(session, dictionary, "aka", "stone", examples=ex)  # example translation only
+    add(session, dictionary, "bibi", "pot", definitions={"en": "holds water"})  # definition
+    add(session, dictionary, "cece", "lake", definitions={"en": "much water"}, examples=ex)
+    add(session, dictionary, "dodo", "water")  # the gloss itself
+    add(session, dictionary, "eke", "wader")  # English, one letter off
+    assert found(session, dictionary, "water") == [
+        ("dodo", "gloss"), ("bibi", "definition"), ("cece", "definition"), ("aka", "example")
+    ]  # fmt: skip
+    # A word only in an example still keeps near-misses out; a typo gets them, last.
+    assert found(session, dictionary, "cold") == [("aka", "example"), ("cece", "example")]
+    assert found(session, dictionary, "watr") == [("dodo", "fuzzy")]
+    # The same order whichever way the query is read (a headword or a translation word).
+    for order in (search.TIERS, search_ranking.ANALYSIS_ORDER):
+        ranks = [order.index(t) for t in ("gloss", "definition", "example", "fuzzy")]
+        assert ranks == sorted(ranks), order
+    # One row kind each: the example's row carries none of the definition's words.
+    with engine.connect() as conn:
+        kinds = conn.execute(
+            select(search_text.c.kind, search_text.c.field, search_text.c.stems).where(
+                search_text.c.kind.in_(("tx", "ex"))
+            )
+        ).all()
+    assert sorted((k, f) for k, f, _ in kinds) == [
+        ("ex", "example"), ("ex", "example"), ("tx", "definition"), ("tx", "definition")
+    ]  # fmt: skip
+    assert not [stems for _, _, stems in kinds if "much" in stems and "cold" in stems]
+
+
+def test_migration_0019_splits_existing_text_rows_into_definitions_and_examples(
+    engine, session, dictionary
+):
+    """A database indexed before 0019 holds definitions and examples in one `tx` row (as the
+    downgrade leaves it); upgrading lists every entry and rebuilds them at head."""
+    from alembic import command
+
+    from lexicon.db import alembic_config, upgrade
+
+    ex = [{"text": {"seh": "Madzi"}, "translations": {"en": "the water is cold"}}]
+    add(session, dictionary, "aka", "stone", examples=ex)
+    add(session, dictionary, "bibi", "pot", definitions={"en": "holds water"})
+    session.commit()
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0018_recording_consent")
+        kinds = conn.execute(text("SELECT kind FROM search_text WHERE kind IN ('tx', 'ex')"))
+        assert sorted(kinds.scalars()) == ["tx", "tx"]  # the older code's rows
+    upgrade(engine)
+    session.expire_all()
+    assert found(session, dictionary, "water") == [("bibi", "definition"), ("aka", "example")]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM search_reindex")).scalar() == 0
+        kinds = conn.execute(
+            text("SELECT kind FROM search_text WHERE kind IN ('tx', 'ex')")
+        ).scalars()
+        assert sorted(kinds) == ["ex", "tx"]
+    # Deleting rows keeps SQLite's full-text tables in step with them (the delete trigger).
+    store.delete_entry(session=session, dictionary=dictionary,
+                       entry_id=find(session, dictionary, "cold")["items"][0]["id"])  # fmt: skip
+    session.commit()
+    assert found(session, dictionary, "cold") == []
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as conn:
+            for table in ("search_fts_tx", "search_fts_ex"):
+                conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('integrity-check')"))
+
+
 def test_water_on_the_demo_lists_no_near_miss_above_a_whole_word_match(session):
     from lexicon.demo import load_demo
 
@@ -178,7 +253,11 @@ def test_water_on_the_demo_lists_no_near_miss_above_a_whole_word_match(session):
     page = find(session, hdi, "water")["items"]
     types = [i["match"]["type"] for i in page]
     assert types and "fuzzy" not in types, types  # was: "spoil · gater", "fail · rater"
-    assert types[:2] == ["gloss_word", "gloss_word"] and set(types[2:]) <= {"text"}
+    assert types[:2] == ["gloss_word", "gloss_word"]
+    # then definitions before examples (the demo's "water" is in both)
+    assert (
+        types[2:] and types[2:] == sorted(types[2:]) and set(types[2:]) <= {"definition", "example"}
+    )
     # The French near-misses were found against French glosses: still there for a French typo.
     assert "fuzzy" in [i["match"]["type"] for i in find(session, hdi, "gatter")["items"]]
 
@@ -323,7 +402,7 @@ def test_search_sql_is_built_apart_from_running(dictionary):
     query = search.parse_query("Ngáma", alphabet=alphabet)
     assert (query.norm, query.folded, query.words) == ("ngáma", "ngama", ("ngama",))
     for dialect, engine_dialect, marks in [
-        ("sqlite", sqlite.dialect(), ["search_fts MATCH", "search_tri MATCH"]),
+        ("sqlite", sqlite.dialect(), ["search_fts MATCH", "search_tri MATCH", "search_fts_ex"]),
         ("postgresql", postgresql.dialect(), ["to_tsvector", "LIKE"]),
     ]:
         stmt, params = search.search_sql(dictionary=dictionary, viewer=ANONYMOUS, query=query,
@@ -336,7 +415,8 @@ def test_search_sql_is_built_apart_from_running(dictionary):
     exact = search.parse_query("ngáma", alphabet=alphabet, exact=True)
     stmt, _ = search.search_sql(dictionary=dictionary, viewer=ANONYMOUS, query=exact,
                                 dialect="sqlite", need=21)  # fmt: skip
-    assert str(stmt.compile(dialect=sqlite.dialect())).count("UNION ALL") == 5  # no folding/fuzzy
+    # no folding, no fuzzy: headword exact and prefix, three gloss tiers, definition, example
+    assert str(stmt.compile(dialect=sqlite.dialect())).count("UNION ALL") == 6
     assert search.search_sql(dictionary=dictionary, viewer=ANONYMOUS, dialect="sqlite", need=1,
                              query=search.parse_query("  ", alphabet=alphabet)) == (None, {})  # fmt: skip
     with pytest.raises(InvalidInput, match="q:"):
