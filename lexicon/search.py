@@ -50,8 +50,10 @@ from lexicon.search_index import (  # noqa: F401  (the store's hooks live here t
     words,
 )
 from lexicon.search_ranking import (
+    EXAMPLES,
     TIERS,
     Evidence,
+    examples_fill_in,
     ranked_hits,
     ranking,
     typo_fallback,
@@ -287,6 +289,7 @@ PHASES = (
     {"fuzzy_hw", "fuzzy_gl"},
 )
 TYPO_ROUND = len(PHASES) - 1
+EXAMPLE_ROUND = PHASES.index({"example"})  # run only when `examples_fill_in` says so
 
 
 def search_sql(
@@ -460,6 +463,8 @@ def search(
     partial = False  # True when some matches were not fetched (a full branch, a skipped round)
     complete = set()  # rounds whose every match is in `hits`: counting them again adds nothing
     for phase in range(len(PHASES)):
+        if phase == EXAMPLE_ROUND and not examples_fill_in(evidence):
+            plan = _leave_out(plan, hits, EXAMPLES)
         if _settled(hits, order, plan[0], phase) >= need:
             partial = True
             break
@@ -490,6 +495,8 @@ def search(
     ranked = ranked_hits(hits, order)
     total = len(ranked)
     if partial:
+        if not examples_fill_in(evidence):  # a page filled before the example round
+            plan = _leave_out(plan, hits, EXAMPLES)
         total = _count(session, dictionary, viewer, query, dialect, need, plan, set(hits),
                        complete)  # fmt: skip
     page = ranked[offset : offset + limit]
@@ -545,6 +552,8 @@ def matching_ids(
     evidence = Evidence()
     plan = _plan(query, dialect, [])
     for phase in range(TYPO_ROUND):
+        if phase == EXAMPLE_ROUND and not examples_fill_in(evidence):
+            plan = _leave_out(plan, hits, EXAMPLES)
         cached, params = _prepared(dictionary=dictionary, viewer=viewer, query=query,
                                    dialect=dialect, need=MATCH_CAP, phase=phase, plan=plan)  # fmt: skip
         for row in fetch(session, cached, params) if cached is not None else ():

@@ -14,6 +14,10 @@ computed) all follow these rules.
   taken for a word of that language (`ranking`). Its whole-word matches come in
   ANALYSIS_ORDER, and headwords that merely begin with or contain it are left out: "man"
   lists the entries glossed "man", not `manda`.
+- **Examples fill in.** Example sentences and their translations are searched only while no
+  gloss holds the query, as a whole gloss or a word of one (`examples_fill_in`): "chair" lists
+  the entry glossed "chair", not the one whose example says "they took the chair away". A word
+  in no gloss keeps its examples, below its definitions; so does a word of the language.
 - **Near-misses are a fallback.** Near-misses are words one or two typos away, through a
   vocabulary of headword and gloss words. They fill in only while the whole-word matches
   (WHOLE_WORD: exact or folded headword, gloss, gloss word, definition, example) are fewer
@@ -36,6 +40,11 @@ WHOLE_WORD = frozenset({"exact", "folded", "gloss", "gloss_word", "definition", 
 # and found no more relevant entries.
 FEW_MATCHES = 1
 PARTIAL = frozenset({"prefix", "folded_prefix", "infix"})  # headwords containing the query
+# Measured as above: examples filling in only when no gloss holds the word took precision@5
+# of gloss queries from 0.839 to 0.90 on Hdi (0.937 to 0.957 on Sena), recall@20 from 0.943
+# to 0.939 (Sena 0.978 kept). Ranking them below definitions alone changed neither figure:
+# precision@5 counts every result shown when fewer than five are, whatever their order.
+EXAMPLES = frozenset({"example"})
 ANALYSIS_ORDER = (
     "exact", "folded", "gloss", "gloss_word", "definition", "gloss_prefix", "example",
     "prefix", "folded_prefix", "infix", "fuzzy",
@@ -45,18 +54,20 @@ ANALYSIS_ORDER = (
 class Evidence:
     """What a search has found so far: enough to apply the rules above."""
 
-    __slots__ = ("whole", "vernacular", "gloss")
+    __slots__ = ("whole", "vernacular", "gloss", "in_gloss")
 
     def __init__(self) -> None:
         self.whole: set[str] = set()  # entries with a whole-word match
         self.vernacular = False  # the query is a headword, exact or folded
         self.gloss = False  # the query is a whole gloss
+        self.in_gloss = False  # the query is a whole gloss or a word of one
 
     def add(self, tier: str, entry_id: str) -> None:
         if tier in WHOLE_WORD:
             self.whole.add(entry_id)
             self.vernacular = self.vernacular or tier in ("exact", "folded")
             self.gloss = self.gloss or tier == "gloss"
+            self.in_gloss = self.in_gloss or tier in ("gloss", "gloss_word")
 
 
 def ranking(evidence: Evidence, folded_query: str) -> tuple[tuple[str, ...], frozenset]:
@@ -65,6 +76,11 @@ def ranking(evidence: Evidence, folded_query: str) -> tuple[tuple[str, ...], fro
     if evidence.gloss and not evidence.vernacular and len(folded_query) >= 3:
         return ANALYSIS_ORDER, PARTIAL
     return TIERS, frozenset()
+
+
+def examples_fill_in(evidence: Evidence) -> bool:
+    """Whether example matches are searched (after the gloss rounds have run)."""
+    return not evidence.in_gloss
 
 
 def typo_fallback(evidence: Evidence) -> bool:

@@ -99,9 +99,10 @@ def test_reverse_search_with_plurals_and_typos(session, dictionary):
     add(session, dictionary, "bwato", "boat", examples=[
         {"text": {"seh": "Bwato pa mtsinje"}, "translations": {"en": "A boat on the rivers"}}
     ])  # fmt: skip
-    assert found(session, dictionary, "river") == [("mtsinje", "gloss"), ("bwato", "example")]
+    # Examples fill in only for words no gloss holds (issue 20): "boat on the rivers" waits.
+    assert found(session, dictionary, "river") == [("mtsinje", "gloss")]
     # A plural finds the singular gloss as a whole gloss ("stemming kept simple").
-    assert found(session, dictionary, "rivers") == [("mtsinje", "gloss"), ("bwato", "example")]
+    assert found(session, dictionary, "rivers") == [("mtsinje", "gloss")]
     assert found(session, dictionary, "rivr") == [("mtsinje", "fuzzy")]
     assert found(session, dictionary, "RIVER")[0] == ("mtsinje", "gloss")
     assert found(session, dictionary, "riv") == [("mtsinje", "gloss_prefix")]
@@ -112,7 +113,6 @@ def test_reverse_search_with_plurals_and_typos(session, dictionary):
 
 def test_one_ranking_across_every_tier(session, dictionary):
     add(session, dictionary, "lolo", "thing", definitions={"en": "the tana of a house"})
-    add(session, dictionary, "baba", "p", examples=[{"text": {"seh": "tana yathu"}}])
     add(session, dictionary, "kiki", "tanager")
     add(session, dictionary, "dodo", "big tana")
     add(session, dictionary, "bola", "tana")
@@ -124,9 +124,10 @@ def test_one_ranking_across_every_tier(session, dictionary):
     add(session, dictionary, "tana", "u")
     types = [t for _, t in found(session, dictionary, "tana")]
     # `tama` is one letter off, but typos fill in only when no whole word matches (issue 20).
+    # Examples too fill in only for a word no gloss holds (issue 20).
     assert types == ["exact", "prefix", "folded", "folded_prefix", "infix", "gloss", "gloss_word",
-                     "gloss_prefix", "definition", "example"]  # fmt: skip
-    assert types == [t for t in search.TIERS if t != "fuzzy"]
+                     "gloss_prefix", "definition"]  # fmt: skip
+    assert types == [t for t in search.TIERS if t not in ("example", "fuzzy")]
     # Without whole-word matches the near-miss comes, after the partial matches.
     assert found(session, dictionary, "tanab")[0] == ("tanabe", "prefix")
     assert found(session, dictionary, "tanab")[-1][1] == "fuzzy"
@@ -176,20 +177,27 @@ def test_an_english_word_lists_its_whole_word_matches_not_headwords_containing_i
 
 def test_a_gloss_above_a_definition_above_an_example_above_a_typo(engine, session, dictionary):
     """Issue 20: definitions and examples are indexed apart, so a word of an example ranks
-    below a word of a definition; near-misses come only as a fallback, below everything. The
-    headwords run against the tiers alphabetically, so the order is the tiers' own."""
+    below a word of a definition, and examples fill in only for a word no gloss holds;
+    near-misses come only as a fallback, below everything. The headwords run against the
+    tiers alphabetically, so the order is the tiers' own."""
     ex = [{"text": {"seh": "Madzi"}, "translations": {"en": "the water is cold"}}]
     add(session, dictionary, "aka", "stone", examples=ex)  # example translation only
-    add(session, dictionary, "bibi", "pot", definitions={"en": "holds water"})  # definition
+    add(session, dictionary, "bibi", "pot", definitions={"en": "holds cold water"})
     add(session, dictionary, "cece", "lake", definitions={"en": "much water"}, examples=ex)
     add(session, dictionary, "dodo", "water")  # the gloss itself
     add(session, dictionary, "eke", "wader")  # English, one letter off
-    assert found(session, dictionary, "water") == [
-        ("dodo", "gloss"), ("bibi", "definition"), ("cece", "definition"), ("aka", "example")
+    # A word in no gloss: its definitions, then its examples.
+    assert found(session, dictionary, "cold") == [
+        ("bibi", "definition"), ("aka", "example"), ("cece", "example")
     ]  # fmt: skip
-    # A word only in an example still keeps near-misses out; a typo gets them, last.
-    assert found(session, dictionary, "cold") == [("aka", "example"), ("cece", "example")]
+    # A word a gloss holds: the gloss, then definitions; no examples, no near-misses.
+    assert found(session, dictionary, "water") == [
+        ("dodo", "gloss"), ("bibi", "definition"), ("cece", "definition")
+    ]  # fmt: skip
     assert found(session, dictionary, "watr") == [("dodo", "fuzzy")]
+    for q in ("cold", "water"):  # printing a search's results selects the same entries
+        assert search.matching_ids(session=session, dictionary=dictionary, viewer=ANONYMOUS,
+                                   q=q) == {i["id"] for i in find(session, dictionary, q)["items"]}  # fmt: skip
     # The same order whichever way the query is read (a headword or a translation word).
     for order in (search.TIERS, search_ranking.ANALYSIS_ORDER):
         ranks = [order.index(t) for t in ("gloss", "definition", "example", "fuzzy")]
@@ -253,11 +261,10 @@ def test_water_on_the_demo_lists_no_near_miss_above_a_whole_word_match(session):
     page = find(session, hdi, "water")["items"]
     types = [i["match"]["type"] for i in page]
     assert types and "fuzzy" not in types, types  # was: "spoil · gater", "fail · rater"
-    assert types[:2] == ["gloss_word", "gloss_word"]
-    # then definitions before examples (the demo's "water" is in both)
-    assert (
-        types[2:] and types[2:] == sorted(types[2:]) and set(types[2:]) <= {"definition", "example"}
-    )
+    # the demo's examples that say "water" wait: glosses hold the word (issue 20)
+    assert types == ["gloss_word", "gloss_word"]
+    # a word that only examples hold still finds them
+    assert {i["match"]["type"] for i in find(session, hdi, "advice")["items"]} == {"example"}
     # The French near-misses were found against French glosses: still there for a French typo.
     assert "fuzzy" in [i["match"]["type"] for i in find(session, hdi, "gatter")["items"]]
 
