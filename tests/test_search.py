@@ -250,8 +250,12 @@ def test_migration_0019_splits_existing_text_rows_into_definitions_and_examples(
     assert found(session, dictionary, "cold") == []
     if engine.dialect.name == "sqlite":
         with engine.begin() as conn:
-            for table in ("search_fts_tx", "search_fts_ex"):
-                conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('integrity-check')"))
+            for table, kind in (("search_fts_tx", "tx"), ("search_fts_ex", "ex")):
+                conn.execute(text(f"CREATE VIRTUAL TABLE temp.v_{kind} USING "
+                                  f"fts5vocab(main, {table}, instance)"))  # fmt: skip
+                indexed = conn.execute(text(f"SELECT DISTINCT doc FROM temp.v_{kind}")).scalars()
+                rows = conn.execute(text(f"SELECT id FROM search_text WHERE kind = '{kind}'"))
+                assert set(indexed) == set(rows.scalars()), table
 
 
 def test_water_on_the_demo_lists_no_near_miss_above_a_whole_word_match(session):
