@@ -122,7 +122,7 @@ def test_pages_do_not_name_an_unnamed_speaker(client, people, unnamed, person):
         assert not any(secret in form for secret in PRIVATE)
 
 
-@pytest.mark.parametrize("fmt", ["json", "lift"])
+@pytest.mark.parametrize("fmt", ["json", "lift", "cldf", "mdf", "csv"])
 @pytest.mark.parametrize("person", ["anonymous", "viewer", "owner"])
 def test_exports_carry_an_unnamed_speaker_only_for_those_who_manage_recordings(
     client, people, unnamed, fmt, person
@@ -133,8 +133,8 @@ def test_exports_carry_an_unnamed_speaker_only_for_those_who_manage_recordings(
     assert answer.status_code == 200, answer.text[:300]
     text = _zip_text(answer.content)
     assert "ɲumba" in text  # the entry and its recording are there
-    for secret in PRIVATE:
-        assert (secret in text) == (person == "owner"), (person, secret)
+    for secret in PRIVATE:  # (the CSV export has no columns for recording notes at all)
+        assert (secret in text) == (person == "owner" and fmt != "csv"), (person, secret)
 
 
 @pytest.mark.parametrize("person", OUTSIDERS)
