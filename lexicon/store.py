@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import lru_cache
 
 import orjson
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
@@ -562,6 +562,8 @@ def _is_sqlite(session) -> bool:
 
 
 def _row_values(row) -> dict:
+    if isinstance(row, Row):  # a Core row of the whole table (bulk reads: no ORM objects)
+        return row._asdict()
     return {c.name: getattr(row, c.name) for c in type(row).__table__.columns}
 
 
@@ -838,7 +840,9 @@ def entry_dict(*, session: Session, dictionary: Dictionary, row: Entry) -> dict:
 
 
 def entry_dicts(*, session: Session, dictionary: Dictionary, rows: list[Entry]) -> list[dict]:
-    """Entry dicts for many rows with one query per child table (no N+1)."""
+    """Entry dicts for many rows with one query per child table (no N+1). `rows` are Entry
+    objects or Core rows of the whole entry table (`select(Entry.__table__)`: what bulk
+    readers such as exports use, a fifth of the cost of building ORM objects)."""
     if not rows:
         return []
     ids = [r.id for r in rows]
@@ -849,8 +853,9 @@ def entry_dicts(*, session: Session, dictionary: Dictionary, rows: list[Entry]) 
         result = session.execute(
             select(table).where(table.c.entry_id.in_(ids)).order_by(table.c.position)
         )
-        for child in result.mappings():
-            grouped[child["entry_id"]].append(child)
+        for child in result:  # plain dicts: a RowMapping rebuilds its keys on every .items()
+            values = child._asdict()
+            grouped[values["entry_id"]].append(values)
         children[model] = grouped
     shas = {
         c["media_sha256"]

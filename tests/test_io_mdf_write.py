@@ -43,10 +43,10 @@ def _facts(entries: list[dict]) -> dict:
             )
             for s in e["senses"]
         ]  # fmt: skip
-        mdf = {
+        mdf = {  # the record's text and its sync marks are not facts
             k: v
             for k, v in ((e.get("extra") or {}).get("mdf") or {}).items()
-            if k not in ("source", "header", "synced_version")  # the record's text, not facts
+            if k not in ("source", "header", "synced_version", "synced_hash")
         }
         out[key] = (senses, mdf or None, len(e["pronunciations"]))
     return out

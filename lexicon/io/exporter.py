@@ -29,15 +29,12 @@ BATCH = 500
 
 
 def _entries(session: Session, dictionary: Dictionary, viewer) -> list[dict]:
-    rows = (
-        session.exec(
-            select(Entry)
-            .where(Entry.dictionary_id == dictionary.id, Entry.deleted == False)  # noqa: E712
-            .order_by(Entry.sort_key, Entry.id)
-        )
-        .scalars()
-        .all()
-    )
+    table = Entry.__table__  # Core rows: building 12,000 ORM objects was a fifth of an export
+    rows = session.execute(
+        select(table)
+        .where(table.c.dictionary_id == dictionary.id, table.c.deleted == False)  # noqa: E712
+        .order_by(table.c.sort_key, table.c.id)
+    ).all()
     out: list[dict] = []
     for i in range(0, len(rows), BATCH):
         for e in store.entry_dicts(

@@ -8,12 +8,14 @@ batches and changed ones as updates, so each gets a revision. One transaction co
 from __future__ import annotations
 
 import copy
+import hashlib
 import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import orjson
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -216,11 +218,13 @@ def _no_media(sense: dict) -> dict:
     return out
 
 
-def _existing(session: Session, dictionary: Dictionary, ids: list[str]) -> dict[str, Entry]:
-    found: dict[str, Entry] = {}
+def _existing(session: Session, dictionary: Dictionary, ids: list[str]) -> dict:
+    """The stored entry rows among `ids` (Core rows of the whole table, for entry_dicts)."""
+    found: dict = {}
+    table = Entry.__table__
     for i in range(0, len(ids), BATCH):
         chunk = ids[i : i + BATCH]
-        for row in session.exec(select(Entry).where(Entry.id.in_(chunk))).scalars():
+        for row in session.execute(select(table).where(table.c.id.in_(chunk))):
             found[row.id] = row
     return {k: v for k, v in found.items() if v.dictionary_id == dictionary.id}
 
@@ -362,6 +366,9 @@ def _remap_foreign(session, dictionary, entries: list[dict], report: ImportRepor
     )
 
 
+SYNC_MARKS = ("synced_version", "synced_hash")  # set by imports, not part of the content
+
+
 def _canon(entry: dict) -> dict:
     """The stored content of an entry, for 'did this import change it?'."""
     data = EntryIn.model_validate(entry).model_dump(exclude={"version"})
@@ -370,37 +377,86 @@ def _canon(entry: dict) -> dict:
         if isinstance(lx, dict):
             data["extra"] = {
                 **data["extra"],
-                fmt: {k: v for k, v in lx.items() if k != "synced_version"},
+                fmt: {k: v for k, v in lx.items() if k not in SYNC_MARKS},
             }
     return data
 
 
-def _mark_synced(entry: dict, version: int) -> None:
+def _content_hash(entry: dict) -> str | None:
+    """sha256 of an entry as the file gives it (media attached, writing systems settled),
+    without the sync marks; None for formats that keep no source (nothing to mark)."""
+    extra = entry.get("extra") or {}
+    marked = {f: lx for f in ("lift", "mdf") if isinstance(lx := extra.get(f), dict)}
+    if not marked:
+        return None
+    plain = {f: {k: v for k, v in lx.items() if k not in SYNC_MARKS} for f, lx in marked.items()}
+    try:
+        text = orjson.dumps({**entry, "extra": {**extra, **plain}}, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
+    return hashlib.sha256(text).hexdigest()
+
+
+def _mark_synced(entry: dict, version: int, digest: str | None) -> None:
     """The version the entry has as imported: while it stays so, exports may write the entry's
-    source back verbatim (lexicon.io.verbatim)."""
+    source back verbatim (lexicon.io.verbatim), and a re-import that brings the same content
+    (`synced_hash`) skips it without reading it back."""
     for fmt in ("lift", "mdf"):
         lx = (entry.get("extra") or {}).get(fmt)
         if isinstance(lx, dict):
             lx["synced_version"] = version
+            if digest:
+                lx["synced_hash"] = digest
+
+
+def _same_as_imported(row, fmt: str, digest: str | None) -> bool:
+    """Whether the stored entry is still as an import of the very same content left it:
+    unedited since (its version is the synced one) and imported from an equal entry."""
+    lx = (row.extra or {}).get(fmt)
+    return (
+        bool(digest)
+        and isinstance(lx, dict)
+        and lx.get("synced_hash") == digest
+        and lx.get("synced_version") == row.version
+    )
 
 
 def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick) -> None:
     entries = parsed.entries
     _remap_foreign(session, dictionary, entries, report)
     existing = _existing(session, dictionary, [e["id"] for e in entries])
+    digests = {e["id"]: _content_hash(e) for e in entries}
     total, done = len(entries), 0
     fresh = [e for e in entries if e["id"] not in existing]
     for i in range(0, len(fresh), BATCH):
         batch = fresh[i : i + BATCH]
         for e in batch:
-            _mark_synced(e, 1)
+            _mark_synced(e, 1, digests[e["id"]])
         store.create_entries(
             session=session, dictionary=dictionary, items=batch, editor=editor, action="import"
         )
         done += len(batch)
         tick(done, total, "writing")
     report.created = len(fresh)
-    known = [e for e in entries if e["id"] in existing]
+    known = []
+    for e in entries:
+        row = existing.get(e["id"])
+        if row is None:
+            continue
+        if row.deleted:
+            report.skipped += 1
+            report.warnings.append(
+                {
+                    "line": None,
+                    "message": f"entry {e['id']} was deleted "
+                    f"in Wordkeep; the import does not bring it back",
+                }
+            )
+        elif _same_as_imported(row, report.format, digests[e["id"]]):
+            report.unchanged += 1  # cheap: no entry read back, no comparison built
+        else:
+            known.append(e)
+    done += report.skipped + report.unchanged
     for i in range(0, len(known), BATCH):
         batch = known[i : i + BATCH]
         rows = [existing[e["id"]] for e in batch]
@@ -409,20 +465,10 @@ def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick) ->
         }
         for e in batch:
             row = existing[e["id"]]
-            if row.deleted:
-                report.skipped += 1
-                report.warnings.append(
-                    {
-                        "line": None,
-                        "message": f"entry {e['id']} was deleted "
-                        f"in Wordkeep; the import does not bring it back",
-                    }
-                )
-                continue
             if _canon(e) == _canon(current[e["id"]]):
                 report.unchanged += 1
                 continue
-            _mark_synced(e, row.version + 1)
+            _mark_synced(e, row.version + 1, digests[e["id"]])
             store.update_entry(
                 session=session,
                 dictionary=dictionary,
