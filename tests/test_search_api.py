@@ -89,6 +89,20 @@ def test_search_page_works_without_javascript(client, words):
     assert 'id="q"' in empty and "result-list" not in empty
 
 
+def test_search_page_labels_definition_and_example_matches(client, session, dictionary):
+    """Issue 20: a word of a definition and a word of an example say so, in the reader's words."""
+    ex = [{"text": {"seh": "Madzi"}, "translations": {"en": "the water is cold"}}]
+    add(session, dictionary, "aka", "stone", examples=ex)
+    add(session, dictionary, "bibi", "pot", definitions={"en": "holds cold water"})
+    session.commit()
+    html = client.get("/d/demo/search", params={"q": "cold"}).text
+    labels = re.findall(r'<small class="why"[^>]*>([^<]*)</small>', html)
+    assert labels == ["definition", "example sentence"], labels
+    french = client.get("/d/demo/search", params={"q": "cold", "lang": "fr"}).text
+    labels = re.findall(r'<small class="why"[^>]*>([^<]*)</small>', french)
+    assert labels == ["définition", "phrase d'exemple"], labels
+
+
 def test_browse_page_has_the_alphabet_bar_topics_and_word_of_the_day(client, words):
     html = client.get("/d/demo/browse").text
     bar = re.search(r'<nav class="alphabet".*?</nav>', html, re.S).group(0)
