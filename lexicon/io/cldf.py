@@ -14,6 +14,7 @@ from lexicon.errors import ImportRejected
 from lexicon.io import recording_notes
 from lexicon.io.lift_read import derive_id
 from lexicon.io.safety import OutsidePackage, nfc, package_path
+from lexicon.schemas import blank_pronunciation
 
 TERMS = {  # term -> our key, per table
     "EntryTable": (
@@ -332,20 +333,7 @@ def _entry(terms, other, langs, media, meta) -> dict:
             e.setdefault("_pictures", []).append(m)
         elif m:
             e["pronunciations"].append(
-                {
-                    "id": derive_id(e["id"], "pronunciation", str(i)),
-                    "ipa": "",
-                    "forms": {},
-                    "speaker": "",
-                    "dialect": "",
-                    "place": "",
-                    "recorded_on": "",
-                    "consent": "",
-                    "visibility": "public",
-                    "circle": None,
-                    "media": dict(m),
-                    "extra": {},
-                }
+                blank_pronunciation(id=derive_id(e["id"], "pronunciation", str(i)), media=dict(m))
             )
             e["pronunciations"][-1].update(e["pronunciations"][-1]["media"].pop("notes", {}))
     e["_related"] = _links(other, "Entry_IDs")

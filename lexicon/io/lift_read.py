@@ -17,6 +17,7 @@ from lxml import etree
 
 from lexicon.io import recording_notes
 from lexicon.io.safety import nfc
+from lexicon.schemas import blank_pronunciation
 
 NS = uuid.UUID("6f1c1f0e-5d0b-4a39-9a57-6b1d3c0e2a11")  # Wordkeep's namespace for derived ids
 
@@ -300,7 +301,7 @@ class Reader:
         audio = x.get("audio") or {}
         for key in ("lexical-unit", "citation"):
             for lang, ref in (audio.pop(key, None) or {}).items():
-                p = _blank_pronunciation(derive_id(e["id"], key, lang))
+                p = blank_pronunciation(id=derive_id(e["id"], key, lang))
                 href = ref["audio_href"]
                 p["media"] = {
                     "href": href,
@@ -349,19 +350,9 @@ class Reader:
         ipa = next((v for k, v in values.items() if "fonipa" in k), "")
         if not ipa and values:
             ipa = next(iter(values.values()))
-        p = {
-            "id": derive_id(entry_id, "pronunciation", str(index)),
-            "ipa": ipa,
-            "forms": values,
-            "speaker": "",
-            "dialect": "",
-            "place": "",
-            "recorded_on": "",
-            "consent": "",
-            "visibility": "public",
-            "circle": None,
-            "media": media,
-        }
+        p = blank_pronunciation(
+            id=derive_id(entry_id, "pronunciation", str(index)), ipa=ipa, forms=values, media=media
+        )
         p.update(recording_notes.take_traits(x))
         self._audio_media(p, x, "forms")
         return self.finish(p, x)
@@ -586,22 +577,6 @@ def _rename_label(px: dict) -> dict:
         if "media.label" in px.get(k, {}):
             px[k]["caption"] = px[k].pop("media.label")
     return px
-
-
-def _blank_pronunciation(pid: str) -> dict:
-    return {
-        "id": pid,
-        "ipa": "",
-        "forms": {},
-        "speaker": "",
-        "dialect": "",
-        "place": "",
-        "recorded_on": "",
-        "consent": "",
-        "visibility": "public",
-        "circle": None,
-        "media": None,
-    }
 
 
 def _blank_entry(eid: str, homograph: int) -> dict:

@@ -15,6 +15,7 @@ from lexicon.errors import ImportRejected
 from lexicon.io import recording_notes
 from lexicon.io.lift_read import derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits, check_file_size, nfc
+from lexicon.schemas import blank_pronunciation
 
 # marker -> (what, language role or detail)
 DEFAULT_MARKERS: dict[str, tuple[str, str | None]] = {
@@ -506,20 +507,7 @@ class _Builder:
 
 
 def _pron(ipa: str, media: dict | None) -> dict:
-    return {
-        "id": "",
-        "ipa": ipa,
-        "forms": {},
-        "speaker": "",
-        "dialect": "",
-        "place": "",
-        "recorded_on": "",
-        "consent": "",
-        "visibility": "public",
-        "circle": None,
-        "media": media,
-        "extra": {},
-    }
+    return blank_pronunciation(ipa=ipa, media=media)
 
 
 def _resolve(doc: MdfDocument) -> None:

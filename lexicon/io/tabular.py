@@ -29,6 +29,7 @@ from lexicon.io.safety import (
     package_file,
     safe_extract,
 )
+from lexicon.schemas import blank_pronunciation
 
 SIMPLE_TARGETS = {
     "id",
@@ -396,20 +397,11 @@ def _add_row(e: dict, senses: dict, v: dict, line: int, doc: TableDocument, path
         if v.get("audio") not in names or (v.get("ipa") and not v.get("audio")):
             media = _media(doc, "audio", v["audio"], line) if v.get("audio") else None
             e["pronunciations"].append(
-                {
-                    "id": derive_id(e["id"], "pronunciation", str(len(e["pronunciations"]))),
-                    "ipa": v.get("ipa", ""),
-                    "forms": {},
-                    "speaker": "",
-                    "dialect": "",
-                    "place": "",
-                    "recorded_on": "",
-                    "consent": "",
-                    "visibility": "public",
-                    "circle": None,
-                    "media": media,
-                    "extra": {},
-                }
+                blank_pronunciation(
+                    id=derive_id(e["id"], "pronunciation", str(len(e["pronunciations"]))),
+                    ipa=v.get("ipa", ""),
+                    media=media,
+                )
             )
     sense_key = v.get("sense")
     has_sense_data = any(k in v for k in ("gloss", "definition", "pos", "semantic_domain"))
