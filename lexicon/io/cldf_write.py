@@ -201,7 +201,10 @@ def _cldf_rows(entries, dictionary, media_files, meta, dest) -> dict:
                             m
                             for m in [
                                 _media_row(
-                                    ex.get("media"), media_files, dest, media_rows,
+                                    ex.get("media"),
+                                    media_files,
+                                    dest,
+                                    media_rows,
                                     ex.get("recording"),
                                 )  # fmt: skip
                             ]
