@@ -853,8 +853,9 @@ def entry_dicts(*, session: Session, dictionary: Dictionary, rows: list[Entry]) 
         result = session.execute(
             select(table).where(table.c.entry_id.in_(ids)).order_by(table.c.position)
         )
-        for child in result:  # plain dicts: a RowMapping rebuilds its keys on every .items()
-            values = child._asdict()
+        keys = list(result.keys())  # plain dicts: a RowMapping rebuilds its keys on each .items()
+        for child in result:
+            values = dict(zip(keys, child, strict=True))
             grouped[values["entry_id"]].append(values)
         children[model] = grouped
     shas = {
