@@ -97,8 +97,12 @@ def _seen(viewer, dictionary, entry: dict | None) -> dict | None:
     return access.filter_entry(viewer, dictionary, entry) if entry is not None else None
 
 
-def _stale_filtered(exc: StaleVersion, viewer, dictionary) -> StaleVersion:
-    exc.current = _seen(viewer, dictionary, exc.current)
+def _stale_filtered(exc: StaleVersion, session, viewer, dictionary) -> StaleVersion:
+    """The 409's `current` as the viewer may see it: hidden parts and relations to hidden
+    targets left out (a conflict view shows every relation it gets)."""
+    exc.current = relations.resolve_one(
+        session, dictionary, viewer, _seen(viewer, dictionary, exc.current)
+    )
     return exc
 
 
@@ -170,7 +174,7 @@ def change_entry(
                 editor=viewer.label, viewer=viewer,
             )  # fmt: skip
         except StaleVersion as exc:
-            raise _stale_filtered(exc, viewer, dictionary) from None
+            raise _stale_filtered(exc, session, viewer, dictionary) from None
     return Change(entry=_seen(viewer, dictionary, entry))
 
 
@@ -216,10 +220,11 @@ def propose(
         if base is None and action == "update":
             raise InvalidInput("version: the version being edited is required (If-Match or body)")
         if base is not None and base != current["version"]:
-            raise StaleVersion(
+            stale = StaleVersion(
                 f"entry {entry_id} is at version {current['version']}, not {base}",
-                current=_seen(viewer, dictionary, current),
+                current=current,
             )
+            raise _stale_filtered(stale, session, viewer, dictionary)
         base = current["version"]
     row = Proposal(
         dictionary_id=dictionary.id,
@@ -423,7 +428,7 @@ def accept(
                         comment=note, viewer=viewer,
                     )  # fmt: skip
             except StaleVersion as exc:
-                raise _stale_filtered(exc, viewer, dictionary) from None
+                raise _stale_filtered(exc, session, viewer, dictionary) from None
         _close(session, row, viewer, "accepted", comment)
     return proposal_public(session=session, dictionary=dictionary, viewer=viewer, row=row)
 

@@ -449,7 +449,10 @@ def delete_entry(
             raise EntryNotFound(f"entry {entry_id} is deleted already")
         data = entry_dict(session=session, dictionary=dictionary, row=row)
         if version is not None and version != row.version:
-            current = data if viewer is None else access.filter_entry(viewer, dictionary, data)
+            current = data
+            if viewer is not None:
+                current = access.filter_entry(viewer, dictionary, data)
+                current = relations.resolve_one(session, dictionary, viewer, current)
             raise StaleVersion(
                 f"entry {entry_id} is at version {row.version}, not {version}", current=current
             )

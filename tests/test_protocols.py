@@ -415,3 +415,37 @@ def test_proposal_total_counts_only_proposals_the_caller_may_see(
         "/api/dictionaries/demo/proposals", params={"limit": 1}, headers=insider.headers
     ).json()
     assert listed["total"] == 2 and len(listed["items"]) == 1 and listed["next"]
+
+
+@pytest.mark.parametrize("person", ("contributor", "editor_outside"))
+def test_a_stale_write_answers_409_without_relations_to_hidden_targets(
+    client, cases, session, dictionary, person
+):
+    """A 409's `current` (API and the editor's conflict view) is the entry as the writer may see
+    it now: a relation to a target hidden from them is left out there too."""
+    related = cases.ids["related"]
+    full = client.get(
+        f"/api/dictionaries/demo/entries/{related}", headers=cases.owner.headers
+    ).json()
+    full["senses"][0]["glosses"]["en"] = "gladefern again"
+    bumped = client.put(
+        f"/api/dictionaries/demo/entries/{related}", json=full, headers=cases.owner.headers
+    )
+    assert bumped.status_code == 200, bumped.text
+    headers = cases.headers(person)
+    seen = client.get(f"/api/dictionaries/demo/entries/{related}", headers=headers).json()
+    stale = {**seen, "version": seen["version"] - 1}
+    answers = {
+        "put": client.put(f"/api/dictionaries/demo/entries/{related}", json=stale, headers=headers),
+        "delete": client.request(
+            "DELETE",
+            f"/api/dictionaries/demo/entries/{related}",
+            headers={**headers, "If-Match": f'"{stale["version"]}"'},
+        ),
+    }
+    for how, answer in answers.items():
+        assert answer.status_code == 409, (how, answer.text)
+        current = answer.json()["current"]
+        assert [r["target_id"] for r in current["relations"]] == [cases.ids["nested"]], how
+        hidden = {cases.ids["restricted"], cases.sense_ids["alpha"], cases.words["restricted_hw"]}
+        assert not [h for h in hidden if h in answer.text], how
