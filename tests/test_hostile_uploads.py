@@ -338,6 +338,41 @@ def test_cldf_symlinked_table_inside_a_folder_is_refused_by_the_cli(
     assert no_network == []
 
 
+def test_cldf_table_missing_from_the_package_is_named(client, owner, dictionary, media_dir):
+    """A table url naming no file in the upload: a 422 naming the table, not a 500."""
+    meta = cldf_metadata(entries_url="words.csv")
+    r = _post(client, owner.headers, "missing.zip", cldf_zip(meta), format="cldf")
+    assert_refused(r, "EntryTable", "words.csv", "not in the package")
+    assert _count(client, owner.headers) == 0
+    assert _files(media_dir) == []
+
+
+def test_cldf_zipped_table_gets_the_archive_checks(client, owner, dictionary, media_dir):
+    """csvw reads `entries.csv.zip` when `entries.csv` is missing: an archive inside the upload,
+    which must not slip past the zip-bomb checks the upload itself got."""
+    rows = "ID,Language_ID,Headword,Media_IDs\n" + "".join(
+        f"e{i},seh,{'a' * 2000},\n" for i in range(2000)
+    )
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("entries.csv", rows)
+    assert zipfile.ZipFile(inner).infolist()[0].compress_size * 200 < len(rows)  # over the ratio
+    body = cldf_zip(cldf_metadata(), files={"cldf/entries.csv.zip": inner.getvalue()})
+    with zipfile.ZipFile(io.BytesIO(body)) as zf:  # the table only zipped
+        members = {n: zf.read(n) for n in zf.namelist() if n != "cldf/entries.csv"}
+    r = _post(client, owner.headers, "nested.zip", _zip(members), format="cldf")
+    assert_refused(r, "entries.csv", "zip bomb")
+    assert _count(client, owner.headers) == 0
+    # a zipped table within the limits still imports
+    small = io.BytesIO()
+    with zipfile.ZipFile(small, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("entries.csv", "ID,Language_ID,Headword,Media_IDs\ne1,seh,nyumba,\n")
+    members["cldf/entries.csv.zip"] = small.getvalue()
+    r = _post(client, owner.headers, "zipped.zip", _zip(members), format="cldf")
+    assert r.status_code == 201, r.text
+    assert _count(client, owner.headers) == 1
+
+
 def test_cldf_standard_context_is_not_fetched_and_good_data_imports(
     client, owner, dictionary, no_network, media_dir
 ):

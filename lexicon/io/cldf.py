@@ -7,13 +7,14 @@ back as a column of the same name. Export is checked with pycldf's own validator
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lexicon.errors import ImportRejected
 from lexicon.io import recording_notes
 from lexicon.io.lift_read import derive_id
-from lexicon.io.safety import OutsidePackage, nfc, package_path
+from lexicon.io.safety import DEFAULT_LIMITS, Limits, OutsidePackage, check_zip, nfc, package_path
 from lexicon.schemas import blank_pronunciation
 
 TERMS = {  # term -> our key, per table
@@ -133,16 +134,29 @@ def check_metadata(md: Path, root: Path) -> None:
                     package_path(ref[name], root, f"{label} foreign key {name}")
 
 
-def _check_loaded(ds, md: Path, root: Path) -> None:
-    """Belt and braces: every table pycldf will read is a local file inside the package."""
+def _check_loaded(ds, md: Path, root: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Belt and braces: every table pycldf will read is a local file inside the package. A
+    table csvw reads from `<url>.zip` (when the file itself is missing) is an archive inside
+    the upload: it gets the upload's archive checks (size, ratio, members) first."""
     root = root.resolve()
     for i, table in enumerate(ds.tables):
         target = table.url.resolve(table.base)
-        label = f"{md.name}: {_table_name({'url': str(table.url)}, i)}"
+        kind = table.common_props.get("dc:conformsTo")
+        label = f"{md.name}: {_table_name({'url': str(table.url), 'dc:conformsTo': kind}, i)}"
         if not isinstance(target, Path):
             raise OutsidePackage(f"{label} url: is a URL; Wordkeep never fetches URLs")
         if root not in Path(target).resolve().parents:
             raise OutsidePackage(f"{label} url: leads outside the upload")
+        if Path(target).is_file():
+            continue
+        zipped = Path(target).with_name(Path(target).name + ".zip")
+        if not zipped.is_file():
+            raise CldfError(f"{label} url: {str(table.url)!r} is not in the package")
+        try:
+            with zipfile.ZipFile(zipped) as zf:
+                check_zip(zf, limits)
+        except zipfile.BadZipFile as exc:
+            raise CldfError(f"{label} url: {zipped.name!r} is not a readable zip ({exc})") from exc
 
 
 def _text(v) -> str:
@@ -202,7 +216,9 @@ def _extra(other: dict) -> dict:
     return {"cldf": kept} if kept else {}
 
 
-def read_cldf(path, *, meta_language: str = "en", root=None) -> CldfDocument:
+def read_cldf(
+    path, *, meta_language: str = "en", root=None, limits: Limits = DEFAULT_LIMITS
+) -> CldfDocument:
     """Read a CLDF Dictionary (metadata file or the folder holding it).
 
     `root` is the package (the unpacked upload; the metadata's folder when not given): no
@@ -216,7 +232,7 @@ def read_cldf(path, *, meta_language: str = "en", root=None) -> CldfDocument:
         ds = Dataset.from_metadata(md)
     except Exception as exc:  # pycldf raises many kinds for a broken metadata file
         raise CldfError(f"{md.name}: not a readable CLDF dataset ({exc})") from exc
-    _check_loaded(ds, md, root)
+    _check_loaded(ds, md, root, limits)
     if ds.module != "Dictionary":
         raise CldfError(f"{md.name}: a CLDF {ds.module} dataset, not a Dictionary")
     doc = CldfDocument(metadata={k: v for k, v in ds.properties.items() if isinstance(v, str)})

@@ -121,7 +121,7 @@ def _parse_into(out: Parsed, path, fmt, vern, analysis, options, limits) -> None
         )
         out.entries, out.media, out.warnings = doc.entries, doc.media, doc.warnings
     elif fmt == "cldf":
-        doc = read_cldf(path, meta_language=analysis[0], root=root)
+        doc = read_cldf(path, meta_language=analysis[0], root=root, limits=limits)
         out.entries, out.media, out.warnings = doc.entries, doc.media, doc.warnings
     elif fmt in ("csv", "xlsx"):
         doc = read_table(
