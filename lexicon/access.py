@@ -450,6 +450,9 @@ def filter_revision(viewer: Viewer, dictionary, data: dict, current: dict) -> di
     if seen is None:
         return None
     seen = _drop_ids(seen, hidden_ids(viewer, dictionary, current))
+    if verbatim.part_count(seen) != verbatim.part_count(data):
+        # The revision's imported source text holds the parts hidden now, too.
+        seen = verbatim.without_source(seen)
     if not sees_speakers(viewer, dictionary):
         # A speaker who no longer agrees to be named is not named in history either.
         unnamed = {

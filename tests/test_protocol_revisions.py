@@ -580,3 +580,48 @@ def test_protocol_exports_carry_only_visible_pictures_and_originals_by_the_rule(
         is_original = data == PICTURE.read_bytes()
         assert is_original == (fetched == 200) == (person == "owner"), person
         assert ("originals as they were uploaded" in _readme(package)) == is_original, person
+
+
+def test_an_old_revision_never_shows_its_imported_source_once_a_part_is_hidden(
+    client, dictionary, session, owner
+):
+    """An imported entry keeps its LIFT text in `extra.lift.source`, with every part. Once a
+    sense is restricted, its old revisions (history API and page, the form on version 1) must
+    not hand that text to someone the sense is hidden from (the editor form on an old version
+    goes through the same access.filter_revision)."""
+    lift = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<lift version="0.13">'
+        '<entry id="v1" guid="22222222-1111-1111-1111-111111111111">'
+        '<lexical-unit><form lang="seh"><text>verbatimhw</text></form></lexical-unit>'
+        '<sense id="vs1"><gloss lang="en"><text>sunnyford</text></gloss></sense>'
+        '<sense id="vs2"><gloss lang="en"><text>hushedspring</text></gloss></sense>'
+        "</entry></lift>"
+    )
+    done = client.post(
+        "/api/dictionaries/demo/imports",
+        headers=owner.headers,
+        files={"file": ("v.lift", io.BytesIO(lift.encode()))},
+        data={"format": "lift"},
+    )
+    assert done.status_code == 201, done.text
+    entry = client.get("/api/dictionaries/demo/entries", headers=owner.headers).json()["items"][0]
+    assert "hushedspring" in entry["extra"]["lift"]["source"]
+    entry["senses"][1].update(visibility="restricted", circle=ALPHA)
+    saved = client.put(
+        f"/api/dictionaries/demo/entries/{entry['id']}", json=entry, headers=owner.headers
+    )
+    assert saved.status_code == 200, saved.text
+    outsider = make_user(session, "ed-out@example.org", "editor", dictionary)
+    for headers in ({}, outsider.headers):
+        revs = client.get(
+            f"/api/dictionaries/demo/entries/{entry['id']}/revisions", headers=headers
+        )
+        assert revs.status_code == 200 and "sunnyford" in revs.text
+        assert "hushedspring" not in revs.text
+    revs = client.get(
+        f"/api/dictionaries/demo/entries/{entry['id']}/revisions", headers=owner.headers
+    )
+    assert "hushedspring" in revs.text  # the owner sees the whole revision, source included
+    login(client, "ed-out@example.org")
+    page = client.get(f"/d/demo/edit/entries/{entry['id']}/history?a=1&b=2")
+    assert page.status_code == 200 and "hushedspring" not in page.text
