@@ -266,7 +266,9 @@ def test_progress_of_another_process_reaches_the_poll(
 def test_a_job_whose_process_died_is_failed_and_can_run_again(
     client, session, owner, dictionary, database_url, engine, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(jobs, "STALE_AFTER", 3.0)  # the worker beats every 0.1 s
+    # The worker beats every 0.1 s; 8 s leaves room for a worker process that takes a few
+    # seconds to start on a loaded machine (its job is still queued until then).
+    monkeypatch.setattr(jobs, "STALE_AFTER", 8.0)
     job_id = _queued(session, dictionary)
     url = f"{JOBS}/{job_id}"
     worker = _worker(database_url, job_id, tmp_path)
