@@ -396,12 +396,18 @@ def _sees(viewer: Viewer, dictionary, item: dict) -> bool:
 
 def hidden_ids(viewer: Viewer, dictionary, entry: dict) -> set[str]:
     """Ids of every part of `entry` the viewer may not see (with everything inside them)."""
-    found: set[str] = set()
+    return set(hidden_parts(viewer, dictionary, entry)) - {""}
+
+
+def hidden_parts(viewer: Viewer, dictionary, entry: dict) -> list[str]:
+    """The id of each part of `entry` the viewer may not see, with everything inside them;
+    "" for a new part that has no id yet."""
+    found: list[str] = []
 
     def all_ids(sense: dict) -> None:
-        found.add(sense.get("id") or "")
+        found.append(sense.get("id") or "")
         for item in sense.get("examples", []) + sense.get("pictures", []):
-            found.add(item.get("id") or "")
+            found.append(item.get("id") or "")
         for sub in sense.get("subsenses", []):
             all_ids(sub)
 
@@ -411,16 +417,15 @@ def hidden_ids(viewer: Viewer, dictionary, entry: dict) -> set[str]:
             return
         for item in sense.get("examples", []) + sense.get("pictures", []):
             if not _sees(viewer, dictionary, item):
-                found.add(item.get("id") or "")
+                found.append(item.get("id") or "")
         for sub in sense.get("subsenses", []):
             walk(sub)
 
     for p in entry.get("pronunciations", []):
         if not _sees(viewer, dictionary, p):
-            found.add(p.get("id") or "")
+            found.append(p.get("id") or "")
     for sense in entry.get("senses", []):
         walk(sense)
-    found.discard("")
     return found
 
 

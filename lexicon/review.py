@@ -36,6 +36,11 @@ class ProposalOutOfSight(Conflict):
     """The proposal's entry is hidden from its author now; it cannot be accepted."""
 
 
+class ProposalBeyondReviewer(Conflict):
+    """The proposal adds parts the reviewer may not see; a member of their circle must review
+    it."""
+
+
 class ProposalPublic(BaseModel):
     id: int
     entry_id: str | None
@@ -396,8 +401,9 @@ def accept(
     note = f"proposal {row.id} accepted by {viewer.label}" + (f": {comment}" if comment else "")
     with store.transaction(session):
         if row.action == "create":
+            data = _within_reviewers_sight(viewer, dictionary, {}, row.data, row.id)
             entry = store.create_entry(
-                session=session, dictionary=dictionary, data=row.data, editor=author.email,
+                session=session, dictionary=dictionary, data=data, editor=author.email,
                 action="accept", comment=note,
             )  # fmt: skip
             row.entry_id = entry["id"]
@@ -418,6 +424,7 @@ def accept(
                     )  # fmt: skip
                 else:
                     data = access.keep_hidden(author_viewer, dictionary, current, row.data)
+                    data = _within_reviewers_sight(viewer, dictionary, current, data, row.id)
                     data = store.keep_hidden_relations(
                         session=session, dictionary=dictionary, viewer=author_viewer,
                         entry_id=row.entry_id, data=data,
@@ -431,6 +438,21 @@ def accept(
                 raise _stale_filtered(exc, session, viewer, dictionary) from None
         _close(session, row, viewer, "accepted", comment)
     return proposal_public(session=session, dictionary=dictionary, viewer=viewer, row=row)
+
+
+def _within_reviewers_sight(viewer, dictionary, current: dict, data: dict, row_id) -> dict:
+    """What an accepted proposal may write: only what its reviewer may see. Parts hidden from
+    the reviewer stay exactly as they are now (a circle's sense is not made public by someone
+    outside the circle); a proposal that adds or moves parts out of the reviewer's sight waits
+    for a reviewer who may see them."""
+    hidden_now = access.hidden_ids(viewer, dictionary, current) if current else set()
+    beyond = any(i not in hidden_now for i in access.hidden_parts(viewer, dictionary, data))
+    if beyond or not access.can_see_entry(viewer, dictionary, data):
+        raise ProposalBeyondReviewer(
+            f"proposal {row_id} adds or restricts parts to circles you are not in; "
+            "ask a member of that circle to review it"
+        )
+    return access.keep_hidden(viewer, dictionary, current, data) if current else data
 
 
 def reject(

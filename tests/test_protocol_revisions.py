@@ -285,6 +285,53 @@ def test_a_proposal_on_an_entry_hidden_from_its_author_since_is_not_accepted(
     assert (after["version"], after["visibility"], after["circle"]) == (2, "restricted", ALPHA)
 
 
+def test_a_reviewer_outside_a_circle_cannot_accept_changes_to_it(client, dictionary, session):
+    """A contributor of circle alpha proposes to make alpha's sense public and to add another
+    alpha sense. An editor outside alpha sees neither in the proposal: accepting keeps alpha's
+    sense exactly as it is, and a proposal adding an alpha sense waits for an alpha member."""
+    entry = store.create_entry(
+        session=session, dictionary=dictionary, editor="owner",
+        data={"headword": {"seh": "chipale"}, "status": "published",
+              "senses": [_sense("openfield"),
+                         _sense("sacredgrove", visibility="restricted", circle=ALPHA)]},
+    )  # fmt: skip
+    member = make_user(session, "c-alpha@example.org", "contributor", dictionary, circles=[ALPHA])
+    outsider = make_user(session, "ed-out@example.org", "editor", dictionary)
+    insider = make_user(session, "ed-in@example.org", "editor", dictionary, circles=[ALPHA])
+    url = f"/api/dictionaries/demo/entries/{entry['id']}"
+
+    def propose(change) -> int:
+        body = client.get(url, headers=member.headers).json()
+        change(body)
+        r = client.put(url, json=body, headers=member.headers)
+        assert r.status_code == 202, r.text
+        return r.json()["id"]
+
+    def vandalise(body):
+        body["headword"] = {"seh": "chipale-a"}
+        body["senses"][1].update(visibility="public", circle=None, glosses={"en": "VANDALISED"})
+
+    def add_alpha_sense(body):
+        body["senses"].append(_sense("hiddenspring", visibility="restricted", circle=ALPHA))
+
+    first, second = propose(vandalise), propose(add_alpha_sense)
+    accept = "/api/dictionaries/demo/proposals/{}/accept"
+    r = client.post(accept.format(first), json={"force": True}, headers=outsider.headers)
+    assert r.status_code == 200, r.text
+    after = stored(session, dictionary, entry["id"])
+    assert after["headword"] == {"seh": "chipale-a"}  # what the reviewer saw is applied
+    assert glosses(after) == [("openfield", "public", None), ("sacredgrove", "restricted", ALPHA)]
+    assert "sacredgrove" not in client.get(url).text and "VANDALISED" not in client.get(url).text
+    r = client.post(accept.format(second), json={"force": True}, headers=outsider.headers)
+    assert r.status_code == 409 and "circle" in r.text, r.text
+    assert stored(session, dictionary, entry["id"])["version"] == after["version"]
+    r = client.post(accept.format(second), json={"force": True}, headers=insider.headers)
+    assert r.status_code == 200, r.text
+    assert ("hiddenspring", "restricted", ALPHA) in glosses(
+        stored(session, dictionary, entry["id"])
+    )
+
+
 # ---------------------------------------------------------------- finding 6: old revisions
 
 
