@@ -238,3 +238,28 @@ def test_the_form_sets_an_examples_recording_notes(recorded, dictionary):
     assert notes["consent_speech_tools"] is None and notes["dialect"] == EX_NOTES["dialect"]
     errors = editing.validate(entry, dictionary=dictionary)
     assert list(errors) == ["sense.0.ex.0.rec.consent_publish"]  # public, but no consent
+
+
+def test_an_example_recorded_in_wordkeep_goes_to_lift_and_comes_back(
+    session, storage, dictionary, recorded, tmp_path
+):
+    """LIFT's example has no <media>: the recording goes out as FieldWorks writes one, an audio
+    form of the sentence's language, its file under audio/, and a re-import attaches it."""
+    out = export_dictionary(
+        session=session, dictionary=dictionary, format="lift", dest=tmp_path / "x.zip",
+        storage=storage, viewer=ADMIN,
+    )  # fmt: skip
+    folder = tmp_path / "o"
+    with zipfile.ZipFile(out) as zf:
+        zf.extractall(folder)
+    lift = etree.parse(str(next(folder.glob("*.lift"))))
+    [form] = lift.findall(".//example/form[@lang='seh-Zxxx-x-audio']")
+    assert (folder / "audio" / form.findtext("text")).is_file()
+    other = store.create_dictionary(
+        session=session, data={"slug": "again", "title": "Again", "language_code": "seh"}
+    )
+    import_file(session=session, dictionary=other, path=folder, format="lift", storage=storage)
+    [entry] = store.list_entries(session=session, dictionary=other, viewer=ADMIN)["items"]
+    example = entry["senses"][0]["examples"][0]
+    assert example["media"]["sha256"] == recorded["senses"][0]["examples"][0]["media"]["sha256"]
+    assert example["text"] == {"seh": "Nyumba."}

@@ -297,6 +297,10 @@ class Writer:
             self.audio_form(
                 el, mf["lang"], {**(ex.get("media") or {}), "audio_href": x["hrefs"]["media"]}
             )
+        elif not mf and (ex.get("media") or {}).get("sha256"):
+            # A recording made in Wordkeep: LIFT's example has no <media>, so it goes out as
+            # FieldWorks writes one, a form in the sentence language's audio writing system.
+            self.audio_form(el, _audio_lang(ex.get("text") or {}), ex["media"])
         tr_audio = (x.get("audio") or {}).get("translations")
         if ex.get("translations") or "translation_type" in x or tr_audio:
             tr = etree.SubElement(el, "translation")
@@ -315,6 +319,12 @@ class Writer:
                 el.set("type", rtype)
             form = etree.SubElement(el, "form", lang=item.get("lang") or "")
             etree.SubElement(form, "text").text = nfc(item.get("text") or "")
+
+
+def _audio_lang(text: dict) -> str:
+    """The audio writing system of a sentence's language (`seh` -> `seh-Zxxx-x-audio`)."""
+    lang = next(iter(text), "und").split("-")[0] or "und"
+    return f"{lang}-Zxxx-x-audio"
 
 
 def _recording_traits(el, recording: dict) -> None:
