@@ -27,10 +27,6 @@ Use it from a test module as a fixture:
 
 from __future__ import annotations
 
-import io
-import math
-import struct
-import wave
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -39,6 +35,7 @@ import pytest
 from lexicon import store
 from lexicon.access import Viewer
 from tests.conftest import FIXTURES, make_user
+from tests.test_leaks import tone_wav
 
 PICTURE = FIXTURES / "lift-biatah" / "pictures" / "waterBasket1.png"
 ALPHA, BETA = "alpha", "beta"
@@ -109,22 +106,6 @@ class Cases:
             self.example_ids["nested"],
             self.sense_ids["pictured"],
         }
-
-
-def tone_wav(seconds: float = 0.5, hz: float = 440.0) -> bytes:
-    """A real WAV file (a sine tone)."""
-    rate = 16000
-    frames = b"".join(
-        struct.pack("<h", int(12000 * math.sin(2 * math.pi * hz * i / rate)))
-        for i in range(int(rate * seconds))
-    )
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(frames)
-    return out.getvalue()
 
 
 def _sense(gloss: str, **extra) -> dict:
@@ -219,7 +200,7 @@ def build_cases(client, session, dictionary, owner) -> Cases:
     )["id"]
     done = client.post(
         f"/api/dictionaries/{dictionary.slug}/entries/{ids['soundless']}/pronunciations",
-        files={"file": ("hidden.wav", tone_wav(hz=660.0))},
+        files={"file": ("hidden.wav", tone_wav(0.5, hz=660.0))},
         data={"ipa": W["recording_ipa"], "visibility": "restricted", "circle": ALPHA},
         headers=owner.headers,
     )
@@ -253,7 +234,7 @@ def build_cases(client, session, dictionary, owner) -> Cases:
     ids["voiced"] = create({"headword": {"seh": "liwulo"}, "senses": [_sense("loudcrane")]})["id"]
     done = client.post(
         f"/api/dictionaries/{dictionary.slug}/entries/{ids['voiced']}/pronunciations",
-        files={"file": ("open.wav", tone_wav(hz=330.0))},
+        files={"file": ("open.wav", tone_wav(0.5, hz=330.0))},
         data={"ipa": "liwulo"},
         headers=owner.headers,
     )

@@ -21,6 +21,7 @@ from lexicon.io.mdf_write import write_mdf
 from lexicon.io.safety import nfc
 from lexicon.models import Entry, Sense
 from lexicon.storage import LocalStorage
+from tests.test_io_lift import LIFT_FIXTURES
 
 FIX = Path(__file__).parent / "fixtures"
 SUFFIXED = FIX / "toolbox-suffixed" / "lexicon.sfm"
@@ -31,13 +32,7 @@ TOOLBOX = [
     "toolbox-suffixed/lexicon.sfm",
 ]
 LIFT = [
-    "lift-sena/Sena.lift",
-    "lift-biatah/biatah.lift",
-    "lift-sango-allfields/lexicon_good_v0.13_FW.lift",
-    "lift-allflexfields/AllFLExFields.lift",
-    "lift-patani-audio/two-mp3/SingleEntryLiftWithSound.lift",
-    "lift-patani-audio/webm/SingleEntryLiftWithSound.lift",
-    "lift-silcawl/SILCAWL.lift",
+    *LIFT_FIXTURES,
     "lift-audio-ws/audio-ws.lift",
     "whole/lift-sena/Sena.lift",
     "whole/lift-biatah/biatah.lift",
