@@ -448,12 +448,7 @@ def opened_version(
     saving; an entry hidden from them now is not found, whatever it was then."""
     if version is None:
         raise InvalidInput("version: the form does not say which version it edits")
-    entry = session.exec(
-        select(Entry).where(Entry.id == entry_id, Entry.dictionary_id == dictionary.id)
-    ).scalar_one_or_none()
-    if entry is None or entry.deleted:
-        raise EntryNotFound(f"no entry {entry_id} in {dictionary.slug!r}")
-    current = store.entry_dict(session=session, dictionary=dictionary, row=entry)
+    current = store.stored_entry(session=session, dictionary=dictionary, entry_id=entry_id)
     if access.filter_entry(viewer, dictionary, current) is None:
         raise EntryNotFound(f"no entry {entry_id} in {dictionary.slug!r}")
     row = session.exec(

@@ -264,12 +264,7 @@ def _described(key: str, copy: images.WebCopy) -> dict:
 
 
 def _entry(session, dictionary, entry_id: str, viewer: Viewer | None) -> dict:
-    row = session.exec(
-        select(Entry).where(Entry.id == entry_id, Entry.dictionary_id == dictionary.id)
-    ).scalar_one_or_none()
-    if row is None or row.deleted:
-        raise EntryNotFound(f"no entry {entry_id} in {dictionary.slug!r}")
-    entry = store.entry_dict(session=session, dictionary=dictionary, row=row)
+    entry = store.stored_entry(session=session, dictionary=dictionary, entry_id=entry_id)
     if viewer is not None:  # the viewer's view: a sense hidden from them is not found either
         entry = access.filter_entry(viewer, dictionary, entry)
         if entry is None:

@@ -67,16 +67,7 @@ class Change:
 
 
 def _raw_entry(session: Session, dictionary: Dictionary, entry_id: str) -> dict:
-    row = session.exec(
-        select(Entry).where(
-            Entry.id == entry_id,
-            Entry.dictionary_id == dictionary.id,
-            Entry.deleted == False,  # noqa: E712
-        )
-    ).scalar_one_or_none()
-    if row is None:
-        raise EntryNotFound(f"no entry {entry_id} in {dictionary.slug!r}")
-    return store.entry_dict(session=session, dictionary=dictionary, row=row)
+    return store.stored_entry(session=session, dictionary=dictionary, entry_id=entry_id)
 
 
 def _visible_entry(session, dictionary, viewer: Viewer, entry_id: str) -> dict:

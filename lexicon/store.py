@@ -837,6 +837,17 @@ def _srcset(dictionary: Dictionary, media: Media) -> str | None:
     return ", ".join(f"{url}/w{w} {w}w" for w in sorted(widths))
 
 
+def stored_entry(*, session: Session, dictionary: Dictionary, entry_id: str) -> dict:
+    """The entry as stored, every part included (callers filter it for a viewer); EntryNotFound
+    when it does not exist or is deleted."""
+    row = session.exec(
+        select(Entry).where(Entry.id == entry_id, Entry.dictionary_id == dictionary.id)
+    ).scalar_one_or_none()
+    if row is None or row.deleted:
+        raise EntryNotFound(f"no entry {entry_id} in {dictionary.slug!r}")
+    return entry_dict(session=session, dictionary=dictionary, row=row)
+
+
 def entry_dict(*, session: Session, dictionary: Dictionary, row: Entry) -> dict:
     """The full stored entry (unfiltered: callers apply lexicon.access)."""
     return entry_dicts(session=session, dictionary=dictionary, rows=[row])[0]
