@@ -16,10 +16,10 @@ from api import csrf, errors, middleware
 from api.i18n import LocaleMiddleware
 from api.settings import Settings
 from api.templating import make_templates
-from lexicon.db import make_engine, reader_engine
+from lexicon.accounts.site_secret import stored_secret_key
+from lexicon.db.engine import make_engine, reader_engine
 from lexicon.printing.limits import RenderGate
-from lexicon.search_cache import DictionarySnapshots, PageCache
-from lexicon.site_secret import stored_secret_key
+from lexicon.search.cache import DictionarySnapshots, PageCache
 
 STATIC_DIR = __import__("pathlib").Path(__file__).parent / "static"
 

@@ -11,8 +11,9 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.settings import Settings
-from lexicon import access, accounts, store
-from lexicon.access import ANONYMOUS, Viewer
+from lexicon import accounts, entries
+from lexicon.accounts import access
+from lexicon.accounts.access import ANONYMOUS, Viewer
 from lexicon.errors import InvalidInput
 from lexicon.models import Dictionary
 
@@ -95,7 +96,7 @@ def dictionary_to_read(request: Request, session: Session, viewer: Viewer, slug:
 def get_dictionary(
     slug: str, session: Session = Depends(get_session), viewer: Viewer = Depends(get_viewer)
 ) -> Dictionary:
-    dictionary = store.get_dictionary(session=session, slug=slug)
+    dictionary = entries.get_dictionary(session=session, slug=slug)
     access.require_dictionary(viewer, dictionary)
     return dictionary
 

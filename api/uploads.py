@@ -27,7 +27,8 @@ from starlette.responses import JSONResponse
 
 from api import errors
 from api.deps import VIEWER_SCOPE_KEY, get_viewer
-from lexicon import access, store
+from lexicon import entries
+from lexicon.accounts import access
 from lexicon.errors import WordkeepError
 
 FORM_OVERHEAD = 64 * 1024  # the multipart envelope and the fields around the file
@@ -139,7 +140,7 @@ class UploadGate:
                 viewer = await get_viewer(request, session)
                 slug = found.groupdict().get("slug")
                 dictionary = await run_in_threadpool(
-                    store.get_dictionary, session=session, slug=slug
+                    entries.get_dictionary, session=session, slug=slug
                 )
                 access.require(viewer, dictionary, action)  # 401/403/404 before the body
         except WordkeepError as exc:

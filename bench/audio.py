@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lexicon import audio  # noqa: E402
+from lexicon.media import audio  # noqa: E402
 
 CLIPS = [
     # (label, file name, muxer, encoder, lead, tone, tail)

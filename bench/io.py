@@ -23,12 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lxml import etree  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from lexicon import store  # noqa: E402
-from lexicon.db import make_engine, upgrade  # noqa: E402
+from lexicon import editing  # noqa: E402
+from lexicon.db.engine import make_engine
 from lexicon.io.importer import export_dictionary, import_file  # noqa: E402
-from lexicon.io.lift import read_lift, write_lift  # noqa: E402
+from lexicon.io.lift.package import read_lift, write_lift  # noqa: E402
 from lexicon.io.safety import xml_parser  # noqa: E402
-from lexicon.storage import LocalStorage  # noqa: E402
+from lexicon.media.storage import LocalStorage  # noqa: E402
+from lexicon.operations.upgrade import upgrade  # noqa: E402
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "lift-natqgu" / "Natqgu.lift"
 
@@ -64,7 +65,7 @@ def main() -> None:
         upgrade(engine)
         with Session(engine, expire_on_commit=False) as session:
             slug = f"bench-{os.getpid()}"
-            d = store.create_dictionary(session=session, data={"slug": slug, "title": "B"})
+            d = editing.create_dictionary(session=session, data={"slug": slug, "title": "B"})
             storage = LocalStorage(tmp / "media")
 
             def run():

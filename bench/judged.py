@@ -32,11 +32,12 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from lexicon import store  # noqa: E402
+from lexicon import editing, entries  # noqa: E402
 from lexicon.alphabet import fold  # noqa: E402
-from lexicon.db import make_engine, upgrade  # noqa: E402
+from lexicon.db.engine import make_engine  # noqa: E402
 from lexicon.io.importer import import_file  # noqa: E402
 from lexicon.models import Entry  # noqa: E402
+from lexicon.operations.upgrade import upgrade  # noqa: E402
 
 WHOLE = ROOT / "tests" / "fixtures" / "whole"
 OUT = ROOT / "tests" / "fixtures" / "search-judged"
@@ -124,7 +125,7 @@ def load(name: str, url: str):
     engine = make_engine(url)
     upgrade(engine)
     with Session(engine, expire_on_commit=False) as session:
-        dictionary = store.create_dictionary(
+        dictionary = editing.create_dictionary(
             session=session, data={"slug": name, "title": name, **settings}
         )
         import_file(session=session, dictionary=dictionary, path=path, format=fmt,
@@ -135,14 +136,14 @@ def load(name: str, url: str):
 def load_entries(name: str, db: Path) -> tuple[list[dict], dict]:
     engine = load(name, f"sqlite:///{db}")
     with Session(engine, expire_on_commit=False) as session:
-        dictionary = store.get_dictionary(session=session, slug=name)
+        dictionary = entries.get_dictionary(session=session, slug=name)
         rows = session.exec(
             select(Entry).where(Entry.dictionary_id == dictionary.id, Entry.deleted.is_(False))
         ).scalars()
-        entries = store.entry_dicts(session=session, dictionary=dictionary, rows=list(rows))
-        alphabet = store.alphabet_for(dictionary)
+        found = entries.entry_dicts(session=session, dictionary=dictionary, rows=list(rows))
+        alphabet = entries.alphabet_for(dictionary)
     engine.dispose()
-    return entries, {"fold": alphabet.fold}
+    return found, {"fold": alphabet.fold}
 
 
 def judged_set(name: str, entries: list[dict], afold, seed: int = 20) -> dict:

@@ -50,9 +50,11 @@ BATCH = 2000
 
 def build(cache: Path, n: int) -> dict:
     """A migrated SQLite database with `n` entries, an owner token and a few recordings."""
-    from lexicon import accounts, audio, media, store
-    from lexicon.db import make_engine, session_for, upgrade
-    from lexicon.storage import LocalStorage
+    from lexicon import accounts, db, editing, media
+    from lexicon.db.engine import make_engine, session_for
+    from lexicon.media import audio
+    from lexicon.media.storage import LocalStorage
+    from lexicon.operations.upgrade import upgrade
 
     folder = cache / f"entries-{n}"
     ready = folder / "READY"
@@ -66,12 +68,12 @@ def build(cache: Path, n: int) -> dict:
     started = time.perf_counter()
     with session_for(engine) as session:
         user = accounts.create_user(session=session, email="keeper@example.org", password="x" * 12)
-        dictionary = store.create_dictionary(
+        dictionary = editing.create_dictionary(
             session=session, data=generate_dictionary(SLUG), owner_id=user.id
         )
         for i in range(0, n, BATCH):
-            with store.transaction(session):
-                store.create_entries(
+            with db.transaction(session):
+                editing.create_entries(
                     session=session, dictionary=dictionary, items=entries[i : i + BATCH]
                 )
             print(f"  inserted {min(i + BATCH, n):,}/{n:,}", end="\r", flush=True)
@@ -96,7 +98,8 @@ def fresh_token(folder: Path) -> str:
     """A new API token for the keeper (made per run: the database may outlive a token scheme),
     after bringing a kept database to the current schema (as `wordkeep serve` would)."""
     from lexicon import accounts
-    from lexicon.db import make_engine, session_for, upgrade
+    from lexicon.db.engine import make_engine, session_for
+    from lexicon.operations.upgrade import upgrade
 
     engine = make_engine(f"sqlite:///{folder / 'wordkeep.db'}")
     upgrade(engine)

@@ -48,10 +48,11 @@ from generate import LANG, generate_dictionary, generate_entries  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from lexicon import search, store  # noqa: E402
-from lexicon.access import ANONYMOUS  # noqa: E402
+from lexicon import editing, entries, search  # noqa: E402
+from lexicon.accounts.access import ANONYMOUS  # noqa: E402
 from lexicon.alphabet import fold  # noqa: E402
-from lexicon.db import make_engine, upgrade  # noqa: E402
+from lexicon.db.engine import make_engine  # noqa: E402
+from lexicon.operations.upgrade import upgrade  # noqa: E402
 
 SLUG = "bench"
 
@@ -66,8 +67,8 @@ def load(url: str, n: int, fresh: bool) -> None:
     upgrade(engine)
     with Session(engine, expire_on_commit=False) as session:
         try:
-            dictionary = store.get_dictionary(session=session, slug=SLUG)
-            have = store.count_entries(session=session, dictionary=dictionary, viewer=ANONYMOUS)
+            dictionary = entries.get_dictionary(session=session, slug=SLUG)
+            have = entries.count_entries(session=session, dictionary=dictionary, viewer=ANONYMOUS)
         except Exception:
             dictionary, have = None, 0
         if dictionary is not None and have == n:
@@ -76,12 +77,12 @@ def load(url: str, n: int, fresh: bool) -> None:
         if dictionary is not None:
             raise SystemExit(f"{url} holds {have} entries, not {n}: use --fresh or another db")
         if dictionary is None:
-            dictionary = store.create_dictionary(session=session, data=generate_dictionary(SLUG))
-        entries = generate_entries(n)
+            dictionary = editing.create_dictionary(session=session, data=generate_dictionary(SLUG))
+        generated = generate_entries(n)
         started = time.perf_counter()
         for start in range(0, n, 2000):
-            store.create_entries(
-                session=session, dictionary=dictionary, items=entries[start : start + 2000]
+            editing.create_entries(
+                session=session, dictionary=dictionary, items=generated[start : start + 2000]
             )
             print(f"  loaded {start + 2000}", file=sys.stderr, end="\r")
         print(f"  loaded {n} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
@@ -132,7 +133,7 @@ def in_process(url: str, mix: dict[str, list[str]], rounds: int = 3) -> dict:
     engine = make_engine(url)
     out: dict = {}
     with Session(engine, expire_on_commit=False) as session:
-        dictionary = store.get_dictionary(session=session, slug=SLUG)
+        dictionary = entries.get_dictionary(session=session, slug=SLUG)
         for q in mix["exact"][:20]:  # warm caches (alphabet tables, statement cache, pages)
             search.search(session=session, dictionary=dictionary, viewer=ANONYMOUS, q=q)
         every, cpu = [], []
@@ -187,7 +188,7 @@ def precision(url_for, names=("sena", "hdi")) -> dict:
         engine = judged.load(name, url_for(name))
         scores: dict[str, list[tuple[float, float]]] = {}
         with Session(engine, expire_on_commit=False) as session:
-            dictionary = store.get_dictionary(session=session, slug=name)
+            dictionary = entries.get_dictionary(session=session, slug=name)
             for query in data["queries"]:
                 page = search.search(session=session, dictionary=dictionary, viewer=ANONYMOUS,
                                      q=query["q"], limit=20)  # fmt: skip
@@ -325,7 +326,7 @@ def main() -> None:
 
 def _fresh_pg(url: str) -> str:
     """The PostgreSQL database at `url`, emptied (the precision sets each need a fresh one)."""
-    from lexicon.db import make_engine
+    from lexicon.db.engine import make_engine
 
     engine = make_engine(url)
     with engine.begin() as conn:

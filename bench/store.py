@@ -1,6 +1,6 @@
 """Bulk insert and read of N generated entries through the store; prints entries/s and peak RSS.
 
-    python bench/store.py [N] [--database-url URL]
+    python bench/editing.py [N] [--database-url URL]
 
 Baseline in the same run: the same rows written by a bare executemany of the entry table only
 (the minimum any store must do), so the ratio shows what revisions, children and keys cost.
@@ -22,9 +22,10 @@ from generate import generate_dictionary, generate_entries  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from lexicon import store  # noqa: E402
-from lexicon.access import ANONYMOUS  # noqa: E402
-from lexicon.db import make_engine, upgrade  # noqa: E402
+from lexicon import db, editing  # noqa: E402
+from lexicon.accounts.access import ANONYMOUS  # noqa: E402
+from lexicon.db.engine import make_engine
+from lexicon.operations.upgrade import upgrade  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -62,23 +63,23 @@ def main() -> None:
     bare = time.perf_counter() - t0
 
     with Session(engine, expire_on_commit=False) as session:
-        dictionary = store.create_dictionary(session=session, data=generate_dictionary("bench"))
+        dictionary = editing.create_dictionary(session=session, data=generate_dictionary("bench"))
         one_by_one = entries[: min(len(entries), 5000)]
         t0 = time.perf_counter()
-        with store.transaction(session):
+        with db.transaction(session):
             for entry in one_by_one:
-                store.create_entry(session=session, dictionary=dictionary, data=entry)
+                editing.create_entry(session=session, dictionary=dictionary, data=entry)
         single = time.perf_counter() - t0
         print(
-            f"store.create_entry, one at a time ({len(one_by_one)}): "
+            f"editing.create_entry, one at a time ({len(one_by_one)}): "
             f"{len(one_by_one) / single:,.0f} entries/s"
         )
-        dictionary = store.create_dictionary(
+        dictionary = editing.create_dictionary(
             session=session, data=generate_dictionary("bench-bulk")
         )
         t0 = time.perf_counter()
         for start in range(0, len(entries), args.batch):
-            store.create_entries(
+            editing.create_entries(
                 session=session, dictionary=dictionary, items=entries[start : start + args.batch]
             )
             session.expunge_all()
@@ -87,7 +88,7 @@ def main() -> None:
         t0 = time.perf_counter()
         seen, cursor = 0, None
         while True:
-            page = store.list_entries(
+            page = entries.list_entries(
                 session=session, dictionary=dictionary, viewer=ANONYMOUS, limit=500, cursor=cursor
             )
             seen += len(page["items"])
@@ -99,7 +100,7 @@ def main() -> None:
     n = args.n
     print(f"bare insert (one JSON row each): {n / bare:,.0f} entries/s")
     print(
-        f"store.create_entries, batches of {args.batch}: {n / insert:,.0f} entries/s "
+        f"editing.create_entries, batches of {args.batch}: {n / insert:,.0f} entries/s "
         f"({insert:.1f} s; {insert / bare:.1f}x the bare insert)"
     )
     print(f"store read, pages of 500 in order: {seen / read:,.0f} entries/s ({read:.1f} s)")

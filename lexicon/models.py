@@ -1,7 +1,7 @@
 """Tables. LIFT-shaped: multitext fields are JSON objects keyed by writing system.
 
 The public JSON shape of an entry (docs/entry-shape.md) is assembled from these rows by
-`lexicon.store`; nothing outside the store writes them.
+`lexicon.editing` / `lexicon.entries`; nothing outside the store writes them.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class Dictionary(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     # Bumped (atomically, row lock first) by every write to the entries or settings: caches of
-    # search and browse pages key on it. See lexicon.store.touch.
+    # search and browse pages key on it. See lexicon.editing.dictionaries.touch.
     generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lexicon.io.lift import read_lift  # noqa: E402
+from lexicon.io.lift.package import read_lift  # noqa: E402
 
 OUT = ROOT / "data" / "demo"
 UNDOCUMENTED = (

@@ -23,8 +23,9 @@ from sqlmodel import Session
 from api.app import create_app
 from api.settings import Settings
 from lexicon import accounts
-from lexicon.db import make_engine, upgrade
-from lexicon.demo import load_demo
+from lexicon.db.engine import make_engine
+from lexicon.operations.demo import load_demo
+from lexicon.operations.upgrade import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "demo" / "hdi.json"
@@ -45,10 +46,10 @@ def _prepare(tmp: Path) -> tuple[object, str, str]:
         dictionary, _ = load_demo(session=session, path=DEMO)
         user = accounts.create_user(session=session, email=EMAIL, password=PASSWORD)
         accounts.set_role(session=session, user=user, dictionary=dictionary, role="owner")
-        from lexicon import store
-        from lexicon.access import Viewer
+        from lexicon import entries
+        from lexicon.accounts.access import Viewer
 
-        page = store.list_entries(
+        page = entries.list_entries(
             session=session, dictionary=dictionary, viewer=Viewer(is_admin=True), limit=300
         )
         rich = max(

@@ -22,8 +22,9 @@ from sqlmodel import Session
 
 from api.app import create_app
 from api.settings import Settings
-from lexicon import store
-from lexicon.db import make_engine, upgrade
+from lexicon import editing
+from lexicon.db.engine import make_engine
+from lexicon.operations.upgrade import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 LETTERS = "ا آ ب پ ت ٹ ث ج چ ح خ د ڈ ذ ر ڑ ز ژ س ش ص ض ط ظ ع غ ف ق ک گ ل م ن و ہ ھ ء ی ے"
@@ -45,7 +46,7 @@ def _prepare(tmp: Path):
     engine = make_engine(f"sqlite:///{tmp / 'wordkeep.db'}")
     upgrade(engine)
     with Session(engine, expire_on_commit=False) as session:
-        dictionary = store.create_dictionary(
+        dictionary = editing.create_dictionary(
             session=session,
             data={
                 "slug": "urdu", "title": "Urdu Wordlist", "language_name": "اردو",
@@ -60,7 +61,7 @@ def _prepare(tmp: Path):
                 "examples": [{"text": {"ur": sentence}, "translations": {"en": translation}}],
             }
             data = {"headword": {"ur": word}, "part_of_speech": "n", "senses": [sense]}
-            entry = store.create_entry(session=session, dictionary=dictionary, data=data)
+            entry = editing.create_entry(session=session, dictionary=dictionary, data=data)
             ids.append(entry["id"])
     return engine, ids[0]
 

@@ -21,8 +21,9 @@ from sqlmodel import Session
 
 from api.app import create_app
 from api.settings import Settings
-from lexicon import accounts, store
-from lexicon.db import make_engine, upgrade
+from lexicon import accounts, editing
+from lexicon.db.engine import make_engine
+from lexicon.operations.upgrade import upgrade
 
 PG_URL = os.environ.get("WORDKEEP_TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -175,7 +176,7 @@ def admin(session):
 
 @pytest.fixture
 def dictionary(session, owner):
-    return store.create_dictionary(
+    return editing.create_dictionary(
         session=session,
         data={
             "slug": "demo",

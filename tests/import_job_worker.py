@@ -15,9 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lexicon import jobs, store  # noqa: E402
-from lexicon.db import make_engine  # noqa: E402
-from lexicon.io import importer  # noqa: E402
+from lexicon import editing  # noqa: E402
+from lexicon.db.engine import make_engine  # noqa: E402
+from lexicon.io import (
+    importer,  # noqa: E402
+    jobs,
+)
 
 BATCH = 5
 
@@ -40,7 +43,7 @@ def main() -> None:
     importer.BATCH = BATCH
     jobs.BEAT_EVERY = 0.1
     jobs.PUBLISH_EVERY = 0.02
-    store.create_entries = gated(store.create_entries, Path(gate))
+    editing.create_entries = gated(editing.create_entries, Path(gate))
     engine = make_engine(url)
     jobs.run_job(
         engine=engine,

@@ -32,8 +32,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from lexicon import store
-from lexicon.access import Viewer
+from lexicon import editing, entries
+from lexicon.accounts.access import Viewer
 from tests.conftest import FIXTURES, make_user
 from tests.test_leaks import tone_wav
 
@@ -117,12 +117,12 @@ def build_cases(client, session, dictionary, owner) -> Cases:
     admin = Viewer(is_admin=True)
 
     def create(data: dict) -> dict:
-        return store.create_entry(
+        return editing.create_entry(
             session=session, dictionary=dictionary, data=data, editor=owner.email
         )
 
     def full(entry_id: str) -> dict:
-        return store.read_entry(
+        return entries.read_entry(
             session=session, dictionary=dictionary, entry_id=entry_id, viewer=admin
         )
 
@@ -247,12 +247,12 @@ def build_cases(client, session, dictionary, owner) -> Cases:
     ids["history"] = history["id"]
     history["senses"][0].update(visibility="restricted", circle=ALPHA)
     history["senses"].append(_sense("stillpond"))
-    history = store.update_entry(
+    history = editing.update_entry(
         session=session, dictionary=dictionary, entry_id=history["id"], data=history,
         version=history["version"], editor=owner.email,
     )  # fmt: skip
     history["senses"].append(_sense(W["history_second"], visibility="restricted", circle=ALPHA))
-    history = store.update_entry(
+    history = editing.update_entry(
         session=session, dictionary=dictionary, entry_id=history["id"], data=history,
         version=history["version"], editor=owner.email,
     )  # fmt: skip

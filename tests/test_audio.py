@@ -8,8 +8,8 @@ import av
 import av.filter.loudnorm
 import pytest
 
-from lexicon import audio
 from lexicon.errors import InvalidInput, TooLarge, UnsupportedMedia
+from lexicon.media import audio
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lift-patani-audio"
 

@@ -248,11 +248,9 @@ def test_a_busy_database_does_not_hold_up_a_token_request(
     import sqlite3
     import threading
 
-    from lexicon import db
-
     if engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL locks rows: a token's row is never held by an import")
-    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 120_000)
+    monkeypatch.setattr("lexicon.db.engine.BUSY_TIMEOUT_MS", 120_000)
     settings = Settings(database_url=database_url, media_dir=str(media_dir),
                         secret_key="test-secret-key-0123456789abcdef")  # fmt: skip
     with TestClient(create_app(settings)) as client:

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from lexicon import accounts
-from lexicon.db import make_engine
+from lexicon.db.engine import make_engine
 from wordkeep import cli_users
 
 runner = CliRunner()

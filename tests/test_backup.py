@@ -18,8 +18,13 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from lexicon import accounts, audio, media, store
-from lexicon.backup import (
+from lexicon import accounts, editing, entries, media
+from lexicon.db.engine import make_engine
+from lexicon.io.exporter import export_dictionary
+from lexicon.media import audio
+from lexicon.media.storage import LocalStorage
+from lexicon.models import Revision
+from lexicon.operations.backup import (
     MANIFEST,
     BackupRejected,
     RestoreTargetNotEmpty,
@@ -27,10 +32,6 @@ from lexicon.backup import (
     restore_backup,
     verify_backup,
 )
-from lexicon.db import make_engine
-from lexicon.io.exporter import export_dictionary
-from lexicon.models import Revision
-from lexicon.storage import LocalStorage
 from wordkeep.cli_backup import backup_command, restore_command
 
 WORDS = [
@@ -48,16 +49,16 @@ WORDS = [
 def filled(session, dictionary, owner, media_dir, tmp_path):
     """A dictionary with scripts, history, a deleted and a restricted entry, and a recording."""
     items = [{"headword": {"seh": w}, "senses": [{"glosses": {"en": g}}]} for w, g in WORDS]
-    entries = store.create_entries(session=session, dictionary=dictionary, items=items)
+    entries = editing.create_entries(session=session, dictionary=dictionary, items=items)
     first = entries[0]
     first["senses"][0]["glosses"]["pt"] = "casa"
-    store.update_entry(
+    editing.update_entry(
         session=session, dictionary=dictionary, entry_id=first["id"], data=first,
         version=1, editor="owner",
     )  # fmt: skip
-    store.delete_entry(session=session, dictionary=dictionary, entry_id=entries[1]["id"])
+    editing.delete_entry(session=session, dictionary=dictionary, entry_id=entries[1]["id"])
     hidden = dict(entries[2], visibility="restricted", circle="elders")
-    store.update_entry(
+    editing.update_entry(
         session=session, dictionary=dictionary, entry_id=hidden["id"], data=hidden, version=1
     )
     clip = tmp_path / "word.wav"
@@ -77,7 +78,7 @@ def export_all(engine, storage, out: Path) -> dict[str, bytes]:
     out.mkdir(parents=True)
     found: dict[str, bytes] = {}
     with Session(engine, expire_on_commit=False) as session:
-        dictionary = store.get_dictionary(session=session, slug="demo")
+        dictionary = entries.get_dictionary(session=session, slug="demo")
         for fmt in ("json", "lift"):
             package = export_dictionary(
                 session=session, dictionary=dictionary, format=fmt, dest=out / f"{fmt}.zip",
@@ -139,10 +140,10 @@ def test_backup_then_restore_gives_the_same_exports(
 
     with Session(target) as session:  # accounts came along: the owner's token still works
         viewer = accounts.viewer_for_user_id(session=session, user_id=owner.user.id)
-        dictionary = store.get_dictionary(session=session, slug="demo")
+        dictionary = entries.get_dictionary(session=session, slug="demo")
         assert viewer is not None
         # New rows get fresh ids after the restored ones (sequences were moved on).
-        made = store.create_entry(
+        made = editing.create_entry(
             session=session,
             dictionary=dictionary,
             data={"headword": {"seh": "new"}, "senses": [{"glosses": {"en": "after restore"}}]},
@@ -157,14 +158,14 @@ def test_backup_is_consistent_while_someone_writes(filled, engine, media_dir, ta
 
     def writer():
         with Session(engine, expire_on_commit=False) as session:
-            dictionary = store.get_dictionary(session=session, slug="demo")
-            entry_id = store.create_entry(
+            dictionary = entries.get_dictionary(session=session, slug="demo")
+            entry_id = editing.create_entry(
                 session=session, dictionary=dictionary, data={"headword": {"seh": "busy"}}
             )["id"]
             version = 1
             while not stop.is_set() and version < 400:
                 data = {"headword": {"seh": f"busy{version}"}, "senses": [{"glosses": {"en": "x"}}]}
-                version = store.update_entry(
+                version = editing.update_entry(
                     session=session, dictionary=dictionary, entry_id=entry_id, data=data,
                     version=version,
                 )["version"]  # fmt: skip
@@ -280,7 +281,7 @@ def s3_media():
 
     from moto.server import ThreadedMotoServer
 
-    from lexicon.storage import storage_from_url
+    from lexicon.media.storage import storage_from_url
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -305,7 +306,7 @@ def s3_media():
 def test_backup_from_object_storage(session, dictionary, engine, s3_media, target, tmp_path):
     clip = tmp_path / "word.wav"
     audio.write_tone(clip, container="wav", codec="pcm_s16le")
-    entry = store.create_entry(
+    entry = editing.create_entry(
         session=session, dictionary=dictionary, data={"headword": {"seh": "x"}}
     )
     with open(clip, "rb") as fh:

@@ -20,13 +20,13 @@ def test_init_with_demo_loads_once(tmp_path, monkeypatch, database_url, db_kind)
     assert "already there" in second.output
     from sqlmodel import Session
 
-    from lexicon import store
-    from lexicon.access import ANONYMOUS
-    from lexicon.db import make_engine
+    from lexicon import entries
+    from lexicon.accounts.access import ANONYMOUS
+    from lexicon.db.engine import make_engine
 
     with Session(make_engine(database_url)) as session:
-        hdi = store.get_dictionary(session=session, slug="hdi")
-        assert store.count_entries(session=session, dictionary=hdi, viewer=ANONYMOUS) == 300
+        hdi = entries.get_dictionary(session=session, slug="hdi")
+        assert entries.count_entries(session=session, dictionary=hdi, viewer=ANONYMOUS) == 300
 
 
 def test_bad_settings_exit_2(monkeypatch):

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 import httpx
 import pytest
 
-from lexicon import store
+from lexicon import editing
 
 EDITORS = 6
 SAVES = 12  # attempts per editor
@@ -30,7 +30,7 @@ def entries(session, dictionary):
         for i in range(EDITORS + 1)
     ]
     return [
-        e["id"] for e in store.create_entries(session=session, dictionary=dictionary, items=items)
+        e["id"] for e in editing.create_entries(session=session, dictionary=dictionary, items=items)
     ]
 
 

@@ -24,11 +24,12 @@ from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from bench.generate import generate_entries
-from lexicon import audio, media, store
-from lexicon.backup import check_media, sweep_media
+from lexicon import editing, entries, media
 from lexicon.io.importer import BATCH, import_file
+from lexicon.media import audio
+from lexicon.media.storage import LocalStorage
 from lexicon.models import Entry, Media, Revision
-from lexicon.storage import LocalStorage
+from lexicon.operations.backup import check_media, sweep_media
 
 ROOT = Path(__file__).resolve().parent.parent
 PATANI = ROOT / "tests" / "fixtures" / "lift-patani-audio" / "webm"
@@ -42,8 +43,8 @@ from sqlalchemy import event
 from lexicon import media, store
 from lexicon.db import make_engine, session_for
 from lexicon.io.importer import BATCH, import_file
-from lexicon.storage import LocalStorage
-import lexicon.storage
+from lexicon.media.storage import LocalStorage
+import lexicon.media.storage
 
 args = json.loads(sys.argv[1])
 where, nth = args["where"], args.get("nth", 1)
@@ -76,11 +77,11 @@ if where == "PUT":
         dst.write(src.read(1000))
         dst.flush()
         pause()
-    lexicon.storage.shutil.copyfileobj = half_then_pause
+    lexicon.media.storage.shutil.copyfileobj = half_then_pause
 
 storage = LocalStorage(args["media"])
 with session_for(engine) as session:
-    dictionary = store.get_dictionary(session=session, slug="demo")
+    dictionary = entries.get_dictionary(session=session, slug="demo")
     if args["work"] == "import":
         import_file(session=session, dictionary=dictionary, path=args["file"], storage=storage)
     else:
@@ -181,7 +182,7 @@ def test_upload_killed_is_all_or_nothing(
     engine, session, dictionary, database_url, media_dir, recording, where
 ):
     storage = LocalStorage(media_dir)
-    entry = store.create_entry(
+    entry = editing.create_entry(
         session=session, dictionary=dictionary, data={"headword": {"seh": "nyumba"}}
     )
     run_and_kill(
@@ -189,7 +190,7 @@ def test_upload_killed_is_all_or_nothing(
         entry=entry["id"], where=where,
     )  # fmt: skip
     sha = hashlib.sha256(recording.read_bytes()).hexdigest()
-    stored = store.read_entry(
+    stored = entries.read_entry(
         session=session, dictionary=dictionary, entry_id=entry["id"], viewer=_admin()
     )
     found = check_media(session=session, storage=storage)
@@ -218,7 +219,7 @@ def test_upload_killed_is_all_or_nothing(
 
 
 def _admin():
-    from lexicon.access import Viewer
+    from lexicon.accounts.access import Viewer
 
     return Viewer(is_admin=True)
 
@@ -231,7 +232,7 @@ def test_graceful_shutdown_finishes_the_write_in_flight(
     the slowest request; see docs/deploy.md.)"""
     from tests.test_two_servers import start_server, stop_server, wait_ready
 
-    entry = store.create_entry(
+    entry = editing.create_entry(
         session=session, dictionary=dictionary, data={"headword": {"seh": "madzi"}}
     )
     env = {
@@ -275,7 +276,7 @@ def test_graceful_shutdown_finishes_the_write_in_flight(
         if server.proc.poll() is None:
             stop_server(server)
         server.handle.close()
-    saved = store.read_entry(
+    saved = entries.read_entry(
         session=session, dictionary=dictionary, entry_id=entry["id"], viewer=_admin()
     )
     assert saved["version"] == 2 and saved["senses"][0]["glosses"]["en"] == "water"

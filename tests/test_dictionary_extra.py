@@ -10,11 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from lexicon import store
-from lexicon.dictionary_extra import SERVER_OWNED
+from lexicon import entries
+from lexicon.entries.extra import SERVER_OWNED
 from lexicon.errors import InvalidInput
+from lexicon.media.storage import storage_from_url
 from lexicon.printing.uploads import print_font_dirs
-from lexicon.storage import storage_from_url
 
 FONT = (Path(__file__).parent / "fixtures" / "fonts" / "codicon.ttf").read_bytes()
 FONTS_URL = "/api/dictionaries/demo/print/fonts"
@@ -36,7 +36,7 @@ def test_patch_cannot_write_print_fonts(client, dictionary, auth, session):
         answer = client.patch("/api/dictionaries/demo", json={"extra": {key: {}}}, headers=auth)
         assert answer.status_code == 422 and f"extra.{key}" in answer.json()["detail"]
     session.expire_all()
-    assert "print_fonts" not in (store.get_dictionary(session=session, slug="demo").extra or {})
+    assert "print_fonts" not in (entries.get_dictionary(session=session, slug="demo").extra or {})
 
 
 def test_post_cannot_write_print_fonts(client, admin, session):

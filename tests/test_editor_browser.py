@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from lexicon import store
-from lexicon.access import Viewer
+from lexicon import editing, entries
+from lexicon.accounts.access import Viewer
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 ADMIN = Viewer(is_admin=True)
@@ -36,7 +36,9 @@ def keeper_page(browser, live_server, email="owner@example.org", *, record=True)
 
 def stored(session, dictionary, entry_id):
     session.expire_all()
-    return store.read_entry(session=session, dictionary=dictionary, entry_id=entry_id, viewer=ADMIN)
+    return entries.read_entry(
+        session=session, dictionary=dictionary, entry_id=entry_id, viewer=ADMIN
+    )
 
 
 def test_create_two_senses_two_examples_and_a_recording(browser, live_server, session, dictionary):
@@ -144,7 +146,7 @@ def test_speaker_and_consent_of_a_recording(browser, live_server, session, dicti
 
 
 def make_entry(session, dictionary, gloss="house") -> dict:
-    return store.create_entry(
+    return editing.create_entry(
         session=session,
         dictionary=dictionary,
         data={
@@ -190,7 +192,7 @@ def test_second_save_shows_the_conflict_and_loses_nothing(
         "Save the choices above": ("hut", "n"),
     }[decision]
     assert (current["senses"][0]["glosses"]["en"], current["part_of_speech"]) == expected
-    history = store.list_revisions(
+    history = entries.list_revisions(
         session=session, dictionary=dictionary, entry_id=entry["id"], viewer=ADMIN
     )["items"]
     texts = {s["glosses"]["en"] for r in history for s in r["data"]["senses"]}
@@ -203,7 +205,7 @@ def test_restore_an_old_revision_from_history(browser, live_server, session, dic
     entry = make_entry(session, dictionary, "house")
     for gloss in ("hut", "shed"):
         entry["senses"][0]["glosses"]["en"] = gloss
-        entry = store.update_entry(
+        entry = editing.update_entry(
             session=session, dictionary=dictionary, entry_id=entry["id"], data=entry,
             version=entry["version"], editor="other@example.org",
         )  # fmt: skip
@@ -340,7 +342,7 @@ def test_axe_browse_with_an_empty_letter(browser, live_server, session, dictiona
 
 
 def test_pickers_work_with_the_keyboard(browser, live_server, session, dictionary):
-    target = store.create_entry(
+    target = editing.create_entry(
         session=session, dictionary=dictionary,
         data={"headword": {"seh": "chipinda"}, "senses": [{"glosses": {"en": "room"}}]},
     )  # fmt: skip
@@ -406,7 +408,7 @@ def test_basic_fields_work_with_scripts_off(browser, live_server, session, dicti
 
 
 def test_reorder_and_remove_senses_and_examples(browser, live_server, session, dictionary):
-    entry = store.create_entry(
+    entry = editing.create_entry(
         session=session, dictionary=dictionary,
         data={"headword": {"seh": "madzi"}, "senses": [
             {"glosses": {"en": "water"}, "examples": [

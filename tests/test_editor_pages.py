@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from lexicon import editing, store
+from lexicon import editing, entries
 
 PASSWORD = "password-123"
 
@@ -68,7 +68,7 @@ def create(client, csrf, **extra) -> tuple[str, int]:
 
 def test_create_without_scripts_keeps_everything(client, keeper, session, dictionary, owner):
     entry_id, version = create(client, keeper)
-    entry = store.read_entry(
+    entry = entries.read_entry(
         session=session, dictionary=dictionary, entry_id=entry_id, viewer=_viewer(session, owner)
     )
     assert entry["headword"] == {"seh": "nyumba"}
@@ -113,7 +113,7 @@ def test_post_without_csrf_token_is_refused(client, keeper):
 
 def test_list_filters(client, keeper, session, dictionary):
     create(client, keeper)
-    store.create_entry(
+    editing.create_entry(
         session=session,
         dictionary=dictionary,
         data={"headword": {"seh": "chala"}, "part_of_speech": "v", "status": "published"},
@@ -130,13 +130,13 @@ def test_list_filters(client, keeper, session, dictionary):
 
 def test_save_keeps_what_the_form_does_not_show(client, keeper, session, dictionary):
     entry_id, version = create(client, keeper)
-    entry = store.read_entry(
+    entry = entries.read_entry(
         session=session, dictionary=dictionary, entry_id=entry_id,
-        viewer=__import__("lexicon.access", fromlist=["x"]).Viewer(is_admin=True),
+        viewer=__import__("lexicon.accounts.access", fromlist=["x"]).Viewer(is_admin=True),
     )  # fmt: skip
     entry["etymologies"] = [{"type": "borrowed", "source": "Swahili"}]
     entry["citation"] = {"seh": "nyumba"}
-    entry = store.update_entry(
+    entry = editing.update_entry(
         session=session, dictionary=dictionary, entry_id=entry_id, data=entry, version=version
     )
     csrf = csrf_of(client, f"/d/demo/edit/entries/{entry_id}")
@@ -145,8 +145,8 @@ def test_save_keeps_what_the_form_does_not_show(client, keeper, session, diction
     r = client.post(f"/d/demo/edit/entries/{entry_id}", data=form)
     assert r.status_code == 200
     session.expire_all()
-    saved = store.entry_dict(
-        session=session, dictionary=dictionary, row=session.get(store.Entry, entry_id)
+    saved = entries.entry_dict(
+        session=session, dictionary=dictionary, row=session.get(editing.Entry, entry_id)
     )
     assert saved["etymologies"][0]["source"] == "Swahili"
     assert saved["citation"] == {"seh": "nyumba"}
@@ -157,13 +157,13 @@ def test_save_keeps_what_the_form_does_not_show(client, keeper, session, diction
 @pytest.mark.parametrize("decision", ["keep_mine", "take_theirs", "merge"])
 def test_conflict_choices_lose_no_text(client, keeper, session, dictionary, decision):
     entry_id, version = create(client, keeper)
-    theirs = store.read_entry(
+    theirs = entries.read_entry(
         session=session, dictionary=dictionary, entry_id=entry_id,
-        viewer=__import__("lexicon.access", fromlist=["x"]).Viewer(is_admin=True),
+        viewer=__import__("lexicon.accounts.access", fromlist=["x"]).Viewer(is_admin=True),
     )  # fmt: skip
     theirs["senses"][0]["glosses"]["en"] = "dwelling"
     theirs["part_of_speech"] = "noun"
-    store.update_entry(
+    editing.update_entry(
         session=session, dictionary=dictionary, entry_id=entry_id, data=theirs, version=version,
         editor="other@example.org",
     )  # fmt: skip
@@ -185,9 +185,9 @@ def test_conflict_choices_lose_no_text(client, keeper, session, dictionary, deci
     }
     r = client.post(f"/d/demo/edit/entries/{entry_id}/resolve", data=form)
     assert r.status_code == 200, r.text
-    history = store.list_revisions(
+    history = entries.list_revisions(
         session=session, dictionary=dictionary, entry_id=entry_id,
-        viewer=__import__("lexicon.access", fromlist=["x"]).Viewer(is_admin=True),
+        viewer=__import__("lexicon.accounts.access", fromlist=["x"]).Viewer(is_admin=True),
     )["items"]  # fmt: skip
     glosses = {s["glosses"].get("en") for rev in history for s in rev["data"]["senses"]}
     assert {"hut", "dwelling"} <= glosses  # both versions are in the history
@@ -293,9 +293,9 @@ def test_contributor_proposes_and_editor_accepts_with_comment(client, dictionary
     csrf = login(client, "contrib@example.org")
     r = client.post("/d/demo/edit/entries/new", data=new_entry_form(csrf))
     assert r.status_code == 200 and "waits here until an editor reviews it" in r.text
-    assert store.count_entries(
+    assert entries.count_entries(
         session=session, dictionary=dictionary,
-        viewer=__import__("lexicon.access", fromlist=["x"]).Viewer(is_admin=True),
+        viewer=__import__("lexicon.accounts.access", fromlist=["x"]).Viewer(is_admin=True),
     ) == 0  # fmt: skip
     assert 'value="accept"' not in r.text  # contributors cannot decide
 
@@ -314,7 +314,7 @@ def test_contributor_proposes_and_editor_accepts_with_comment(client, dictionary
 
 
 def test_relation_typed_without_the_picker(client, keeper, session, dictionary):
-    target = store.create_entry(
+    target = editing.create_entry(
         session=session, dictionary=dictionary, data={"headword": {"seh": "chipinda"}}
     )
     form = new_entry_form(keeper, **{"rel.0.type": "synonym", "rel.0.target_headword": "chipinda"})
@@ -345,11 +345,11 @@ def test_members_can_be_added_and_changed(client, keeper, session, dictionary):
 
 
 def test_restricted_sense_is_never_shown_and_never_lost(client, dictionary, session):
-    from lexicon.access import Viewer
+    from lexicon.accounts.access import Viewer
     from tests.conftest import make_user
 
     make_user(session, "ed@example.org", "editor", dictionary)
-    entry = store.create_entry(
+    entry = editing.create_entry(
         session=session, dictionary=dictionary,
         data={"headword": {"seh": "nyumba"}, "senses": [
             {"glosses": {"en": "house"}},
@@ -364,7 +364,7 @@ def test_restricted_sense_is_never_shown_and_never_lost(client, dictionary, sess
             "visibility": "public", "sense.0.id": public_id, "sense.0.gloss.en": "hut"}  # fmt: skip
     assert client.post(f"/d/demo/edit/entries/{entry['id']}", data=form).status_code == 200
     admin = Viewer(is_admin=True)
-    saved = store.read_entry(
+    saved = entries.read_entry(
         session=session, dictionary=dictionary, entry_id=entry["id"], viewer=admin
     )
     assert [s["glosses"]["en"] for s in saved["senses"]] == ["hut", "secret-gloss"]

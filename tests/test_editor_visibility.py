@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from lexicon import store
-from lexicon.access import Viewer
+from lexicon import entries
+from lexicon.accounts.access import Viewer
 from tests.conftest import make_user
 from tests.test_editor_pages import create, csrf_of, login, new_entry_form
 
@@ -17,7 +17,9 @@ ENTRY_URL = re.compile(r"/d/demo/edit/entries/([0-9a-f-]{36})\?saved=(\d+)")
 def stored(session, dictionary, entry_id) -> dict:
     session.rollback()  # end the read snapshot and forget loaded rows: see what the app wrote
     session.expire_all()
-    return store.read_entry(session=session, dictionary=dictionary, entry_id=entry_id, viewer=ADMIN)
+    return entries.read_entry(
+        session=session, dictionary=dictionary, entry_id=entry_id, viewer=ADMIN
+    )
 
 
 def restricted_form(csrf: str, **extra) -> dict:

@@ -26,8 +26,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
-from lexicon import media, store
-from lexicon.access import Viewer
+from lexicon import editing, entries, media
+from lexicon.accounts.access import Viewer
 from lexicon.models import Media
 
 FIX = Path(__file__).parent / "fixtures"
@@ -305,14 +305,14 @@ def test_cldf_symlinked_table_inside_a_folder_is_refused_by_the_cli(
     """The CLI imports a folder as it is: a table that is a symbolic link out is refused."""
     from sqlmodel import Session
 
-    from lexicon.db import make_engine
+    from lexicon.db.engine import make_engine
     from wordkeep.cli_io import import_command
 
     monkeypatch.setenv("WORDKEEP_DATABASE_URL", database_url)
     monkeypatch.setenv("WORDKEEP_MEDIA_DIR", str(tmp_path / "media"))
     engine = make_engine(database_url)
     with Session(engine) as session:
-        store.create_dictionary(session=session, data={"slug": "cli", "title": "CLI"})
+        editing.create_dictionary(session=session, data={"slug": "cli", "title": "CLI"})
         session.commit()
     secret = tmp_path / "secret.csv"
     secret.write_text("ID,Language_ID,Headword,Media_IDs\nz1,seh,LEAKED,\n", "utf-8")
@@ -332,8 +332,8 @@ def test_cldf_symlinked_table_inside_a_folder_is_refused_by_the_cli(
         said = " ".join(r.output.split())  # Rich wraps long lines
         assert "EntryTable" in said and "LEAKED" not in said, r.output
     with Session(engine) as session:
-        dictionary = store.get_dictionary(session=session, slug="cli")
-        assert store.count_entries(session=session, dictionary=dictionary, viewer=ADMIN) == 0
+        dictionary = entries.get_dictionary(session=session, slug="cli")
+        assert entries.count_entries(session=session, dictionary=dictionary, viewer=ADMIN) == 0
     engine.dispose()
     assert no_network == []
 
@@ -541,7 +541,7 @@ def test_the_cli_csv_import_reads_no_symlinked_media(
     """A folder on disk may hold symbolic links: one leading out is not in the package."""
     from sqlmodel import Session
 
-    from lexicon.db import make_engine
+    from lexicon.db.engine import make_engine
     from wordkeep.cli_io import import_command
 
     monkeypatch.setenv("WORDKEEP_DATABASE_URL", database_url)
@@ -549,7 +549,7 @@ def test_the_cli_csv_import_reads_no_symlinked_media(
     monkeypatch.setenv("WORDKEEP_MEDIA_DIR", str(media_dir))
     engine = make_engine(database_url)
     with Session(engine) as session:
-        store.create_dictionary(session=session, data={"slug": "cli", "title": "CLI"})
+        editing.create_dictionary(session=session, data={"slug": "cli", "title": "CLI"})
         session.commit()
     folder = tmp_path / "pkg"
     folder.mkdir()
@@ -625,7 +625,7 @@ CLIENT_NAMES = ["..", "/", "a/../../b", ".", "   ", "../../etc/passwd", "x\\..\\
 
 @pytest.fixture
 def entry(session, dictionary):
-    return store.create_entry(
+    return editing.create_entry(
         session=session,
         dictionary=dictionary,
         data={"headword": {"seh": "nyumba"}, "senses": [{"glosses": {"en": "house"}}]},

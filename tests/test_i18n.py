@@ -180,8 +180,8 @@ def test_a_french_pdf_has_french_headings(session, dictionary, tmp_path):
     import subprocess
 
     from api.print_labels import print_labels
-    from lexicon import store
-    from lexicon.access import Viewer
+    from lexicon import editing
+    from lexicon.accounts.access import Viewer
     from lexicon.printing import PrintOptions
     from lexicon.printing.service import Selection, print_dictionary
 
@@ -191,7 +191,7 @@ def test_a_french_pdf_has_french_headings(session, dictionary, tmp_path):
             "part_of_speech": "n",
             "senses": [{"glosses": {"en": en}}],
         }
-        store.create_entry(session=session, dictionary=dictionary, data=data)
+        editing.create_entry(session=session, dictionary=dictionary, data=data)
     i18n.set_locale("fr", "choice")
     try:
         labels = print_labels()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from lexicon import store
+from lexicon import editing, entries
 from tests.conftest import make_user
 
 URDU_LETTERS = [
@@ -60,7 +60,7 @@ URDU_WORDS = [
 
 def make_urdu_dictionary(session, owner_id=None):
     """A small Urdu (Arabic-script, right-to-left) dictionary: slug `urdu`."""
-    dictionary = store.create_dictionary(
+    dictionary = editing.create_dictionary(
         session=session,
         data={
             "slug": "urdu",
@@ -75,7 +75,7 @@ def make_urdu_dictionary(session, owner_id=None):
     )
     ids = {}
     for word, en, fr, sentence, translation in URDU_WORDS:
-        entry = store.create_entry(
+        entry = editing.create_entry(
             session=session,
             dictionary=dictionary,
             data={
@@ -206,7 +206,7 @@ def found_in(text: str, strings: list[str]) -> list[str]:
 def walk_pages(session, dictionary) -> list[str]:
     """The learner, editor and print-builder pages of `dictionary` with a few entries."""
     # The dictionary's own words are not the interface: keep English out of them.
-    store.update_dictionary(
+    editing.update_dictionary(
         session=session, dictionary=dictionary, data={"title": "Mau a Chisena", "licence": "CC0"}
     )
     ids = []
@@ -215,7 +215,7 @@ def walk_pages(session, dictionary) -> list[str]:
         ("nyumba", "hut", "casa"),
         ("bala", "x", "y"),
     ]:
-        entry = store.create_entry(
+        entry = editing.create_entry(
             session=session,
             dictionary=dictionary,
             data={
@@ -289,11 +289,11 @@ def test_moments_are_shown_in_the_readers_time_zone(browser, live_server, sessio
     reader's own time (here Jakarta, UTC+7), the UTC text kept as its title."""
     from datetime import UTC, datetime, timedelta, timezone
 
-    from lexicon.access import Viewer
+    from lexicon.accounts.access import Viewer
 
-    entry = store.create_entry(session=session, dictionary=dictionary,
+    entry = editing.create_entry(session=session, dictionary=dictionary,
                                data={"headword": {"seh": "nyumba"}})  # fmt: skip
-    created = store.list_revisions(session=session, dictionary=dictionary, entry_id=entry["id"],
+    created = entries.list_revisions(session=session, dictionary=dictionary, entry_id=entry["id"],
                                    viewer=Viewer(is_admin=True))["items"][0]["created_at"]  # fmt: skip
     moment = datetime.fromisoformat(created)
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)

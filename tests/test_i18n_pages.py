@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from api import i18n
-from lexicon import diffs, editing, store
-from lexicon.labels import Label
+from lexicon import editing, entries
+from lexicon.entries import diffs
+from lexicon.entries.labels import Label
 from tests.test_editor_pages import create, csrf_of, login, new_entry_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,9 +131,9 @@ def test_history_in_french_dates_labels_and_whole_sentences(
     assert 'Historique de <span lang="seh" dir="ltr">nyumba</span>' in page
     visible = text_of(page)
     assert not RAW_ISO.search(visible), RAW_ISO.search(visible)
-    revisions = store.list_revisions(
+    revisions = entries.list_revisions(
         session=session, dictionary=dictionary, entry_id=entry_id,
-        viewer=__import__("lexicon.access", fromlist=["x"]).Viewer(is_admin=True),
+        viewer=__import__("lexicon.accounts.access", fromlist=["x"]).Viewer(is_admin=True),
     )["items"]  # fmt: skip
     first = revisions[0]["created_at"]
     assert in_locale("fr", i18n.format_when, first) in visible

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.app import create_app
-from lexicon import jobs
+from lexicon.io import jobs
 from tests.conftest import make_user
 
 FIX = Path(__file__).parent / "fixtures"

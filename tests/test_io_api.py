@@ -6,7 +6,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from lexicon import store
+from lexicon import editing
 
 FIX = Path(__file__).parent / "fixtures"
 SENA = FIX / "lift-sena" / "Sena.lift"
@@ -48,12 +48,12 @@ def test_bad_csv_is_refused_with_its_rows(client, owner, dictionary, tmp_path):
 
 
 def test_export_zip_hides_restricted_entries(client, owner, dictionary, session):
-    store.create_entry(
+    editing.create_entry(
         session=session,
         dictionary=dictionary,
         data={"headword": {"seh": "nyumba"}, "senses": [{"glosses": {"en": "house"}}]},
     )
-    store.create_entry(
+    editing.create_entry(
         session=session,
         dictionary=dictionary,
         data={"headword": {"seh": "sacred"}, "visibility": "restricted", "circle": "elders"},

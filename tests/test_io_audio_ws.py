@@ -11,12 +11,13 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from lexicon import store
-from lexicon.io.importer import export_dictionary, import_file
-from lexicon.io.lift import lift_facts, read_lift, write_lift
-from lexicon.io.lift_read import is_audio_ws
+from lexicon import editing, entries
+from lexicon.io.exporter import export_dictionary
+from lexicon.io.importer import import_file
+from lexicon.io.lift.package import lift_facts, read_lift, write_lift
+from lexicon.io.lift.read import is_audio_ws
+from lexicon.media.storage import LocalStorage
 from lexicon.models import Entry, Media
-from lexicon.storage import LocalStorage
 
 FIX = Path(__file__).parent / "fixtures"
 SRC = FIX / "lift-audio-ws"
@@ -86,7 +87,7 @@ def storage(media_dir):
 
 
 def test_import_stores_recordings_and_export_writes_them_back(session, storage, tmp_path):
-    d = store.create_dictionary(
+    d = editing.create_dictionary(
         session=session, data={"slug": "seh", "title": "Sena", "language_code": "seh"}
     )
     report = import_file(session=session, dictionary=d, path=LIFT, format="lift", storage=storage)
@@ -139,7 +140,7 @@ def test_missing_recording_keeps_its_name(session, storage, tmp_path):
     pkg = tmp_path / "pkg"
     pkg.mkdir()
     (pkg / "a.lift").write_bytes(LIFT.read_bytes())  # no audio/ folder beside it
-    d = store.create_dictionary(session=session, data={"slug": "s2", "title": "S"})
+    d = editing.create_dictionary(session=session, data={"slug": "s2", "title": "S"})
     report = import_file(session=session, dictionary=d, path=pkg / "a.lift", format="lift",
                          storage=storage)  # fmt: skip
     assert report.media_added == 0 and report.media_missing == 5
@@ -154,4 +155,4 @@ def test_missing_recording_keeps_its_name(session, storage, tmp_path):
 
 def _entries(session, dictionary) -> list[dict]:
     rows = session.exec(select(Entry).where(Entry.dictionary_id == dictionary.id)).scalars().all()
-    return store.entry_dicts(session=session, dictionary=dictionary, rows=list(rows))
+    return entries.entry_dicts(session=session, dictionary=dictionary, rows=list(rows))

@@ -9,8 +9,8 @@ import typer
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from lexicon import store
-from lexicon.db import make_engine
+from lexicon import editing, entries
+from lexicon.db.engine import make_engine
 from wordkeep.cli_io import export_command, import_command
 
 FIX = Path(__file__).parent / "fixtures"
@@ -24,7 +24,7 @@ def _env(monkeypatch, database_url, tmp_path):
     monkeypatch.setenv("WORDKEEP_DATABASE_URL", database_url)
     monkeypatch.setenv("WORDKEEP_MEDIA_DIR", str(tmp_path / "media"))
     with Session(make_engine(database_url)) as session:
-        store.create_dictionary(
+        editing.create_dictionary(
             session=session, data={"slug": "pt", "title": "Patani", "language_code": "ptn"}
         )
         session.commit()
@@ -59,7 +59,7 @@ def test_bad_input_exits_2_and_writes_nothing(monkeypatch, database_url, tmp_pat
     nodict = runner.invoke(app, ["export", "-d", "nope", "-o", str(tmp_path / "x.zip")])
     assert nodict.exit_code == 2
     with Session(make_engine(database_url)) as session:
-        d = store.get_dictionary(session=session, slug="pt")
-        from lexicon.access import ANONYMOUS
+        d = entries.get_dictionary(session=session, slug="pt")
+        from lexicon.accounts.access import ANONYMOUS
 
-        assert store.count_entries(session=session, dictionary=d, viewer=ANONYMOUS) == 0
+        assert entries.count_entries(session=session, dictionary=d, viewer=ANONYMOUS) == 0

@@ -13,14 +13,15 @@ import pytest
 from lxml import etree
 from sqlalchemy import select, update
 
-from lexicon import store
-from lexicon.access import Viewer, filter_entry
-from lexicon.io.importer import export_dictionary, import_file
-from lexicon.io.mdf import _decode, _fields, read_mdf
-from lexicon.io.mdf_write import write_mdf
+from lexicon import editing, entries
+from lexicon.accounts.access import Viewer, filter_entry
+from lexicon.io.exporter import export_dictionary
+from lexicon.io.importer import import_file
+from lexicon.io.mdf.read import _decode, _fields, read_mdf
+from lexicon.io.mdf.write import write_mdf
 from lexicon.io.safety import nfc
+from lexicon.media.storage import LocalStorage
 from lexicon.models import Entry, Sense
-from lexicon.storage import LocalStorage
 from tests.test_io_lift import LIFT_FIXTURES
 
 FIX = Path(__file__).parent / "fixtures"
@@ -61,7 +62,7 @@ def _kept(before: Counter, after: Counter) -> float:
 
 def _dictionary(session, slug: str, **more):
     data = {"slug": slug, "title": slug, "language_code": "und", "analysis_ws": ["en", "fr"]}
-    return store.create_dictionary(session=session, data={**data, **more})
+    return editing.create_dictionary(session=session, data={**data, **more})
 
 
 def _export(session, d, fmt: str, tmp_path: Path, viewer=None, storage=None) -> Path:
@@ -81,7 +82,7 @@ def _export(session, d, fmt: str, tmp_path: Path, viewer=None, storage=None) -> 
 
 def _entries(session, d) -> list[dict]:
     rows = session.exec(select(Entry).where(Entry.dictionary_id == d.id)).scalars().all()
-    return store.entry_dicts(session=session, dictionary=d, rows=list(rows))
+    return entries.entry_dicts(session=session, dictionary=d, rows=list(rows))
 
 
 # ---------------------------------------------------------------------- MDF markers (part 2)
@@ -141,7 +142,7 @@ def test_edited_record_keeps_its_markers_others_stay_verbatim(session, tmp_path)
     import_file(session=session, dictionary=d, path=SUFFIXED, format="mdf")
     (big,) = [e for e in _entries(session, d) if e["headword"].get("kzz") == "bóŋ"]
     big["senses"][0]["glosses"]["en"] = "large"
-    store.update_entry(
+    editing.update_entry(
         session=session, dictionary=d, entry_id=big["id"], data=big, version=big["version"]
     )
     out = _export(session, d, "mdf", tmp_path) / "kar.sfm"
@@ -158,7 +159,7 @@ def test_edited_record_keeps_its_markers_others_stay_verbatim(session, tmp_path)
 
 def test_dictionary_made_in_wordkeep_exports_standard_mdf(session, tmp_path):
     d = _dictionary(session, "new", language_code="seh", vernacular_ws=["seh"])
-    store.create_entry(
+    editing.create_entry(
         session=session,
         dictionary=d,
         data={"headword": {"seh": "nyumba"},
@@ -242,7 +243,7 @@ def test_edited_and_hidden_lift_entries_are_rebuilt(session, tmp_path):
     entries = [e for e in _entries(session, d) if len(e["senses"]) >= 2]
     edited, hidden = entries[0], entries[1]
     edited["senses"][0]["glosses"]["en"] = "EDITED"
-    store.update_entry(
+    editing.update_entry(
         session=session, dictionary=d, entry_id=edited["id"], data=edited,
         version=edited["version"],
     )  # fmt: skip
@@ -289,7 +290,7 @@ def test_relations_stay_right_in_untouched_records(session, tmp_path):
     import_file(session=session, dictionary=d, path=SUFFIXED, format="mdf")
     (big,) = [e for e in _entries(session, d) if e["headword"].get("kzz") == "bóŋ"]
     big["headword"]["kzz"] = "bóŋŋ"
-    big = store.update_entry(
+    big = editing.update_entry(
         session=session, dictionary=d, entry_id=big["id"], data=big, version=big["version"]
     )
     owner = _export(session, d, "mdf", tmp_path / "o", viewer=ADMIN) / "rel.sfm"
@@ -297,7 +298,7 @@ def test_relations_stay_right_in_untouched_records(session, tmp_path):
     assert "\\cf bóŋŋ" in car and car not in _records(SUFFIXED)
 
     big["visibility"] = "restricted"
-    store.update_entry(
+    editing.update_entry(
         session=session, dictionary=d, entry_id=big["id"], data=big, version=big["version"]
     )
     public = _export(session, d, "mdf", tmp_path / "p", viewer=PUBLIC) / "rel.sfm"

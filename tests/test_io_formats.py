@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from lexicon.io.cldf import CldfError, read_cldf, write_cldf
+from lexicon.io.cldf.read import CldfError, read_cldf, write_cldf
 from lexicon.io.jsonio import read_json, write_json
-from lexicon.io.lift import read_lift
-from lexicon.io.mdf import MdfError, read_mdf
-from lexicon.io.tabular import guess_mapping, neutralise, read_table, unneutralise, write_table
+from lexicon.io.lift.package import read_lift
+from lexicon.io.mdf.read import MdfError, read_mdf
+from lexicon.io.tabular.read import guess_mapping, neutralise, read_table, unneutralise, write_table
 
 FIX = Path(__file__).parent / "fixtures"
 WHOLE = Path(__file__).parent / "fixtures" / "whole"  # whole files, not excerpts

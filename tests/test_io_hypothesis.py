@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lexicon.io.jsonio import read_json, write_json
-from lexicon.io.lift import read_lift, write_lift
-from lexicon.io.tabular import read_table, write_table
+from lexicon.io.lift.package import read_lift, write_lift
+from lexicon.io.tabular.read import read_table, write_table
 
 # Control characters, surrogates and unassigned code points cannot live in XML or a cell.
 TEXT = st.text(
@@ -65,7 +65,7 @@ SETTINGS = settings(
 @given(headword=TEXT, gloss=TEXT, example=TEXT, lang=LANG)
 def test_lift_round_trip_any_script(headword, gloss, example, lang):
     with tempfile.TemporaryDirectory() as tmp:
-        from lexicon.io.lift import LiftDocument
+        from lexicon.io.lift.package import LiftDocument
 
         out = write_lift(
             LiftDocument(entries=[_entry(headword, gloss, example, lang)]), Path(tmp) / "out"
@@ -119,15 +119,16 @@ def test_store_export_import_store(session, tmp_path, headword, gloss, example, 
     """text -> store -> file -> store gives the same text back (STYLE habit 9)."""
     import zipfile
 
-    from lexicon import store
-    from lexicon.io.importer import export_dictionary, import_file
+    from lexicon import editing, entries
+    from lexicon.io.exporter import export_dictionary
+    from lexicon.io.importer import import_file
 
     n = next(_counter)
-    src = store.create_dictionary(
+    src = editing.create_dictionary(
         session=session,
         data={"slug": f"h{n}", "title": "h", "language_code": "seh", "vernacular_ws": ["seh"]},
     )
-    store.create_entry(
+    editing.create_entry(
         session=session,
         dictionary=src,
         data={
@@ -149,12 +150,12 @@ def test_store_export_import_store(session, tmp_path, headword, gloss, example, 
         "json": folder / f"h{n}.json",
         "cldf": folder / "cldf",
     }[fmt]
-    dst = store.create_dictionary(
+    dst = editing.create_dictionary(
         session=session,
         data={"slug": f"r{n}", "title": "r", "language_code": "seh", "vernacular_ws": ["seh"]},
     )
     import_file(session=session, dictionary=dst, path=target, format=fmt)
-    rows = store.list_entries(session=session, dictionary=dst, viewer=_owner_view(dst))
+    rows = entries.list_entries(session=session, dictionary=dst, viewer=_owner_view(dst))
     (e,) = rows["items"]
     e = e if isinstance(e, dict) else e.model_dump()
     assert e["headword"] == {"seh": _nfc(headword)}
@@ -164,6 +165,6 @@ def test_store_export_import_store(session, tmp_path, headword, gloss, example, 
 
 
 def _owner_view(dictionary):
-    from lexicon.access import Viewer
+    from lexicon.accounts.access import Viewer
 
     return Viewer(user_id=1, is_admin=True)

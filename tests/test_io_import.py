@@ -12,12 +12,13 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select
 
-from lexicon import store
+from lexicon import editing, entries
 from lexicon.errors import ImportRejected
-from lexicon.io.importer import export_dictionary, import_file
-from lexicon.io.lift import lift_facts
+from lexicon.io.exporter import export_dictionary
+from lexicon.io.importer import import_file
+from lexicon.io.lift.package import lift_facts
+from lexicon.media.storage import LocalStorage
 from lexicon.models import Entry, Media, Revision
-from lexicon.storage import LocalStorage
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -31,7 +32,7 @@ def _count(session, model, **where) -> int:
 
 def _entries(session, dictionary) -> list[dict]:
     rows = session.exec(select(Entry).where(Entry.dictionary_id == dictionary.id)).scalars().all()
-    return store.entry_dicts(session=session, dictionary=dictionary, rows=list(rows))
+    return entries.entry_dicts(session=session, dictionary=dictionary, rows=list(rows))
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def storage(media_dir):
 @pytest.fixture
 def blank(session):
     def make(slug: str, code: str = "und"):
-        return store.create_dictionary(
+        return editing.create_dictionary(
             session=session, data={"slug": slug, "title": slug, "language_code": code}
         )
 
@@ -242,7 +243,7 @@ def test_other_exports_are_zips_that_read_back(fmt, session, blank, tmp_path):
 
 def test_entries_made_in_wordkeep_export_to_valid_lift(session, blank, tmp_path):
     d = blank("born", "seh")
-    house = store.create_entry(
+    house = editing.create_entry(
         session=session,
         dictionary=d,
         data={
@@ -267,7 +268,7 @@ def test_entries_made_in_wordkeep_export_to_valid_lift(session, blank, tmp_path)
             ],
         },
     )
-    store.create_entry(
+    editing.create_entry(
         session=session,
         dictionary=d,
         data={
@@ -353,7 +354,7 @@ def test_batch_writes_normalise_what_is_not_nfc(session, blank):
     letters, a NUL and U+2000 (whose NFC is U+2002) must still come out normalised."""
     nfd = unicodedata.normalize("NFD", "ŋ̀gàmà")
     d = blank("nfc")
-    clean, dirty = store.create_entries(
+    clean, dirty = editing.create_entries(
         session=session,
         dictionary=d,
         items=[
@@ -367,7 +368,7 @@ def test_batch_writes_normalise_what_is_not_nfc(session, blank):
     )
     session.commit()
     assert clean["headword"] == {"seh": "ŋ̀gàmà"}
-    stored = store.entry_dicts(
+    stored = entries.entry_dicts(
         session=session, dictionary=d, rows=[session.get(Entry, dirty["id"])]
     )[0]
     assert stored["headword"] == {"seh": "ŋ̀gàmà"} == dirty["headword"]

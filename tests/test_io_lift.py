@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from lexicon.errors import ImportRejected
-from lexicon.io.lift import LiftVersionError, lift_facts, read_lift, write_lift
+from lexicon.io.lift.package import LiftVersionError, lift_facts, read_lift, write_lift
 from lexicon.io.safety import UnsafeArchive, UnsafeXML
 
 FIX = Path(__file__).parent / "fixtures"

@@ -8,11 +8,12 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from lexicon import store
-from lexicon.access import Viewer
-from lexicon.io.importer import export_dictionary, import_file
-from lexicon.io.mdf import read_mdf
-from lexicon.io.mdf_write import write_mdf
+from lexicon import editing, entries
+from lexicon.accounts.access import Viewer
+from lexicon.io.exporter import export_dictionary
+from lexicon.io.importer import import_file
+from lexicon.io.mdf.read import read_mdf
+from lexicon.io.mdf.write import write_mdf
 from wordkeep.cli_io import export_command, import_command
 
 HDI = Path(__file__).parent / "fixtures" / "toolbox-hdi" / "db.sfm"
@@ -90,7 +91,7 @@ def test_languages_map_back_to_role_and_suffixed_markers(tmp_path):
 
 
 def _hdi_dictionary(session, slug: str):
-    return store.create_dictionary(
+    return editing.create_dictionary(
         session=session,
         data={"slug": slug, "title": f"Hdi {slug}", "language_code": "xed",
               "vernacular_ws": ["xed"], "analysis_ws": ["en", "fr"]},
@@ -123,7 +124,7 @@ def _entries(session, dictionary) -> list[dict]:
     from lexicon.models import Entry
 
     rows = session.exec(select(Entry).where(Entry.dictionary_id == dictionary.id)).scalars().all()
-    return store.entry_dicts(session=session, dictionary=dictionary, rows=list(rows))
+    return entries.entry_dicts(session=session, dictionary=dictionary, rows=list(rows))
 
 
 def test_cli_exports_mdf(session, database_url, media_dir, tmp_path, monkeypatch):

@@ -12,9 +12,9 @@ import typer
 from lxml import etree
 from typer.testing import CliRunner
 
-from lexicon import store
+from lexicon import editing
 from lexicon.io.importer import import_file
-from lexicon.storage import LocalStorage
+from lexicon.media.storage import LocalStorage
 from wordkeep.cli_io import export_command
 
 FIX = Path(__file__).parent / "fixtures"
@@ -36,11 +36,11 @@ def cli(database_url, media_dir, monkeypatch):
 
 
 def _plain_dictionary(session, slug: str = "plain"):
-    d = store.create_dictionary(
+    d = editing.create_dictionary(
         session=session,
         data={"slug": slug, "title": "Plain", "language_code": "seh", "vernacular_ws": ["seh"]},
     )
-    store.create_entry(
+    editing.create_entry(
         session=session,
         dictionary=d,
         data={"headword": {"seh": "nyumba"}, "senses": [{"glosses": {"en": "house"}}]},
@@ -77,7 +77,7 @@ def test_zip_name_still_gives_a_zip(session, cli, tmp_path):
 
 
 def test_export_with_media_to_a_plain_name_is_refused(session, media_dir, cli, tmp_path):
-    d = store.create_dictionary(session=session, data={"slug": "pt", "title": "Patani"})
+    d = editing.create_dictionary(session=session, data={"slug": "pt", "title": "Patani"})
     import_file(
         session=session, dictionary=d, path=PATANI, format="lift", storage=LocalStorage(media_dir)
     )
@@ -99,7 +99,7 @@ def test_a_name_of_another_kind_is_refused(fmt, name, session, cli, tmp_path):
 
 
 def test_api_plain_on_request_zip_by_default(client, owner, dictionary, session, app):
-    store.create_entry(session=session, dictionary=dictionary, data={"headword": {"seh": "moto"}})
+    editing.create_entry(session=session, dictionary=dictionary, data={"headword": {"seh": "moto"}})
     url = "/api/dictionaries/demo/export?format=json"
     zipped = client.get(url, headers=owner.headers)
     assert zipped.status_code == 200 and zipped.headers["content-type"] == "application/zip"

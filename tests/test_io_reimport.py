@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from lexicon import store
+from lexicon import editing, entries
 from lexicon.io import importer
 from lexicon.io.importer import import_file
-from lexicon.io.lift_read import audio_refs
+from lexicon.io.lift.read import audio_refs
 from lexicon.models import Dictionary, Entry, Revision
 
 SENA = Path(__file__).parent / "fixtures" / "lift-sena"
@@ -21,7 +21,7 @@ SENA = Path(__file__).parent / "fixtures" / "lift-sena"
 
 @pytest.fixture
 def sena(session):
-    d = store.create_dictionary(
+    d = editing.create_dictionary(
         session=session, data={"slug": "sena", "title": "Sena", "language_code": "seh"}
     )
     report = import_file(session=session, dictionary=d, path=SENA / "Sena.lift", format="lift")
@@ -39,7 +39,8 @@ def _rows(session, d) -> list[Entry]:
 
 def _entries(session, d) -> dict[str, dict]:
     return {
-        e["id"]: e for e in store.entry_dicts(session=session, dictionary=d, rows=_rows(session, d))
+        e["id"]: e
+        for e in entries.entry_dicts(session=session, dictionary=d, rows=_rows(session, d))
     }
 
 
@@ -48,15 +49,15 @@ def _revisions(session) -> int:
 
 
 def _spy_entry_dicts(monkeypatch) -> list[int]:
-    """How many rows each store.entry_dicts call of the importer reads back."""
+    """How many rows each entries.entry_dicts call of the importer reads back."""
     sizes: list[int] = []
-    real = store.entry_dicts
+    real = entries.entry_dicts
 
     def spy(*, session, dictionary, rows):
         sizes.append(len(rows))
         return real(session=session, dictionary=dictionary, rows=rows)
 
-    monkeypatch.setattr(importer.store, "entry_dicts", spy)
+    monkeypatch.setattr(importer.entries, "entry_dicts", spy)
     return sizes
 
 
@@ -93,7 +94,7 @@ def test_entry_edited_since_import_is_compared_and_brought_back(session, sena, m
     victim = next(e for e in entries.values() if e["senses"] and e["senses"][0]["glosses"])
     original = victim["senses"][0]["glosses"]
     edited = {**victim, "senses": [{**victim["senses"][0], "glosses": {"en": "edited here"}}]}
-    store.update_entry(
+    editing.update_entry(
         session=session, dictionary=sena, entry_id=victim["id"], data=edited, version=1
     )
     sizes = _spy_entry_dicts(monkeypatch)
@@ -127,7 +128,7 @@ def test_reimport_failing_midway_leaves_nothing(session, sena, tmp_path, monkeyp
     before, revisions = _entries(session, sena), _revisions(session)
     generation = session.get(Dictionary, sena.id).generation
     path, _ = _edited_copy(tmp_path, 2)
-    real, calls = store.update_entry, []
+    real, calls = editing.update_entry, []
 
     def failing(**kwargs):
         calls.append(kwargs["entry_id"])
@@ -135,7 +136,7 @@ def test_reimport_failing_midway_leaves_nothing(session, sena, tmp_path, monkeyp
             raise RuntimeError("disk full")
         return real(**kwargs)
 
-    monkeypatch.setattr(importer.store, "update_entry", failing)
+    monkeypatch.setattr(importer.editing, "update_entry", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         import_file(session=session, dictionary=sena, path=path, format="lift")
     session.expire_all()
@@ -143,18 +144,18 @@ def test_reimport_failing_midway_leaves_nothing(session, sena, tmp_path, monkeyp
     assert _entries(session, sena) == before
     assert _revisions(session) == revisions
     assert session.get(Dictionary, sena.id).generation == generation
-    monkeypatch.setattr(importer.store, "update_entry", real)
+    monkeypatch.setattr(importer.editing, "update_entry", real)
     again = import_file(session=session, dictionary=sena, path=path, format="lift")
     assert (again.updated, again.unchanged) == (2, len(before) - 2)
 
 
 def test_entry_dicts_of_core_rows_equal_those_of_orm_rows(session, sena):
-    orm = store.entry_dicts(session=session, dictionary=sena, rows=_rows(session, sena))
+    orm = entries.entry_dicts(session=session, dictionary=sena, rows=_rows(session, sena))
     table = Entry.__table__
     core = session.execute(
         select(table).where(table.c.dictionary_id == sena.id).order_by(table.c.id)
     ).all()
-    assert store.entry_dicts(session=session, dictionary=sena, rows=core) == orm
+    assert entries.entry_dicts(session=session, dictionary=sena, rows=core) == orm
     assert any(e["senses"] for e in orm) and any(e["relations"] for e in orm)
 
 

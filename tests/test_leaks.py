@@ -24,8 +24,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from lexicon import review, store
-from lexicon.access import Viewer
+from lexicon import editing, entries
+from lexicon.accounts.access import Viewer
+from lexicon.editing import review
 from lexicon.models import Media
 from tests.conftest import FIXTURES, make_user
 
@@ -94,7 +95,7 @@ class World:
 
 def _build_entries(session, dictionary, owner) -> dict:
     def create(data):
-        return store.create_entry(
+        return editing.create_entry(
             session=session, dictionary=dictionary, data=data, editor=owner.email
         )
 
@@ -139,7 +140,7 @@ def _build_entries(session, dictionary, owner) -> dict:
         {"glosses": {"en": "emberwick"}, "visibility": "restricted", "circle": "elders"}
     )
     mixed["pronunciations"] = [{"ipa": "mbataika", "visibility": "restricted", "circle": "elders"}]
-    store.update_entry(
+    editing.update_entry(
         session=session,
         dictionary=dictionary,
         entry_id=mixed["id"],
@@ -190,12 +191,12 @@ def world(client, session, dictionary, owner, app) -> World:
         client, auth, ids["mixed"], "short.webm", webm, visibility="restricted", circle="elders"
     )
 
-    private = store.create_dictionary(
+    private = editing.create_dictionary(
         session=session,
         data={"slug": "hushbook", "title": "Hushbook", "visibility": "private"},
         owner_id=owner.user.id,
     )
-    ids["private"] = store.create_entry(
+    ids["private"] = editing.create_entry(
         session=session, dictionary=private, data=_entry("sindikiza", "nightjarx"), editor="o"
     )["id"]
 
@@ -213,7 +214,7 @@ def world(client, session, dictionary, owner, app) -> World:
         ),
     ]  # fmt: skip
 
-    full = store.read_entry(
+    full = entries.read_entry(
         session=session, dictionary=dictionary, entry_id=ids["mixed"], viewer=Viewer(is_admin=True)
     )
     picture = client.post(

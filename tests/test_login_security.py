@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.settings import Settings
 from lexicon import accounts
-from lexicon.db import make_engine
+from lexicon.db.engine import make_engine
 from tests.conftest import make_user
 from wordkeep import cli_users
 

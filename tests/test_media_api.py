@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from api.settings import Settings
-from lexicon import audio, store
-from lexicon.access import Viewer
+from lexicon import editing, entries
+from lexicon.accounts.access import Viewer
+from lexicon.media import audio
+from lexicon.media.storage import storage_from_url
 from lexicon.models import Media, Revision
-from lexicon.storage import storage_from_url
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lift-patani-audio"
 TONE = 1.0  # tone seconds between 0.5 s of silence on each side
@@ -85,7 +86,7 @@ def clips(tmp_path_factory):
 
 @pytest.fixture
 def entry(session, dictionary, owner):
-    return store.create_entry(session=session, dictionary=dictionary, data=ENTRY, editor="owner")
+    return editing.create_entry(session=session, dictionary=dictionary, data=ENTRY, editor="owner")
 
 
 def upload(client, auth, entry_id, path, name=None, **fields):
@@ -101,12 +102,12 @@ def upload(client, auth, entry_id, path, name=None, **fields):
 def state(session, storage, entry_id):
     """Everything an upload could leave behind: stored files and database rows."""
     session.expire_all()
-    demo = store.get_dictionary(session=session, slug="demo")
+    demo = entries.get_dictionary(session=session, slug="demo")
     found = (
         sorted(storage.keys()),
         session.exec(select(func.count()).select_from(Media)).scalar_one(),
         session.exec(select(func.count()).select_from(Revision)).scalar_one(),
-        store.read_entry(session=session, dictionary=demo, entry_id=entry_id, viewer=ADMIN)[
+        entries.read_entry(session=session, dictionary=demo, entry_id=entry_id, viewer=ADMIN)[
             "version"
         ],
     )

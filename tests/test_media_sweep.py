@@ -21,12 +21,13 @@ from PIL import Image
 from sqlalchemy import func, select, text
 from sqlmodel import Session
 
-from lexicon import audio, media, pictures, store
-from lexicon.backup import create_backup
-from lexicon.media_sweep import SWEEP_LOCK_ID, check_media, sweep_media, sweep_once
+from lexicon import db, editing, media
+from lexicon.media import audio, pictures
+from lexicon.media.storage import LocalStorage
+from lexicon.media.sweep import SWEEP_LOCK_ID, check_media, sweep_media, sweep_once
 from lexicon.models import Media
+from lexicon.operations.backup import create_backup
 from lexicon.printing.uploads import add_print_font
-from lexicon.storage import LocalStorage
 from tests.conftest import FIXTURES, _free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +92,7 @@ def test_backup_copies_picture_copies_and_print_fonts(
 
 def test_sweep_takes_old_orphans_and_partial_files_only(session, dictionary, media_dir, tmp_path):
     storage = LocalStorage(media_dir)
-    entry = store.create_entry(
+    entry = editing.create_entry(
         session=session, dictionary=dictionary, data={"headword": {"seh": "nyumba"}}
     )
     clip = tmp_path / "word.wav"
@@ -134,7 +135,7 @@ def test_sweep_waits_for_an_upload_that_reuses_an_old_orphan(engine, dictionary,
     orphan = put_file(media_dir, ORPHAN, age=2 * HOUR)
     outcome = {}
     with Session(engine, expire_on_commit=False) as upload:
-        with store.transaction(upload):
+        with db.transaction(upload):
             upload.add(Media(dictionary_id=dictionary.id, sha256="ab" * 32, original_key=ORPHAN))
             upload.flush()  # the row is written, not committed: the upload is in flight
 

@@ -1,10 +1,10 @@
 """Learner pages render the dictionary in its own order, with senses and examples."""
 
-from lexicon import store
+from lexicon import editing
 
 
 def add(session, dictionary, word, gloss, **more):
-    return store.create_entry(
+    return editing.create_entry(
         session=session,
         dictionary=dictionary,
         data={"headword": {"seh": word}, "senses": [{"glosses": {"en": gloss}, **more}]},

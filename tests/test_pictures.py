@@ -17,11 +17,12 @@ from PIL import ExifTags, Image, ImageCms
 from sqlalchemy import func, select
 
 from api.app import create_app
-from lexicon import images, pictures, store
-from lexicon.access import Viewer
-from lexicon.images import ImageLimits
+from lexicon import editing, entries
+from lexicon.accounts.access import Viewer
+from lexicon.media import images, pictures
+from lexicon.media.images import ImageLimits
+from lexicon.media.storage import storage_from_url
 from lexicon.models import Media, Revision
-from lexicon.storage import storage_from_url
 from tests.conftest import make_user
 
 ADMIN = Viewer(is_admin=True)
@@ -88,7 +89,7 @@ def near(pixel, colour, tolerance=40) -> bool:
 
 @pytest.fixture
 def entry(session, dictionary):
-    return store.create_entry(session=session, dictionary=dictionary, data=ENTRY, editor="owner")
+    return editing.create_entry(session=session, dictionary=dictionary, data=ENTRY, editor="owner")
 
 
 @pytest.fixture
@@ -120,12 +121,12 @@ def state(session, media_dir, entry_id):
         for d, _, names in os.walk(media_dir)
         for f in names
     )
-    demo = store.get_dictionary(session=session, slug="demo")
+    demo = entries.get_dictionary(session=session, slug="demo")
     found = (
         files,
         session.exec(select(func.count()).select_from(Media)).scalar_one(),
         session.exec(select(func.count()).select_from(Revision)).scalar_one(),
-        store.read_entry(session=session, dictionary=demo, entry_id=entry_id, viewer=ADMIN),
+        entries.read_entry(session=session, dictionary=demo, entry_id=entry_id, viewer=ADMIN),
     )
     session.rollback()  # end the read: on SQLite it holds the write lock the app needs
     return found
@@ -273,7 +274,7 @@ def test_editor_cannot_add_to_a_sense_hidden_from_them(
 ):
     data = {**ENTRY, "senses": [{"glosses": {"en": "sacred basket"}, "visibility": "restricted",
                                  "circle": "elders"}]}  # fmt: skip
-    hidden = store.create_entry(session=session, dictionary=dictionary, data=data, editor="owner")
+    hidden = editing.create_entry(session=session, dictionary=dictionary, data=data, editor="owner")
     editor = make_user(session, "editor@example.org", "editor", dictionary)
     before = state(session, media_dir, hidden["id"])
     refused = upload(client, editor.headers, hidden, photo)
@@ -423,15 +424,15 @@ def test_pictures_on_s3(settings, engine, entry, auth, photo, s3_endpoint, monke
 def test_srcset_gives_a_phone_the_width_it_needs(
     client, auth, entry, photo, live_server, browser, monkeypatch
 ):
-    """With `srcset` from pictures.srcset_for (to be added to store.media_public), a 400 px wide
+    """With `srcset` from pictures.srcset_for (to be added to entries.media_public), a 400 px wide
     phone screen at 2x density loads the 800 px copy."""
-    plain = store.media_public
+    plain = entries.media_public
     if "srcset" not in plain(SimpleNamespace(slug="demo"), Media(sha256="0" * 64, kind="image")):
 
         def media_public(dictionary, media):
             return {**plain(dictionary, media), "srcset": pictures.srcset_for(dictionary, media)}
 
-        monkeypatch.setattr(store, "media_public", media_public)
+        monkeypatch.setattr("lexicon.entries.read.media_public", media_public)
     assert upload(client, auth, entry, photo).status_code == 201
     context = browser.new_context(viewport={"width": 400, "height": 800}, device_scale_factor=2)
     try:
@@ -550,7 +551,7 @@ def test_the_same_new_picture_uploaded_twice_at_once_is_stored_once(
 
     import httpx
 
-    made = [store.create_entry(session=session, dictionary=dictionary, data=ENTRY) for _ in "ab"]
+    made = [editing.create_entry(session=session, dictionary=dictionary, data=ENTRY) for _ in "ab"]
     session.commit()
     start, answers = threading.Barrier(2), []
 

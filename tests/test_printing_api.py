@@ -8,7 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from lexicon import store
+from lexicon import editing
 from wordkeep.cli import friendly
 from wordkeep.cli_print import print_command
 
@@ -37,7 +37,7 @@ def entries(session, dictionary):
         entry("siri", "secret word", visibility="restricted", circle="elders"),
         entry("rascunho", "draft word", status="draft"),
     ):
-        made[data["headword"]["seh"]] = store.create_entry(
+        made[data["headword"]["seh"]] = editing.create_entry(
             session=session, dictionary=dictionary, data=data, editor="test"
         )
     session.commit()
@@ -99,7 +99,7 @@ def test_same_state_same_etag_and_an_edit_changes_it(client, entries, session, d
     assert first.headers["etag"] == again.headers["etag"] and first.content == again.content
     nama = entries["nama"]
     changed = {**nama, "senses": [{"glosses": {"en": "beast"}}]}
-    store.update_entry(
+    editing.update_entry(
         session=session, dictionary=dictionary, entry_id=nama["id"], data=changed,
         version=nama["version"], editor="test",
     )  # fmt: skip
@@ -108,7 +108,7 @@ def test_same_state_same_etag_and_an_edit_changes_it(client, entries, session, d
 
 
 def test_uncovered_characters_are_a_422_listing_them(client, session, dictionary):
-    store.create_entry(session=session, dictionary=dictionary, data=entry("ba", "x \U000f0041"))
+    editing.create_entry(session=session, dictionary=dictionary, data=entry("ba", "x \U000f0041"))
     session.commit()
     got = client.get(PDF)
     assert got.status_code == 422
@@ -175,7 +175,7 @@ def test_owner_uploads_a_font_that_then_covers_private_use_letters(
 ):
     from pathlib import Path
 
-    store.create_entry(session=session, dictionary=dictionary, data=entry("ba", "sign \uea60"))
+    editing.create_entry(session=session, dictionary=dictionary, data=entry("ba", "sign \uea60"))
     session.commit()
     assert client.get(PDF).status_code == 422  # no installed font has U+EA60
     font = (Path(__file__).parent / "fixtures" / "fonts" / "codicon.ttf").read_bytes()

@@ -16,8 +16,9 @@ import zipfile
 import pytest
 from PIL import ExifTags, Image
 
-from lexicon import access, store
-from lexicon.access import Viewer
+from lexicon import editing, entries
+from lexicon.accounts import access
+from lexicon.accounts.access import Viewer
 from tests.conftest import make_user
 from tests.protocol_cases import PICTURE, protocol  # noqa: F401  (the fixture)
 from tests.test_editor_pages import login
@@ -45,7 +46,7 @@ def history_case(session, dictionary) -> dict:
        beta (hidden now, visible then, inside a sense everyone sees); D and R deleted.
     3: A reworded ("newlark"); C added restricted to alpha ("latebrook").
     """
-    first = store.create_entry(
+    first = editing.create_entry(
         session=session, dictionary=dictionary, editor="owner",
         data={"headword": {"seh": "kalekale"}, "status": "published", "visibility": "public",
               "senses": [
@@ -60,12 +61,12 @@ def history_case(session, dictionary) -> dict:
     a2 = {**a, "examples": [{**a["examples"][0], "visibility": "restricted", "circle": ALPHA}],
           "subsenses": [{**a["subsenses"][0], "visibility": "restricted", "circle": BETA}]}  # fmt: skip
     b2 = {**b, "glosses": {"en": "oldquarry stone"}, "visibility": "restricted", "circle": ALPHA}
-    second = store.update_entry(
+    second = editing.update_entry(
         session=session, dictionary=dictionary, entry_id=first["id"], version=1, editor="owner",
         data={**first, "senses": [a2, b2]},
     )  # fmt: skip
     a3 = {**second["senses"][0], "glosses": {"en": "newlark"}}
-    third = store.update_entry(
+    third = editing.update_entry(
         session=session, dictionary=dictionary, entry_id=first["id"], version=2, editor="owner",
         data={**second, "senses": [a3, second["senses"][1],
                                     _sense("latebrook", visibility="restricted", circle=ALPHA)]},
@@ -77,7 +78,9 @@ def history_case(session, dictionary) -> dict:
 def stored(session, dictionary, entry_id) -> dict:
     session.rollback()
     session.expire_all()
-    out = store.read_entry(session=session, dictionary=dictionary, entry_id=entry_id, viewer=ADMIN)
+    out = entries.read_entry(
+        session=session, dictionary=dictionary, entry_id=entry_id, viewer=ADMIN
+    )
     session.rollback()  # SQLite: the app needs the write lock this read would keep
     return out
 
@@ -173,12 +176,12 @@ def test_owner_and_insider_restore_what_they_see(client, dictionary, session, ow
 
 
 def test_a_revision_hidden_from_the_restorer_is_not_restored(client, dictionary, session):
-    entry = store.create_entry(
+    entry = editing.create_entry(
         session=session, dictionary=dictionary, editor="owner",
         data={"headword": {"seh": "ndakubisa"}, "visibility": "restricted", "circle": ALPHA,
               "senses": [_sense("mossharbor")]},
     )  # fmt: skip
-    store.update_entry(
+    editing.update_entry(
         session=session, dictionary=dictionary, entry_id=entry["id"], version=1, editor="owner",
         data={**entry, "visibility": "public", "circle": None, "senses": [_sense("open")]},
     )  # fmt: skip
@@ -212,7 +215,7 @@ def test_an_accepted_proposal_does_not_bring_back_what_was_hidden_since(
     client, dictionary, session, owner
 ):
     now = history_case(session, dictionary)
-    entry = store.create_entry(
+    entry = editing.create_entry(
         session=session, dictionary=dictionary, editor="owner",
         data={"headword": {"seh": "mwala"}, "senses": [_sense("stone"), _sense("oldcairn")]},
     )  # fmt: skip
@@ -229,7 +232,7 @@ def test_an_accepted_proposal_does_not_bring_back_what_was_hidden_since(
     current = stored(session, dictionary, entry["id"])
     hidden = {**current["senses"][1], "visibility": "restricted", "circle": ALPHA,
               "glosses": {"en": "oldcairn marker"}}  # fmt: skip
-    store.update_entry(
+    editing.update_entry(
         session=session, dictionary=dictionary, entry_id=entry["id"], version=1, editor="owner",
         data={**current, "senses": [current["senses"][0], hidden]},
     )  # fmt: skip
@@ -262,7 +265,7 @@ def test_an_accepted_proposal_does_not_bring_back_what_was_hidden_since(
 def test_a_proposal_on_an_entry_hidden_from_its_author_since_is_not_accepted(
     client, dictionary, session, owner
 ):
-    entry = store.create_entry(
+    entry = editing.create_entry(
         session=session, dictionary=dictionary, editor="owner",
         data={"headword": {"seh": "ndakubisa"}, "senses": [_sense("mossharbor")]},
     )  # fmt: skip
@@ -272,7 +275,7 @@ def test_a_proposal_on_an_entry_hidden_from_its_author_since_is_not_accepted(
                    json={**seen.json(), "part_of_speech": "n"}, headers=contributor.headers)  # fmt: skip
     assert r.status_code == 202, r.text
     current = stored(session, dictionary, entry["id"])
-    store.update_entry(
+    editing.update_entry(
         session=session, dictionary=dictionary, entry_id=entry["id"], version=1, editor="owner",
         data={**current, "visibility": "restricted", "circle": ALPHA},
     )  # fmt: skip
@@ -289,7 +292,7 @@ def test_a_reviewer_outside_a_circle_cannot_accept_changes_to_it(client, diction
     """A contributor of circle alpha proposes to make alpha's sense public and to add another
     alpha sense. An editor outside alpha sees neither in the proposal: accepting keeps alpha's
     sense exactly as it is, and a proposal adding an alpha sense waits for an alpha member."""
-    entry = store.create_entry(
+    entry = editing.create_entry(
         session=session, dictionary=dictionary, editor="owner",
         data={"headword": {"seh": "chipale"}, "status": "published",
               "senses": [_sense("openfield"),
@@ -337,12 +340,12 @@ def test_a_reviewer_outside_a_circle_cannot_accept_changes_to_it(client, diction
 
 def _hidden_entry(session, dictionary) -> dict:
     """Public in revision 1; restricted to alpha from revision 2."""
-    entry = store.create_entry(
+    entry = editing.create_entry(
         session=session, dictionary=dictionary, editor="owner",
         data={"headword": {"seh": "ndakubisa"}, "status": "published",
               "senses": [_sense("mossharbor")]},
     )  # fmt: skip
-    return store.update_entry(
+    return editing.update_entry(
         session=session, dictionary=dictionary, entry_id=entry["id"], version=1, editor="owner",
         data={**entry, "visibility": "restricted", "circle": ALPHA},
     )  # fmt: skip
@@ -364,7 +367,7 @@ def test_the_form_on_an_old_version_of_an_entry_hidden_now_is_not_found(
 
 def test_the_form_on_an_old_version_leaves_out_parts_hidden_now(client, dictionary, session):
     now = history_case(session, dictionary)
-    first = store.list_revisions(
+    first = entries.list_revisions(
         session=session, dictionary=dictionary, entry_id=now["id"], viewer=ADMIN
     )["items"][0]["data"]
     session.rollback()
@@ -469,7 +472,7 @@ def _gps(data: bytes) -> dict:
 
 @pytest.fixture
 def pictured(client, auth, session, dictionary, tmp_path):
-    entry = store.create_entry(
+    entry = editing.create_entry(
         session=session, dictionary=dictionary, editor="owner",
         data={"headword": {"seh": "nsengwa"}, "status": "published", "senses": [_sense("basket")]},
     )  # fmt: skip
@@ -539,7 +542,7 @@ def test_who_gets_originals_in_an_export_is_who_may_fetch_them(
 
 
 def test_an_export_without_pictures_has_no_readme(client, session, dictionary):
-    store.create_entry(
+    editing.create_entry(
         session=session, dictionary=dictionary, editor="owner",
         data={"headword": {"seh": "nyumba"}, "senses": [_sense("house")]},
     )  # fmt: skip
@@ -565,7 +568,7 @@ def _leaked(text: str, cases, person: str) -> set[str]:
 
 def test_protocol_restore_then_every_reader_sees_only_their_part(client, cases, session):
     entry_id = cases.ids["history"]
-    dictionary = store.get_dictionary(session=session, slug="demo")
+    dictionary = entries.get_dictionary(session=session, slug="demo")
     before = stored(session, dictionary, entry_id)
     r = client.post(
         f"/api/dictionaries/demo/entries/{entry_id}/revisions/1/restore",
@@ -594,8 +597,8 @@ def test_protocol_restore_then_every_reader_sees_only_their_part(client, cases, 
 @pytest.mark.parametrize("name", ["nested", "restricted", "history", "pictured"])
 def test_protocol_old_version_forms_show_nothing_hidden_now(client, cases, session, name):
     entry_id = cases.ids[name]
-    first = store.list_revisions(
-        session=session, dictionary=store.get_dictionary(session=session, slug="demo"),
+    first = entries.list_revisions(
+        session=session, dictionary=entries.get_dictionary(session=session, slug="demo"),
         entry_id=entry_id, viewer=ADMIN,
     )["items"][0]["data"]  # fmt: skip
     session.rollback()

@@ -20,14 +20,17 @@ import pytest
 from alembic import command
 from sqlalchemy import literal, select, text
 
-from lexicon import access, accounts, review, store
-from lexicon.access import Viewer
-from lexicon.db import alembic_config, upgrade
+from lexicon import accounts, editing, entries
+from lexicon.accounts import access
+from lexicon.accounts.access import Viewer
+from lexicon.db.migrate import alembic_config
+from lexicon.editing import review
 from lexicon.models import User
+from lexicon.operations.upgrade import upgrade
 from lexicon.printing.options import PrintOptions
 from lexicon.printing.render import build_document
 from lexicon.printing.service import Selection, select_entries
-from lexicon.search_index import search_text
+from lexicon.search.index import search_text
 from tests.conftest import make_user
 from tests.protocol_cases import ALPHA, BETA, Cases, build_cases
 
@@ -103,13 +106,13 @@ def read_everything(client, session, cases, person: str) -> dict[str, str]:
     assert answer.status_code == 200, answer.text[:300]
     out["print pdf"] = _pdf_text(answer.content)
     viewer = _viewer(session, cases, person)
-    dictionary = store.get_dictionary(session=session, slug="demo")
-    entries = select_entries(
+    dictionary = entries.get_dictionary(session=session, slug="demo")
+    selected = select_entries(
         session=session, dictionary=dictionary, viewer=viewer, selection=Selection()
     )
     document, _ = build_document(
         dictionary=dictionary.model_dump(exclude={"id", "created_at", "updated_at"}),
-        entries=entries,
+        entries=selected,
         layout="dictionary",
         options=PrintOptions(),
     )
@@ -260,7 +263,7 @@ def test_saving_what_one_sees_keeps_relations_one_cannot(client, cases, session,
     saved = client.put(f"/api/dictionaries/demo/entries/{related}", json=seen, headers=headers)
     assert saved.status_code == 200, saved.text
     assert cases.words["restricted_hw"] not in saved.text
-    full = store.read_entry(
+    full = entries.read_entry(
         session=session, dictionary=dictionary, entry_id=related, viewer=Viewer(is_admin=True)
     )
     assert sorted((r["type"], r["target_id"]) for r in full["relations"]) == sorted(
@@ -291,7 +294,7 @@ def test_accepting_a_proposal_keeps_relations_its_author_could_not_see(
     )
     assert done.status_code == 200, done.text
     session.commit()  # end the read snapshot, to see what the request wrote
-    full = store.read_entry(
+    full = entries.read_entry(
         session=session, dictionary=dictionary, entry_id=related, viewer=Viewer(is_admin=True)
     )
     assert full["senses"][0]["glosses"]["en"] == "gladefern proposed"
@@ -306,11 +309,11 @@ def test_restoring_a_revision_keeps_relations_the_restorer_cannot_see(
     """Revision 2 of the public `nested` entry adds a relation to the restricted entry; an
     editor outside the circle restores revision 1: the relation stays, and is not shown."""
     nested = cases.ids["nested"]
-    full = store.read_entry(
+    full = entries.read_entry(
         session=session, dictionary=dictionary, entry_id=nested, viewer=Viewer(is_admin=True)
     )
     full["relations"] = [{"type": "synonym", "target_id": cases.ids["restricted"]}]
-    store.update_entry(
+    editing.update_entry(
         session=session, dictionary=dictionary, entry_id=nested, data=full,
         version=full["version"], editor=cases.owner.email,
     )  # fmt: skip
@@ -323,7 +326,7 @@ def test_restoring_a_revision_keeps_relations_the_restorer_cannot_see(
     assert cases.ids["restricted"] not in done.text
     assert cases.words["restricted_hw"] not in done.text
     session.commit()
-    full = store.read_entry(
+    full = entries.read_entry(
         session=session, dictionary=dictionary, entry_id=nested, viewer=Viewer(is_admin=True)
     )
     assert [r["target_id"] for r in full["relations"]] == [cases.ids["restricted"]]

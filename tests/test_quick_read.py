@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from api.deps import quick_read
-from lexicon.db import is_sqlite, reader_engine
+from lexicon.db.engine import is_sqlite, reader_engine
 
 
 @pytest.fixture

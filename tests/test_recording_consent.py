@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from lexicon import audio, editing, media, store
-from lexicon.access import Viewer
-from lexicon.io.importer import export_dictionary, import_file
-from lexicon.storage import LocalStorage
+from lexicon import editing, entries, media
+from lexicon.accounts.access import Viewer
+from lexicon.io.exporter import export_dictionary
+from lexicon.io.importer import import_file
+from lexicon.media import audio
+from lexicon.media.storage import LocalStorage
 
 FIX = Path(__file__).parent / "fixtures"
 ADMIN = Viewer(is_admin=True)
@@ -40,7 +42,7 @@ def recorded(session, storage, dictionary, tmp_path):
     """An entry with a recorded pronunciation and a recorded example, each with its notes."""
     wav = tmp_path / "tone.wav"
     audio.write_tone(wav, container="wav", codec="pcm_s16le")
-    entry = store.create_entry(
+    entry = editing.create_entry(
         session=session, dictionary=dictionary, editor="owner@example.org",
         data={"headword": {"seh": "nyumba"},
               "senses": [{"glosses": {"en": "house"}, "examples": [{"text": {"seh": "Nyumba."}}]}]},
@@ -67,7 +69,7 @@ def _notes(item: dict) -> dict:
 
 def test_notes_are_stored_and_read_back(session, dictionary, recorded):
     session.expire_all()
-    entry = store.read_entry(
+    entry = entries.read_entry(
         session=session, dictionary=dictionary, entry_id=recorded["id"], viewer=ADMIN
     )
     [pron] = entry["pronunciations"]
@@ -78,7 +80,7 @@ def test_notes_are_stored_and_read_back(session, dictionary, recorded):
 
 
 def test_a_pronunciation_without_notes_has_the_defaults(session, dictionary):
-    entry = store.create_entry(
+    entry = editing.create_entry(
         session=session, dictionary=dictionary,
         data={"headword": {"seh": "madzi"}, "pronunciations": [{"ipa": "madzi"}]},
     )  # fmt: skip
@@ -110,13 +112,13 @@ def test_export_and_import_carry_the_notes(fmt, session, storage, dictionary, re
     if fmt == "mdf":
         text = source.read_text(encoding="utf-8")
         assert "\\sf-speaker Maria Tembo" in text and "\\sfx-speaker João Banda" in text
-    back = store.create_dictionary(
+    back = editing.create_dictionary(
         session=session, data={"slug": f"back-{fmt}", "title": "Back", "language_code": "seh",
                                "vernacular_ws": ["seh"], "analysis_ws": ["en", "pt"]},
     )  # fmt: skip
     import_file(session=session, dictionary=back, path=source, format=fmt, storage=storage)
-    [entry] = store.list_entries(session=session, dictionary=back, viewer=ADMIN)["items"]
-    entry = store.read_entry(session=session, dictionary=back, entry_id=entry["id"], viewer=ADMIN)
+    [entry] = entries.list_entries(session=session, dictionary=back, viewer=ADMIN)["items"]
+    entry = entries.read_entry(session=session, dictionary=back, entry_id=entry["id"], viewer=ADMIN)
     recorded_prons = [p for p in entry["pronunciations"] if p["media"]]
     assert [_notes(p) for p in recorded_prons] == [NOTES]
     [example] = entry["senses"][0]["examples"]
@@ -171,12 +173,12 @@ def test_learners_see_spoken_by_only_when_the_speaker_may_be_named(
 ):
     page = client.get(f"/d/demo/entries/{recorded['id']}").text
     assert "Spoken by Maria Tembo" in page and "Spoken by João Banda" in page
-    entry = store.read_entry(
+    entry = entries.read_entry(
         session=session, dictionary=dictionary, entry_id=recorded["id"], viewer=ADMIN
     )
     entry["pronunciations"][0]["speaker_named"] = False
     entry["senses"][0]["examples"][0]["recording"]["speaker_named"] = False
-    store.update_entry(
+    editing.update_entry(
         session=session, dictionary=dictionary, entry_id=entry["id"], data=entry,
         version=entry["version"], editor="owner@example.org",
     )  # fmt: skip
@@ -192,13 +194,15 @@ def test_migration_moves_an_examples_recording_notes_out_of_extra(tmp_path):
     from sqlalchemy import text
     from sqlmodel import Session
 
-    from lexicon.db import alembic_config, make_engine, upgrade
+    from lexicon.db.engine import make_engine
+    from lexicon.db.migrate import alembic_config
+    from lexicon.operations.upgrade import upgrade
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
     upgrade(engine)
     with Session(engine) as session:
-        d = store.create_dictionary(session=session, data={"slug": "m", "title": "M"})
-        entry = store.create_entry(
+        d = editing.create_dictionary(session=session, data={"slug": "m", "title": "M"})
+        entry = editing.create_entry(
             session=session, dictionary=d,
             data={"headword": {"und": "x"}, "senses": [{"examples": [{"text": {"und": "y"}}]}]},
         )  # fmt: skip
@@ -255,11 +259,11 @@ def test_an_example_recorded_in_wordkeep_goes_to_lift_and_comes_back(
     lift = etree.parse(str(next(folder.glob("*.lift"))))
     [form] = lift.findall(".//example/form[@lang='seh-Zxxx-x-audio']")
     assert (folder / "audio" / form.findtext("text")).is_file()
-    other = store.create_dictionary(
+    other = editing.create_dictionary(
         session=session, data={"slug": "again", "title": "Again", "language_code": "seh"}
     )
     import_file(session=session, dictionary=other, path=folder, format="lift", storage=storage)
-    [entry] = store.list_entries(session=session, dictionary=other, viewer=ADMIN)["items"]
+    [entry] = entries.list_entries(session=session, dictionary=other, viewer=ADMIN)["items"]
     example = entry["senses"][0]["examples"][0]
     assert example["media"]["sha256"] == recorded["senses"][0]["examples"][0]["media"]["sha256"]
     assert example["text"] == {"seh": "Nyumba."}

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lexicon import store
-from lexicon.access import Viewer
+from lexicon import editing, entries
+from lexicon.accounts.access import Viewer
 from lexicon.io.exporter import export_dictionary
 from lexicon.io.importer import import_file
 
@@ -76,17 +76,17 @@ def check_round_trip(session, owner, tmp_path, fmt: str, strategy, full: bool = 
     )
     def round_trip(head, gloss, example):
         n = next(counter)
-        source = store.create_dictionary(
+        source = editing.create_dictionary(
             session=session,
             data={"slug": f"src{fmt}{n}", "title": "Source", "language_code": "seh",
                   "analysis_ws": ["en", "pt"]},
             owner_id=owner.user.id,
         )  # fmt: skip
         expected = tuple(nfc(t) for t in (head, gloss, gloss, example, gloss, example))
-        made = store.create_entry(
+        made = editing.create_entry(
             session=session, dictionary=source, data=entry_with(head, gloss, example)
         )
-        stored = store.read_entry(
+        stored = entries.read_entry(
             session=session, dictionary=source, entry_id=made["id"], viewer=ADMIN
         )
         assert texts_of(stored) == expected
@@ -94,13 +94,13 @@ def check_round_trip(session, owner, tmp_path, fmt: str, strategy, full: bool = 
         package = export_dictionary(
             session=session, dictionary=source, format=fmt, dest=tmp_path / f"{fmt}{n}.zip"
         )
-        target = store.create_dictionary(
+        target = editing.create_dictionary(
             session=session,
             data={"slug": f"dst{fmt}{n}", "title": "Copy", "language_code": "seh"},
             owner_id=owner.user.id,
         )
         import_file(session=session, dictionary=target, path=package, format=fmt)  # the zip
-        back = store.list_entries(session=session, dictionary=target, viewer=ADMIN)["items"]
+        back = entries.list_entries(session=session, dictionary=target, viewer=ADMIN)["items"]
         assert [texts_of(e, full) for e in back] == [expected if full else expected[:2]]
 
     round_trip()

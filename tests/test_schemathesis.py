@@ -17,7 +17,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.openapi import from_asgi
 
-from lexicon import store
+from lexicon import editing
 
 EXAMPLES = {"positive": 3, "negative": 2}  # per operation (invalid input is slow to make)
 # Typesetting a PDF costs a second of CPU; two tries per mode still reach its validation.
@@ -43,7 +43,7 @@ def problem(response) -> str | None:
 
 
 def test_no_server_errors_and_json_errors(app, auth, session, dictionary):
-    entry = store.create_entry(
+    entry = editing.create_entry(
         session=session, dictionary=dictionary,
         data={"headword": {"seh": "nyumba"}, "senses": [{"glosses": {"en": "house"}}]},
     )  # fmt: skip
@@ -104,7 +104,7 @@ AWKWARD = [
 
 def test_awkward_input_never_causes_server_errors(app, auth, session, dictionary):
     client = TestClient(app, raise_server_exceptions=False)
-    entry_id = store.create_entry(
+    entry_id = editing.create_entry(
         session=session, dictionary=dictionary, data={"headword": {"seh": "nyumba"}}
     )["id"]
     url = f"/api/dictionaries/demo/entries/{entry_id}"

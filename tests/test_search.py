@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lexicon import browse, search, search_ranking, store
-from lexicon.access import ANONYMOUS, Viewer
+from lexicon import editing, entries, search
+from lexicon.accounts.access import ANONYMOUS, Viewer
 from lexicon.errors import InvalidInput
-from lexicon.search_index import search_text
+from lexicon.search import browse
+from lexicon.search import ranking as search_ranking
+from lexicon.search.index import search_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from generate import generate_entries  # noqa: E402
@@ -27,7 +29,7 @@ from generate import generate_entries  # noqa: E402
 def add(session, dictionary, word, gloss="", homograph=0, **sense):
     senses = [{"glosses": {"en": gloss} if gloss else {}, **sense}] if gloss or sense else []
     data = {"headword": {"seh": word}, "homograph": homograph, "senses": senses}
-    return store.create_entry(session=session, dictionary=dictionary, data=data)
+    return editing.create_entry(session=session, dictionary=dictionary, data=data)
 
 
 def find(session, dictionary, q, viewer=ANONYMOUS, **kw):
@@ -139,7 +141,7 @@ def test_typos_are_a_fallback_below_every_whole_word_match(session, dictionary):
     add(session, dictionary, "madzi", "water")
     add(session, dictionary, "mtsinje", "river", definitions={"en": "where the water flows"})
     add(session, dictionary, "bwalo", "wafer")  # English, one letter off
-    store.create_entry(session=session, dictionary=dictionary, data={
+    editing.create_entry(session=session, dictionary=dictionary, data={
         "headword": {"seh": "kuipa"}, "senses": [{"glosses": {"en": "spoil", "pt": "gater"}}]})  # fmt: skip
     assert found(session, dictionary, "water") == [("madzi", "gloss"), ("mtsinje", "definition")]
     assert [t for _, t in found(session, dictionary, "waters")] == ["gloss", "definition"]
@@ -222,7 +224,8 @@ def test_migration_0019_splits_existing_text_rows_into_definitions_and_examples(
     downgrade leaves it); upgrading lists every entry and rebuilds them at head."""
     from alembic import command
 
-    from lexicon.db import alembic_config, upgrade
+    from lexicon.db.migrate import alembic_config
+    from lexicon.operations.upgrade import upgrade
 
     ex = [{"text": {"seh": "Madzi"}, "translations": {"en": "the water is cold"}}]
     add(session, dictionary, "aka", "stone", examples=ex)
@@ -244,7 +247,7 @@ def test_migration_0019_splits_existing_text_rows_into_definitions_and_examples(
         ).scalars()
         assert sorted(kinds) == ["ex", "tx"]
     # Deleting rows keeps SQLite's full-text tables in step with them (the delete trigger).
-    store.delete_entry(session=session, dictionary=dictionary,
+    editing.delete_entry(session=session, dictionary=dictionary,
                        entry_id=find(session, dictionary, "cold")["items"][0]["id"])  # fmt: skip
     session.commit()
     assert found(session, dictionary, "cold") == []
@@ -259,7 +262,7 @@ def test_migration_0019_splits_existing_text_rows_into_definitions_and_examples(
 
 
 def test_water_on_the_demo_lists_no_near_miss_above_a_whole_word_match(session):
-    from lexicon.demo import load_demo
+    from lexicon.operations.demo import load_demo
 
     hdi, _ = load_demo(session=session, path=Path(__file__).parent.parent / "data/demo/hdi.json")
     page = find(session, hdi, "water")["items"]
@@ -276,7 +279,7 @@ def test_water_on_the_demo_lists_no_near_miss_above_a_whole_word_match(session):
 def test_an_exact_headword_always_ranks_first(session, dictionary):
     entries = generate_entries(60, seed=5)
     for entry in entries:
-        store.create_entry(session=session, dictionary=dictionary,
+        editing.create_entry(session=session, dictionary=dictionary,
                            data=dict(entry, headword={"seh": entry["headword"]["qaa"]}))  # fmt: skip
     for entry in entries:
         word = entry["headword"]["qaa"]
@@ -298,16 +301,16 @@ def test_nfd_and_nfc_find_each_other(session, dictionary):
 
 def test_what_a_viewer_may_not_see_is_never_found(session, dictionary, owner):
     add(session, dictionary, "pala", "open secret")
-    hidden = store.create_entry(session=session, dictionary=dictionary, data={
+    hidden = editing.create_entry(session=session, dictionary=dictionary, data={
         "headword": {"seh": "pasa"}, "visibility": "restricted", "circle": "elders",
         "senses": [{"glosses": {"en": "secret"}}],
     })  # fmt: skip
-    store.create_entry(session=session, dictionary=dictionary, data={
+    editing.create_entry(session=session, dictionary=dictionary, data={
         "headword": {"seh": "pata"},
         "senses": [{"glosses": {"en": "drum"}},
                    {"glosses": {"en": "secret rite"}, "visibility": "community"}],
     })  # fmt: skip
-    store.create_entry(session=session, dictionary=dictionary, data={
+    editing.create_entry(session=session, dictionary=dictionary, data={
         "headword": {"seh": "pawa"}, "status": "draft", "senses": [{"glosses": {"en": "secret"}}],
     })  # fmt: skip
     assert found(session, dictionary, "secret") == [("pala", "gloss_word")]
@@ -325,9 +328,11 @@ def test_what_a_viewer_may_not_see_is_never_found(session, dictionary, owner):
     pata = find(session, dictionary, "pata")["items"][0]
     assert pata["glosses"] == {"en": "drum"}
     # Deleted entries leave search and browse; a restore brings them back.
-    store.delete_entry(session=session, dictionary=dictionary, entry_id=hidden["id"])
+    editing.delete_entry(session=session, dictionary=dictionary, entry_id=hidden["id"])
     assert "pasa" not in [h for h, _ in found(session, dictionary, "pasa", viewer=keeper)]
-    store.restore_revision(session=session, dictionary=dictionary, entry_id=hidden["id"], number=1)
+    editing.restore_revision(
+        session=session, dictionary=dictionary, entry_id=hidden["id"], number=1
+    )
     assert found(session, dictionary, "pasa", viewer=keeper)[0] == ("pasa", "exact")
 
 
@@ -344,7 +349,7 @@ def test_edits_reindex_and_pages_follow_cursors(session, dictionary):
     ]  # fmt: skip
     assert second["next"] is None and second["total"] == 7
     entry = created[0]
-    store.update_entry(session=session, dictionary=dictionary, entry_id=entry["id"],
+    editing.update_entry(session=session, dictionary=dictionary, entry_id=entry["id"],
                        data=dict(entry, headword={"seh": "zulu"}), version=entry["version"])  # fmt: skip
     assert "kaa" not in [h for h, _ in found(session, dictionary, "kaa")]
     assert found(session, dictionary, "zulu") == [("zulu", "exact")]
@@ -354,7 +359,7 @@ def test_a_new_alphabet_reindexes_folding_and_order(session, dictionary):
     add(session, dictionary, "bɛlɛ", "song")
     add(session, dictionary, "bele", "other")
     assert found(session, dictionary, "bele") == [("bele", "exact")]
-    store.update_dictionary(session=session, dictionary=dictionary, data={"alphabet": dict(
+    editing.update_dictionary(session=session, dictionary=dictionary, data={"alphabet": dict(
         dictionary.alphabet, confusables=[["ŋ", "ng"], ["ɛ", "e"]])})  # fmt: skip
     search.reindex_dictionary(session=session, dictionary=dictionary)
     assert found(session, dictionary, "bele") == [("bele", "exact"), ("bɛlɛ", "folded")]
@@ -371,7 +376,7 @@ def test_browse_by_domain_and_part_of_speech(session, dictionary):
     )
     add(session, dictionary, "khomo", "door", semantic_domains=["6.5.2 Parts of a building"])
     add(session, dictionary, "mwala", "stone", semantic_domains=["1.2.2.1 Rock"])
-    store.create_entry(session=session, dictionary=dictionary, data={
+    editing.create_entry(session=session, dictionary=dictionary, data={
         "headword": {"seh": "dya"}, "part_of_speech": "v", "senses": [{"glosses": {"en": "eat"}}]})  # fmt: skip
     assert browse_words(session, dictionary, domain="6.5") == ["khomo", "nyumba"]
     assert browse_words(session, dictionary, domain="6.5.1") == ["nyumba"]
@@ -394,7 +399,7 @@ def test_word_of_the_day_is_stable_per_day_and_visible(session, dictionary):
                                   day=date(2026, 1, 1)) is None  # fmt: skip
     for w in ["aka", "bala", "dada", "eka", "gaga"]:
         add(session, dictionary, w, "x")
-    store.create_entry(session=session, dictionary=dictionary, data={
+    editing.create_entry(session=session, dictionary=dictionary, data={
         "headword": {"seh": "hidden"}, "visibility": "community"})  # fmt: skip
     picks = {
         browse.word_of_the_day(
@@ -409,7 +414,7 @@ def test_word_of_the_day_is_stable_per_day_and_visible(session, dictionary):
 
 
 def test_search_sql_is_built_apart_from_running(dictionary):
-    alphabet = store.alphabet_for(dictionary)
+    alphabet = entries.alphabet_for(dictionary)
     query = search.parse_query("Ngáma", alphabet=alphabet)
     assert (query.norm, query.folded, query.words) == ("ngáma", "ngama", ("ngama",))
     for dialect, engine_dialect, marks in [
@@ -453,7 +458,7 @@ def test_a_verb_glossed_with_to_is_a_gloss_match_for_the_bare_verb(session, dict
         ]
 
     for word, gloss in (("lankhula", "to speak"), ("kugona", "go to sleep"), ("nkhani", "speech")):
-        store.create_entry(session=session, dictionary=dictionary,
+        editing.create_entry(session=session, dictionary=dictionary,
                            data={"headword": {"seh": word}, "senses": [{"glosses": {"en": gloss}}]})  # fmt: skip
     assert found("speak")[0] == ("lankhula", "gloss")
     assert found("speaks")[0] == ("lankhula", "gloss")
@@ -468,9 +473,10 @@ def test_migration_0012_rewrites_stored_gloss_stems_and_keeps_the_full_text_inde
     from alembic import command
     from sqlalchemy import text
 
-    from lexicon.db import alembic_config, upgrade
+    from lexicon.db.migrate import alembic_config
+    from lexicon.operations.upgrade import upgrade
 
-    store.create_entry(session=session, dictionary=dictionary,
+    editing.create_entry(session=session, dictionary=dictionary,
                        data={"headword": {"seh": "lankhula"}, "senses": [{"glosses": {"en": "to speak"}}]})  # fmt: skip
     session.commit()
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
@@ -532,7 +538,7 @@ def test_headword_and_gloss_branches_never_visit_the_table_on_sqlite(engine, ses
     """Migration 0013: on SQLite each headword and gloss branch is answered from a covering
     index (the planner's own report), for rows and for counting, and browse's label lookups
     use their partial indexes."""
-    from lexicon.prepared import driver_plan
+    from lexicon.db.prepared import driver_plan
 
     if engine.dialect.name != "sqlite":
         pytest.skip("covering indexes are SQLite's (PostgreSQL keeps narrower ones)")
@@ -545,7 +551,7 @@ def test_headword_and_gloss_branches_never_visit_the_table_on_sqlite(engine, ses
                   for s in sources]  # fmt: skip
         return " | ".join(row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + sql, values))
 
-    alphabet = store.alphabet_for(dictionary)
+    alphabet = entries.alphabet_for(dictionary)
     for q, names, index in [
         ("ngama", ("exact", "prefix", "folded", "folded_prefix"), "ix_search_hw_"),
         ("ng", ("prefix", "folded_prefix"), "2 "),  # two characters: their own index, in order

@@ -6,13 +6,13 @@ from urllib.parse import urlparse
 
 import pytest
 
-from lexicon import store
+from lexicon import editing
 
 API = "/api/dictionaries/demo"
 
 
 def add(session, dictionary, word, gloss, **more):
-    return store.create_entry(
+    return editing.create_entry(
         session=session,
         dictionary=dictionary,
         data={"headword": {"seh": word}, "senses": [{"glosses": {"en": gloss}, **more}]},
@@ -70,7 +70,9 @@ def test_browse_api_by_letter_domain_and_pos(client, words):
 def test_a_private_dictionary_is_searched_only_by_its_members(
     client, session, dictionary, auth, words
 ):
-    store.update_dictionary(session=session, dictionary=dictionary, data={"visibility": "private"})
+    editing.update_dictionary(
+        session=session, dictionary=dictionary, data={"visibility": "private"}
+    )
     for path in ("search?q=ngama", "browse?letter=ng"):
         assert client.get(f"{API}/{path}").status_code == 404
         assert client.get(f"{API}/{path}", headers=auth).status_code == 200

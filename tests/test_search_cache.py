@@ -6,14 +6,14 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.app import create_app
-from lexicon import store
+from lexicon import editing, entries
 from lexicon.errors import StaleVersion
 
 API = "/api/dictionaries/demo"
 
 
 def add(session, dictionary, word, gloss, **more):
-    return store.create_entry(
+    return editing.create_entry(
         session=session,
         dictionary=dictionary,
         data={"headword": {"seh": word}, "senses": [{"glosses": {"en": gloss}}], **more},
@@ -76,7 +76,7 @@ def test_settings_and_store_writes_bump_the_generation_failed_ones_do_not(
 ):
     def generation() -> int:
         with Session(engine) as fresh:
-            return store.get_dictionary(session=fresh, slug="demo").generation
+            return entries.get_dictionary(session=fresh, slug="demo").generation
 
     seen = [generation()]
 
@@ -86,21 +86,23 @@ def test_settings_and_store_writes_bump_the_generation_failed_ones_do_not(
 
     entry = add(session, dictionary, "nama", "meat")
     assert bumped()
-    store.create_entries(session=session, dictionary=dictionary,
+    editing.create_entries(session=session, dictionary=dictionary,
                          items=[{"headword": {"seh": "chala"}}])  # fmt: skip
     assert bumped()
-    entry = store.update_entry(session=session, dictionary=dictionary, entry_id=entry["id"],
+    entry = editing.update_entry(session=session, dictionary=dictionary, entry_id=entry["id"],
                                data={**entry, "part_of_speech": "n"}, version=entry["version"])  # fmt: skip
     assert bumped()
     with pytest.raises(StaleVersion):
-        store.update_entry(session=session, dictionary=dictionary, entry_id=entry["id"],
+        editing.update_entry(session=session, dictionary=dictionary, entry_id=entry["id"],
                            data=entry, version=1)  # fmt: skip
     assert not bumped()
-    store.delete_entry(session=session, dictionary=dictionary, entry_id=entry["id"])
+    editing.delete_entry(session=session, dictionary=dictionary, entry_id=entry["id"])
     assert bumped()
-    store.restore_revision(session=session, dictionary=dictionary, entry_id=entry["id"], number=2)
+    editing.restore_revision(session=session, dictionary=dictionary, entry_id=entry["id"], number=2)
     assert bumped()
-    store.update_dictionary(session=session, dictionary=dictionary, data={"visibility": "private"})
+    editing.update_dictionary(
+        session=session, dictionary=dictionary, data={"visibility": "private"}
+    )
     assert bumped()
     assert dictionary.generation == seen[-1]  # the caller's object follows its own writes
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from api.app import create_app
 from api.settings import Settings
-from lexicon.site_secret import key_file, stored_secret_key
+from lexicon.accounts.site_secret import key_file, stored_secret_key
 from tests.conftest import make_user
 from tests.test_auth import login
 
@@ -59,7 +59,7 @@ def test_a_generated_key_is_kept_and_shared(settings, engine, session, db_kind):
 def test_another_database_gets_another_key(tmp_path, sqlite_template):
     import shutil
 
-    from lexicon.db import make_engine
+    from lexicon.db.engine import make_engine
 
     keys = []
     for name in ("a", "b"):
@@ -71,7 +71,7 @@ def test_another_database_gets_another_key(tmp_path, sqlite_template):
 
 
 def test_a_cut_short_key_file_is_reported_not_used(tmp_path):
-    from lexicon.db import make_engine
+    from lexicon.db.engine import make_engine
 
     path = tmp_path / "wordkeep.db"
     key_file(str(path)).write_text("")
@@ -80,8 +80,8 @@ def test_a_cut_short_key_file_is_reported_not_used(tmp_path):
 
 
 def test_a_generated_key_stays_out_of_backups(engine, media_dir, tmp_path, db_kind):
-    from lexicon.backup import create_backup
-    from lexicon.storage import LocalStorage
+    from lexicon.media.storage import LocalStorage
+    from lexicon.operations.backup import create_backup
 
     key = stored_secret_key(engine)
     manifest = create_backup(engine=engine, storage=LocalStorage(media_dir), dest=tmp_path / "b")

@@ -1,6 +1,6 @@
 """A speaker who did not agree to be named (`speaker_named` false) is named only to those who
 manage the recordings: editors, owners, site admins. The consent notes (free text that can name
-people) likewise. Every read path asks lexicon.access, so each is walked here as anonymous,
+people) likewise. Every read path asks lexicon.accounts.access, so each is walked here as anonymous,
 viewer, contributor and editor: API entry JSON, pages, exports, history; and a contributor's
 proposal, accepted by an editor, keeps the name they never saw (issue 24, issue 16's rule)."""
 
@@ -12,8 +12,8 @@ import zipfile
 
 import pytest
 
-from lexicon import store
-from lexicon.access import Viewer
+from lexicon import editing, entries
+from lexicon.accounts.access import Viewer
 from tests.conftest import make_user
 from tests.test_recording_consent import recorded, storage  # noqa: F401 (fixtures)
 
@@ -26,7 +26,9 @@ OUTSIDERS = ("anonymous", "viewer", "contributor")
 
 def _stored(session, dictionary, entry_id) -> dict:
     session.expire_all()
-    return store.read_entry(session=session, dictionary=dictionary, entry_id=entry_id, viewer=ADMIN)
+    return entries.read_entry(
+        session=session, dictionary=dictionary, entry_id=entry_id, viewer=ADMIN
+    )
 
 
 @pytest.fixture
@@ -36,7 +38,7 @@ def unnamed(session, dictionary, recorded):  # noqa: F811
     assert entry["senses"][0]["examples"][0]["source"] == EX_SPEAKER  # the upload filled it
     entry["pronunciations"][0]["speaker_named"] = False
     entry["senses"][0]["examples"][0]["recording"]["speaker_named"] = False
-    return store.update_entry(
+    return editing.update_entry(
         session=session, dictionary=dictionary, entry_id=entry["id"], data=entry,
         version=entry["version"], editor="owner@example.org",
     )  # fmt: skip
@@ -182,7 +184,7 @@ def test_a_contributors_accepted_proposal_keeps_the_name_they_never_saw(
 
 def test_a_contributor_may_give_a_new_recording_its_speaker(session, dictionary, unnamed):
     """Fields the writer could not see are kept by id; a new part keeps what they wrote."""
-    from lexicon import access
+    from lexicon.accounts import access
 
     contributor = Viewer(user_id=99, roles={dictionary.id: "contributor"})
     current = _stored(session, dictionary, unnamed["id"])

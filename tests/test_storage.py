@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from lexicon.errors import InvalidInput
-from lexicon.storage import (
+from lexicon.media.storage import (
     BadMediaKey,
     LocalStorage,
     MediaNotFound,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from lexicon import store
-from lexicon.access import ANONYMOUS
+from lexicon import editing, entries
+from lexicon.accounts.access import ANONYMOUS
 from lexicon.errors import InvalidInput, StaleVersion
 from lexicon.models import Revision
 
@@ -23,17 +23,17 @@ ENTRY = {
 
 
 def test_batch_and_single_creation_give_the_same_entry(session, dictionary):
-    one = store.create_entry(session=session, dictionary=dictionary, data=ENTRY, entry_id="e1")
+    one = editing.create_entry(session=session, dictionary=dictionary, data=ENTRY, entry_id="e1")
     other = dict(
         ENTRY,
         id="e2",
         senses=[dict(ENTRY["senses"][0], id="s2", examples=[{"id": "x2", "text": {"seh": "a"}}])],
     )
-    [two] = store.create_entries(session=session, dictionary=dictionary, items=[other])
-    row_one = store._entry_row(session, dictionary, "e1")
-    row_two = store._entry_row(session, dictionary, "e2")
+    [two] = editing.create_entries(session=session, dictionary=dictionary, items=[other])
+    row_one = editing._entry_row(session, dictionary, "e1")
+    row_two = editing._entry_row(session, dictionary, "e2")
     for written, row in ((one, row_one), (two, row_two)):
-        read = store.entry_dict(session=session, dictionary=dictionary, row=row)
+        read = entries.entry_dict(session=session, dictionary=dictionary, row=row)
         assert read == written
     strip = lambda e: {k: v for k, v in e.items() if k not in ("id", "created_at", "updated_at")}  # noqa: E731
     a, b = strip(one), strip(two)
@@ -46,17 +46,17 @@ def test_batch_and_single_creation_give_the_same_entry(session, dictionary):
 
 
 def test_copied_child_ids_get_fresh_ones(session, dictionary):
-    first = store.create_entry(session=session, dictionary=dictionary, data=ENTRY)
-    second = store.create_entry(session=session, dictionary=dictionary, data=ENTRY)
+    first = editing.create_entry(session=session, dictionary=dictionary, data=ENTRY)
+    second = editing.create_entry(session=session, dictionary=dictionary, data=ENTRY)
     assert first["senses"][0]["id"] == "s1"
     assert second["senses"][0]["id"] != "s1"
-    [third] = store.create_entries(session=session, dictionary=dictionary, items=[ENTRY])
+    [third] = editing.create_entries(session=session, dictionary=dictionary, items=[ENTRY])
     assert third["senses"][0]["id"] not in ("s1", second["senses"][0]["id"])
 
 
 def test_stale_update_changes_nothing(session, dictionary):
-    entry = store.create_entry(session=session, dictionary=dictionary, data=ENTRY)
-    store.update_entry(
+    entry = editing.create_entry(session=session, dictionary=dictionary, data=ENTRY)
+    editing.update_entry(
         session=session,
         dictionary=dictionary,
         entry_id=entry["id"],
@@ -64,7 +64,7 @@ def test_stale_update_changes_nothing(session, dictionary):
         version=1,
     )
     with pytest.raises(StaleVersion) as info:
-        store.update_entry(
+        editing.update_entry(
             session=session,
             dictionary=dictionary,
             entry_id=entry["id"],
@@ -78,27 +78,31 @@ def test_stale_update_changes_nothing(session, dictionary):
 def test_a_failed_batch_writes_nothing(session, dictionary):
     good = {"headword": {"seh": "a"}}
     with pytest.raises(InvalidInput, match="headword"):
-        store.create_entries(session=session, dictionary=dictionary, items=[good, {"headword": {}}])
-    assert store.count_entries(session=session, dictionary=dictionary, viewer=ANONYMOUS) == 0
+        editing.create_entries(
+            session=session, dictionary=dictionary, items=[good, {"headword": {}}]
+        )
+    assert entries.count_entries(session=session, dictionary=dictionary, viewer=ANONYMOUS) == 0
     with pytest.raises(InvalidInput, match="media"):
-        store.create_entry(
+        editing.create_entry(
             session=session,
             dictionary=dictionary,
             data={"headword": {"seh": "a"}, "pronunciations": [{"media": {"sha256": "0" * 64}}]},
         )
-    assert store.count_entries(session=session, dictionary=dictionary, viewer=ANONYMOUS) == 0
+    assert entries.count_entries(session=session, dictionary=dictionary, viewer=ANONYMOUS) == 0
 
 
 def test_changing_the_alphabet_rekeys_every_entry(session, dictionary):
     for word in ["nga", "na", "oa"]:
-        store.create_entry(session=session, dictionary=dictionary, data={"headword": {"seh": word}})
+        editing.create_entry(
+            session=session, dictionary=dictionary, data={"headword": {"seh": word}}
+        )
 
     def order():
-        page = store.list_entries(session=session, dictionary=dictionary, viewer=ANONYMOUS)
+        page = entries.list_entries(session=session, dictionary=dictionary, viewer=ANONYMOUS)
         return [e["headword"]["seh"] for e in page["items"]]
 
     assert order() == ["na", "nga", "oa"]
-    store.update_dictionary(
+    editing.update_dictionary(
         session=session, dictionary=dictionary, data={"alphabet": {"letters": ["ng", "n", "o"]}}
     )
     assert order() == ["nga", "na", "oa"]

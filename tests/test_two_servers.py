@@ -21,7 +21,8 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from lexicon import audio, store
+from lexicon import editing
+from lexicon.media import audio
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "shared-secret-for-both-servers-0123456789"
@@ -94,7 +95,7 @@ def s3_endpoint():
 
 @pytest.fixture
 def servers(database_url, dictionary, owner, s3_endpoint, tmp_path, monkeypatch):
-    from lexicon.storage import storage_from_url
+    from lexicon.media.storage import storage_from_url
 
     keys = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
     for k, v in keys.items():
@@ -159,7 +160,7 @@ def test_what_one_server_writes_the_other_reads(servers, auth, tmp_path):
 
 
 def test_sessions_and_logs_across_servers(servers, session, dictionary, owner):
-    store.create_entry(
+    editing.create_entry(
         session=session, dictionary=dictionary,
         data={"headword": {"seh": "chinsinsi"}, "visibility": "restricted", "circle": "elders"},
     )  # fmt: skip
@@ -209,7 +210,7 @@ def test_health_names_the_part_that_failed(session, media_dir, s3_endpoint, monk
     """What /healthz answers (api.middleware.health_response): a load balancer takes a server
     whose database or media store is gone out of rotation."""
     from api.middleware import health_response
-    from lexicon.storage import LocalStorage, storage_from_url
+    from lexicon.media.storage import LocalStorage, storage_from_url
 
     ok = health_response(session, LocalStorage(media_dir))
     assert ok.status_code == 200 and json.loads(ok.body) == {

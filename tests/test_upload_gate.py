@@ -17,7 +17,7 @@ from sqlalchemy import select as sql_select
 
 from api import uploads
 from api.settings import Settings
-from lexicon.jobs import ImportJob
+from lexicon.io.jobs import ImportJob
 from lexicon.models import Media
 from tests.conftest import make_user
 

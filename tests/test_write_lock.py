@@ -1,4 +1,4 @@
-"""SQLite writers of one process take turns in arrival order (lexicon.write_lock), and however a
+"""SQLite writers of one process take turns in arrival order (lexicon.db.write_lock), and however a
 write transaction ends, its turn is given back: a turn kept would stop every save."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from lexicon import store, write_lock
-from lexicon.db import WRITE_OPTION, begin_write, make_engine
+from lexicon.db import write_lock
+from lexicon.db.engine import WRITE_OPTION, begin_write, make_engine
+from lexicon.db.transactions import transaction
 
 INSERT = text("INSERT INTO t VALUES (:v)")
 
@@ -34,7 +35,7 @@ def rows(engine) -> list[int]:
 
 
 def write(engine, value: int) -> None:
-    with Session(engine) as session, store.transaction(session):
+    with Session(engine) as session, transaction(session):
         session.execute(INSERT, {"v": value})
 
 
@@ -52,7 +53,7 @@ class Writer(threading.Thread):
 
     def run(self) -> None:
         try:
-            with Session(self.engine) as session, store.transaction(session):
+            with Session(self.engine) as session, transaction(session):
                 raw = session.connection().connection.dbapi_connection
                 self.had_turn = raw.holding is not None  # not let in by running out of time
                 session.execute(INSERT, {"v": self.value})
@@ -77,7 +78,7 @@ def gets_through(writer: Writer) -> None:
 
 def test_commit_hands_the_turn_to_the_next_writer(db):
     engine, queue, _ = db
-    with Session(engine) as session, store.transaction(session):
+    with Session(engine) as session, transaction(session):
         session.execute(INSERT, {"v": 1})
         waiter = queued_writer(engine, queue, 2)
         assert queue.held
@@ -87,7 +88,7 @@ def test_commit_hands_the_turn_to_the_next_writer(db):
 
 def test_rollback_after_an_exception_hands_the_turn_on(db):
     engine, queue, _ = db
-    with Session(engine) as session, pytest.raises(ValueError), store.transaction(session):
+    with Session(engine) as session, pytest.raises(ValueError), transaction(session):
         session.execute(INSERT, {"v": 1})
         waiter = queued_writer(engine, queue, 2)
         raise ValueError("the import failed")

@@ -49,7 +49,8 @@ def friendly(fn):
 
 def open_engine(settings: Settings):
     """The configured database, migrated to the newest schema."""
-    from lexicon.db import make_engine, upgrade
+    from lexicon.db.engine import make_engine
+    from lexicon.operations.upgrade import upgrade
 
     engine = make_engine(settings.database_url)
     upgrade(engine)
@@ -80,9 +81,9 @@ def init(
 
 
 def load_demo_into(engine, settings: Settings) -> None:
-    from lexicon.db import session_for
-    from lexicon.demo import load_demo, load_samples
-    from lexicon.storage import storage_from_url
+    from lexicon.db.engine import session_for
+    from lexicon.media.storage import storage_from_url
+    from lexicon.operations.demo import load_demo, load_samples
 
     with session_for(engine) as session:
         loaded = [load_demo(session=session, path=DEMO_FILE)]
@@ -110,7 +111,7 @@ def serve(
     limit_malloc_arenas()  # first, while this process has no threads (wordkeep/serving.py)
     settings = load_settings()
     migrate_in_child(demo)
-    from lexicon.db import make_engine
+    from lexicon.db.engine import make_engine
 
     engine = make_engine(settings.database_url)
     typer.echo(f"Wordkeep on http://{host}:{port}/  (API docs at /docs)")
@@ -158,7 +159,7 @@ def start_media_sweeper(settings: Settings, engine):
     if not settings.media_sweep_interval:
         return None
     from api.middleware import configure_logging
-    from lexicon.storage import storage_from_url
+    from lexicon.media.storage import storage_from_url
     from wordkeep.serving import MediaSweeper
 
     configure_logging(settings.log_level)  # its log lines are JSON like the workers'

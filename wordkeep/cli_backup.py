@@ -15,8 +15,8 @@ def backup_command(
 
     @friendly
     def run() -> None:
-        from lexicon.backup import create_backup
-        from lexicon.storage import storage_from_url
+        from lexicon.media.storage import storage_from_url
+        from lexicon.operations.backup import create_backup
         from wordkeep.cli import load_settings, open_engine
 
         settings = load_settings()
@@ -44,9 +44,9 @@ def restore_command(
 
     @friendly
     def run() -> None:
-        from lexicon.backup import restore_backup
-        from lexicon.db import make_engine
-        from lexicon.storage import storage_from_url
+        from lexicon.db.engine import make_engine
+        from lexicon.media.storage import storage_from_url
+        from lexicon.operations.backup import restore_backup
         from wordkeep.cli import load_settings
 
         settings = load_settings()
@@ -75,9 +75,9 @@ def check_command(
 
     @friendly
     def run() -> None:
-        from lexicon.db import session_for
-        from lexicon.media_sweep import check_media, sweep_once
-        from lexicon.storage import storage_from_url
+        from lexicon.db.engine import session_for
+        from lexicon.media.storage import storage_from_url
+        from lexicon.media.sweep import check_media, sweep_once
         from wordkeep.cli import load_settings, open_engine
 
         settings = load_settings()

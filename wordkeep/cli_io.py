@@ -44,15 +44,15 @@ def _bar(label: str):
 def _context(slug: str):
     from sqlmodel import Session
 
-    from lexicon import store
-    from lexicon.storage import storage_from_url
+    from lexicon import entries
+    from lexicon.media.storage import storage_from_url
     from wordkeep.cli import load_settings, open_engine
 
     settings = load_settings()
     engine = open_engine(settings)
     try:
         with Session(engine, expire_on_commit=False) as session:
-            dictionary = store.get_dictionary(session=session, slug=slug)
+            dictionary = entries.get_dictionary(session=session, slug=slug)
             yield session, dictionary, storage_from_url(settings.media_dir)
     finally:
         engine.dispose()
@@ -135,7 +135,7 @@ def export_command(
 ) -> None:
     """Export a dictionary as a zip (LIFT package, CSV, CLDF, MDF or JSON) with its media,
     or as the plain file (words.json) when it has none."""
-    from lexicon.io.importer import export_dictionary
+    from lexicon.io.exporter import export_dictionary
 
     try:
         with _context(dictionary) as (session, d, storage), _bar(d.slug) as tick:

@@ -33,12 +33,12 @@ def print_command(
     ),
 ) -> None:
     """Print a dictionary, wordlist or flashcards as a typeset PDF."""
-    from lexicon import accounts, store
-    from lexicon.access import ANONYMOUS
-    from lexicon.db import session_for
+    from lexicon import accounts, entries
+    from lexicon.accounts.access import ANONYMOUS
+    from lexicon.db.engine import session_for
+    from lexicon.media.storage import storage_from_url
     from lexicon.printing import PrintOptions
     from lexicon.printing.service import Selection, print_dictionary
-    from lexicon.storage import storage_from_url
     from wordkeep.cli import load_settings, open_engine
 
     settings = load_settings()
@@ -54,7 +54,7 @@ def print_command(
     )
     selection = Selection(letter=letter, domain=domain, pos=pos, q=query, status=status)
     with session_for(open_engine(settings)) as session:
-        found = store.get_dictionary(session=session, slug=dictionary)
+        found = entries.get_dictionary(session=session, slug=dictionary)
         viewer = ANONYMOUS
         if as_user:
             user = accounts.get_user(session=session, email=as_user)

@@ -14,7 +14,7 @@ import typer
 
 
 def _session():
-    from lexicon.db import session_for
+    from lexicon.db.engine import session_for
     from wordkeep.cli import load_settings, open_engine
 
     return session_for(open_engine(load_settings()))
@@ -27,8 +27,8 @@ def _password(from_stdin: bool) -> str:
 
 
 def _add(email, role, dictionary, password_stdin, admin, no_password) -> None:
-    from lexicon import accounts, store
-    from lexicon.access import ROLE_RANK
+    from lexicon import accounts, entries
+    from lexicon.accounts.access import ROLE_RANK
     from lexicon.errors import InvalidInput, NotFound
 
     # Check everything before writing anything (exit 2 means nothing was written).
@@ -41,7 +41,7 @@ def _add(email, role, dictionary, password_stdin, admin, no_password) -> None:
     if password is not None and len(password) < accounts.MIN_PASSWORD:
         raise InvalidInput(f"password: must be at least {accounts.MIN_PASSWORD} characters")
     with _session() as session:
-        found = store.get_dictionary(session=session, slug=dictionary) if dictionary else None
+        found = entries.get_dictionary(session=session, slug=dictionary) if dictionary else None
         try:
             user = accounts.get_user(session=session, email=email)
             created = False

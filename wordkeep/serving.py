@@ -43,7 +43,7 @@ def limit_malloc_arenas(arenas: int = ARENAS) -> str | None:
 
 
 class MediaSweeper:
-    """A background thread that runs `lexicon.media_sweep.sweep_once` every `interval` seconds
+    """A background thread that runs `lexicon.media.sweep.sweep_once` every `interval` seconds
     (the first time soon after start), deleting orphan and half-written files older than `grace`.
     One per `serve` process, whatever the number of workers; on PostgreSQL one server at a time.
     """
@@ -73,7 +73,7 @@ class MediaSweeper:
         """One round; failures are logged, never raised (the next round tries again)."""
         from sqlalchemy.exc import OperationalError
 
-        from lexicon.media_sweep import sweep_once
+        from lexicon.media.sweep import sweep_once
 
         try:
             removed = sweep_once(engine=self.engine, storage=self.storage, older_than=self.grace)

@@ -17,7 +17,7 @@ from api.i18n import _
 from api.settings import Settings
 from api.templating import render
 from lexicon import accounts
-from lexicon.access import Viewer
+from lexicon.accounts.access import Viewer
 from lexicon.errors import NotAuthenticated
 from lexicon.models import User
 

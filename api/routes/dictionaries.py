@@ -5,11 +5,11 @@ from sqlmodel import Session
 
 from api.deps import get_dictionary, get_session, get_settings, get_viewer, requires
 from api.settings import Settings
-from lexicon import store
-from lexicon.access import Viewer
+from lexicon import editing, entries
+from lexicon.accounts.access import Viewer
+from lexicon.entries.schemas import DictionaryCreate, DictionaryPublic, DictionaryUpdate, Page
 from lexicon.errors import Forbidden, NotAuthenticated
 from lexicon.models import Dictionary
-from lexicon.schemas import DictionaryCreate, DictionaryPublic, DictionaryUpdate, Page
 
 router = APIRouter(prefix="/api/dictionaries", tags=["dictionaries"])
 
@@ -23,8 +23,8 @@ def list_dictionaries(
     session: Session = Depends(get_session), viewer: Viewer = Depends(get_viewer)
 ):
     items = [
-        store.dictionary_public(session=session, dictionary=d, viewer=viewer)
-        for d in store.list_dictionaries(session=session, viewer=viewer)
+        entries.dictionary_public(session=session, dictionary=d, viewer=viewer)
+        for d in entries.list_dictionaries(session=session, viewer=viewer)
     ]
     return {"items": items, "total": len(items), "next": None}
 
@@ -45,8 +45,8 @@ def create_dictionary(
             "only site admins may create dictionaries here "
             "(WORDKEEP_DICTIONARY_CREATORS=admins); ask one to create it and make you its owner"
         )
-    dictionary = store.create_dictionary(session=session, data=data, owner_id=viewer.user_id)
-    return store.dictionary_public(session=session, dictionary=dictionary, viewer=viewer)
+    dictionary = editing.create_dictionary(session=session, data=data, owner_id=viewer.user_id)
+    return entries.dictionary_public(session=session, dictionary=dictionary, viewer=viewer)
 
 
 @router.get("/{slug}", response_model=DictionaryPublic)
@@ -55,7 +55,7 @@ def get_dictionary_(
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
 ):
-    return store.dictionary_public(session=session, dictionary=dictionary, viewer=viewer)
+    return entries.dictionary_public(session=session, dictionary=dictionary, viewer=viewer)
 
 
 @router.patch("/{slug}", response_model=DictionaryPublic)
@@ -65,5 +65,5 @@ def update_dictionary(
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(requires("manage")),
 ):
-    store.update_dictionary(session=session, dictionary=dictionary, data=data)
-    return store.dictionary_public(session=session, dictionary=dictionary, viewer=viewer)
+    editing.update_dictionary(session=session, dictionary=dictionary, data=data)
+    return entries.dictionary_public(session=session, dictionary=dictionary, viewer=viewer)

@@ -16,8 +16,10 @@ from api.csrf import require_csrf
 from api.deps import get_dictionary, get_session, requires
 from api.routes.media import get_limits, get_storage
 from api.templating import render
-from lexicon import access, accounts, editing, media, review, store
-from lexicon.access import Viewer
+from lexicon import accounts, editing, entries, media
+from lexicon.accounts import access
+from lexicon.accounts.access import Viewer
+from lexicon.editing import review
 from lexicon.errors import InvalidInput, NotFound, StaleVersion
 from lexicon.models import Dictionary
 
@@ -68,7 +70,7 @@ def entry_list(
         viewer=viewer,
         dictionary=dictionary,
     )
-    page = store.list_entries(
+    page = entries.list_entries(
         session=session, dictionary=dictionary, viewer=viewer, limit=PAGE, cursor=cursor,
         letter=letter or None, status=status or None, where=where,
     )  # fmt: skip
@@ -77,7 +79,7 @@ def entry_list(
         "page": page,
         "filters": filters,
         "query": str(request.url.query),
-        "letters": [lt.lower for lt in store.alphabet_for(dictionary).letters],
+        "letters": [lt.lower for lt in entries.alphabet_for(dictionary).letters],
         "parts_of_speech": editing.parts_of_speech(session=session, dictionary=dictionary),
         "statuses": editing.STATUSES,
         "viewer": viewer,
@@ -169,7 +171,7 @@ def edit_entry(
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(requires("propose")),
 ):
-    entry = store.read_entry(
+    entry = entries.read_entry(
         session=session, dictionary=dictionary, entry_id=entry_id, viewer=viewer
     )
     return _form_page(request, dictionary, session, viewer, entry)
@@ -381,7 +383,7 @@ def deleted(
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(requires("edit")),
 ):
-    page = store.list_entries(
+    page = entries.list_entries(
         session=session, dictionary=dictionary, viewer=viewer, limit=PAGE, cursor=cursor,
         deleted=True,
     )  # fmt: skip
@@ -402,7 +404,7 @@ def lookup(
 ):
     """Entries whose headword contains `q` (the relation picker)."""
     where = editing.entry_filter(search=q.strip() or None)
-    page = store.list_entries(
+    page = entries.list_entries(
         session=session, dictionary=dictionary, viewer=viewer, limit=12, where=where
     )
     items = [
@@ -453,7 +455,7 @@ def _proposal_view(session, dictionary, viewer, p: dict) -> dict:
     current = {}
     if p["entry_id"]:
         try:
-            current = store.read_entry(
+            current = entries.read_entry(
                 session=session, dictionary=dictionary, entry_id=p["entry_id"], viewer=viewer
             )
         except NotFound:
@@ -527,7 +529,7 @@ def save_settings(
     form = dict(pairs)
     try:
         changes = editing.settings_changes(form)
-        store.update_dictionary(session=session, dictionary=dictionary, data=changes)
+        editing.update_dictionary(session=session, dictionary=dictionary, data=changes)
     except InvalidInput as exc:
         errors = exc.details.get("errors")
         errors = errors if isinstance(errors, dict) else {"_form": exc.message}

@@ -19,11 +19,12 @@ from api.deps import (
     quick_read,
     requires,
 )
-from lexicon import review, store
-from lexicon.access import Viewer
+from lexicon import entries
+from lexicon.accounts.access import Viewer
+from lexicon.editing import review
+from lexicon.editing.review import ProposalPublic
+from lexicon.entries.schemas import EntryIn, EntryPublic, Page, RevisionPublic
 from lexicon.models import Dictionary
-from lexicon.review import ProposalPublic
-from lexicon.schemas import EntryIn, EntryPublic, Page, RevisionPublic
 
 router = APIRouter(
     prefix="/api/dictionaries/{slug}/entries",
@@ -55,7 +56,7 @@ def list_entries(
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
 ):
-    return store.list_entries(
+    return entries.list_entries(
         session=session,
         dictionary=dictionary,
         viewer=viewer,
@@ -89,7 +90,7 @@ async def get_entry(
 ):
     def answer(session):
         dictionary = dictionary_to_read(request, session, viewer, slug)
-        return store.read_entry(
+        return entries.read_entry(
             session=session, dictionary=dictionary, entry_id=entry_id, viewer=viewer
         )
 

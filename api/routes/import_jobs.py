@@ -1,7 +1,7 @@
 """Import jobs a page can poll, and the keepers' import page under the editor.
 
 `POST /api/dictionaries/{slug}/import-jobs` answers 202 with a job and imports in a thread of
-this process; `GET .../import-jobs/{id}` reads the job row and its live progress (lexicon.jobs),
+this process; `GET .../import-jobs/{id}` reads the job row and its live progress (lexicon.io.jobs),
 so any worker can answer the poll.
 The page `/d/{slug}/edit/import` works as a plain form post; import.js adds the progress bar.
 """
@@ -22,9 +22,9 @@ from api.errors import status_for
 from api.i18n import _
 from api.routes.interchange import ImportFormat, _options, _spool
 from api.templating import render
-from lexicon import jobs
-from lexicon.access import Viewer
+from lexicon.accounts.access import Viewer
 from lexicon.errors import WordkeepError
+from lexicon.io import jobs
 from lexicon.io.importer import FORMATS, import_file
 from lexicon.models import Dictionary
 

@@ -18,11 +18,11 @@ from starlette.background import BackgroundTask
 from api.csrf import require_csrf_for_session
 from api.deps import get_dictionary, get_session, get_viewer, requires
 from api.errors import status_for
-from lexicon import store
-from lexicon.access import Viewer
+from lexicon import entries
+from lexicon.accounts.access import Viewer
 from lexicon.errors import InvalidInput, TooLarge, WordkeepError
-from lexicon.io.exporter import PLAIN_TYPES, plain_export_name
-from lexicon.io.importer import export_dictionary, import_file
+from lexicon.io.exporter import PLAIN_TYPES, export_dictionary, plain_export_name
+from lexicon.io.importer import import_file
 from lexicon.io.safety import DEFAULT_LIMITS, safe_file_name
 from lexicon.models import Dictionary
 
@@ -63,7 +63,7 @@ def _streamed(engine, slug: str, kwargs: dict, tmp: str):
     def work() -> None:
         try:
             with Session(engine, expire_on_commit=False) as session:
-                dictionary = store.get_dictionary(session=session, slug=slug)
+                dictionary = entries.get_dictionary(session=session, slug=slug)
                 report = import_file(
                     session=session,
                     dictionary=dictionary,

@@ -10,8 +10,8 @@ from sqlmodel import Session
 from api import csrf, i18n
 from api.deps import get_session, get_viewer
 from api.i18n import _
-from lexicon import store
-from lexicon.access import Viewer
+from lexicon import db
+from lexicon.accounts.access import Viewer
 from lexicon.errors import InvalidInput
 from lexicon.models import User
 
@@ -55,7 +55,7 @@ def _safe_next(target: str | None) -> str:
 
 def save_user_locale(*, session: Session, user_id: int, locale: str | None) -> None:
     """Store a user's interface language (None: follow the browser again)."""
-    with store.transaction(session):
+    with db.transaction(session):
         user = session.get(User, user_id)
         if user is not None:
             user.locale = locale

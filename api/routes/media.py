@@ -22,11 +22,11 @@ from api.deps import (
 )
 from api.settings import Settings
 from lexicon import media
-from lexicon.access import Viewer
-from lexicon.audio import FileTooLarge
+from lexicon.accounts.access import Viewer
+from lexicon.entries.schemas import EntryPublic
+from lexicon.media.audio import FileTooLarge
+from lexicon.media.storage import Storage, storage_from_url
 from lexicon.models import Dictionary
-from lexicon.schemas import EntryPublic
-from lexicon.storage import Storage, storage_from_url
 
 # Room for the multipart envelope and the form fields around the file itself.
 _FORM_OVERHEAD = 64 * 1024

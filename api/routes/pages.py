@@ -6,8 +6,8 @@ from sqlmodel import Session
 
 from api.deps import dictionary_to_read, get_dictionary, get_session, get_viewer, quick_read
 from api.templating import render
-from lexicon import store
-from lexicon.access import Viewer
+from lexicon import entries
+from lexicon.accounts.access import Viewer
 from lexicon.models import Dictionary
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -18,8 +18,8 @@ def home(
     request: Request, session: Session = Depends(get_session), viewer: Viewer = Depends(get_viewer)
 ):
     dictionaries = [
-        store.dictionary_public(session=session, dictionary=d, viewer=viewer)
-        for d in store.list_dictionaries(session=session, viewer=viewer)
+        entries.dictionary_public(session=session, dictionary=d, viewer=viewer)
+        for d in entries.list_dictionaries(session=session, viewer=viewer)
     ]
     return render(request, "index.html", {"dictionaries": dictionaries, "viewer": viewer})
 
@@ -34,7 +34,7 @@ def dictionary_home(
     session: Session = Depends(get_session),
     viewer: Viewer = Depends(get_viewer),
 ):
-    page = store.list_entries(
+    page = entries.list_entries(
         session=session,
         dictionary=dictionary,
         viewer=viewer,
@@ -42,7 +42,7 @@ def dictionary_home(
         cursor=cursor,
         letter=letter,
     )
-    letters = store.alphabet_for(dictionary).to_config()["letters"]
+    letters = entries.alphabet_for(dictionary).to_config()["letters"]
     return render(
         request,
         "dictionary.html",
@@ -61,7 +61,7 @@ async def entry_page(
 ):
     def answer(session):
         dictionary = dictionary_to_read(request, session, viewer, slug)
-        entry = store.read_entry(
+        entry = entries.read_entry(
             session=session, dictionary=dictionary, entry_id=entry_id, viewer=viewer
         )
         context = {"entry": entry, "viewer": viewer}

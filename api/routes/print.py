@@ -13,8 +13,8 @@ from sqlmodel import Session
 from api.deps import get_dictionary, get_session, get_viewer, requires
 from api.print_labels import print_labels
 from api.templating import render
-from lexicon import store
-from lexicon.access import Viewer
+from lexicon import entries
+from lexicon.accounts.access import Viewer
 from lexicon.errors import InvalidInput
 from lexicon.models import Dictionary
 from lexicon.printing import PrintOptions
@@ -160,7 +160,7 @@ def print_builder(
         "form": dict(query, layout=layout),
         "query": urlencode(query),
         "summary": summary,
-        "letters": store.alphabet_for(dictionary).to_config()["letters"],
+        "letters": entries.alphabet_for(dictionary).to_config()["letters"],
         "fonts": FONTS + [f["family"] for f in (dictionary.extra or {}).get("print_fonts", [])],
         "viewer": viewer,
     }

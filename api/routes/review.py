@@ -8,10 +8,10 @@ from sqlmodel import Session
 
 from api.csrf import require_csrf_for_session
 from api.deps import get_dictionary, get_session, requires
-from lexicon import review
-from lexicon.access import Viewer
+from lexicon.accounts.access import Viewer
+from lexicon.editing import review
+from lexicon.editing.review import ProposalPublic
 from lexicon.models import Dictionary
-from lexicon.review import ProposalPublic
 
 router = APIRouter(
     prefix="/api/dictionaries/{slug}/proposals",

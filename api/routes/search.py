@@ -10,9 +10,11 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import dictionary_to_read, get_session, get_viewer, quick_read
 from api.templating import render
-from lexicon import access, browse, search
-from lexicon.access import Viewer
-from lexicon.search import SearchPage
+from lexicon import search
+from lexicon.accounts import access
+from lexicon.accounts.access import Viewer
+from lexicon.search import browse
+from lexicon.search.query import SearchPage
 
 router = APIRouter()
 

@@ -12,16 +12,18 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session
 
-from lexicon import access, relations, store
+from lexicon.accounts import access
+from lexicon.entries import relations
+from lexicon.entries.read import entry_dicts
 from lexicon.errors import InvalidInput
 from lexicon.io import wsmap
-from lexicon.io.cldf import write_cldf
+from lexicon.io.cldf.read import write_cldf
 from lexicon.io.jsonio import write_json
-from lexicon.io.lift import LiftDocument, write_lift
-from lexicon.io.lift_read import audio_refs
-from lexicon.io.mdf_write import write_mdf
+from lexicon.io.lift.package import LiftDocument, write_lift
+from lexicon.io.lift.read import audio_refs
+from lexicon.io.mdf.write import write_mdf
 from lexicon.io.safety import safe_file_name
-from lexicon.io.tabular import write_table
+from lexicon.io.tabular.read import write_table
 from lexicon.models import Dictionary, Entry, Media
 
 EXPORT_FORMATS = ("lift", "csv", "cldf", "mdf", "json")
@@ -37,9 +39,7 @@ def _entries(session: Session, dictionary: Dictionary, viewer) -> list[dict]:
     ).all()
     out: list[dict] = []
     for i in range(0, len(rows), BATCH):
-        for e in store.entry_dicts(
-            session=session, dictionary=dictionary, rows=rows[i : i + BATCH]
-        ):
+        for e in entry_dicts(session=session, dictionary=dictionary, rows=rows[i : i + BATCH]):
             if viewer is not None:
                 e = access.filter_entry(viewer, dictionary, e)
             if e is not None:

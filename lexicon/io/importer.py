@@ -21,14 +21,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from lexicon import search_index, store
+from lexicon.db.transactions import transaction
+from lexicon.editing.dictionaries import set_server_extra, update_dictionary
+from lexicon.editing.write import create_entries, delete_entry, update_entry
+from lexicon.entries.read import entry_dicts
+from lexicon.entries.schemas import EntryIn
 from lexicon.errors import ImportRejected
-from lexicon.io import verbatim, wsmap
-from lexicon.io.lift_read import audio_refs, derive_id
+from lexicon.io import mediafiles, verbatim, wsmap
+from lexicon.io.lift.read import audio_refs, derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits
 from lexicon.io.sources import Parsed, parse
 from lexicon.models import Dictionary, Entry, Media
-from lexicon.schemas import EntryIn
+from lexicon.search import index as search_index
 
 FORMATS = ("lift", "csv", "xlsx", "cldf", "mdf", "json")
 BATCH = 2000  # entries per store call: fewer per-batch index passes; progress moves per batch
@@ -153,7 +157,7 @@ def import_file(
             report.created = report.entries_read - report.updated
             return report
         tick(0, report.entries_read, "writing")
-        with store.transaction(session), _bulk_cache(session):
+        with transaction(session), _bulk_cache(session):
             media = _store_media(session, dictionary, parsed, storage, editor, report)
             media.update(_known_media(session, dictionary, parsed.entries))
             _attach_media(parsed.entries, media, report)
@@ -251,8 +255,6 @@ def _dry_media(parsed: Parsed, report: ImportReport) -> None:
 
 def _store_media(session, dictionary, parsed: Parsed, storage, editor, report) -> dict:
     """Store each referenced file once; return {href: sha256} for those stored."""
-    from lexicon.io import mediafiles
-
     stored: dict[str, str] = {}
     seen: set[str] = set()
     for ref in parsed.media:
@@ -432,7 +434,7 @@ def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick) ->
         batch = fresh[i : i + BATCH]
         for e in batch:
             _mark_synced(e, 1, digests[e["id"]])
-        store.create_entries(
+        create_entries(
             session=session, dictionary=dictionary, items=batch, editor=editor, action="import"
         )
         done += len(batch)
@@ -461,7 +463,7 @@ def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick) ->
         batch = known[i : i + BATCH]
         rows = [existing[e["id"]] for e in batch]
         current = {
-            c["id"]: c for c in store.entry_dicts(session=session, dictionary=dictionary, rows=rows)
+            c["id"]: c for c in entry_dicts(session=session, dictionary=dictionary, rows=rows)
         }
         for e in batch:
             row = existing[e["id"]]
@@ -469,7 +471,7 @@ def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick) ->
                 report.unchanged += 1
                 continue
             _mark_synced(e, row.version + 1, digests[e["id"]])
-            store.update_entry(
+            update_entry(
                 session=session,
                 dictionary=dictionary,
                 entry_id=e["id"],
@@ -489,26 +491,21 @@ def _apply_tombstones(session, dictionary, ids: list[str], editor, report) -> No
     """An entry FLEx marks deleted (dateDeleted) is soft-deleted here too, restorable."""
     for entry_id, row in _existing(session, dictionary, ids).items():
         if not row.deleted:
-            store.delete_entry(
-                session=session, dictionary=dictionary, entry_id=entry_id, editor=editor
-            )
+            delete_entry(session=session, dictionary=dictionary, entry_id=entry_id, editor=editor)
             report.deleted += 1
 
 
 def _remember_package(session, dictionary, parsed: Parsed, ws_mapping: dict) -> None:
     """Keep what the export needs to rebuild the package (LIFT header, ranges, tags)."""
-    extra: dict = {}  # server-owned parts of dictionary.extra (lexicon.dictionary_extra)
+    extra: dict = {}  # server-owned parts of dictionary.extra (lexicon.entries.extra)
     changes: dict = {}
     if parsed.lift_extra is not None:
         extra["lift"] = parsed.lift_extra
     if ws_mapping:
         extra["ws_map"] = ws_mapping
     if any((dictionary.extra or {}).get(k) != v for k, v in extra.items()):
-        store.set_server_extra(session=session, dictionary=dictionary, values=extra)
+        set_server_extra(session=session, dictionary=dictionary, values=extra)
     if dictionary.vernacular_ws in ([], ["und"]) and parsed.vernacular_ws:
         changes["vernacular_ws"] = parsed.vernacular_ws[:3]
     if changes:
-        store.update_dictionary(session=session, dictionary=dictionary, data=changes)
-
-
-from lexicon.io.exporter import EXPORT_FORMATS, export_dictionary  # noqa: E402,F401  (one API)
+        update_dictionary(session=session, dictionary=dictionary, data=changes)

@@ -1,6 +1,6 @@
 """Store a media file found in an import package (audio or picture) as a Media row.
 
-Audio goes through `lexicon.audio` like an upload (checked, archival original + web copy);
+Audio goes through `lexicon.media.audio` like an upload (checked, archival original + web copy);
 pictures are kept as they are. The same file twice is stored once (content address).
 """
 
@@ -12,10 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from lexicon import audio
 from lexicon.errors import ImportRejected, WordkeepError
 from lexicon.io.safety import safe_file_name
-from lexicon.media import audio_media, derivative_key, original_key
+from lexicon.media import audio, pictures
+from lexicon.media.recordings import audio_media, derivative_key, original_key
 from lexicon.models import Dictionary, Media
 
 
@@ -39,8 +39,6 @@ def store_file(
         return sha
     name = safe_file_name(path.name, kind)
     if kind == "image":
-        from lexicon import pictures  # checked, upright and stripped web copies, like uploads
-
         try:
             pictures.store_picture(
                 session=session,

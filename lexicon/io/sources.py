@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lexicon.errors import ImportRejected
-from lexicon.io.cldf import read_cldf
+from lexicon.io.cldf.read import read_cldf
 from lexicon.io.jsonio import read_json
-from lexicon.io.lift import read_lift
-from lexicon.io.mdf import read_mdf
+from lexicon.io.lift.package import read_lift
+from lexicon.io.mdf.read import read_mdf
 from lexicon.io.safety import Limits, package_file, safe_extract
-from lexicon.io.tabular import read_table
+from lexicon.io.tabular.read import read_table
 
 MEDIA_SUBDIRS = ("", "audio", "pictures", "media", "images", "sound", "sounds")
 

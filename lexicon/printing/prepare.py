@@ -14,11 +14,7 @@ import icu
 
 from lexicon.alphabet import Alphabet
 from lexicon.errors import InvalidInput
-from lexicon.printing.options import (
-    DEFAULT_ABBREVIATIONS,
-    RELATION_ABBREVIATIONS,
-    PrintOptions,
-)
+from lexicon.printing.options import DEFAULT_ABBREVIATIONS, RELATION_ABBREVIATIONS, PrintOptions
 
 # Fields of the document that are not printed as text (checked for glyphs: no).
 NOT_TEXT = frozenset({"qr", "pic", "fonts", "date", "paper", "lang", "layout", "letter"})
@@ -34,7 +30,7 @@ def nfc(text) -> str:
 def headword_of(dictionary: dict, entry: dict) -> str:
     """The form printed and sorted: citation, headword, then lexeme form, vernacular ws first.
 
-    Same rule as lexicon.store.display_headword, on plain dicts.
+    Same rule as lexicon.entries.shape.display_headword, on plain dicts.
     """
     forms = [entry.get("citation") or {}, entry.get("headword") or {}]
     forms.append(entry.get("lexeme_form") or {})

@@ -19,12 +19,7 @@ import qrcode
 from lexicon.alphabet import Alphabet
 from lexicon.errors import InvalidInput
 from lexicon.printing import prepare
-from lexicon.printing.fonts import (
-    FontChoice,
-    UncoveredCharacters,
-    choose_fonts,
-    describe_missing,
-)
+from lexicon.printing.fonts import FontChoice, UncoveredCharacters, choose_fonts, describe_missing
 from lexicon.printing.options import LAYOUTS, PrintOptions, merged_labels
 
 # Characters the templates themselves print around the data (numbers, brackets, quotes).

@@ -1,6 +1,6 @@
 """Printing from the database: choose entries as a viewer may see them, render, cache by content.
 
-The one visibility rule is applied by `lexicon.store.list_entries` (through lexicon.access):
+The one visibility rule is applied by `lexicon.entries.read.list_entries` (through lexicon.accounts.access):
 this module never reads entry rows itself.
 """
 
@@ -18,9 +18,11 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from lexicon import search, store
-from lexicon.access import Viewer
+from lexicon import search
+from lexicon.accounts.access import Viewer
+from lexicon.entries.read import alphabet_for, list_entries
 from lexicon.errors import InvalidInput, WordkeepError
+from lexicon.media import pictures
 from lexicon.models import Dictionary, Media, Sense
 from lexicon.printing.options import PrintOptions
 from lexicon.printing.render import check_coverage, default_template_dir, render
@@ -97,7 +99,7 @@ def select_entries(
 ) -> list[dict]:
     """The entries `viewer` may see that match `selection`, in the dictionary's order."""
     selection = selection.checked()
-    alphabet = store.alphabet_for(dictionary)
+    alphabet = alphabet_for(dictionary)
     letter = None
     if selection.letter:
         found = alphabet.letter(selection.letter)
@@ -111,7 +113,7 @@ def select_entries(
     out: list[dict] = []
     cursor = None
     while True:
-        page = store.list_entries(
+        page = list_entries(
             session=session,
             dictionary=dictionary,
             viewer=viewer,
@@ -144,8 +146,6 @@ def picture_reader(*, session: Session, dictionary: Dictionary, storage) -> Call
         if row is None:
             return None
         if row.kind == "image":  # upright, without EXIF/GPS, up to 2400 px: JPEG or PNG
-            from lexicon import pictures
-
             try:
                 return pictures.print_copy(storage=storage, media=row)[0]
             except WordkeepError:

@@ -14,8 +14,8 @@ from pathlib import Path
 import typst
 from sqlmodel import Session
 
-from lexicon import store
-from lexicon.dictionary_extra import checked_font, font_key
+from lexicon.editing.dictionaries import set_server_extra
+from lexicon.entries.extra import checked_font, font_key
 from lexicon.errors import TooLarge, UnsupportedMedia
 from lexicon.models import Dictionary
 from lexicon.printing.fonts import font_coverage
@@ -54,7 +54,7 @@ def add_print_font(
     record = {"family": family, "sha256": sha256, "key": key, "name": Path(filename).name}
     fonts = (dictionary.extra or {}).get("print_fonts") or []
     kept = [f for f in fonts if f.get("sha256") != sha256]
-    store.set_server_extra(
+    set_server_extra(
         session=session, dictionary=dictionary, values={"print_fonts": [*kept, record]}
     )
     return record

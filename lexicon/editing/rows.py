@@ -1,0 +1,208 @@
+"""An entry dict -> the rows written for it: derived columns, child rows with their ids,
+the media it refers to, and its revision row."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+
+from sqlalchemy import insert, select
+
+from lexicon.entries.read import CHILDREN
+from lexicon.entries.schemas import (
+    EntryIn,
+)
+from lexicon.entries.shape import display_headword
+from lexicon.models import (
+    Example,
+    Picture,
+    Pronunciation,
+    Relation,
+    Revision,
+    Sense,
+)
+
+
+def derived(dictionary, alphabet, data: EntryIn) -> dict:
+    """Entry-table values that come from the input, including the derived sort columns."""
+    headword_text = display_headword(dictionary, data.headword, data.citation, data.lexeme_form)
+    return {
+        "headword": data.headword,
+        "citation": data.citation,
+        "lexeme_form": data.lexeme_form,
+        "homograph": data.homograph,
+        "morph_type": data.morph_type,
+        "part_of_speech": data.part_of_speech,
+        "status": data.status,
+        "visibility": data.visibility or dictionary.default_entry_visibility,
+        "circle": data.circle,
+        "variants": [v.model_dump() for v in data.variants],
+        "etymologies": [e.model_dump() for e in data.etymologies],
+        "notes": [n.model_dump() for n in data.notes],
+        "extra": data.extra,
+        "headword_text": headword_text,
+        "sort_key": alphabet.sort_key(headword_text, data.homograph),
+        "letter": alphabet.letter_of(headword_text),
+        "has_audio": any(p.media for p in data.pronunciations),
+    }
+
+
+def child_rows(entry_id: str, data: EntryIn, taken: set[str]) -> dict:
+    fresh = lambda given: given if given and given not in taken else str(uuid.uuid4())  # noqa: E731
+    rows: dict = {model: [] for model in CHILDREN}
+    sha = lambda item: item.media.sha256 if item.media else None  # noqa: E731
+    for i, p in enumerate(data.pronunciations):
+        rows[Pronunciation].append(
+            {
+                **p.model_dump(exclude={"id", "media"}),
+                "id": fresh(p.id),
+                "entry_id": entry_id,
+                "position": i,
+                "media_sha256": sha(p),
+            }
+        )
+
+    def add_sense(sense, position, parent_id):
+        sense_id = fresh(sense.id)
+        fields = sense.model_dump(exclude={"id", "examples", "pictures", "subsenses"})
+        rows[Sense].append(
+            {
+                **fields,
+                "id": sense_id,
+                "entry_id": entry_id,
+                "parent_id": parent_id,
+                "position": position,
+            }
+        )
+        for j, ex in enumerate(sense.examples):
+            rows[Example].append(
+                {
+                    **ex.model_dump(exclude={"id", "media"}),
+                    "id": fresh(ex.id),
+                    "entry_id": entry_id,
+                    "sense_id": sense_id,
+                    "position": j,
+                    "media_sha256": sha(ex),
+                }
+            )
+        for j, pic in enumerate(sense.pictures):
+            rows[Picture].append(
+                {
+                    **pic.model_dump(exclude={"id", "media"}),
+                    "id": fresh(pic.id),
+                    "entry_id": entry_id,
+                    "sense_id": sense_id,
+                    "position": j,
+                    "media_sha256": sha(pic),
+                }
+            )
+        for j, sub in enumerate(sense.subsenses):
+            add_sense(sub, j, sense_id)
+
+    for i, sense in enumerate(data.senses):
+        add_sense(sense, i, None)
+    for i, rel in enumerate(data.relations):
+        extra = dict(rel.extra)
+        if rel.target_headword:
+            extra["target_headword"] = rel.target_headword
+        rows[Relation].append(
+            {
+                "entry_id": entry_id,
+                "position": i,
+                "type": rel.type,
+                "target_id": rel.target_id,
+                "extra": extra,
+            }
+        )
+    return rows
+
+
+def media_refs(data: EntryIn) -> set[str]:
+    shas = {p.media.sha256 for p in data.pronunciations if p.media}
+    stack = list(data.senses)
+    while stack:
+        sense = stack.pop()
+        stack.extend(sense.subsenses)
+        shas |= {i.media.sha256 for i in sense.examples + sense.pictures if i.media}
+    return shas
+
+
+def has_ids(data: EntryIn) -> bool:
+    return bool(wanted_ids(data))
+
+
+def wanted_ids(data: EntryIn) -> dict:
+    wanted: dict = defaultdict(list)
+    wanted[Pronunciation] += [p.id for p in data.pronunciations if p.id]
+    stack = list(data.senses)
+    while stack:
+        sense = stack.pop()
+        stack.extend(sense.subsenses)
+        if sense.id:
+            wanted[Sense].append(sense.id)
+        wanted[Example] += [e.id for e in sense.examples if e.id]
+        wanted[Picture] += [p.id for p in sense.pictures if p.id]
+    return {model: ids for model, ids in wanted.items() if ids}
+
+
+def ids_taken_elsewhere(session, entry_id: str, data: EntryIn) -> set[str]:
+    """Child ids given in the input that another entry already uses (e.g. a copied entry),
+    or that repeat within this entry: those get fresh ids."""
+    taken: set[str] = set()
+    seen: set[str] = set()
+    for model, ids in wanted_ids(data).items():
+        taken |= set(
+            session.exec(
+                select(model.id).where(model.id.in_(set(ids)), model.entry_id != entry_id)
+            ).scalars()
+        )
+        for i in ids:
+            if i in seen:
+                taken.add(i)
+            seen.add(i)
+    return taken
+
+
+def revision_values(dictionary, data: dict, action, editor, comment, when) -> dict:
+    # One revision per write and one version per write: revision n is version n.
+    return {
+        "entry_id": data["id"],
+        "dictionary_id": dictionary.id,
+        "number": data["version"],
+        "action": action,
+        "data": data,
+        "editor": editor,
+        "comment": comment,
+        "created_at": when,
+    }
+
+
+def batch_ids_taken(session, batch: list[EntryIn]) -> set[str]:
+    """Child ids of a batch of new entries that are stored already or repeat in the batch."""
+    wanted: dict = defaultdict(list)
+    for data in batch:
+        for model, ids in wanted_ids(data).items():
+            wanted[model] += ids
+    taken: set[str] = set()
+    for model, ids in wanted.items():
+        unique = sorted(set(ids))
+        for start in range(0, len(unique), 5000):
+            chunk = unique[start : start + 5000]
+            taken |= set(session.exec(select(model.id).where(model.id.in_(chunk))).scalars())
+        seen: set[str] = set()
+        for i in ids:
+            if i in seen:
+                taken.add(i)
+            seen.add(i)
+    return taken
+
+
+def add_revision(session, dictionary, data: dict, action, editor, comment, when) -> None:
+    session.execute(
+        insert(Revision.__table__),
+        [revision_values(dictionary, data, action, editor, comment, when)],
+    )
+
+
+def plain(data):
+    return data.model_dump(exclude_unset=True) if hasattr(data, "model_dump") else data

@@ -1,0 +1,604 @@
+"""LIFT elements -> entry dicts (docs/entry-shape.md).
+
+Each element is mapped child by child; whatever a handler does not fully understand (an odd
+attribute, an empty `<media/>`, a second translation, a reversal with `<main>`) is kept verbatim
+as XML in the owning object's `extra["lift"]` and written back by `lift_write`. So nothing is
+lost by construction, and the mapping can grow without risking data.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+
+import orjson
+from lxml import etree
+
+from lexicon.entries.schemas import blank_pronunciation
+from lexicon.io import recording_notes
+from lexicon.io.safety import nfc
+
+NS = uuid.UUID("6f1c1f0e-5d0b-4a39-9a57-6b1d3c0e2a11")  # Wordkeep's namespace for derived ids
+
+SEMANTIC_DOMAIN_TRAITS = ("semantic-domain-ddp4", "semantic-domain")
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# FieldWorks' and WeSay's audio writing systems (`seh-Zxxx-x-audio`): a form's text is the name
+# of a recording under audio/, not text.
+_AUDIO_WS = re.compile(r"-zxxx(-[a-z0-9]+)*-x-audio$", re.IGNORECASE)
+
+
+def is_audio_ws(lang: str | None) -> bool:
+    """True for an audio writing system tag (`*-Zxxx-x-audio`)."""
+    return bool(lang) and _AUDIO_WS.search(lang) is not None
+
+
+def audio_refs(obj) -> list[dict]:
+    """Every recording kept in an audio-writing-system form ({"audio_href", "sha256"?}),
+    anywhere inside an entry dict (glosses, definitions, translations, fields ...).
+
+    Imports and exports ask this of every entry and few entries have any: one look at the
+    entry's JSON text (orjson, in C) answers "none" without walking a million values."""
+    try:
+        if b'"audio_href"' not in orjson.dumps(obj):
+            return []
+    except TypeError:  # not plain JSON data: walk it
+        pass
+    found, stack = [], [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "audio_href" in item:
+                found.append(item)
+            else:
+                stack.extend(reversed(item.values()))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return found
+
+
+def derive_id(*parts: str) -> str:
+    """A stable UUID for something LIFT names without a GUID (re-imports find it again)."""
+    return str(uuid.uuid5(NS, "\x1f".join(parts)))
+
+
+def as_uuid(value: str | None) -> str | None:
+    """`value` as a canonical UUID string, or None when it is not one."""
+    if not value:
+        return None
+    if _CANONICAL_UUID.fullmatch(value):  # what FLEx writes: no need to parse it
+        return value
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        return None
+
+
+def to_xml(el) -> str:
+    """Serialise one element (without its tail) as NFC text."""
+    return nfc(etree.tostring(el, encoding="unicode", with_tail=False))
+
+
+def _is_simple_form(el) -> bool:
+    """A form/gloss that is exactly `<x lang=".."><text>plain</text></x>`."""
+    if len(el) != 1 or el.keys() != ["lang"] or (el.text and el.text.strip()):
+        return False
+    t = el[0]
+    return t.tag == "text" and not t.keys() and not len(t) and not (t.tail and t.tail.strip())
+
+
+def form_plain(el) -> str:
+    """The plain text of a form-like element (spans flattened)."""
+    for child in el:
+        if child.tag == "text":
+            return nfc("".join(child.itertext()))
+    return ""
+
+
+class Reader:
+    """Turns `<entry>` elements into entry dicts; collects warnings and media references."""
+
+    def __init__(self, source_name: str = ""):
+        self.source = source_name
+        self.warnings: list[dict] = []
+        self.media: list[dict] = []
+        self.langs_vern: dict[str, int] = {}
+        self.langs_anal: dict[str, int] = {}
+        self.non_nfc = 0
+
+    # ------------------------------------------------------------------ helpers
+    def warn(self, el, message: str) -> None:
+        line = getattr(el, "sourceline", None)
+        self.warnings.append({"line": line, "message": message})
+
+    def text(self, value: str | None) -> str:
+        if not value:
+            return ""
+        if unicodedata.is_normalized("NFC", value):
+            return value
+        self.non_nfc += 1
+        return unicodedata.normalize("NFC", value)
+
+    def residue(self, x: dict, el) -> None:
+        if isinstance(el.tag, str):  # comments and processing instructions are not facts
+            x.setdefault("xml", []).append(to_xml(el))
+
+    def multitext(
+        self, items, x: dict, key: str, langs: dict | None = None, tag: str = "form"
+    ) -> dict:
+        """Forms among `items` as {lang: text}; rich forms and odd children kept under `key`."""
+        out: dict[str, str] = {}
+        for child in items:
+            if not isinstance(child.tag, str):
+                continue
+            lang = child.get("lang")
+            if child.tag == tag and is_audio_ws(lang) and _is_simple_form(child):
+                kept = x.setdefault("audio", {}).setdefault(key, {})
+                if lang not in kept and (child[0].text or "").strip():
+                    kept[self.text(lang)] = self.audio_ref(child, child[0].text)
+                    continue
+            if child.tag == tag and lang and lang not in out:
+                lang = self.text(lang)
+                if _is_simple_form(child):
+                    out[lang] = self.text(child[0].text)
+                else:
+                    out[lang] = form_plain(child)
+                    x.setdefault("rich", {}).setdefault(key, {})[lang] = to_xml(child)
+                if langs is not None:
+                    langs[lang] = langs.get(lang, 0) + 1
+            else:
+                x.setdefault("inner", {}).setdefault(key, []).append(to_xml(child))
+        return out
+
+    def audio_ref(self, el, name: str) -> dict:
+        """A recording named by an audio form: found like any media href (see lift._collect_media)."""
+        href = self.text(name.strip())
+        self.media.append({"kind": "audio", "href": href, "line": el.sourceline})
+        return {"audio_href": href}
+
+    def attrs(self, el, x: dict, known: tuple = ()) -> None:
+        names = el.keys()  # attribute names (iterating `el` itself gives its children)
+        if all(k in known for k in names):
+            return
+        extra = {k: self.text(v) for k, v in el.items() if k not in known}
+        x.setdefault("attrs", {}).update(extra)
+
+    def trait(self, el, x: dict) -> tuple[str, str] | None:
+        """A plain trait as (name, value), or None (kept as residue) when it is anything more."""
+        if set(el.attrib) == {"name", "value"} and len(el) == 0:
+            return self.text(el.get("name")), self.text(el.get("value"))
+        return None
+
+    def field(self, el, x: dict) -> bool:
+        """A custom field with only forms goes to x["fields"]; anything else stays XML."""
+        if set(el.attrib) != {"type"} or any(c.tag != "form" for c in el):
+            return False
+        fx: dict = {}
+        value = self.multitext(list(el), fx, "text")
+        item = {"type": self.text(el.get("type")), "text": value}
+        if fx.get("audio"):
+            item["audio"] = fx.pop("audio")["text"]
+        if fx:
+            item["rich"] = fx.get("rich", {}).get("text", {})
+            if fx.get("inner"):
+                return False
+        x.setdefault("fields", []).append(item)
+        return True
+
+    def common(self, child, x: dict) -> bool:
+        """Handle trait and field children shared by most elements."""
+        if child.tag == "trait":
+            t = self.trait(child, x)
+            if t:
+                x.setdefault("traits", []).append(list(t))
+                return True
+            return False
+        if child.tag == "field":
+            return self.field(child, x)
+        return False
+
+    @staticmethod
+    def finish(obj: dict, x: dict) -> dict:
+        obj["extra"] = {"lift": x} if x else {}
+        return obj
+
+    def note(self, el, *_ignored) -> dict:
+        x: dict = {}
+        self.attrs(el, x, ("type",))
+        forms_els = []
+        for child in el:
+            if child.tag == "form":
+                forms_els.append(child)
+            elif isinstance(child.tag, str) and not self.common(child, x):
+                self.residue(x, child)
+        forms = self.multitext(forms_els, x, "text")
+        note = {"type": self.text(el.get("type")) or "", "text": forms}
+        if x:
+            note["extra"] = {"lift": x}
+        return note
+
+    def media_ref(self, el, kind: str, entry_id: str, x: dict, key: str) -> dict | None:
+        href = el.get("href")
+        if not href or set(el.attrib) != {"href"}:
+            return None
+        href = self.text(href)
+        children = [c for c in el if isinstance(c.tag, str)]
+        if children and (len(children) > 1 or children[0].tag != "label" or children[0].attrib):
+            return None
+        if children:
+            x.setdefault("labels", {})[key] = self.multitext(list(children[0]), x, key + ".label")
+        name = href.replace("\\", "/").rsplit("/", 1)[-1]
+        x.setdefault("hrefs", {})[key] = href
+        self.media.append({"kind": kind, "href": href, "entry_id": entry_id, "line": el.sourceline})
+        return {"href": href, "original_name": name}
+
+    # ------------------------------------------------------------------ elements
+    def entry(self, el) -> dict:
+        """Map one `<entry>`; relation targets are resolved later by `resolve_relations`."""
+        x: dict = {}
+        lift_id, guid = el.get("id"), el.get("guid")
+        eid = as_uuid(guid) or as_uuid((lift_id or "").rsplit("_", 1)[-1])
+        if not eid:
+            eid = derive_id("entry", self.text(lift_id)) if lift_id else str(uuid.uuid4())
+        self.attrs(el, x, ("order",))
+        order = el.get("order")
+        homograph = int(order) if order and order.isdigit() else 0
+        if order is not None and (not order.isdigit() or homograph == 0):
+            x.setdefault("attrs", {})["order"] = order  # "0" or odd values: keep as written
+        e = _blank_entry(eid, homograph)
+        e["created_at"] = self.text(el.get("dateCreated")) or None
+        e["updated_at"] = self.text(el.get("dateModified")) or None
+        e["deleted"] = el.get("dateDeleted") is not None
+        for child in el:
+            if isinstance(child.tag, str) and not self._entry_child(child, e, x):
+                self.residue(x, child)
+        self._headword_audio(e, x)
+        x["source"] = to_xml(el)  # written back as is while nobody edits it (io.verbatim)
+        # lift._raw_sources takes the file's own text from here, then drops the line
+        x["source_line"] = el.sourceline
+        if not e["headword"] and e["citation"]:
+            e["headword"] = dict(e["citation"])
+            x["headword_from"] = "citation"
+        if not e["headword"]:
+            self.warn(el, f"entry {lift_id or guid or ''} has neither lexical-unit nor citation")
+        for sense in e["senses"]:
+            if sense["part_of_speech"]:
+                e["part_of_speech"] = sense["part_of_speech"]
+                break
+        return self.finish(e, x)
+
+    def _entry_child(self, child, e: dict, x: dict) -> bool:
+        tag = child.tag
+        if tag in ("lexical-unit", "citation") and not len(child):
+            return False  # an empty container stays as XML
+        if tag == "lexical-unit" and not child.attrib and not e["lexeme_form"]:
+            e["lexeme_form"] = self.multitext(list(child), x, "lexical-unit", self.langs_vern)
+            e["headword"] = dict(e["lexeme_form"])
+            return True
+        if tag == "citation" and not child.attrib and not e["citation"]:
+            e["citation"] = self.multitext(list(child), x, "citation", self.langs_vern)
+            return True
+        if tag == "trait" and child.get("name") == "morph-type" and e["morph_type"] is None:
+            t = self.trait(child, x)
+            if t:
+                e["morph_type"] = t[1]
+                return True
+            return False
+        if tag in _ENTRY_CHILDREN:
+            method, key = _ENTRY_CHILDREN[tag]
+            item = getattr(self, method)(child, e["id"], len(e[key]))
+            if item is None:
+                return False
+            if key == "notes":
+                _note_extra(item, x, len(e[key]))
+            e[key].append(item)
+            return True
+        return self.common(child, x)
+
+    def _headword_audio(self, e: dict, x: dict) -> None:
+        """A recording of the lexical unit or citation is the entry's pronunciation recording;
+        `media_form` says where it is written back."""
+        audio = x.get("audio") or {}
+        for key in ("lexical-unit", "citation"):
+            for lang, ref in (audio.pop(key, None) or {}).items():
+                p = blank_pronunciation(id=derive_id(e["id"], key, lang))
+                href = ref["audio_href"]
+                p["media"] = {
+                    "href": href,
+                    "original_name": href.replace("\\", "/").rsplit("/", 1)[-1],
+                }
+                lx = {"media_form": {"key": key, "lang": lang}, "hrefs": {"media": href}}
+                e["pronunciations"].insert(0, self.finish(p, lx))
+        if not audio:
+            x.pop("audio", None)
+
+    @staticmethod
+    def _audio_media(obj: dict, x: dict, key: str) -> None:
+        """An audio form among an object's own forms becomes the object's recording."""
+        audio = x.get("audio") or {}
+        forms = audio.get(key) or {}
+        if obj.get("media") is not None or not forms:
+            return
+        lang = next(iter(forms))
+        href = forms.pop(lang)["audio_href"]
+        obj["media"] = {"href": href, "original_name": href.replace("\\", "/").rsplit("/", 1)[-1]}
+        x["media_form"] = {"key": key, "lang": lang}
+        x.setdefault("hrefs", {})["media"] = href
+        if not forms:
+            audio.pop(key)
+        if not audio:
+            x.pop("audio")
+
+    def pronunciation(self, el, entry_id: str, index: int) -> dict | None:
+        x: dict = {}
+        self.attrs(el, x)
+        forms, media = [], None
+        for child in el:
+            if child.tag == "form":
+                forms.append(child)
+            elif child.tag == "media" and media is None:
+                media = self.media_ref(child, "audio", entry_id, x, "media")
+                if media is None:
+                    self.residue(x, child)
+            elif child.tag == "media":
+                # A second recording: kept as XML, its file still travels (see doc.media).
+                self.media_ref(child, "audio", entry_id, {}, "media")
+                self.residue(x, child)
+            elif isinstance(child.tag, str) and not self.common(child, x):
+                self.residue(x, child)
+        values = self.multitext(forms, x, "forms")
+        ipa = next((v for k, v in values.items() if "fonipa" in k), "")
+        if not ipa and values:
+            ipa = next(iter(values.values()))
+        p = blank_pronunciation(
+            id=derive_id(entry_id, "pronunciation", str(index)), ipa=ipa, forms=values, media=media
+        )
+        p.update(recording_notes.take_traits(x))
+        self._audio_media(p, x, "forms")
+        return self.finish(p, x)
+
+    def variant(self, el, entry_id: str, index: int) -> dict:
+        x: dict = {}
+        self.attrs(el, x)
+        forms, vtype = [], ""
+        for child in el:
+            if child.tag == "form":
+                forms.append(child)
+            elif child.tag == "trait" and child.get("name") == "variant-type" and not vtype:
+                t = self.trait(child, x)
+                if t:
+                    vtype = t[1]
+                else:
+                    self.residue(x, child)
+            elif isinstance(child.tag, str) and not self.common(child, x):
+                self.residue(x, child)
+        v = {"form": self.multitext(forms, x, "form", self.langs_vern), "type": vtype}
+        return self.finish(v, x)
+
+    def relation(self, el, entry_id: str, index: int) -> dict:
+        x: dict = {}
+        self.attrs(el, x, ("type", "ref"))
+        for child in el:
+            if isinstance(child.tag, str) and not self.common(child, x):
+                self.residue(x, child)
+        ref = self.text(el.get("ref"))
+        x["ref"] = ref
+        if el.get("type") is None:
+            x["no_type"] = True
+        r = {"type": self.text(el.get("type")), "target_id": ref, "target_headword": ""}
+        return self.finish(r, x)
+
+    def etymology(self, el, entry_id: str, index: int) -> dict:
+        x: dict = {}
+        self.attrs(el, x, ("type", "source"))
+        forms, glosses = [], []
+        for child in el:
+            if child.tag == "form":
+                forms.append(child)
+            elif child.tag == "gloss":
+                glosses.append(child)
+            elif isinstance(child.tag, str) and not self.common(child, x):
+                self.residue(x, child)
+        for name in ("type", "source"):
+            if el.get(name) is None:
+                x.setdefault("missing", []).append(name)
+        ety = {
+            "type": self.text(el.get("type")),
+            "source": self.text(el.get("source")),
+            "form": self.multitext(forms, x, "form"),
+            "gloss": self.multitext(glosses, x, "gloss", tag="gloss"),
+        }
+        return self.finish(ety, x)
+
+    def sense(self, el, entry_id: str, index: int, parent: str = "") -> dict:
+        x: dict = {}
+        self.attrs(el, x, ("order",))
+        sid_raw = el.get("id")
+        sid = as_uuid(sid_raw) or as_uuid((sid_raw or "").rsplit("_", 1)[-1])
+        if not sid:
+            sid = derive_id(entry_id, "sense", sid_raw or f"{parent}/{index}")
+        s = {
+            "id": sid,
+            "part_of_speech": None,
+            "glosses": {},
+            "definitions": {},
+            "semantic_domains": [],
+            "notes": [],
+            "examples": [],
+            "pictures": [],
+            "reversals": [],
+            "subsenses": [],
+            "visibility": "public",
+            "circle": None,
+        }
+        if el.get("order") is not None:
+            x["order"] = el.get("order")
+        if sid_raw is None:
+            x["no_id"] = True
+        glosses = []
+        for child in el:
+            if child.tag == "gloss":
+                glosses.append(child)
+            elif isinstance(child.tag, str) and not self._sense_child(child, s, x, entry_id):
+                self.residue(x, child)
+        s["glosses"] = self.multitext(glosses, x, "glosses", self.langs_anal, tag="gloss")
+        return self.finish(s, x)
+
+    def _sense_child(self, child, s: dict, x: dict, entry_id: str) -> bool:
+        tag = child.tag
+        if tag == "grammatical-info" and s["part_of_speech"] is None:
+            if set(child.attrib) != {"value"}:
+                return False
+            traits = [self.trait(t, x) for t in child]
+            if any(t is None for t in traits):
+                return False
+            s["part_of_speech"] = self.text(child.get("value"))
+            x["gi"] = True
+            if traits:
+                x["gi_traits"] = [list(t) for t in traits]
+            return True
+        if tag == "definition" and not child.attrib and not s["definitions"] and len(child):
+            s["definitions"] = self.multitext(list(child), x, "definitions", self.langs_anal)
+            return True
+        if tag == "trait" and child.get("name") in SEMANTIC_DOMAIN_TRAITS:
+            t = self.trait(child, x)
+            if not t:
+                return False
+            s["semantic_domains"].append(t[1])
+            if t[0] != SEMANTIC_DOMAIN_TRAITS[0]:
+                x["sd_trait"] = t[0]
+            return True
+        if tag == "note":
+            note = self.note(child)
+            _note_extra(note, x, len(s["notes"]))
+            s["notes"].append(note)
+            return True
+        if tag == "example":
+            s["examples"].append(self.example(child, s["id"], len(s["examples"])))
+            return True
+        if tag == "reversal":
+            return self.reversal(child, s, x)
+        if tag == "illustration":
+            media = self.media_ref(child, "image", entry_id, px := {}, "media")
+            if media is None:
+                return False
+            caption = px.pop("labels", {}).get("media", {})
+            pid = derive_id(s["id"], "picture", str(len(s["pictures"])))
+            pic = {
+                "id": pid,
+                "caption": caption,
+                "credit": "",
+                "licence": "",
+                "consent": "",
+                "visibility": "public",
+                "circle": None,
+                "media": media,
+            }
+            s["pictures"].append(self.finish(pic, _rename_label(px)))
+            return True
+        if tag == "subsense":
+            sub = self.sense(child, entry_id, len(s["subsenses"]), parent=s["id"])
+            s["subsenses"].append(sub)
+            return True
+        return self.common(child, x)
+
+    def example(self, el, sense_id: str, index: int) -> dict:
+        x: dict = {}
+        self.attrs(el, x, ("source",))
+        forms, translations = [], {}
+        for child in el:
+            if child.tag == "form":
+                forms.append(child)
+            elif child.tag == "translation" and "translation" not in x.get("seen", ()):
+                x.setdefault("seen", []).append("translation")
+                tx: dict = {}
+                if set(child.attrib) - {"type"} or not len(child):
+                    self.residue(x, child)
+                    continue
+                translations = self.multitext(list(child), tx, "translations", self.langs_anal)
+                if child.get("type") is not None:
+                    x["translation_type"] = self.text(child.get("type"))
+                for k in ("rich", "inner", "audio"):
+                    if k in tx:
+                        x.setdefault(k, {}).update(tx[k])
+            elif isinstance(child.tag, str) and not self.common(child, x):
+                self.residue(x, child)
+        x.pop("seen", None)
+        ex = {
+            "id": derive_id(sense_id, "example", str(index)),
+            "text": self.multitext(forms, x, "text", self.langs_vern),
+            "translations": translations,
+            "source": self.text(el.get("source")),
+            "visibility": "public",
+            "circle": None,
+            "media": None,
+        }
+        if notes := recording_notes.take_traits(x):
+            ex["recording"] = notes
+        self._audio_media(ex, x, "text")
+        return self.finish(ex, x)
+
+    def reversal(self, el, s: dict, x: dict) -> bool:
+        """Plain reversals (forms and a type) become {"lang","text","type"}; others stay XML."""
+        if set(el.attrib) - {"type"} or any(c.tag != "form" for c in el):
+            return False
+        if any(not _is_simple_form(c) for c in el):
+            return False
+        for form in el:
+            item = {"lang": self.text(form.get("lang")), "text": self.text(form[0].text)}
+            # The store keeps reversals as {lang, text}: their LIFT type lives in the sense.
+            types = x.setdefault("reversal_types", [None] * len(s["reversals"]))
+            types.append(self.text(el.get("type")) if el.get("type") is not None else None)
+            s["reversals"].append(item)
+        return len(el) > 0
+
+
+# <entry> children that become list items: tag -> (Reader method, entry key)
+_ENTRY_CHILDREN = {
+    "pronunciation": ("pronunciation", "pronunciations"),
+    "variant": ("variant", "variants"),
+    "sense": ("sense", "senses"),
+    "note": ("note", "notes"),
+    "relation": ("relation", "relations"),
+    "etymology": ("etymology", "etymologies"),
+}
+
+
+def _note_extra(note: dict, parent_x: dict, index: int) -> None:
+    """Notes have no `extra` in the store: their residue is kept by the owner, by position."""
+    nx = note.pop("extra", None)
+    if nx:
+        parent_x.setdefault("note_extra", {})[str(index)] = nx["lift"]
+
+
+def _rename_label(px: dict) -> dict:
+    """Move the illustration label's rich/inner residue under the caption key."""
+    for k in ("rich", "inner"):
+        if "media.label" in px.get(k, {}):
+            px[k]["caption"] = px[k].pop("media.label")
+    return px
+
+
+def _blank_entry(eid: str, homograph: int) -> dict:
+    return {
+        "id": eid,
+        "headword": {},
+        "citation": {},
+        "lexeme_form": {},
+        "homograph": homograph,
+        "morph_type": None,
+        "part_of_speech": None,
+        "status": "published",
+        "visibility": "public",
+        "circle": None,
+        "pronunciations": [],
+        "senses": [],
+        "variants": [],
+        "relations": [],
+        "notes": [],
+        "etymologies": [],
+        "extra": {},
+        "created_at": None,
+        "updated_at": None,
+        "deleted": False,
+    }

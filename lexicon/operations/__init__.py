@@ -1,0 +1,2 @@
+"""Running a site: upgrading its database (`upgrade`), backups (`backup`) and the demo
+dictionary (`demo`)."""

@@ -1,0 +1,55 @@
+"""Learner search and browse: the index rows kept in step with every write (`index`), the
+query and its ranking (`query`, `ranking`), result rows (`results`), the per-dictionary cache
+(`cache`) and alphabetical browsing (`browse`)."""
+
+from lexicon.search.index import (
+    deletions,
+    edit_distance,
+    gloss_words,
+    normalise,
+    one_edit_apart,
+    reindex_dictionary,
+    reindex_entries,
+    reindex_entry,
+    remove_entry,
+    stem,
+    words,
+)
+from lexicon.search.query import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Query,
+    SearchItem,
+    SearchPage,
+    corrections,
+    matching_ids,
+    parse_query,
+    search,
+    search_sql,
+    visible_clause,
+)
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "Query",
+    "SearchItem",
+    "SearchPage",
+    "corrections",
+    "deletions",
+    "edit_distance",
+    "gloss_words",
+    "matching_ids",
+    "normalise",
+    "one_edit_apart",
+    "parse_query",
+    "reindex_dictionary",
+    "reindex_entries",
+    "reindex_entry",
+    "remove_entry",
+    "search",
+    "search_sql",
+    "stem",
+    "visible_clause",
+    "words",
+]

@@ -1,0 +1,521 @@
+"""The search index: one row per searchable text of an entry, kept in step by the store.
+
+Every entry write calls `reindex_entry` in the same transaction: one `search_text` row per
+headword form, gloss and semantic domain, and one per scope for the definitions (`tx`) and for
+the example sentences and their translations (`ex`), kept apart so that search ranks a word of a
+definition above a word of an example (lexicon.search.ranking); each with its text case-folded
+(`norm`), folded by the dictionary's alphabet (`folded`: no diacritics, confusables unified) and
+split into stemmed words (`stems`). The visibility of the entry and of the sense or example a
+text comes from is copied onto the row, so the access rule filters matches in SQL: a row's
+scope is the conjunction of the scopes enclosing its text (entry, sense, subsense, example:
+`access.conjunction`), so a viewer must be allowed by every one of them. SQLite adds
+FTS5 tables over `stems` (unicode61; glosses, definitions and examples apart) and `folded`
+(trigram, for infixes), filled by `reindex_entries`; PostgreSQL uses tsvector and pg_trgm
+indexes (migrations 0002_search, 0009_search_speed, 0019_example_rows). `search_vocab` holds every headword and
+gloss word under its one-deletion keys, for typo tolerance.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import unicodedata
+from functools import lru_cache
+
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    delete,
+    event,
+    select,
+    text,
+)
+from sqlmodel import SQLModel
+
+from lexicon.accounts.access import conjunction
+from lexicon.alphabet import Alphabet, fold
+from lexicon.entries.read import alphabet_for, entry_dicts
+from lexicon.entries.shape import display_headword
+from lexicon.models import Dictionary, Entry
+
+_C = Text().with_variant(Text(collation="C"), "postgresql")
+# What a search reads of each matching row besides its key: in the indexes (see below).
+# `kind` too: constant in a partial index, but SQLite reads it from the table otherwise.
+COVERED = ("entry_id", "e_visibility", "status", "visibility", "e_circle", "circle", "field",
+           "lang", "text", "kind")  # fmt: skip
+search_text = Table(
+    "search_text",
+    SQLModel.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dictionary_id", Integer, ForeignKey("dictionary.id"), nullable=False),
+    Column("entry_id", String(64), nullable=False),
+    Column("kind", String(4), nullable=False),  # hw | gl | tx (definition) | ex | dom | pos
+    Column("field", String(16), nullable=False),
+    Column("lang", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("norm", _C, nullable=False),
+    Column("folded", _C, nullable=False),
+    Column("stems", Text, nullable=False),
+    Column("sort_key", _C, nullable=False),
+    Column("visibility", String(16), nullable=False),
+    Column("circle", String(200), nullable=True),
+    Column("e_visibility", String(16), nullable=False),
+    Column("e_circle", String(200), nullable=True),
+    Column("status", String(16), nullable=False),
+    Index("ix_search_text_entry", "entry_id"),
+    # As on SQLite (migration 0013): headword and gloss lookups are covered, so a search never
+    # visits the table; domains and parts of speech (browse) have small indexes of their own.
+    # Partial indexes leave out `kind`, constant in them. PostgreSQL keeps narrower indexes
+    # (its index rows are limited to about 2.7 kB): see the migrations.
+    *(
+        Index(
+            name,
+            *columns,
+            sqlite_where=text(f"kind = '{kind}'"),
+            postgresql_where=text(f"kind = '{kind}'"),
+        )  # fmt: skip
+        for name, columns, kind in (
+            ("ix_search_hw_norm", ("dictionary_id", "norm", "sort_key", *COVERED), "hw"),
+            ("ix_search_hw_folded", ("dictionary_id", "folded", "sort_key", *COVERED), "hw"),
+            (
+                "ix_search_hw_norm2",
+                ("dictionary_id", text("substr(norm, 1, 2)"), "sort_key", "norm", *COVERED),
+                "hw",
+            ),
+            (
+                "ix_search_hw_folded2",
+                ("dictionary_id", text("substr(folded, 1, 2)"), "sort_key", "folded", *COVERED),
+                "hw",
+            ),
+            (
+                "ix_search_text_order",
+                ("dictionary_id", "sort_key", "norm", "folded", *COVERED),
+                "hw",
+            ),
+            ("ix_search_text_stems", ("dictionary_id", "stems", "sort_key", *COVERED), "gl"),
+            ("ix_search_dom_norm", ("dictionary_id", "norm", *COVERED), "dom"),
+            ("ix_search_dom_folded", ("dictionary_id", "folded", *COVERED), "dom"),
+            ("ix_search_pos_norm", ("dictionary_id", "norm", *COVERED), "pos"),
+        )
+    ),
+)
+search_vocab = Table(
+    "search_vocab",
+    SQLModel.metadata,
+    Column("dictionary_id", Integer, ForeignKey("dictionary.id"), nullable=False),
+    Column("key", _C, nullable=False),
+    Column("word", _C, nullable=False),
+    PrimaryKeyConstraint("dictionary_id", "key", "word"),
+)
+
+# Long texts, searched by their words only: definitions (`tx`), example sentences and their
+# translations (`ex`), one row per kind and scope.
+TEXT_KINDS = ("tx", "ex")
+TOP = "\U0010ffff"  # above every character: the upper bound of a prefix range
+
+
+# -- text preparation (the same on the way in and in queries) ----------------------------------
+
+
+def normalise(value: str) -> str:
+    """Case-folded NFC with collapsed spaces: what "exact" compares (diacritics count)."""
+    return unicodedata.normalize(
+        "NFC", unicodedata.normalize("NFD", " ".join(value.split())).casefold()
+    )
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")  # what isalnum() means for ASCII; it has no marks
+
+
+def words(value: str) -> list[str]:
+    """Words of an already folded text: letters, digits and marks (as FTS5 unicode61 splits)."""
+    if value.isascii():  # the common case (glosses, definitions), in C
+        return _ASCII_WORD.findall(value)
+    out, current = [], []
+    for ch in value:
+        if ch.isalnum() or unicodedata.category(ch)[0] == "M":
+            current.append(ch)
+        elif current:
+            out.append("".join(current))
+            current = []
+    if current:
+        out.append("".join(current))
+    return out
+
+
+def stem(word: str) -> str:
+    """Plural to singular, kept simple and the same for every analysis language (en, pt, es, fr):
+    `rivers` -> `river`, `cities` -> `city`, `boxes` -> `box`, `casas` -> `casa`."""
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "zes")):
+        return word[:-2]
+    return word[:-1]
+
+
+INFINITIVE_MARKERS = frozenset({"to"})
+
+
+def gloss_words(found: list[str]) -> list[str]:
+    """The words of a gloss (or of a query for one) without a leading infinitive marker: "to
+    speak" glosses the verb `speak`, so a learner's "speak" or "speaks" finds it as a gloss,
+    and "to speak" still does. A lone "to" stays."""
+    return found[1:] if len(found) > 1 and found[0] in INFINITIVE_MARKERS else found
+
+
+def deletions(word: str) -> set[str]:
+    """The word and every string one deletion away (symmetric-deletion fuzzy keys)."""
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether two different words are one edit apart (a letter changed, added or dropped, or
+    two neighbours swapped): `edit_distance(a, b) == 1` in one pass, for typo tolerance."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) < len(b):  # b has one letter more, at i
+        return a[i:] == b[i + 1 :]
+    if a[i + 1 :] == b[i + 1 :]:  # one letter changed
+        return True
+    return i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (a transposition counts as one edit)."""
+    prev2, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+@lru_cache(maxsize=65536)
+def _words_of(value: str) -> tuple[str, ...]:
+    return tuple(words(value))
+
+
+def _fuzzy_words(values) -> set[str]:
+    return {w for v in values for w in _words_of(v) if 3 <= len(w) <= 30}
+
+
+# -- indexing ------------------------------------------------------------------------------------
+
+
+def alphabet_of(dictionary: Dictionary) -> Alphabet:
+
+    return alphabet_for(dictionary)
+
+
+@lru_cache(maxsize=65536)
+def _prepare(alphabet: Alphabet, value: str, vernacular: bool) -> tuple[str, str, str]:
+    """(norm, folded, stems) of a headword or gloss; glosses repeat a lot, so this is cached.
+    A gloss's stems are its words as the gloss tiers compare them (`gloss_words`)."""
+    if vernacular:
+        return normalise(value), *_fold_stems(alphabet, value, vernacular)
+    folded = fold(value)
+    return normalise(value), folded, " ".join(map(stem, gloss_words(words(folded))))
+
+
+@lru_cache(maxsize=65536)
+def _fold_stems(alphabet: Alphabet, value: str, vernacular: bool) -> tuple[str, str]:
+    """(folded, stems): all a long text (definition, example) needs; no `norm`."""
+    folded = alphabet.fold(value) if vernacular else fold(value)
+    return folded, " ".join(words(folded) if vernacular else map(stem, words(folded)))
+
+
+@lru_cache(maxsize=4096)
+def _sort_key(alphabet: Alphabet, value: str, homograph: int) -> str:
+    # the store has just computed the same key for the entry row: reuse it
+    return alphabet.sort_key(value, homograph)
+
+
+def _index_rows(
+    dictionary: Dictionary, entry: dict, alphabet: Alphabet | None = None, sort_key=None
+) -> list:
+    """The search_text rows for one entry dict (docs/entry-shape.md); `sort_key`, when the
+    store has just computed the entry's, saves computing it again."""
+    alphabet = alphabet or alphabet_of(dictionary)
+    vernacular = set(dictionary.vernacular_ws or [])
+    hw_text = entry.get("headword_text") or ""
+    if not hw_text:
+        hw_text = display_headword(
+            dictionary, entry.get("headword"), entry.get("citation"), entry.get("lexeme_form")
+        )
+    base = {
+        "dictionary_id": dictionary.id,
+        "entry_id": entry["id"],
+        "sort_key": sort_key or _sort_key(alphabet, hw_text, entry.get("homograph") or 0),
+        "e_visibility": entry.get("visibility") or "public",
+        "e_circle": entry.get("circle"),
+        "status": entry.get("status") or "published",
+    }
+    rows, seen, texts = [], set(), {}
+
+    def add(kind, field, lang, value, scope, vern=False):
+        value = (value or "").strip()
+        if not value or (kind, lang, value) in seen:
+            return
+        seen.add((kind, lang, value))
+        if kind in TEXT_KINDS:  # long texts: searched by their words only, one row per scope
+            folded, stems = _fold_stems(alphabet, value, vern or lang in vernacular)
+            if folded:
+                texts.setdefault((kind, scope), []).append((field, lang, value, stems))
+            return
+        norm, folded, stems = _prepare(alphabet, value, vern or lang in vernacular)
+        if not folded:
+            return
+        rows.append(
+            {**base, "kind": kind, "field": field, "lang": lang, "text": value, "norm": norm,
+             "folded": folded, "stems": stems, "visibility": scope[0], "circle": scope[1]}
+        )  # fmt: skip
+
+    top = (base["e_visibility"], base["e_circle"])
+    _add_label(rows, base, "pos", entry.get("part_of_speech"), top)
+    for field in ("headword", "citation", "lexeme_form"):
+        for lang, value in (entry.get(field) or {}).items():
+            add("hw", field, lang, value, top, vern=True)
+    for variant in entry.get("variants") or []:
+        for lang, value in (variant.get("form") or {}).items():
+            add("hw", "variant", lang, value, top, vern=True)
+    stack = [(s, top) for s in entry.get("senses") or []]
+    while stack:
+        sense, outer = stack.pop()
+        scope = conjunction(outer, (sense.get("visibility") or "public", sense.get("circle")))
+        for lang, value in (sense.get("glosses") or {}).items():
+            for part in re.split(r"[;,]", value or ""):
+                add("gl", "gloss", lang, part, scope)
+        for rev in sense.get("reversals") or []:
+            add("gl", "reversal", rev.get("lang") or "", rev.get("text"), scope)
+        for lang, value in (sense.get("definitions") or {}).items():
+            add("tx", "definition", lang, value, scope)
+        for domain in sense.get("semantic_domains") or []:
+            _add_label(rows, base, "dom", domain, scope)
+        _add_label(rows, base, "pos", sense.get("part_of_speech"), scope)
+        for example in sense.get("examples") or []:
+            ex_scope = conjunction(
+                scope, (example.get("visibility") or "public", example.get("circle"))
+            )
+            for lang, value in (example.get("text") or {}).items():
+                add("ex", "example", lang, value, ex_scope, vern=True)
+            for lang, value in (example.get("translations") or {}).items():
+                add("ex", "translation", lang, value, ex_scope)
+        stack.extend((sub, scope) for sub in sense.get("subsenses") or [])
+    for (kind, scope), parts in texts.items():
+        field, lang = parts[0][0], parts[0][1]
+        rows.append(
+            {**base, "kind": kind, "field": field, "lang": lang, "norm": "", "folded": "",
+             "text": " · ".join(p[2] for p in parts)[:500], "stems": " ".join(p[3] for p in parts),
+             "visibility": scope[0], "circle": scope[1]}
+        )  # fmt: skip
+    return rows
+
+
+def _add_label(rows: list, base: dict, kind: str, label: str | None, scope: tuple) -> None:
+    """A browse label: a semantic domain (`dom`; `folded` holds its code) or a part of speech."""
+    label = " ".join((label or "").split())
+    if not label or any(r["kind"] == kind and r["text"] == label for r in rows):
+        return
+    norm, folded = _label_keys(kind, label)
+    rows.append(
+        {**base, "kind": kind, "field": "domain" if kind == "dom" else "part_of_speech",
+         "lang": "", "text": label, "norm": norm, "folded": folded, "stems": "",
+         "visibility": scope[0], "circle": scope[1]}
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def _label_keys(kind: str, label: str) -> tuple[str, str]:
+    """(norm, folded) of a label; the same few labels come back on every entry."""
+    code = label.split(" ", 1)[0]
+    numbered = kind == "dom" and re.fullmatch(r"\d+(\.\d+)*", code)
+    norm = normalise(label)
+    return norm, code if numbered else norm
+
+
+def reindex_entry(*, session, dictionary: Dictionary, entry: dict, sort_key=None) -> None:
+    """Replace an entry's index rows (called by the store after every write, same transaction)."""
+    sort_keys = {entry["id"]: sort_key} if sort_key else None
+    reindex_entries(session=session, dictionary=dictionary, entries=[entry], sort_keys=sort_keys)
+
+
+def reindex_entries(
+    *, session, dictionary: Dictionary, entries: list[dict], sort_keys: dict | None = None
+) -> None:
+    """Replace the index rows of many entries with one statement per table (imports);
+    `sort_keys` (entry id -> key) are the keys the store has just computed, if at hand."""
+    connection = session.connection()
+    stale = [e["id"] for e in entries]
+    for start in range(0, len(stale), 500):
+        chunk = stale[start : start + 500]
+        connection.execute(delete(search_text).where(search_text.c.entry_id.in_(chunk)))
+    alphabet = alphabet_of(dictionary)
+    keys = sort_keys or {}
+    rows = [
+        r
+        for e in entries
+        if not e.get("deleted")
+        for r in _index_rows(dictionary, e, alphabet, keys.get(e["id"]))
+    ]
+    sqlite = connection.dialect.name == "sqlite"
+    before = connection.exec_driver_sql("SELECT max(id) FROM search_text").scalar() if sqlite else 0
+    _insert_many(connection, "search_text", _TEXT_COLUMNS, list(map(_text_values, rows)))
+    if sqlite and rows:
+        _fill_fulltext(connection, before or 0)
+    vocab = _fuzzy_words(r["folded"] for r in rows if r["kind"] in ("hw", "gl"))
+    _add_vocabulary(session, dictionary, vocab)
+
+
+_TEXT_COLUMNS = tuple(c.name for c in search_text.columns if c.name != "id")
+_text_values = operator.itemgetter(*_TEXT_COLUMNS)
+
+
+def _insert_many(connection, table: str, columns: tuple, rows: list[tuple], ignore=False) -> None:
+    """One executemany of plain tuples on the driver: for index rows, SQLAlchemy's per-row
+    parameter processing costs more than the insert itself."""
+    if not rows:
+        return
+    mark = "?" if connection.dialect.name == "sqlite" else "%s"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    connection.exec_driver_sql(sql + (" ON CONFLICT DO NOTHING" if ignore else ""), rows)
+
+
+# SQLite's full-text tables of each kind (migration 0009): filled here, one statement per batch,
+# for the rows just written (the write transaction holds the lock: no other writer's rows).
+_FULLTEXT = (("search_fts", "stems", "gl"), ("search_fts_tx", "stems", "tx"),
+             ("search_fts_ex", "stems", "ex"), ("search_tri", "folded", "hw"))  # fmt: skip
+
+
+def _fill_fulltext(connection, after_id: int) -> None:
+    for table, column, kind in _FULLTEXT:
+        connection.exec_driver_sql(
+            f"INSERT INTO {table}(rowid, {column}) SELECT id, {column} FROM search_text "
+            f"WHERE id > ? AND kind = '{kind}'",
+            (after_id,),
+        )
+
+
+def remove_entry(*, session, dictionary: Dictionary, entry_id: str) -> None:
+    """Drop an entry from the index (deleted entries are never found)."""
+    session.connection().execute(delete(search_text).where(search_text.c.entry_id == entry_id))
+
+
+def _known_vocabulary(session, dictionary_id: int) -> set[str]:
+    """Words this session has seen in the vocabulary (forgotten on rollback)."""
+    cache = session.info.get("wk_search_vocab")
+    if cache is None:
+        cache = session.info["wk_search_vocab"] = {}
+        if not session.info.get("wk_search_vocab_hook"):
+            session.info["wk_search_vocab_hook"] = True
+            event.listen(session, "after_rollback", lambda s: s.info.pop("wk_search_vocab", None))
+    return cache.setdefault(dictionary_id, set())
+
+
+def _add_vocabulary(session, dictionary: Dictionary, vocab: set[str]) -> None:
+    known = _known_vocabulary(session, dictionary.id)
+    vocab = vocab - known
+    if not vocab:
+        return
+    connection, v, ordered = session.connection(), search_vocab, sorted(vocab)
+    for start in range(0, len(ordered), 2000):
+        chunk = ordered[start : start + 2000]
+        present = connection.execute(
+            select(v.c.word).where(
+                v.c.dictionary_id == dictionary.id, v.c.key.in_(chunk), v.c.word == v.c.key
+            )
+        ).scalars()
+        known.update(present)
+    fresh = [
+        (dictionary.id, key, word)
+        for word in sorted(vocab - known)
+        for key in sorted(deletions(word))
+    ]
+    _insert_many(connection, "search_vocab", ("dictionary_id", "key", "word"), fresh, ignore=True)
+    known.update(vocab)
+
+
+def reindex_dictionary(*, session, dictionary: Dictionary) -> int:
+    """Rebuild the whole index of a dictionary (after an alphabet change); returns entries."""
+    session.execute(delete(search_text).where(search_text.c.dictionary_id == dictionary.id))
+    session.execute(delete(search_vocab).where(search_vocab.c.dictionary_id == dictionary.id))
+    session.info.pop("wk_search_vocab", None)
+    ids = (
+        session.execute(
+            select(Entry.id).where(Entry.dictionary_id == dictionary.id, Entry.deleted.is_(False))
+        )
+        .scalars()
+        .all()
+    )
+    for start in range(0, len(ids), 500):
+        rows = (
+            session.execute(select(Entry).where(Entry.id.in_(ids[start : start + 500])))
+            .scalars()
+            .all()
+        )
+        entries = entry_dicts(session=session, dictionary=dictionary, rows=list(rows))
+        reindex_entries(session=session, dictionary=dictionary, entries=entries)
+    return len(ids)
+
+
+# Entries whose index rows a migration asked to rebuild (0017_nested_scopes; 0019_example_rows:
+# every entry); emptied by `reindex_pending`, which `lexicon.db.upgrade` runs at head.
+search_reindex = Table(
+    "search_reindex", SQLModel.metadata, Column("entry_id", String(64), primary_key=True)
+)
+
+
+def reindex_pending(*, session) -> int:
+    """Rebuild the index rows of the entries listed in `search_reindex`, 500 at a time, each
+    batch committed with its ids removed from the list; returns the entries rebuilt."""
+    done = 0
+    while True:
+        ids = (
+            session.execute(select(search_reindex.c.entry_id).order_by("entry_id").limit(500))
+            .scalars()
+            .all()
+        )
+        if not ids:
+            return done
+        rows = session.execute(select(Entry).where(Entry.id.in_(ids))).scalars().all()
+        by_dictionary: dict[int, list] = {}
+        for row in rows:
+            by_dictionary.setdefault(row.dictionary_id, []).append(row)
+        for dictionary_id, group in by_dictionary.items():
+            dictionary = session.get(Dictionary, dictionary_id)
+            entries = entry_dicts(session=session, dictionary=dictionary, rows=group)
+            reindex_entries(session=session, dictionary=dictionary, entries=entries)
+        session.execute(delete(search_reindex).where(search_reindex.c.entry_id.in_(ids)))
+        session.commit()
+        done += len(rows)
+
+
+def settle_after_bulk_load(*, session) -> None:
+    """After a large import on PostgreSQL: fresh statistics and flushed GIN pending lists, or
+    the first searches read through thousands of pending rows (about 100x slower)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(text("ANALYZE search_text"))
+    session.execute(
+        text(
+            "SELECT gin_clean_pending_list(c.oid) FROM pg_class c "
+            "JOIN pg_index i ON i.indexrelid = c.oid JOIN pg_am a ON a.oid = c.relam "
+            "WHERE i.indrelid = 'search_text'::regclass AND a.amname = 'gin'"
+        )
+    )
+    session.commit()
