@@ -8,6 +8,7 @@ import re
 import pytest
 
 from lexicon import editing, entries
+from lexicon.models import Entry
 
 PASSWORD = "password-123"
 
@@ -146,7 +147,7 @@ def test_save_keeps_what_the_form_does_not_show(client, keeper, session, diction
     assert r.status_code == 200
     session.expire_all()
     saved = entries.entry_dict(
-        session=session, dictionary=dictionary, row=session.get(editing.Entry, entry_id)
+        session=session, dictionary=dictionary, row=session.get(Entry, entry_id)
     )
     assert saved["etymologies"][0]["source"] == "Swahili"
     assert saved["citation"] == {"seh": "nyumba"}

@@ -19,6 +19,7 @@ from lexicon import editing, entries, search
 from lexicon.accounts.access import ANONYMOUS, Viewer
 from lexicon.errors import InvalidInput
 from lexicon.search import browse
+from lexicon.search import query as search_query
 from lexicon.search import ranking as search_ranking
 from lexicon.search.index import search_text
 
@@ -129,7 +130,7 @@ def test_one_ranking_across_every_tier(session, dictionary):
     # Examples too fill in only for a word no gloss holds (issue 20).
     assert types == ["exact", "prefix", "folded", "folded_prefix", "infix", "gloss", "gloss_word",
                      "gloss_prefix", "definition"]  # fmt: skip
-    assert types == [t for t in search.TIERS if t not in ("example", "fuzzy")]
+    assert types == [t for t in search_ranking.TIERS if t not in ("example", "fuzzy")]
     # Without whole-word matches the near-miss comes, after the partial matches.
     assert found(session, dictionary, "tanab")[0] == ("tanabe", "prefix")
     assert found(session, dictionary, "tanab")[-1][1] == "fuzzy"
@@ -201,7 +202,7 @@ def test_a_gloss_above_a_definition_above_an_example_above_a_typo(engine, sessio
         assert search.matching_ids(session=session, dictionary=dictionary, viewer=ANONYMOUS,
                                    q=q) == {i["id"] for i in find(session, dictionary, q)["items"]}  # fmt: skip
     # The same order whichever way the query is read (a headword or a translation word).
-    for order in (search.TIERS, search_ranking.ANALYSIS_ORDER):
+    for order in (search_ranking.TIERS, search_ranking.ANALYSIS_ORDER):
         ranks = [order.index(t) for t in ("gloss", "definition", "example", "fuzzy")]
         assert ranks == sorted(ranks), order
     # One row kind each: the example's row carries none of the definition's words.
@@ -426,7 +427,7 @@ def test_search_sql_is_built_apart_from_running(dictionary):
         sql = str(stmt.compile(dialect=engine_dialect))
         assert all(m in sql for m in marks), sql
         # every tier once, typo tolerance twice (headwords, glosses)
-        assert sql.count("UNION ALL") == len(search.TIERS)
+        assert sql.count("UNION ALL") == len(search_ranking.TIERS)
         assert params["norm"] == "ngáma" and params["folded"] == "ngama" and params["lim"] == 31
     exact = search.parse_query("ngáma", alphabet=alphabet, exact=True)
     stmt, _ = search.search_sql(dictionary=dictionary, viewer=ANONYMOUS, query=exact,
@@ -559,11 +560,11 @@ def test_headword_and_gloss_branches_never_visit_the_table_on_sqlite(engine, ses
         ("river", ("gloss",), "ix_search_text_stems"),
     ]:
         query = search.parse_query(q, alphabet=alphabet)
-        _, params = search._plan(query, "sqlite", ["ngamo"])
+        _, params = search_query._plan(query, "sqlite", ["ngamo"])
         for name in (*names, "fuzzy_hw"):
-            dense = search._dense(name, params, "sqlite")
+            dense = search_query._dense(name, params, "sqlite")
             for count in (False, True):
-                stmt = search._build((name,), ((name, dense),) if dense else (), "sqlite", count,
+                stmt = search_query._build((name,), ((name, dense),) if dense else (), "sqlite", count,
                                      ANONYMOUS, dictionary)  # fmt: skip
                 report = plan(stmt, {**params, "lim": 31})
                 assert "USING COVERING INDEX" in report and "SCAN search_text" not in report, (

@@ -4,6 +4,7 @@ import pytest
 
 from lexicon import editing, entries
 from lexicon.accounts.access import ANONYMOUS
+from lexicon.entries.read import entry_row
 from lexicon.errors import InvalidInput, StaleVersion
 from lexicon.models import Revision
 
@@ -30,8 +31,8 @@ def test_batch_and_single_creation_give_the_same_entry(session, dictionary):
         senses=[dict(ENTRY["senses"][0], id="s2", examples=[{"id": "x2", "text": {"seh": "a"}}])],
     )
     [two] = editing.create_entries(session=session, dictionary=dictionary, items=[other])
-    row_one = editing._entry_row(session, dictionary, "e1")
-    row_two = editing._entry_row(session, dictionary, "e2")
+    row_one = entry_row(session, dictionary, "e1")
+    row_two = entry_row(session, dictionary, "e2")
     for written, row in ((one, row_one), (two, row_two)):
         read = entries.entry_dict(session=session, dictionary=dictionary, row=row)
         assert read == written

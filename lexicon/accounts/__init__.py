@@ -2,6 +2,7 @@
 (`users`), and the one access rule (`access`)."""
 
 from lexicon.accounts.users import (
+    MIN_PASSWORD,
     LoginThrottled,
     WrongCredentials,
     add_circle_member,
@@ -33,6 +34,7 @@ from lexicon.accounts.users import (
 
 __all__ = [
     "LoginThrottled",
+    "MIN_PASSWORD",
     "WrongCredentials",
     "add_circle_member",
     "add_to_circle",

@@ -4,6 +4,9 @@ merges) and the review queue (`review`)."""
 
 from lexicon.editing.changes import (
     FIELD_LABELS,
+    FORM_FIELDS,
+    STATUSES,
+    VISIBILITIES,
     SettingsInvalid,
     alphabet_config,
     alphabet_text,
@@ -46,6 +49,9 @@ from lexicon.editing.write import (
 
 __all__ = [
     "FIELD_LABELS",
+    "STATUSES",
+    "VISIBILITIES",
+    "FORM_FIELDS",
     "SettingsInvalid",
     "alphabet_config",
     "alphabet_text",

@@ -18,6 +18,7 @@ from lexicon.search.index import (
 from lexicon.search.query import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
+    TOTAL_CAP,
     Query,
     SearchItem,
     SearchPage,
@@ -32,6 +33,7 @@ from lexicon.search.query import (
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
+    "TOTAL_CAP",
     "Query",
     "SearchItem",
     "SearchPage",

@@ -1,12 +1,12 @@
 """Alembic environment: uses the connection handed in by lexicon.db.upgrade, or the URL."""
 
-import lexicon.io.jobs  # noqa: F401  (ImportJob)
-import lexicon.search.index  # noqa: F401
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
+import lexicon.io.jobs  # noqa: F401  (ImportJob)
 import lexicon.models  # noqa: F401  (registers the tables)
+import lexicon.search.index  # noqa: F401
 
 target_metadata = SQLModel.metadata
 config = context.config
