@@ -141,26 +141,6 @@ class PronunciationIn(Recording):
     extra: dict = Field(default_factory=dict)
 
 
-def blank_pronunciation(**values) -> dict:
-    """A pronunciation with every field of the shape at its empty value, then `values`: what
-    each reader starts from, so a field added to the shape is added once."""
-    return {
-        "id": "",
-        "ipa": "",
-        "forms": {},
-        "speaker": "",
-        "dialect": "",
-        "place": "",
-        "recorded_on": "",
-        "consent": "",
-        "visibility": "public",
-        "circle": None,
-        "media": None,
-        "extra": {},
-        **values,
-    }
-
-
 class Variant(_In):
     form: Multitext = Field(default_factory=dict)
     type: str = ""

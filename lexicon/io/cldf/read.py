@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lexicon.entries.schemas import blank_pronunciation
+from lexicon.entries.shape import blank_entry, blank_picture, blank_pronunciation, blank_sense
 from lexicon.errors import ImportRejected
 from lexicon.io import recording_notes
 from lexicon.io.lift.read import derive_id
@@ -320,25 +320,11 @@ def _has(ds, table: str) -> bool:
 def _entry(terms, other, langs, media, meta) -> dict:
     cid = _text(terms.get("id"))
     lang = langs.get(terms.get("languageReference"), _text(terms.get("languageReference")) or "und")
-    e = {
-        "id": derive_id("cldf", cid),
-        "headword": {lang: _text(terms.get("headword"))},
-        "citation": {},
-        "lexeme_form": {},
-        "homograph": 0,
-        "morph_type": None,
-        "part_of_speech": _text(terms.get("partOfSpeech")) or None,
-        "status": "published",
-        "visibility": "public",
-        "circle": None,
-        "pronunciations": [],
-        "senses": [],
-        "variants": [],
-        "relations": [],
-        "notes": [],
-        "etymologies": [],
-        "deleted": False,
-    }
+    e = blank_entry(
+        id=derive_id("cldf", cid),
+        headword={lang: _text(terms.get("headword"))},
+        part_of_speech=_text(terms.get("partOfSpeech")) or None,
+    )
     if terms.get("comment"):
         e["notes"].append({"type": "comment", "text": {meta: _text(terms["comment"])}})
     if other.get("Citation_Form"):
@@ -359,35 +345,16 @@ def _entry(terms, other, langs, media, meta) -> dict:
 
 
 def _picture(owner_id: str, i: int, m: dict) -> dict:
-    return {
-        "id": derive_id(owner_id, "picture", str(i)),
-        "caption": {},
-        "credit": "",
-        "licence": "",
-        "consent": "",
-        "visibility": "public",
-        "circle": None,
-        "media": dict(m),
-        "extra": {},
-    }
+    return blank_picture(id=derive_id(owner_id, "picture", str(i)), media=dict(m))
 
 
 def _sense(terms, other, e, media, meta) -> dict:
     cid = _text(terms.get("id"))
-    s = {
-        "id": derive_id("cldf-sense", cid),
-        "part_of_speech": e["part_of_speech"],
-        "glosses": {meta: _text(terms.get("description"))} if terms.get("description") else {},
-        "definitions": {},
-        "semantic_domains": [],
-        "notes": [],
-        "examples": [],
-        "pictures": [],
-        "reversals": [],
-        "subsenses": [],
-        "visibility": "public",
-        "circle": None,
-    }
+    s = blank_sense(
+        id=derive_id("cldf-sense", cid),
+        part_of_speech=e["part_of_speech"],
+        glosses={meta: _text(terms.get("description"))} if terms.get("description") else {},
+    )
     definition = other.pop("Definition", None)
     if definition:
         s["definitions"] = {meta: _text(definition)}

@@ -15,7 +15,7 @@ import uuid
 import orjson
 from lxml import etree
 
-from lexicon.entries.schemas import blank_pronunciation
+from lexicon.entries.shape import blank_entry, blank_picture, blank_pronunciation, blank_sense
 from lexicon.io import recording_notes
 from lexicon.io.safety import nfc
 
@@ -417,20 +417,7 @@ class Reader:
         sid = as_uuid(sid_raw) or as_uuid((sid_raw or "").rsplit("_", 1)[-1])
         if not sid:
             sid = derive_id(entry_id, "sense", sid_raw or f"{parent}/{index}")
-        s = {
-            "id": sid,
-            "part_of_speech": None,
-            "glosses": {},
-            "definitions": {},
-            "semantic_domains": [],
-            "notes": [],
-            "examples": [],
-            "pictures": [],
-            "reversals": [],
-            "subsenses": [],
-            "visibility": "public",
-            "circle": None,
-        }
+        s = blank_sense(id=sid)
         if el.get("order") is not None:
             x["order"] = el.get("order")
         if sid_raw is None:
@@ -484,16 +471,7 @@ class Reader:
                 return False
             caption = px.pop("labels", {}).get("media", {})
             pid = derive_id(s["id"], "picture", str(len(s["pictures"])))
-            pic = {
-                "id": pid,
-                "caption": caption,
-                "credit": "",
-                "licence": "",
-                "consent": "",
-                "visibility": "public",
-                "circle": None,
-                "media": media,
-            }
+            pic = blank_picture(id=pid, caption=caption, media=media)
             s["pictures"].append(self.finish(pic, _rename_label(px)))
             return True
         if tag == "subsense":
@@ -580,25 +558,4 @@ def _rename_label(px: dict) -> dict:
 
 
 def _blank_entry(eid: str, homograph: int) -> dict:
-    return {
-        "id": eid,
-        "headword": {},
-        "citation": {},
-        "lexeme_form": {},
-        "homograph": homograph,
-        "morph_type": None,
-        "part_of_speech": None,
-        "status": "published",
-        "visibility": "public",
-        "circle": None,
-        "pronunciations": [],
-        "senses": [],
-        "variants": [],
-        "relations": [],
-        "notes": [],
-        "etymologies": [],
-        "extra": {},
-        "created_at": None,
-        "updated_at": None,
-        "deleted": False,
-    }
+    return blank_entry(id=eid, homograph=homograph, created_at=None, updated_at=None)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lexicon.entries.schemas import blank_pronunciation
+from lexicon.entries.shape import blank_entry, blank_picture, blank_pronunciation, blank_sense
 from lexicon.errors import ImportRejected
 from lexicon.io import recording_notes
 from lexicon.io.lift.read import derive_id
@@ -195,7 +195,7 @@ def read_mdf(
 
 def _keep_sources(doc: MdfDocument, text: str, starts: list[int]) -> None:
     """Each record's own lines, exactly as they came (line ends included; blank lines at its end
-    left out), for writing an untouched record back verbatim (lexicon.io.verbatim); the lines
+    left out), for writing an untouched record back verbatim (lexicon.entries.verbatim); the lines
     before the first record (the `\\_sh` header) go with the first record."""
     lines = text.splitlines(keepends=True)
     bounds = starts[1:] + [len(lines) + 1]
@@ -235,27 +235,10 @@ class _Builder:
         self.flush()
         self.starts.append(line)
         v = self.doc.languages["V"]
-        self.entry = {
-            "id": "",
-            "headword": {v: headword} if headword else {},
-            "citation": {},
-            "lexeme_form": {},
-            "homograph": 0,
-            "morph_type": None,
-            "part_of_speech": None,
-            "status": "published",
-            "visibility": "public",
-            "circle": None,
-            "pronunciations": [],
-            "senses": [],
-            "variants": [],
-            "relations": [],
-            "notes": [],
-            "etymologies": [],
-            "extra": {},
-            "deleted": False,
-            "_state": {"line": line, "pos": None, "sense": None, "example": None},
-        }
+        self.entry = blank_entry(
+            headword={v: headword} if headword else {},
+            _state={"line": line, "pos": None, "sense": None, "example": None},
+        )
         if not headword:
             self.warn(line, "\\lx record with an empty headword")
 
@@ -283,21 +266,7 @@ class _Builder:
 
     def new_sense(self) -> dict:
         st = self.entry["_state"]
-        s = {
-            "id": "",
-            "part_of_speech": st["pos"],
-            "glosses": {},
-            "definitions": {},
-            "semantic_domains": [],
-            "notes": [],
-            "examples": [],
-            "pictures": [],
-            "reversals": [],
-            "subsenses": [],
-            "visibility": "public",
-            "circle": None,
-            "extra": {},
-        }
+        s = blank_sense(part_of_speech=st["pos"])
         self.entry["senses"].append(s)
         st["sense"], st["example"] = s, None
         return s
@@ -451,20 +420,12 @@ class _Builder:
     def on_picture(self, line, value, lang, role):
         s = self.sense()
         s["pictures"].append(
-            {
-                "id": "",
-                "caption": {},
-                "credit": "",
-                "licence": "",
-                "consent": "",
-                "visibility": "public",
-                "circle": None,
-                "extra": {},
-                "media": {
+            blank_picture(
+                media={
                     "href": value,
                     "original_name": value.replace("\\", "/").rsplit("/", 1)[-1],
                 },
-            }
+            )
         )
         self.doc.media.append({"kind": "image", "href": value, "line": line})
 

@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lexicon.entries.schemas import blank_pronunciation
+from lexicon.entries.shape import blank_entry, blank_picture, blank_pronunciation, blank_sense
 from lexicon.errors import ImportRejected
 from lexicon.io.lift.read import as_uuid, derive_id
 from lexicon.io.safety import (
@@ -260,47 +260,6 @@ def read_table(
     return doc
 
 
-def _blank_entry(eid: str) -> dict:
-    return {
-        "id": eid,
-        "headword": {},
-        "citation": {},
-        "lexeme_form": {},
-        "homograph": 0,
-        "morph_type": None,
-        "part_of_speech": None,
-        "status": "published",
-        "visibility": "public",
-        "circle": None,
-        "pronunciations": [],
-        "senses": [],
-        "variants": [],
-        "relations": [],
-        "notes": [],
-        "etymologies": [],
-        "extra": {},
-        "deleted": False,
-    }
-
-
-def _blank_sense(sid: str, pos: str | None) -> dict:
-    return {
-        "id": sid,
-        "part_of_speech": pos,
-        "glosses": {},
-        "definitions": {},
-        "semantic_domains": [],
-        "notes": [],
-        "examples": [],
-        "pictures": [],
-        "reversals": [],
-        "subsenses": [],
-        "visibility": "public",
-        "circle": None,
-        "extra": {},
-    }
-
-
 def _row_values(headers, cells, mapping, vernacular, meta) -> dict:
     """Group one row's non-empty cells by target: {"gloss": {"en": ...}, "pos": ..., ...}."""
     out: dict = {}
@@ -373,7 +332,7 @@ def _new_entry(v: dict, hw: dict, hm: int, seen: dict) -> dict:
         k = f"{sorted(hw.items())}\x1f{hm}"
         seen[k] = seen.get(k, 0) + 1
         eid = derive_id("table", k, str(seen[k]))
-    e = _blank_entry(eid)
+    e = blank_entry(id=eid)
     e["headword"], e["homograph"] = dict(hw), hm
     e["citation"] = dict(v.get("citation") or {})
     e["morph_type"] = v.get("morph_type")
@@ -410,7 +369,9 @@ def _add_row(e: dict, senses: dict, v: dict, line: int, doc: TableDocument, path
     elif sense_key is None and not has_sense_data and e["senses"]:
         s = e["senses"][-1]  # an example-only row adds to the sense above
     else:
-        s = _blank_sense(derive_id(e["id"], "sense", str(len(senses))), v.get("pos"))
+        s = blank_sense(
+            id=derive_id(e["id"], "sense", str(len(senses))), part_of_speech=v.get("pos")
+        )
         parent = senses.get((sense_key or "").rpartition(".")[0])
         # "1.2" under an existing "1" is a subsense, as the export numbers them.
         (parent["subsenses"] if parent else e["senses"]).append(s)
@@ -441,17 +402,10 @@ def _add_row(e: dict, senses: dict, v: dict, line: int, doc: TableDocument, path
         )
     if v.get("picture"):
         s["pictures"].append(
-            {
-                "id": derive_id(s["id"], "picture", str(len(s["pictures"]))),
-                "caption": {},
-                "credit": "",
-                "licence": "",
-                "consent": "",
-                "visibility": "public",
-                "circle": None,
-                "media": _media(doc, "image", v["picture"], line),
-                "extra": {},
-            }
+            blank_picture(
+                id=derive_id(s["id"], "picture", str(len(s["pictures"]))),
+                media=_media(doc, "image", v["picture"], line),
+            )
         )
     if v.get("extra"):
         s.setdefault("extra", {}).setdefault("table", {}).update(v["extra"])
