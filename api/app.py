@@ -14,12 +14,12 @@ import api.routes
 import api.uploads
 from api import csrf, errors, middleware
 from api.i18n import LocaleMiddleware
-from api.settings import Settings
 from api.templating import make_templates
 from lexicon.accounts.site_secret import stored_secret_key
 from lexicon.db.engine import make_engine, reader_engine
 from lexicon.printing.limits import RenderGate
 from lexicon.search.cache import DictionarySnapshots, PageCache
+from wordkeep.settings import Settings
 
 STATIC_DIR = __import__("pathlib").Path(__file__).parent / "static"
 

@@ -10,12 +10,12 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.settings import Settings
 from lexicon import accounts, entries
 from lexicon.accounts import access
 from lexicon.accounts.access import ANONYMOUS, Viewer
 from lexicon.errors import InvalidInput
 from lexicon.models import Dictionary
+from wordkeep.settings import Settings
 
 
 def get_settings(request: Request) -> Settings:

@@ -21,11 +21,11 @@ from playwright.sync_api import sync_playwright
 from sqlmodel import Session
 
 from api.app import create_app
-from api.settings import Settings
 from lexicon import accounts
 from lexicon.db.engine import make_engine
 from lexicon.operations.demo import load_demo
 from lexicon.operations.upgrade import upgrade
+from wordkeep.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "demo" / "hdi.json"

@@ -21,10 +21,10 @@ from playwright.sync_api import sync_playwright
 from sqlmodel import Session
 
 from api.app import create_app
-from api.settings import Settings
 from lexicon import editing
 from lexicon.db.engine import make_engine
 from lexicon.operations.upgrade import upgrade
+from wordkeep.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 LETTERS = "ا آ ب پ ت ٹ ث ج چ ح خ د ڈ ذ ر ڑ ز ژ س ش ص ض ط ظ ع غ ف ق ک گ ل م ن و ہ ھ ء ی ے"

@@ -20,10 +20,10 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from api.app import create_app
-from api.settings import Settings
 from lexicon import accounts, editing
 from lexicon.db.engine import make_engine
 from lexicon.operations.upgrade import upgrade
+from wordkeep.settings import Settings
 
 PG_URL = os.environ.get("WORDKEEP_TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])

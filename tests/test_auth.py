@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.app import create_app
-from api.settings import Settings
 from lexicon import accounts
 from lexicon.models import ApiToken, LoginThrottle, User
 from tests.conftest import make_user
+from wordkeep.settings import Settings
 
 PASSWORD = "password-123"
 

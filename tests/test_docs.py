@@ -5,8 +5,8 @@ from pathlib import Path
 
 import typer
 
-from api.settings import Settings
 from wordkeep.cli import app
+from wordkeep.settings import Settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -15,11 +15,11 @@ from sqlalchemy import event, text
 from typer.testing import CliRunner
 
 from api.app import create_app
-from api.settings import Settings
 from lexicon import accounts
 from lexicon.db.engine import make_engine
 from tests.conftest import make_user
 from wordkeep import cli_users
+from wordkeep.settings import Settings
 
 PASSWORD = "password-123"
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from api.settings import Settings
 from lexicon import editing, entries
 from lexicon.accounts.access import Viewer
 from lexicon.media import audio
 from lexicon.media.storage import storage_from_url
 from lexicon.models import Media, Revision
+from wordkeep.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lift-patani-audio"
 TONE = 1.0  # tone seconds between 0.5 s of silence on each side

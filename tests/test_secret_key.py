@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from api.app import create_app
-from api.settings import Settings
 from lexicon.accounts.site_secret import key_file, stored_secret_key
 from tests.conftest import make_user
 from tests.test_auth import login
+from wordkeep.settings import Settings
 
 
 def test_the_placeholder_and_short_production_keys_are_refused():

@@ -16,10 +16,10 @@ from sqlalchemy import func
 from sqlalchemy import select as sql_select
 
 from api import uploads
-from api.settings import Settings
 from lexicon.io.jobs import ImportJob
 from lexicon.models import Media
 from tests.conftest import make_user
+from wordkeep.settings import Settings
 
 MB = 1024 * 1024
 ENTRY = {

@@ -12,8 +12,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from api.settings import Settings
 from lexicon.errors import InvalidInput, NotFound, WordkeepError
+from wordkeep.settings import Settings
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEMO_FILE = DATA_DIR / "demo" / "hdi.json"

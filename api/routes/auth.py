@@ -14,12 +14,12 @@ from sqlmodel import Session
 from api import csrf
 from api.deps import get_session, get_settings, get_viewer
 from api.i18n import _
-from api.settings import Settings
 from api.templating import render
 from lexicon import accounts
 from lexicon.accounts.access import Viewer
 from lexicon.errors import NotAuthenticated
 from lexicon.models import User
+from wordkeep.settings import Settings
 
 router = APIRouter(tags=["auth"])
 pages = dict(include_in_schema=False, response_class=HTMLResponse)

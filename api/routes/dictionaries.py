@@ -4,12 +4,12 @@ from fastapi import APIRouter, Depends
 from sqlmodel import Session
 
 from api.deps import get_dictionary, get_session, get_settings, get_viewer, requires
-from api.settings import Settings
 from lexicon import editing, entries
 from lexicon.accounts.access import Viewer
 from lexicon.entries.schemas import DictionaryCreate, DictionaryPublic, DictionaryUpdate, Page
 from lexicon.errors import Forbidden, NotAuthenticated
 from lexicon.models import Dictionary
+from wordkeep.settings import Settings
 
 router = APIRouter(prefix="/api/dictionaries", tags=["dictionaries"])
 

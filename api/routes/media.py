@@ -20,13 +20,13 @@ from api.deps import (
     quick_read,
     requires,
 )
-from api.settings import Settings
 from lexicon import media
 from lexicon.accounts.access import Viewer
 from lexicon.entries.schemas import EntryPublic
 from lexicon.media.audio import FileTooLarge
 from lexicon.media.storage import Storage, storage_from_url
 from lexicon.models import Dictionary
+from wordkeep.settings import Settings
 
 # Room for the multipart envelope and the form fields around the file itself.
 _FORM_OVERHEAD = 64 * 1024

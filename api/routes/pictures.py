@@ -8,13 +8,13 @@ from sqlmodel import Session
 
 from api.deps import get_dictionary, get_session, get_settings, get_viewer, requires
 from api.routes.media import Sha256, UploadRoute, get_storage, ranged_response
-from api.settings import Settings
 from lexicon.accounts.access import Viewer
 from lexicon.entries.schemas import EntryPublic
 from lexicon.media import pictures
 from lexicon.media.images import ImageLimits
 from lexicon.media.storage import Storage
 from lexicon.models import Dictionary
+from wordkeep.settings import Settings
 
 router = APIRouter(route_class=UploadRoute, tags=["pictures"])
 SENSE = "/api/dictionaries/{slug}/entries/{entry_id}/senses/{sense_id}"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect, text
 
-MIN_BYTES = 32  # a production key shorter than this is refused (api/settings.py)
+MIN_BYTES = 32  # a production key shorter than this is refused (wordkeep/settings.py)
 ROW = "session"
 
 

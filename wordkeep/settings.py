@@ -1,4 +1,7 @@
-"""Configuration from the environment (WORDKEEP_*). Every setting is listed in README.md."""
+"""Configuration from the environment (WORDKEEP_*). Every setting is listed in README.md.
+
+Read by the command line (wordkeep/) and the web app (api/); it imports neither.
+"""
 
 from __future__ import annotations
 
