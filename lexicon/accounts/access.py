@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from sqlalchemy import and_, false, func, literal, or_, true
 
 from lexicon.errors import Conflict, DictionaryNotFound, Forbidden, NotAuthenticated
-from lexicon.io import verbatim
+from lexicon.shape import verbatim
 
 ROLE_RANK = {"viewer": 1, "contributor": 2, "editor": 3, "owner": 4}
 # What each action needs at least.

@@ -11,14 +11,7 @@ from lexicon import search
 from lexicon.alphabet import Alphabet
 from lexicon.db.transactions import transaction
 from lexicon.editing.rows import plain
-from lexicon.entries.extra import SERVER_OWNED, client_extra
 from lexicon.entries.read import alphabet_for
-from lexicon.entries.schemas import (
-    DictionaryCreate,
-    DictionaryUpdate,
-    nfc_deep,
-)
-from lexicon.entries.shape import display_headword
 from lexicon.errors import (
     DuplicateDictionary,
 )
@@ -27,6 +20,13 @@ from lexicon.models import (
     Entry,
     Membership,
     utcnow,
+)
+from lexicon.shape.entry import display_headword
+from lexicon.shape.extra import SERVER_OWNED, client_extra
+from lexicon.shape.schemas import (
+    DictionaryCreate,
+    DictionaryUpdate,
+    nfc_deep,
 )
 
 
@@ -72,7 +72,7 @@ def update_dictionary(
     *, session: Session, dictionary: Dictionary, data: DictionaryUpdate | dict
 ) -> Dictionary:
     """Change settings; a new alphabet re-derives every entry's sort key in one pass.
-    `extra` is the client's: its server-owned keys stay as they are (lexicon.entries.extra)."""
+    `extra` is the client's: its server-owned keys stay as they are (lexicon.shape.extra)."""
     data = DictionaryUpdate.model_validate(nfc_deep(plain(data)))
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
     if "extra" in changes:
@@ -82,7 +82,7 @@ def update_dictionary(
 
 def set_server_extra(*, session: Session, dictionary: Dictionary, values: dict) -> Dictionary:
     """Write server-owned parts of the dictionary's `extra` (a font upload, an import's
-    package): the one way to write them (lexicon.entries.extra.SERVER_OWNED)."""
+    package): the one way to write them (lexicon.shape.extra.SERVER_OWNED)."""
     unknown = set(values) - set(SERVER_OWNED)
     if unknown:
         raise ValueError(f"not server-owned extra keys: {sorted(unknown)}")

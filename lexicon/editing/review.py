@@ -27,9 +27,9 @@ from lexicon.entries.read import (
     list_revisions,
     stored_entry,
 )
-from lexicon.entries.schemas import EntryIn, nfc_deep
 from lexicon.errors import Conflict, EntryNotFound, InvalidInput, NotFound, StaleVersion
 from lexicon.models import Dictionary, Entry, Proposal, User, utcnow
+from lexicon.shape.schemas import EntryIn, nfc_deep
 
 ACTIONS = ("create", "update", "delete")
 STATUSES = ("pending", "accepted", "rejected")

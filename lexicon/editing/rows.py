@@ -9,10 +9,6 @@ from collections import defaultdict
 from sqlalchemy import insert, select
 
 from lexicon.entries.read import CHILDREN
-from lexicon.entries.schemas import (
-    EntryIn,
-)
-from lexicon.entries.shape import display_headword
 from lexicon.models import (
     Example,
     Picture,
@@ -20,6 +16,10 @@ from lexicon.models import (
     Relation,
     Revision,
     Sense,
+)
+from lexicon.shape.entry import display_headword, iter_media, iter_senses, media_sha
+from lexicon.shape.schemas import (
+    EntryIn,
 )
 
 
@@ -118,13 +118,7 @@ def child_rows(entry_id: str, data: EntryIn, taken: set[str]) -> dict:
 
 
 def media_refs(data: EntryIn) -> set[str]:
-    shas = {p.media.sha256 for p in data.pronunciations if p.media}
-    stack = list(data.senses)
-    while stack:
-        sense = stack.pop()
-        stack.extend(sense.subsenses)
-        shas |= {i.media.sha256 for i in sense.examples + sense.pictures if i.media}
-    return shas
+    return {media_sha(part) for _, part in iter_media(data)}
 
 
 def has_ids(data: EntryIn) -> bool:
@@ -134,10 +128,7 @@ def has_ids(data: EntryIn) -> bool:
 def wanted_ids(data: EntryIn) -> dict:
     wanted: dict = defaultdict(list)
     wanted[Pronunciation] += [p.id for p in data.pronunciations if p.id]
-    stack = list(data.senses)
-    while stack:
-        sense = stack.pop()
-        stack.extend(sense.subsenses)
+    for sense in iter_senses(data):
         if sense.id:
             wanted[Sense].append(sense.id)
         wanted[Example] += [e.id for e in sense.examples if e.id]

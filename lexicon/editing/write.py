@@ -31,7 +31,7 @@ from lexicon.editing.rows import (
     media_refs,
     revision_values,
 )
-from lexicon.entries import labels, relations
+from lexicon.entries import relations
 from lexicon.entries.read import (
     CHILDREN,
     alphabet_for,
@@ -41,11 +41,6 @@ from lexicon.entries.read import (
     iso,
     media_for,
     row_values,
-)
-from lexicon.entries.schemas import (
-    EntryIn,
-    RelationIn,
-    nfc_deep,
 )
 from lexicon.errors import (
     EntryNotFound,
@@ -63,6 +58,12 @@ from lexicon.models import (
     Revision,
     Sense,
     utcnow,
+)
+from lexicon.shape import labels
+from lexicon.shape.schemas import (
+    EntryIn,
+    RelationIn,
+    nfc_deep,
 )
 
 

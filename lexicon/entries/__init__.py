@@ -22,7 +22,7 @@ from lexicon.entries.read import (
     read_entry,
     stored_entry,
 )
-from lexicon.entries.shape import (
+from lexicon.shape.entry import (
     display_headword,
 )
 

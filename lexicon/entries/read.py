@@ -18,7 +18,7 @@ from lexicon.accounts import access
 from lexicon.accounts.access import Viewer
 from lexicon.alphabet import Alphabet
 from lexicon.db.engine import is_sqlite
-from lexicon.entries import labels, relations
+from lexicon.entries import relations
 from lexicon.errors import (
     DictionaryNotFound,
     EntryNotFound,
@@ -35,6 +35,7 @@ from lexicon.models import (
     Revision,
     Sense,
 )
+from lexicon.shape import labels
 
 DEFAULT_PAGE = 50
 

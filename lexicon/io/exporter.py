@@ -20,11 +20,11 @@ from lexicon.io import wsmap
 from lexicon.io.cldf.read import write_cldf
 from lexicon.io.jsonio import write_json
 from lexicon.io.lift.package import LiftDocument, write_lift
-from lexicon.io.lift.read import audio_refs
 from lexicon.io.mdf.write import write_mdf
-from lexicon.io.safety import safe_file_name
 from lexicon.io.tabular.read import write_table
+from lexicon.media.storage import safe_file_name
 from lexicon.models import Dictionary, Entry, Media
+from lexicon.shape.entry import audio_refs, iter_media
 
 EXPORT_FORMATS = ("lift", "csv", "cldf", "mdf", "json")
 BATCH = 500
@@ -47,19 +47,6 @@ def _entries(session: Session, dictionary: Dictionary, viewer) -> list[dict]:
     if viewer is not None:  # relations to targets the viewer may not see are left out
         out = relations.resolve(session, dictionary, viewer, out)
     return out
-
-
-def _media_objects(entry: dict):
-    for p in entry.get("pronunciations") or []:
-        yield "audio", p
-    stack = list(entry.get("senses") or [])
-    while stack:
-        s = stack.pop()
-        stack.extend(s.get("subsenses") or [])
-        for x in s.get("examples") or []:
-            yield "audio", x
-        for pic in s.get("pictures") or []:
-            yield "image", pic
 
 
 @dataclass
@@ -93,10 +80,7 @@ def _package_media(session, dictionary, entries, storage, folder: Path, original
     """Copy the media files the entries use into audio/ or pictures/: recordings as stored,
     pictures as stored only if `originals` (else their stripped copies: no GPS, no EXIF)."""
     shas = {
-        o["media"]["sha256"]
-        for e in entries
-        for _, o in _media_objects(e)
-        if o.get("media") and o["media"].get("sha256")
+        o["media"]["sha256"] for e in entries for _, o in iter_media(e) if o["media"].get("sha256")
     }
     shas |= {r["sha256"] for e in entries for r in audio_refs(e) if r.get("sha256")}
     packed = _Packed()
@@ -139,7 +123,7 @@ def _describe_stripped(entries: list[dict], packed: _Packed) -> None:
     """Entries name a stripped picture as the file in the package: its name, its type, and no
     link to the original."""
     for e in entries:
-        for _, obj in _media_objects(e):
+        for _, obj in iter_media(e):
             media = obj.get("media") or {}
             if media.get("sha256") in packed.stripped:
                 media["mime"] = packed.stripped[media["sha256"]]
@@ -311,7 +295,7 @@ def _write_format(fmt: str, dictionary: Dictionary, entries, folder: Path, place
         write_lift(doc, folder, media_href=href)
     elif fmt == "csv":
         for e in entries:
-            for _, obj in _media_objects(e):
+            for _, obj in iter_media(e):
                 if obj.get("media") and obj["media"].get("sha256") in placed:
                     obj["media"]["original_name"] = placed[obj["media"]["sha256"]]
         write_table(entries, folder / f"{dictionary.slug}.csv", vernacular=vern)

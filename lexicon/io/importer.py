@@ -25,14 +25,16 @@ from lexicon.db.transactions import transaction
 from lexicon.editing.dictionaries import set_server_extra, update_dictionary
 from lexicon.editing.write import create_entries, delete_entry, update_entry
 from lexicon.entries.read import entry_dicts
-from lexicon.entries.schemas import EntryIn
 from lexicon.errors import ImportRejected
-from lexicon.io import mediafiles, verbatim, wsmap
-from lexicon.io.lift.read import audio_refs, derive_id
+from lexicon.io import mediafiles, wsmap
+from lexicon.io.lift.read import derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits
 from lexicon.io.sources import Parsed, parse
 from lexicon.models import Dictionary, Entry, Media
 from lexicon.search import index as search_index
+from lexicon.shape import verbatim
+from lexicon.shape.entry import audio_refs, iter_media
+from lexicon.shape.schemas import EntryIn
 
 FORMATS = ("lift", "csv", "xlsx", "cldf", "mdf", "json")
 BATCH = 2000  # entries per store call: fewer per-batch index passes; progress moves per batch
@@ -298,23 +300,10 @@ def _store_media(session, dictionary, parsed: Parsed, storage, editor, report) -
     return stored
 
 
-def _media_objects(entry: dict):
-    yield from entry.get("pronunciations") or []
-    stack = list(entry.get("senses") or [])
-    while stack:
-        s = stack.pop()
-        stack.extend(s.get("subsenses") or [])
-        yield from s.get("examples") or []
-        yield from s.get("pictures") or []
-
-
 def _known_media(session, dictionary, entries: list[dict]) -> dict[str, str]:
     """Media named by sha256 (our own JSON export) that this dictionary already stores."""
     shas = {
-        o["media"]["sha256"]
-        for e in entries
-        for o in _media_objects(e)
-        if o.get("media") and o["media"].get("sha256")
+        o["media"]["sha256"] for e in entries for _, o in iter_media(e) if o["media"].get("sha256")
     }
     if not shas:
         return {}
@@ -330,10 +319,8 @@ def _attach_media(entries: list[dict], stored: dict, report: ImportReport) -> No
         for ref in audio_refs(e):  # recordings of glosses, definitions ... (audio forms)
             if ref["audio_href"] in stored:
                 ref["sha256"] = stored[ref["audio_href"]]
-        for obj in _media_objects(e):
-            media = obj.get("media")
-            if not media:
-                continue
+        for _, obj in iter_media(e):
+            media = obj["media"]
             if media.get("href") in stored:
                 obj["media"] = {"sha256": stored[media["href"]]}
             elif media.get("sha256") in stored:
@@ -401,7 +388,7 @@ def _content_hash(entry: dict) -> str | None:
 
 def _mark_synced(entry: dict, version: int, digest: str | None) -> None:
     """The version the entry has as imported: while it stays so, exports may write the entry's
-    source back verbatim (lexicon.io.verbatim), and a re-import that brings the same content
+    source back verbatim (lexicon.shape.verbatim), and a re-import that brings the same content
     (`synced_hash`) skips it without reading it back."""
     for fmt in ("lift", "mdf"):
         lx = (entry.get("extra") or {}).get(fmt)
@@ -497,7 +484,7 @@ def _apply_tombstones(session, dictionary, ids: list[str], editor, report) -> No
 
 def _remember_package(session, dictionary, parsed: Parsed, ws_mapping: dict) -> None:
     """Keep what the export needs to rebuild the package (LIFT header, ranges, tags)."""
-    extra: dict = {}  # server-owned parts of dictionary.extra (lexicon.entries.extra)
+    extra: dict = {}  # server-owned parts of dictionary.extra (lexicon.shape.extra)
     changes: dict = {}
     if parsed.lift_extra is not None:
         extra["lift"] = parsed.lift_extra

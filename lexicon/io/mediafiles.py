@@ -13,9 +13,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from lexicon.errors import ImportRejected, WordkeepError
-from lexicon.io.safety import safe_file_name
 from lexicon.media import audio, pictures
 from lexicon.media.recordings import audio_media, derivative_key, original_key
+from lexicon.media.storage import safe_file_name
 from lexicon.models import Dictionary, Media
 
 

@@ -295,16 +295,3 @@ def package_file(name, root: Path, *, look_in: tuple[str, ...] = ("",)) -> Path 
             if _inside(cand, root) and cand.is_file():
                 return cand
     return None
-
-
-def safe_file_name(name, fallback: str) -> str:
-    """A client's file name made safe to keep and to show: its last part only, in NFC, no
-    control characters, never empty, `.` or `..`, at most 200 characters (extension kept)."""
-    text = unicodedata.normalize("NFC", str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
-    text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cs")).strip()
-    if not text.strip("."):
-        return fallback
-    if len(text) > 200:
-        stem, dot, ext = text.rpartition(".")
-        text = stem[: 200 - len(ext) - 1] + dot + ext if dot and len(ext) <= 16 else text[:200]
-    return text

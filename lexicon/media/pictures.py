@@ -26,14 +26,13 @@ from lexicon.accounts.access import Viewer
 from lexicon.db.engine import once_more_if_raced
 from lexicon.db.transactions import transaction
 from lexicon.editing.write import update_entry
-from lexicon.entries import labels
 from lexicon.entries.read import entry_dict, media_url, stored_entry
 from lexicon.errors import EntryNotFound, InvalidInput, NotFound
-from lexicon.io.safety import safe_file_name
 from lexicon.media import images
 from lexicon.media.images import ImageLimits
-from lexicon.media.storage import Storage
+from lexicon.media.storage import Storage, safe_file_name
 from lexicon.models import Dictionary, Entry, Media
+from lexicon.shape import labels
 
 PICTURE_FIELDS = ("caption", "credit", "licence", "consent", "visibility", "circle")
 VISIBILITIES = ("public", "community", "restricted")

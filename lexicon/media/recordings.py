@@ -25,13 +25,12 @@ from lexicon.accounts.access import ANONYMOUS, Viewer
 from lexicon.db.engine import once_more_if_raced
 from lexicon.db.transactions import transaction
 from lexicon.editing.write import update_entry
-from lexicon.entries import labels
 from lexicon.entries.read import entry_dict, entry_dicts
 from lexicon.errors import EntryNotFound, InvalidInput, NotFound
-from lexicon.io.safety import safe_file_name
 from lexicon.media import audio
-from lexicon.media.storage import Storage
+from lexicon.media.storage import Storage, safe_file_name
 from lexicon.models import Dictionary, Entry, Example, Media, Picture, Pronunciation
+from lexicon.shape import labels
 
 RECORDING_FIELDS = ("speaker", "dialect", "place", "recorded_on", "consent",
                     "consent_publish", "consent_speech_tools", "speaker_named")  # fmt: skip

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -281,3 +282,16 @@ def storage_from_url(url: str | os.PathLike) -> Storage:
     if parts.scheme and len(parts.scheme) > 1:  # a one-letter "scheme" is a Windows drive
         raise InvalidInput(f"unsupported media storage URL: {text!r}", setting="media")
     return LocalStorage(text)
+
+
+def safe_file_name(name, fallback: str) -> str:
+    """A client's file name made safe to keep and to show: its last part only, in NFC, no
+    control characters, never empty, `.` or `..`, at most 200 characters (extension kept)."""
+    text = unicodedata.normalize("NFC", str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cs")).strip()
+    if not text.strip("."):
+        return fallback
+    if len(text) > 200:
+        stem, dot, ext = text.rpartition(".")
+        text = stem[: 200 - len(ext) - 1] + dot + ext if dot and len(ext) <= 16 else text[:200]
+    return text

@@ -15,10 +15,10 @@ import typst
 from sqlmodel import Session
 
 from lexicon.editing.dictionaries import set_server_extra
-from lexicon.entries.extra import checked_font, font_key
 from lexicon.errors import TooLarge, UnsupportedMedia
 from lexicon.models import Dictionary
 from lexicon.printing.fonts import font_coverage
+from lexicon.shape.extra import checked_font, font_key
 
 FONT_KINDS = {b"\x00\x01\x00\x00": "ttf", b"true": "ttf", b"OTTO": "otf", b"ttcf": "ttc"}
 MAX_FONT_BYTES = 30 * 1024 * 1024

@@ -41,8 +41,8 @@ from sqlmodel import SQLModel
 from lexicon.accounts.access import conjunction
 from lexicon.alphabet import Alphabet, fold
 from lexicon.entries.read import alphabet_for, entry_dicts
-from lexicon.entries.shape import display_headword
 from lexicon.models import Dictionary, Entry
+from lexicon.shape.entry import display_headword
 
 _C = Text().with_variant(Text(collation="C"), "postgresql")
 # What a search reads of each matching row besides its key: in the indexes (see below).

@@ -4,7 +4,7 @@ that the web layer can write in the interface language as a whole ("Sens 1 · gl
 
 from __future__ import annotations
 
-from lexicon.entries.labels import Label, value_label
+from lexicon.shape.labels import Label, value_label
 
 # Top-level fields the form edits and the conflict view compares, in reading order.
 FORM_FIELDS = (

@@ -171,7 +171,7 @@ def iter_media_parts(entry) -> Iterator[tuple[str, Any]]:
 def iter_media(entry) -> Iterator[tuple[str, Any]]:
     """(kind, part) for every part of an entry that refers to a media file (its `media` is
     set), as `iter_media_parts` names them. Recordings kept in audio writing-system forms
-    (FLEx, WeSay: in glosses, translations, custom fields ...) are `audio_form_refs`."""
+    (FLEx, WeSay: in glosses, translations, custom fields ...) are `audio_refs`."""
     for kind, part in iter_media_parts(entry):
         media = part.get("media") if isinstance(part, dict) else getattr(part, "media", None)
         if media:
@@ -186,7 +186,7 @@ def media_sha(part) -> str | None:
     return getattr(media, "sha256", None)
 
 
-def audio_form_refs(obj) -> list[dict]:
+def audio_refs(obj) -> list[dict]:
     """Every recording kept in an audio-writing-system form ({"audio_href", "sha256"?}),
     anywhere inside an entry dict (glosses, definitions, translations, fields ...).
 
