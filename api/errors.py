@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.templating import render
 from lexicon import errors
 
 STATUS = [
@@ -40,8 +41,6 @@ def wants_html(request: Request) -> bool:
 
 
 def _page(request: Request, status: int, message: str):
-    from api.templating import render
-
     return render(request, "error.html", {"status": status, "message": message}, status_code=status)
 
 

@@ -21,7 +21,7 @@ from lexicon.io.cldf.read import write_cldf
 from lexicon.io.jsonio import write_json
 from lexicon.io.lift.package import LiftDocument, write_lift
 from lexicon.io.mdf.write import write_mdf
-from lexicon.io.tabular.read import write_table
+from lexicon.io.tabular.write import write_table
 from lexicon.media.storage import safe_file_name
 from lexicon.models import Dictionary, Entry, Media
 from lexicon.shape.entry import audio_refs, iter_media

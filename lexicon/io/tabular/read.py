@@ -17,7 +17,6 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lexicon.entries.shape import blank_entry, blank_picture, blank_pronunciation, blank_sense
 from lexicon.errors import ImportRejected
 from lexicon.io.lift.read import as_uuid, derive_id
 from lexicon.io.safety import (
@@ -29,6 +28,13 @@ from lexicon.io.safety import (
     nfc,
     package_file,
     safe_extract,
+)
+from lexicon.shape.entry import (
+    blank_entry,
+    blank_example,
+    blank_picture,
+    blank_pronunciation,
+    blank_sense,
 )
 
 SIMPLE_TARGETS = {
@@ -389,16 +395,11 @@ def _add_row(e: dict, senses: dict, v: dict, line: int, doc: TableDocument, path
         s["notes"].append({"type": "general", "text": v["note"]})
     if v.get("example_text") or v.get("example_tr"):
         s["examples"].append(
-            {
-                "id": derive_id(s["id"], "example", str(len(s["examples"]))),
-                "text": v.get("example_text") or {},
-                "translations": v.get("example_tr") or {},
-                "source": "",
-                "visibility": "public",
-                "circle": None,
-                "media": None,
-                "extra": {},
-            }
+            blank_example(
+                id=derive_id(s["id"], "example", str(len(s["examples"]))),
+                text=v.get("example_text") or {},
+                translations=v.get("example_tr") or {},
+            )
         )
     if v.get("picture"):
         s["pictures"].append(
@@ -412,4 +413,3 @@ def _add_row(e: dict, senses: dict, v: dict, line: int, doc: TableDocument, path
 
 
 # Imported last: tabular_write needs this module's names. One place to import both from.
-from lexicon.io.tabular.write import table_columns, table_rows, write_table  # noqa: E402,F401
