@@ -35,7 +35,7 @@ import pytest
 from lexicon import editing, entries
 from lexicon.accounts.access import Viewer
 from tests.conftest import FIXTURES, make_user
-from tests.test_leaks import tone_wav
+from tests.api.test_leaks import tone_wav
 
 PICTURE = FIXTURES / "lift-biatah" / "pictures" / "waterBasket1.png"
 ALPHA, BETA = "alpha", "beta"
