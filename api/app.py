@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         version="0.1.0",
         # Every POST/PUT/PATCH/DELETE a browser sends with its session cookie must carry the CSRF
         # token; Bearer-token and anonymous requests carry no ambient credentials (api/csrf.py).
-        # Applied here, not per route, so a new route cannot forget it (tests/test_csrf_routes.py).
+        # Applied here, not per route, so a new route cannot forget it (tests/api/test_csrf.py).
         dependencies=[Depends(csrf.require_csrf_for_session)],
     )
     app.state.settings = settings
