@@ -28,6 +28,10 @@ class Parsed:
     deleted_ids: list[str] = field(default_factory=list)
     vernacular_ws: list[str] = field(default_factory=list)
     analysis_ws: list[str] = field(default_factory=list)
+    # What the file says of its language and itself (CLDF's LanguageTable and properties):
+    # prefills a dictionary created from it (lexicon.io.starting).
+    languages: list[dict] = field(default_factory=list)  # {"code", "name", "glottocode"}
+    metadata: dict = field(default_factory=dict)
     _closers: list = field(default_factory=list)
 
     def __enter__(self):
@@ -123,6 +127,7 @@ def _parse_into(out: Parsed, path, fmt, vern, analysis, options, limits) -> None
     elif fmt == "cldf":
         doc = read_cldf(path, meta_language=analysis[0], root=root, limits=limits)
         out.entries, out.media, out.warnings = doc.entries, doc.media, doc.warnings
+        out.languages, out.metadata = doc.languages, doc.metadata
     elif fmt in ("csv", "xlsx"):
         doc = read_table(
             path, mapping=options.get("mapping"), vernacular=vern, meta=analysis[0], limits=limits
