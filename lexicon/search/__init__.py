@@ -2,32 +2,26 @@
 query and its ranking (`query`, `ranking`), result rows (`results`), the per-dictionary cache
 (`cache`) and alphabetical browsing (`browse`)."""
 
-from lexicon.search.index import (
+from lexicon.search.index import reindex_dictionary, reindex_entries, reindex_entry, remove_entry
+from lexicon.search.plan import Query, parse_query, search_sql, visible_clause
+from lexicon.search.query import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    TOTAL_CAP,
+    SearchItem,
+    SearchPage,
+    corrections,
+    matching_ids,
+    search,
+)
+from lexicon.search.words import (
     deletions,
     edit_distance,
     gloss_words,
     normalise,
     one_edit_apart,
-    reindex_dictionary,
-    reindex_entries,
-    reindex_entry,
-    remove_entry,
     stem,
     words,
-)
-from lexicon.search.query import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    TOTAL_CAP,
-    Query,
-    SearchItem,
-    SearchPage,
-    corrections,
-    matching_ids,
-    parse_query,
-    search,
-    search_sql,
-    visible_clause,
 )
 
 __all__ = [

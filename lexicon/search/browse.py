@@ -17,9 +17,10 @@ from lexicon.accounts import access
 from lexicon.entries.read import entry_dict, list_entries
 from lexicon.errors import InvalidInput
 from lexicon.models import Dictionary, Entry
-from lexicon.search.index import TOP, alphabet_of, normalise, search_text
-from lexicon.search.query import visible_clause
+from lexicon.search.index import TOP, alphabet_of, search_text
+from lexicon.search.plan import visible_clause
 from lexicon.search.results import result_item
+from lexicon.search.words import normalise
 
 OTHER_LETTER = "#"  # browse bucket for headwords that start outside the alphabet
 

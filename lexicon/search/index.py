@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import operator
 import re
-import unicodedata
 from functools import lru_cache
 
 from sqlalchemy import (
@@ -42,6 +41,7 @@ from lexicon.accounts.access import conjunction
 from lexicon.alphabet import Alphabet, fold
 from lexicon.entries.read import alphabet_for, entry_dicts
 from lexicon.models import Dictionary, Entry
+from lexicon.search.words import deletions, gloss_words, normalise, stem, words
 from lexicon.shape.entry import display_headword
 
 _C = Text().with_variant(Text(collation="C"), "postgresql")
@@ -120,92 +120,6 @@ TEXT_KINDS = ("tx", "ex")
 TOP = "\U0010ffff"  # above every character: the upper bound of a prefix range
 
 
-# -- text preparation (the same on the way in and in queries) ----------------------------------
-
-
-def normalise(value: str) -> str:
-    """Case-folded NFC with collapsed spaces: what "exact" compares (diacritics count)."""
-    return unicodedata.normalize(
-        "NFC", unicodedata.normalize("NFD", " ".join(value.split())).casefold()
-    )
-
-
-_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")  # what isalnum() means for ASCII; it has no marks
-
-
-def words(value: str) -> list[str]:
-    """Words of an already folded text: letters, digits and marks (as FTS5 unicode61 splits)."""
-    if value.isascii():  # the common case (glosses, definitions), in C
-        return _ASCII_WORD.findall(value)
-    out, current = [], []
-    for ch in value:
-        if ch.isalnum() or unicodedata.category(ch)[0] == "M":
-            current.append(ch)
-        elif current:
-            out.append("".join(current))
-            current = []
-    if current:
-        out.append("".join(current))
-    return out
-
-
-def stem(word: str) -> str:
-    """Plural to singular, kept simple and the same for every analysis language (en, pt, es, fr):
-    `rivers` -> `river`, `cities` -> `city`, `boxes` -> `box`, `casas` -> `casa`."""
-    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("ches", "shes", "xes", "zes")):
-        return word[:-2]
-    return word[:-1]
-
-
-INFINITIVE_MARKERS = frozenset({"to"})
-
-
-def gloss_words(found: list[str]) -> list[str]:
-    """The words of a gloss (or of a query for one) without a leading infinitive marker: "to
-    speak" glosses the verb `speak`, so a learner's "speak" or "speaks" finds it as a gloss,
-    and "to speak" still does. A lone "to" stays."""
-    return found[1:] if len(found) > 1 and found[0] in INFINITIVE_MARKERS else found
-
-
-def deletions(word: str) -> set[str]:
-    """The word and every string one deletion away (symmetric-deletion fuzzy keys)."""
-    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
-def one_edit_apart(a: str, b: str) -> bool:
-    """Whether two different words are one edit apart (a letter changed, added or dropped, or
-    two neighbours swapped): `edit_distance(a, b) == 1` in one pass, for typo tolerance."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    if len(a) < len(b):  # b has one letter more, at i
-        return a[i:] == b[i + 1 :]
-    if a[i + 1 :] == b[i + 1 :]:  # one letter changed
-        return True
-    return i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Optimal string alignment distance (a transposition counts as one edit)."""
-    prev2, prev = None, list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
-
-
 @lru_cache(maxsize=65536)
 def _words_of(value: str) -> tuple[str, ...]:
     return tuple(words(value))
@@ -252,7 +166,6 @@ def _index_rows(
     """The search_text rows for one entry dict (docs/entry-shape.md); `sort_key`, when the
     store has just computed the entry's, saves computing it again."""
     alphabet = alphabet or alphabet_of(dictionary)
-    vernacular = set(dictionary.vernacular_ws or [])
     hw_text = entry.get("headword_text") or ""
     if not hw_text:
         hw_text = display_headword(
@@ -266,65 +179,86 @@ def _index_rows(
         "e_circle": entry.get("circle"),
         "status": entry.get("status") or "published",
     }
-    rows, seen, texts = [], set(), {}
-
-    def add(kind, field, lang, value, scope, vern=False):
-        value = (value or "").strip()
-        if not value or (kind, lang, value) in seen:
-            return
-        seen.add((kind, lang, value))
-        if kind in TEXT_KINDS:  # long texts: searched by their words only, one row per scope
-            folded, stems = _fold_stems(alphabet, value, vern or lang in vernacular)
-            if folded:
-                texts.setdefault((kind, scope), []).append((field, lang, value, stems))
-            return
-        norm, folded, stems = _prepare(alphabet, value, vern or lang in vernacular)
-        if not folded:
-            return
-        rows.append(
-            {**base, "kind": kind, "field": field, "lang": lang, "text": value, "norm": norm,
-             "folded": folded, "stems": stems, "visibility": scope[0], "circle": scope[1]}
-        )  # fmt: skip
-
+    rows = _RowsOf(base, alphabet, set(dictionary.vernacular_ws or []))
     top = (base["e_visibility"], base["e_circle"])
-    _add_label(rows, base, "pos", entry.get("part_of_speech"), top)
+    rows.label("pos", entry.get("part_of_speech"), top)
     for field in ("headword", "citation", "lexeme_form"):
         for lang, value in (entry.get(field) or {}).items():
-            add("hw", field, lang, value, top, vern=True)
+            rows.add("hw", field, lang, value, top, vern=True)
     for variant in entry.get("variants") or []:
         for lang, value in (variant.get("form") or {}).items():
-            add("hw", "variant", lang, value, top, vern=True)
+            rows.add("hw", "variant", lang, value, top, vern=True)
     stack = [(s, top) for s in entry.get("senses") or []]
     while stack:
         sense, outer = stack.pop()
         scope = conjunction(outer, (sense.get("visibility") or "public", sense.get("circle")))
+        rows.add_sense(sense, scope)
+        stack.extend((sub, scope) for sub in sense.get("subsenses") or [])
+    return rows.done()
+
+
+class _RowsOf:
+    """The rows of one entry as they are gathered: each text once per kind and language, long
+    texts (definitions, examples) joined into one row per kind and scope."""
+
+    def __init__(self, base: dict, alphabet: Alphabet, vernacular: set[str]):
+        self.base, self.alphabet, self.vernacular = base, alphabet, vernacular
+        self.rows: list[dict] = []
+        self.seen: set = set()
+        self.texts: dict = {}
+
+    def add(self, kind, field, lang, value, scope, vern=False) -> None:
+        value = (value or "").strip()
+        if not value or (kind, lang, value) in self.seen:
+            return
+        self.seen.add((kind, lang, value))
+        vern = vern or lang in self.vernacular
+        if kind in TEXT_KINDS:  # long texts: searched by their words only, one row per scope
+            folded, stems = _fold_stems(self.alphabet, value, vern)
+            if folded:
+                self.texts.setdefault((kind, scope), []).append((field, lang, value, stems))
+            return
+        norm, folded, stems = _prepare(self.alphabet, value, vern)
+        if folded:
+            self.rows.append(
+                {**self.base, "kind": kind, "field": field, "lang": lang, "text": value,
+                 "norm": norm, "folded": folded, "stems": stems, "visibility": scope[0],
+                 "circle": scope[1]}
+            )  # fmt: skip
+
+    def label(self, kind: str, label: str | None, scope: tuple) -> None:
+        _add_label(self.rows, self.base, kind, label, scope)
+
+    def add_sense(self, sense: dict, scope: tuple) -> None:
         for lang, value in (sense.get("glosses") or {}).items():
             for part in re.split(r"[;,]", value or ""):
-                add("gl", "gloss", lang, part, scope)
+                self.add("gl", "gloss", lang, part, scope)
         for rev in sense.get("reversals") or []:
-            add("gl", "reversal", rev.get("lang") or "", rev.get("text"), scope)
+            self.add("gl", "reversal", rev.get("lang") or "", rev.get("text"), scope)
         for lang, value in (sense.get("definitions") or {}).items():
-            add("tx", "definition", lang, value, scope)
+            self.add("tx", "definition", lang, value, scope)
         for domain in sense.get("semantic_domains") or []:
-            _add_label(rows, base, "dom", domain, scope)
-        _add_label(rows, base, "pos", sense.get("part_of_speech"), scope)
+            self.label("dom", domain, scope)
+        self.label("pos", sense.get("part_of_speech"), scope)
         for example in sense.get("examples") or []:
             ex_scope = conjunction(
                 scope, (example.get("visibility") or "public", example.get("circle"))
             )
             for lang, value in (example.get("text") or {}).items():
-                add("ex", "example", lang, value, ex_scope, vern=True)
+                self.add("ex", "example", lang, value, ex_scope, vern=True)
             for lang, value in (example.get("translations") or {}).items():
-                add("ex", "translation", lang, value, ex_scope)
-        stack.extend((sub, scope) for sub in sense.get("subsenses") or [])
-    for (kind, scope), parts in texts.items():
-        field, lang = parts[0][0], parts[0][1]
-        rows.append(
-            {**base, "kind": kind, "field": field, "lang": lang, "norm": "", "folded": "",
-             "text": " · ".join(p[2] for p in parts)[:500], "stems": " ".join(p[3] for p in parts),
-             "visibility": scope[0], "circle": scope[1]}
-        )  # fmt: skip
-    return rows
+                self.add("ex", "translation", lang, value, ex_scope)
+
+    def done(self) -> list[dict]:
+        for (kind, scope), parts in self.texts.items():
+            field, lang = parts[0][0], parts[0][1]
+            self.rows.append(
+                {**self.base, "kind": kind, "field": field, "lang": lang, "norm": "",
+                 "folded": "", "text": " · ".join(p[2] for p in parts)[:500],
+                 "stems": " ".join(p[3] for p in parts), "visibility": scope[0],
+                 "circle": scope[1]}
+            )  # fmt: skip
+        return self.rows
 
 
 def _add_label(rows: list, base: dict, kind: str, label: str | None, scope: tuple) -> None:
