@@ -1,6 +1,6 @@
 """`wordkeep import` and `wordkeep export`: the interchange formats from the command line.
 
-Registered in wordkeep/cli.py. Exit codes: 0 done, 2 bad input (nothing written), 1 other.
+Registered in wordkeep/cli.py; errors end a command through wordkeep/common.py's exit-code table.
 """
 
 from __future__ import annotations
@@ -10,13 +10,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlmodel import Session
 
-from lexicon.errors import InvalidInput, NotFound, TooLarge, UnsupportedMedia, WordkeepError
-
-err = Console(stderr=True, soft_wrap=True)
-BAD_INPUT = (InvalidInput, NotFound, TooLarge, UnsupportedMedia)
+from lexicon import entries
+from lexicon.errors import InvalidInput
+from lexicon.io.exporter import export_dictionary
+from lexicon.io.importer import import_file
+from lexicon.media.storage import storage_from_url
+from wordkeep.common import BAD_INPUT, err, friendly, load_settings, open_engine
 
 
 @contextmanager
@@ -42,12 +45,6 @@ def _bar(label: str):
 
 @contextmanager
 def _context(slug: str):
-    from sqlmodel import Session
-
-    from lexicon import entries
-    from lexicon.media.storage import storage_from_url
-    from wordkeep.cli import load_settings, open_engine
-
     settings = load_settings()
     engine = open_engine(settings)
     try:
@@ -58,11 +55,7 @@ def _context(slug: str):
         engine.dispose()
 
 
-def _fail(exc: WordkeepError) -> None:
-    err.print(f"[red]error:[/red] {exc.message}")
-    raise typer.Exit(2 if isinstance(exc, BAD_INPUT) else 1) from exc
-
-
+@friendly
 def import_command(
     file: Path = typer.Argument(..., help="A .lift/.zip/.csv/.xlsx/.sfm/.json file or folder."),
     dictionary: str = typer.Option(..., "--dictionary", "-d", help="Slug of the dictionary."),
@@ -77,40 +70,33 @@ def import_command(
     editor: str = typer.Option("cli", help="Name recorded in each entry's revision."),
 ) -> None:
     """Import a dictionary file: all entries or none, each with its first revision."""
-    from lexicon.io.importer import import_file
-
     if not file.exists():
-        err.print(f"[red]error:[/red] {file}: no such file or folder")
-        raise typer.Exit(2)
+        raise InvalidInput(f"{file}: no such file or folder")
     options: dict = {"national": national} if national else {}
     try:
         if mapping:
             options["mapping"] = json.loads(mapping)
     except json.JSONDecodeError as exc:
-        err.print(f"[red]error:[/red] --mapping: not valid JSON ({exc.msg})")
-        raise typer.Exit(2) from exc
-    try:
-        with _context(dictionary) as (session, d, storage), _bar(file.name) as tick:
-            report = import_file(
-                session=session,
-                dictionary=d,
-                path=file,
-                format=format,
-                dry_run=dry_run,
-                editor=editor,
-                progress=tick,
-                storage=storage,
-                options=options,
-            )
-    except WordkeepError as exc:
-        _fail(exc)
+        raise InvalidInput(f"--mapping: not valid JSON ({exc.msg})") from exc
+    with _context(dictionary) as (session, d, storage), _bar(file.name) as tick:
+        report = import_file(
+            session=session,
+            dictionary=d,
+            path=file,
+            format=format,
+            dry_run=dry_run,
+            editor=editor,
+            progress=tick,
+            storage=storage,
+            options=options,
+        )
     for w in report.warnings[:20]:
         where = f"line {w['line']}: " if w.get("line") else ""
-        err.print(f"[yellow]warning:[/yellow] {where}{w['message']}")
+        err.print(f"[yellow]warning:[/yellow] {escape(where + w['message'])}")
     if len(report.warnings) > 20:
         err.print(f"[yellow]... and {len(report.warnings) - 20} more warnings[/yellow]")
     for e in report.errors:
-        err.print(f"[red]error:[/red] line {e.get('line')}: {e['message']}")
+        err.print(f"[red]error:[/red] line {e.get('line')}: {escape(e['message'])}")
     verb = "would import" if dry_run else "imported"
     typer.echo(
         f"{verb} {report.entries_read} entries ({report.format}): {report.created} new, "
@@ -119,9 +105,10 @@ def import_command(
         f"skipped; media {report.media_added} stored, {report.media_missing} missing"
     )
     if report.errors:
-        raise typer.Exit(2)
+        raise typer.Exit(BAD_INPUT)
 
 
+@friendly
 def export_command(
     dictionary: str = typer.Option(..., "--dictionary", "-d", help="Slug of the dictionary."),
     format: str = typer.Option("lift", "--format", "-f", help="lift, csv, cldf, mdf or json."),
@@ -135,18 +122,13 @@ def export_command(
 ) -> None:
     """Export a dictionary as a zip (LIFT package, CSV, CLDF, MDF or JSON) with its media,
     or as the plain file (words.json) when it has none."""
-    from lexicon.io.exporter import export_dictionary
-
-    try:
-        with _context(dictionary) as (session, d, storage), _bar(d.slug) as tick:
-            path = export_dictionary(
-                session=session,
-                dictionary=d,
-                format=format,
-                dest=output,
-                storage=storage,
-                progress=tick,
-            )
-    except WordkeepError as exc:
-        _fail(exc)
+    with _context(dictionary) as (session, d, storage), _bar(d.slug) as tick:
+        path = export_dictionary(
+            session=session,
+            dictionary=d,
+            format=format,
+            dest=output,
+            storage=storage,
+            progress=tick,
+        )
     typer.echo(f"wrote {path}")

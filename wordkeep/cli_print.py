@@ -6,7 +6,16 @@ from pathlib import Path
 
 import typer
 
+from lexicon import accounts, entries
+from lexicon.accounts.access import ANONYMOUS
+from lexicon.db.engine import session_for
+from lexicon.media.storage import storage_from_url
+from lexicon.printing import PrintOptions
+from lexicon.printing.service import Selection, print_dictionary
+from wordkeep.common import friendly, load_settings, open_engine
 
+
+@friendly
 def print_command(
     dictionary: str = typer.Option(..., "--dictionary", "-d", help="Slug of the dictionary."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the PDF."),
@@ -33,14 +42,6 @@ def print_command(
     ),
 ) -> None:
     """Print a dictionary, wordlist or flashcards as a typeset PDF."""
-    from lexicon import accounts, entries
-    from lexicon.accounts.access import ANONYMOUS
-    from lexicon.db.engine import session_for
-    from lexicon.media.storage import storage_from_url
-    from lexicon.printing import PrintOptions
-    from lexicon.printing.service import Selection, print_dictionary
-    from wordkeep.cli import load_settings, open_engine
-
     settings = load_settings()
     options = PrintOptions(
         paper=paper,

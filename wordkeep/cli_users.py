@@ -11,12 +11,16 @@ from __future__ import annotations
 import sys
 
 import typer
+from sqlmodel import Session
+
+from lexicon import accounts, entries
+from lexicon.accounts.access import ROLE_RANK
+from lexicon.db.engine import session_for
+from lexicon.errors import InvalidInput, NotFound
+from wordkeep.common import friendly, load_settings, open_engine
 
 
-def _session():
-    from lexicon.db.engine import session_for
-    from wordkeep.cli import load_settings, open_engine
-
+def _session() -> Session:
     return session_for(open_engine(load_settings()))
 
 
@@ -27,10 +31,6 @@ def _password(from_stdin: bool) -> str:
 
 
 def _add(email, role, dictionary, password_stdin, admin, no_password) -> None:
-    from lexicon import accounts, entries
-    from lexicon.accounts.access import ROLE_RANK
-    from lexicon.errors import InvalidInput, NotFound
-
     # Check everything before writing anything (exit 2 means nothing was written).
     if role is not None and dictionary is None:
         raise InvalidInput("--dictionary: a role is given in a dictionary (--dictionary SLUG)")
@@ -63,6 +63,7 @@ def _add(email, role, dictionary, password_stdin, admin, no_password) -> None:
     typer.echo(f"user {user.email} {what}{where}{' (site admin)' if admin else ''}")
 
 
+@friendly
 def user_add(
     email: str = typer.Argument(..., help="The user's email (their login)."),
     role: str | None = typer.Option(
@@ -80,14 +81,10 @@ def user_add(
     ),
 ) -> None:
     """Create a user (or update one) with a password and a role in a dictionary."""
-    from wordkeep.cli import friendly
-
-    friendly(_add)(email, role, dictionary, password_stdin, admin, no_password)
+    _add(email, role, dictionary, password_stdin, admin, no_password)
 
 
 def _token(email: str, name: str) -> None:
-    from lexicon import accounts
-
     with _session() as session:
         user = accounts.get_user(session=session, email=email)
         _, plaintext = accounts.create_token(session=session, user=user, name=name)
@@ -95,30 +92,26 @@ def _token(email: str, name: str) -> None:
     typer.echo("(shown only this once: store it somewhere safe)", err=True)
 
 
+@friendly
 def token_create(
     email: str = typer.Argument(..., help="Whose token it is."),
     name: str = typer.Option("", "--name", help="What the token is for."),
 ) -> None:
     """Create an API token and print it (the only time it is shown)."""
-    from wordkeep.cli import friendly
-
-    friendly(_token)(email, name)
+    _token(email, name)
 
 
 def _logout(email: str) -> None:
-    from lexicon import accounts
-
     with _session() as session:
         user = accounts.get_user(session=session, email=email)
         accounts.end_sessions(session=session, user_id=user.id)
     typer.echo(f"every session of {user.email} is ended (API tokens stay valid)")
 
 
+@friendly
 def user_logout(email: str = typer.Argument(..., help="Whose sessions to end.")) -> None:
     """End every login session of a user, on every device (their API tokens stay valid)."""
-    from wordkeep.cli import friendly
-
-    friendly(_logout)(email)
+    _logout(email)
 
 
 user_app = typer.Typer(help="Users and their roles.", no_args_is_help=True)

@@ -19,6 +19,10 @@ import os
 import platform
 import threading
 
+from sqlalchemy.exc import OperationalError
+
+from lexicon.media.sweep import sweep_once
+
 M_ARENA_MAX = -8  # glibc's malloc.h
 ARENAS = 2
 log = logging.getLogger("wordkeep.media")
@@ -71,10 +75,6 @@ class MediaSweeper:
 
     def sweep(self) -> list[str] | None:
         """One round; failures are logged, never raised (the next round tries again)."""
-        from sqlalchemy.exc import OperationalError
-
-        from lexicon.media.sweep import sweep_once
-
         try:
             removed = sweep_once(engine=self.engine, storage=self.storage, older_than=self.grace)
         except OperationalError as exc:  # the database stayed busy (a long import): later

@@ -9,7 +9,6 @@ import typer
 from typer.testing import CliRunner
 
 from lexicon import editing
-from wordkeep.cli import friendly
 from wordkeep.cli_print import print_command
 
 PDF = "/api/dictionaries/demo/print.pdf"
@@ -133,7 +132,7 @@ def test_cli_print_writes_the_pdf(tmp_path, monkeypatch, database_url, media_dir
     monkeypatch.setenv("WORDKEEP_DATABASE_URL", database_url)
     monkeypatch.setenv("WORDKEEP_MEDIA_DIR", str(media_dir))
     app = typer.Typer()
-    app.command("print")(friendly(print_command))
+    app.command("print")(print_command)
     app.command("noop")(lambda: None)  # a second command keeps `print` a subcommand
     out = tmp_path / "out.pdf"
     runner = CliRunner()
