@@ -217,6 +217,7 @@ class User(SQLModel, table=True):
     # Carried in the session cookie from login; a cookie with an older one is no longer a
     # session (bumped by logging out, a new password, `wordkeep user logout`).
     session_generation: int = 0
+    last_seen_at: datetime | None = None  # the last login (or accepted link): the members page
 
 
 class Membership(SQLModel, table=True):
@@ -251,6 +252,51 @@ class ApiToken(SQLModel, table=True):
     name: str = ""
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class Invitation(SQLModel, table=True):
+    """A link an owner sent to bring someone into a dictionary with a role (and circles).
+    Only the SHA-256 of its token is kept; it is single-use and expires."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dictionary_id: int = Field(foreign_key="dictionary.id", index=True)
+    email: str = Field(max_length=320)
+    role: str = Field(max_length=20)
+    circles: list = Field(default_factory=list, sa_column=_json())
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by: int | None = Field(default=None, foreign_key="user.id")
+    revoked_at: datetime | None = None
+
+
+class PasswordReset(SQLModel, table=True):
+    """A link that sets a new password for one account (single-use, expires within hours)."""
+
+    __tablename__ = "password_reset"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    created_by: int | None = Field(default=None, foreign_key="user.id")  # None: "forgot"
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class SetupLink(SQLModel, table=True):
+    """The first-run link `wordkeep serve` prints while no site admin exists."""
+
+    __tablename__ = "setup_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
     revoked_at: datetime | None = None
 
 

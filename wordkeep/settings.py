@@ -6,6 +6,7 @@ Read by the command line (wordkeep/) and the web app (api/); it imports neither.
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,6 +47,19 @@ class Settings(BaseSettings):
     # Prints not already in the print cache, per client and minute, and at once per worker.
     print_renders_per_minute: int = Field(10, ge=1)
     print_concurrent_renders: int = Field(2, ge=1)
+    # smtp://[user:password@]host[:port][?from=ADDRESS&starttls=1] or smtps://...: invitation
+    # and password-reset links are also emailed (they are always shown to copy, too).
+    smtp_url: str | None = None
+
+    @model_validator(mode="after")
+    def _check_smtp_url(self) -> Settings:
+        # The same check as lexicon.accounts.mail.parse_smtp_url, which sends.
+        parts = urlsplit((self.smtp_url or "").strip())
+        if self.smtp_url and (parts.scheme not in ("smtp", "smtps") or not parts.hostname):
+            raise ValueError(
+                "WORDKEEP_SMTP_URL: expected smtp://[user:password@]host[:port] or smtps://..."
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:
