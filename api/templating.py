@@ -8,6 +8,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 
 from api import csrf, i18n
+from api.urls import urls
 from lexicon import search
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -28,6 +29,7 @@ def make_templates(override_dir: str | None) -> Jinja2Templates:
     )
     i18n.install(env)
     csrf.install(env)
+    env.globals["urls"] = urls  # every link: urls.entry(dictionary.slug, e.id), ...
     env.globals["search_total_cap"] = search.TOTAL_CAP  # `total` stops counting there
     return Jinja2Templates(env=env)
 

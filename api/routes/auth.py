@@ -4,7 +4,6 @@ and API tokens (`/api/tokens`: created and shown once, listed, revoked by their 
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -15,6 +14,7 @@ from api import csrf
 from api.deps import get_session, get_settings, get_viewer
 from api.i18n import _
 from api.templating import render
+from api.urls import safe_next, urls
 from lexicon import accounts
 from lexicon.accounts.access import Viewer
 from lexicon.errors import NotAuthenticated
@@ -30,13 +30,6 @@ def setup(app) -> None:
     csrf.install(app.state.templates.env)
 
 
-def _safe_next(target: str | None) -> str:
-    # Only a path on this site: never "//evil.example" or "https://...".
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
-
-
 def _login_page(request: Request, *, email="", next_="/", error="", status_code=200):
     return render(
         request,
@@ -48,7 +41,7 @@ def _login_page(request: Request, *, email="", next_="/", error="", status_code=
 
 @router.get("/login", **pages)
 def login_form(request: Request, next: str = "/"):
-    return _login_page(request, next_=_safe_next(next))
+    return _login_page(request, next_=safe_next(next))
 
 
 @router.post("/login", dependencies=[Depends(csrf.require_csrf)], **pages)
@@ -61,7 +54,7 @@ def login(
     settings: Settings = Depends(get_settings),
 ):
     """Check the password (throttled after repeated failures) and start a session."""
-    next_ = _safe_next(next)
+    next_ = safe_next(next)
     try:
         user = accounts.authenticate(
             session=session,
@@ -176,7 +169,7 @@ def revoke_token(
 
 def _account_page(request, session, viewer, new_token=None, status_code=200):
     if viewer.anonymous:
-        return RedirectResponse(f"/login?next={quote('/account')}", status_code=303)
+        return RedirectResponse(urls.login(next=urls.account()), status_code=303)
     user = session.get(User, viewer.user_id)
     tokens = accounts.list_tokens(session=session, user=user)
     ctx = {"viewer": viewer, "tokens": tokens, "new_token": new_token}
@@ -216,4 +209,4 @@ def account_revoke_token(
     if not viewer.anonymous:
         user = session.get(User, viewer.user_id)
         accounts.revoke_token(session=session, user=user, token_id=token_id)
-    return RedirectResponse("/account", status_code=303)
+    return RedirectResponse(urls.account(), status_code=303)

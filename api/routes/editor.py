@@ -16,6 +16,7 @@ from api.csrf import require_csrf
 from api.deps import get_dictionary, get_session, requires
 from api.routes.media import get_limits, get_storage
 from api.templating import render
+from api.urls import urls
 from lexicon import accounts, editing, entries, media
 from lexicon.accounts import access
 from lexicon.accounts.access import Viewer
@@ -37,7 +38,7 @@ async def form_pairs(request: Request) -> list[tuple[str, str]]:
 
 
 def _url(dictionary: Dictionary, path: str = "") -> str:
-    return f"/d/{dictionary.slug}/edit/{path}"
+    return urls.editor(dictionary.slug) + path
 
 
 def _see_other(url: str) -> RedirectResponse:

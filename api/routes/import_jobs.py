@@ -22,6 +22,7 @@ from api.errors import status_for
 from api.i18n import _
 from api.routes.interchange import ImportFormat, _options, _spool
 from api.templating import render
+from api.urls import urls
 from lexicon.accounts.access import Viewer
 from lexicon.errors import WordkeepError
 from lexicon.io import jobs
@@ -81,7 +82,7 @@ def start_import_job(
         },
         cleanup=lambda: shutil.rmtree(tmp, ignore_errors=True),
     )
-    url = f"/api/dictionaries/{dictionary.slug}/import-jobs/{job.id}"
+    url = urls.api_import_job(dictionary.slug, job.id)
     return JSONResponse(jobs.job_dict(job), status_code=202, headers={"Location": url})
 
 
@@ -108,7 +109,7 @@ def _page(request, dictionary, viewer, *, report=None, error=None, fmt="", statu
         "format": fmt,
         "report": report,
         "error": error,
-        "jobs_url": f"/api/dictionaries/{dictionary.slug}/import-jobs",
+        "jobs_url": urls.api_import_job(dictionary.slug),
     }
     return render(
         request, "editor/import.html", ctx, dictionary=dictionary, status_code=status_code

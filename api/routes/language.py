@@ -10,6 +10,7 @@ from sqlmodel import Session
 from api import csrf, i18n
 from api.deps import get_session, get_viewer
 from api.i18n import _
+from api.urls import safe_next
 from lexicon import db
 from lexicon.accounts.access import Viewer
 from lexicon.errors import InvalidInput
@@ -46,13 +47,6 @@ def value_names() -> dict[str, str]:
     }
 
 
-def _safe_next(target: str | None) -> str:
-    # Only a path on this site: never "//evil.example" or "https://...".
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
-
-
 def save_user_locale(*, session: Session, user_id: int, locale: str | None) -> None:
     """Store a user's interface language (None: follow the browser again)."""
     with db.transaction(session):
@@ -82,7 +76,7 @@ def choose_language(
         raise InvalidInput(f"locale: {locale!r} is not one of {shipped}", field="locale")
     if not viewer.anonymous:
         save_user_locale(session=session, user_id=viewer.user_id, locale=chosen)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     if chosen:
         response.set_cookie(i18n.COOKIE, chosen, max_age=YEAR, path="/", samesite="lax")
     else:
