@@ -48,73 +48,53 @@ def derived(dictionary, alphabet, data: EntryIn) -> dict:
 
 
 def child_rows(entry_id: str, data: EntryIn, taken: set[str]) -> dict:
-    fresh = lambda given: given if given and given not in taken else str(uuid.uuid4())  # noqa: E731
-    rows: dict = {model: [] for model in CHILDREN}
-    sha = lambda item: item.media.sha256 if item.media else None  # noqa: E731
+    """The rows of every table below the entry ({model: [row values]}), with ids: the ones the
+    data gives, unless another entry holds them (`taken`), else new ones."""
+    rows = _ChildRows(entry_id, taken)
     for i, p in enumerate(data.pronunciations):
-        rows[Pronunciation].append(
-            {
-                **p.model_dump(exclude={"id", "media"}),
-                "id": fresh(p.id),
-                "entry_id": entry_id,
-                "position": i,
-                "media_sha256": sha(p),
-            }
-        )
-
-    def add_sense(sense, position, parent_id):
-        sense_id = fresh(sense.id)
-        fields = sense.model_dump(exclude={"id", "examples", "pictures", "subsenses"})
-        rows[Sense].append(
-            {
-                **fields,
-                "id": sense_id,
-                "entry_id": entry_id,
-                "parent_id": parent_id,
-                "position": position,
-            }
-        )
-        for j, ex in enumerate(sense.examples):
-            rows[Example].append(
-                {
-                    **ex.model_dump(exclude={"id", "media"}),
-                    "id": fresh(ex.id),
-                    "entry_id": entry_id,
-                    "sense_id": sense_id,
-                    "position": j,
-                    "media_sha256": sha(ex),
-                }
-            )
-        for j, pic in enumerate(sense.pictures):
-            rows[Picture].append(
-                {
-                    **pic.model_dump(exclude={"id", "media"}),
-                    "id": fresh(pic.id),
-                    "entry_id": entry_id,
-                    "sense_id": sense_id,
-                    "position": j,
-                    "media_sha256": sha(pic),
-                }
-            )
-        for j, sub in enumerate(sense.subsenses):
-            add_sense(sub, j, sense_id)
-
+        rows.media_item(Pronunciation, p, position=i)
     for i, sense in enumerate(data.senses):
-        add_sense(sense, i, None)
+        rows.sense(sense, i, None)
     for i, rel in enumerate(data.relations):
         extra = dict(rel.extra)
         if rel.target_headword:
             extra["target_headword"] = rel.target_headword
-        rows[Relation].append(
-            {
-                "entry_id": entry_id,
-                "position": i,
-                "type": rel.type,
-                "target_id": rel.target_id,
-                "extra": extra,
-            }
-        )
-    return rows
+        rows.of[Relation].append(
+            {"entry_id": entry_id, "position": i, "type": rel.type, "target_id": rel.target_id,
+             "extra": extra}
+        )  # fmt: skip
+    return rows.of
+
+
+class _ChildRows:
+    def __init__(self, entry_id: str, taken: set[str]):
+        self.entry_id, self.taken = entry_id, taken
+        self.of: dict = {model: [] for model in CHILDREN}
+
+    def fresh(self, given: str | None) -> str:
+        return given if given and given not in self.taken else str(uuid.uuid4())
+
+    def media_item(self, model, item, **keys) -> None:
+        """A pronunciation, example or picture row: its fields, and its file's sha256."""
+        self.of[model].append(
+            {**item.model_dump(exclude={"id", "media"}), "id": self.fresh(item.id),
+             "entry_id": self.entry_id, **keys,
+             "media_sha256": item.media.sha256 if item.media else None}
+        )  # fmt: skip
+
+    def sense(self, sense, position: int, parent_id: str | None) -> None:
+        sense_id = self.fresh(sense.id)
+        fields = sense.model_dump(exclude={"id", "examples", "pictures", "subsenses"})
+        self.of[Sense].append(
+            {**fields, "id": sense_id, "entry_id": self.entry_id, "parent_id": parent_id,
+             "position": position}
+        )  # fmt: skip
+        for j, ex in enumerate(sense.examples):
+            self.media_item(Example, ex, sense_id=sense_id, position=j)
+        for j, pic in enumerate(sense.pictures):
+            self.media_item(Picture, pic, sense_id=sense_id, position=j)
+        for j, sub in enumerate(sense.subsenses):
+            self.sense(sub, j, sense_id)
 
 
 def media_refs(data: EntryIn) -> set[str]:

@@ -157,69 +157,72 @@ def entry_dicts(*, session: Session, dictionary: Dictionary, rows: list[Entry]) 
     return [assemble(row_values(row), children, media) for row in rows]
 
 
+# The entry row's columns that go into the entry dict as they are.
+_ENTRY_COLUMNS = ("version", "headword", "citation", "lexeme_form", "homograph", "morph_type",
+                  "part_of_speech", "status", "visibility", "circle")  # fmt: skip
+_ENTRY_TAIL = ("variants",)
+_ENTRY_AFTER = ("notes", "etymologies", "extra", "headword_text", "letter")
+
+
 def assemble(entry: dict, children: dict, media: dict) -> dict:
+    """One entry dict (docs/entry-shape.md) from its row's values, its child rows by model
+    ({model: {entry id: [row values]}}) and its media by sha256."""
     entry_id = entry["id"]
-
-    def item(values) -> dict:
-        out = {k: v for k, v in values.items() if k not in _HIDDEN}
-        if "media_sha256" in values:
-            out["media"] = media.get(values["media_sha256"]) if values["media_sha256"] else None
-        return out
-
-    examples, pictures, subs = defaultdict(list), defaultdict(list), defaultdict(list)
-    for ex in children[Example].get(entry_id, []):
-        examples[ex["sense_id"]].append(item(ex))
-    for pic in children[Picture].get(entry_id, []):
-        pictures[pic["sense_id"]].append(item(pic))
-    for sense in children[Sense].get(entry_id, []):
-        subs[sense["parent_id"]].append(sense)
-
-    def sense_dict(sense) -> dict:
-        out = item(sense)
-        out["examples"] = examples[sense["id"]]
-        out["pictures"] = pictures[sense["id"]]
-        out["subsenses"] = [sense_dict(s) for s in subs[sense["id"]]]
-        return out
-
-    relations = []
-    for rel in children[Relation].get(entry_id, []):
-        extra = dict(rel["extra"])
-        target_headword = extra.pop("target_headword", "")
-        relations.append(
-            {
-                "type": rel["type"],
-                "target_id": rel["target_id"],
-                "target_headword": target_headword,
-                "extra": extra,
-            }
-        )
+    parts = _Parts(entry_id, children, media)
     return {
         "id": entry_id,
-        "version": entry["version"],
-        "headword": entry["headword"],
-        "citation": entry["citation"],
-        "lexeme_form": entry["lexeme_form"],
-        "homograph": entry["homograph"],
-        "morph_type": entry["morph_type"],
-        "part_of_speech": entry["part_of_speech"],
-        "status": entry["status"],
-        "visibility": entry["visibility"],
-        "circle": entry["circle"],
-        "pronunciations": [item(p) for p in children[Pronunciation].get(entry_id, [])],
-        "senses": [sense_dict(s) for s in subs[None]],
-        "variants": entry["variants"],
-        "relations": relations,
-        "notes": entry["notes"],
-        "etymologies": entry["etymologies"],
-        "extra": entry["extra"],
-        "headword_text": entry["headword_text"],
-        "letter": entry["letter"],
+        **{k: entry[k] for k in _ENTRY_COLUMNS},
+        "pronunciations": [parts.item(p) for p in children[Pronunciation].get(entry_id, [])],
+        "senses": [parts.sense(s) for s in parts.subsenses[None]],
+        **{k: entry[k] for k in _ENTRY_TAIL},
+        "relations": _relations(children[Relation].get(entry_id, [])),
+        **{k: entry[k] for k in _ENTRY_AFTER},
         "created_at": iso(entry["created_at"]),
         "updated_at": iso(entry["updated_at"]),
         "created_by": entry["created_by"],
         "updated_by": entry["updated_by"],
         "deleted": entry["deleted"],
     }
+
+
+class _Parts:
+    """An entry's child rows grouped for assembling: examples and pictures by sense, senses by
+    their parent sense (None for the entry's own)."""
+
+    def __init__(self, entry_id: str, children: dict, media: dict):
+        self.media = media
+        self.examples, self.pictures = defaultdict(list), defaultdict(list)
+        self.subsenses = defaultdict(list)
+        for ex in children[Example].get(entry_id, []):
+            self.examples[ex["sense_id"]].append(self.item(ex))
+        for pic in children[Picture].get(entry_id, []):
+            self.pictures[pic["sense_id"]].append(self.item(pic))
+        for sense in children[Sense].get(entry_id, []):
+            self.subsenses[sense["parent_id"]].append(sense)
+
+    def item(self, values: dict) -> dict:
+        out = {k: v for k, v in values.items() if k not in _HIDDEN}
+        if "media_sha256" in values:
+            sha = values["media_sha256"]
+            out["media"] = self.media.get(sha) if sha else None
+        return out
+
+    def sense(self, sense: dict) -> dict:
+        out = self.item(sense)
+        out["examples"] = self.examples[sense["id"]]
+        out["pictures"] = self.pictures[sense["id"]]
+        out["subsenses"] = [self.sense(s) for s in self.subsenses[sense["id"]]]
+        return out
+
+
+def _relations(rows: list[dict]) -> list[dict]:
+    out = []
+    for rel in rows:
+        extra = dict(rel["extra"])
+        target_headword = extra.pop("target_headword", "")
+        out.append({"type": rel["type"], "target_id": rel["target_id"],
+                    "target_headword": target_headword, "extra": extra})  # fmt: skip
+    return out
 
 
 def read_entry(*, session: Session, dictionary: Dictionary, entry_id: str, viewer: Viewer) -> dict:
