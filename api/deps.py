@@ -1,25 +1,39 @@
-"""Request dependencies: the database session, who is asking, and the dictionary asked for."""
+"""Request dependencies: the database session, who is asking, and the dictionary asked for.
+
+Routes name them by type (`Annotated` aliases), never as `= Depends(...)` defaults:
+
+    def edit_entry(dictionary: DictionaryDep, session: SessionDep, viewer: Requires("edit")): ...
+
+`SessionDep`, `SettingsDep`, `ViewerDep` (anyone, maybe anonymous), `CurrentUser` (a signed-in
+user, else 401), `DictionaryDep` (the path's `{slug}`, access-checked), `StorageDep` (media
+storage), `CsrfChecked`, `IfMatch`, and the role checks `ProposerDep`, `EditorDep`,
+`ReviewerDep`, `ManagerDep` (`Requires(action)` for any other action)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from api import csrf
 from lexicon import accounts, entries
 from lexicon.accounts import access
 from lexicon.accounts.access import ANONYMOUS, Viewer
-from lexicon.errors import InvalidInput
-from lexicon.models import Dictionary
+from lexicon.errors import InvalidInput, NotAuthenticated
+from lexicon.media.storage import Storage
+from lexicon.models import Dictionary, User
 from wordkeep.settings import Settings
 
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -30,10 +44,21 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
 
 
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+async def get_storage(request: Request) -> Storage:  # async: no trip to a worker thread
+    """The media storage (api.routes.media.setup makes it from WORDKEEP_MEDIA_DIR)."""
+    return request.app.state.storage
+
+
+StorageDep = Annotated[Storage, Depends(get_storage)]
+CsrfChecked = Annotated[None, Depends(csrf.require_csrf)]
+
 VIEWER_SCOPE_KEY = "wordkeep.viewer"  # set by the upload gate (api.uploads), which checked first
 
 
-async def get_viewer(request: Request, session: Session = Depends(get_session)) -> Viewer:
+async def get_viewer(request: Request, session: SessionDep) -> Viewer:
     """Bearer token for API clients, else the signed session cookie, else anonymous.
     Async so that an anonymous request (most of a learner's) costs no trip to a worker thread;
     looking a token or user up in the database runs in one."""
@@ -56,6 +81,17 @@ async def get_viewer(request: Request, session: Session = Depends(get_session)) 
         request.session.clear()
     return ANONYMOUS
 
+
+ViewerDep = Annotated[Viewer, Depends(get_viewer)]
+
+
+def current_user(request: Request, viewer: ViewerDep, session: SessionDep) -> User:
+    if viewer.anonymous:
+        raise NotAuthenticated("log in (or send a Bearer token) to manage your tokens")
+    return session.get(User, viewer.user_id)
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
 
 T = TypeVar("T")
 
@@ -93,20 +129,20 @@ def dictionary_to_read(request: Request, session: Session, viewer: Viewer, slug:
     return dictionary
 
 
-def get_dictionary(
-    slug: str, session: Session = Depends(get_session), viewer: Viewer = Depends(get_viewer)
-) -> Dictionary:
+def get_dictionary(slug: str, session: SessionDep, viewer: ViewerDep) -> Dictionary:
     dictionary = entries.get_dictionary(session=session, slug=slug)
     access.require_dictionary(viewer, dictionary)
     return dictionary
 
 
+DictionaryDep = Annotated[Dictionary, Depends(get_dictionary)]
+
+
 def requires(action: str):
     """A dependency that checks the viewer may do `action` in the path's dictionary."""
 
-    async def check(  # async: it does no I/O, so it costs no trip to a worker thread
-        dictionary: Dictionary = Depends(get_dictionary), viewer: Viewer = Depends(get_viewer)
-    ) -> Viewer:
+    async def check(dictionary: DictionaryDep, viewer: ViewerDep) -> Viewer:
+        # async: it does no I/O, so it costs no trip to a worker thread
         access.require(viewer, dictionary, action)
         return viewer
 
@@ -114,7 +150,19 @@ def requires(action: str):
     return check
 
 
-async def if_match_version(if_match: str | None = Header(default=None)) -> int | None:
+def Requires(action: str):  # noqa: N802 (a type, as a route's annotation reads it)
+    """The viewer, checked that they may do `action` in the path's dictionary:
+    `viewer: Requires("edit")`. The four roles have names: `EditorDep` and the rest."""
+    return Annotated[Viewer, Depends(requires(action))]
+
+
+ProposerDep = Annotated[Viewer, Depends(requires("propose"))]
+EditorDep = Annotated[Viewer, Depends(requires("edit"))]
+ReviewerDep = Annotated[Viewer, Depends(requires("review"))]
+ManagerDep = Annotated[Viewer, Depends(requires("manage"))]
+
+
+async def if_match_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
     """The entry version named by an `If-Match: "3"` header, if any."""
     if if_match is None:
         return None
@@ -122,3 +170,6 @@ async def if_match_version(if_match: str | None = Header(default=None)) -> int |
     if not value.isdigit():
         raise InvalidInput(f'If-Match: {if_match!r} is not an entry version such as "3"')
     return int(value)
+
+
+IfMatch = Annotated[int | None, Depends(if_match_version)]

@@ -4,22 +4,24 @@ and API tokens (`/api/tokens`: created and shown once, listed, revoked by their 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
-from sqlmodel import Session
 
 from api import csrf
-from api.deps import get_session, get_settings, get_viewer
+from api.deps import (
+    CurrentUser,
+    SessionDep,
+    SettingsDep,
+    ViewerDep,
+)
 from api.i18n import _
 from api.templating import render
 from api.urls import safe_next, urls
 from lexicon import accounts
-from lexicon.accounts.access import Viewer
-from lexicon.errors import NotAuthenticated
 from lexicon.models import User
-from wordkeep.settings import Settings
 
 router = APIRouter(tags=["auth"])
 pages = dict(include_in_schema=False, response_class=HTMLResponse)
@@ -47,11 +49,12 @@ def login_form(request: Request, next: str = "/"):
 @router.post("/login", dependencies=[Depends(csrf.require_csrf)], **pages)
 def login(
     request: Request,
-    email: str = Form(""),
-    password: str = Form(""),
-    next: str = Form("/"),
-    session: Session = Depends(get_session),
-    settings: Settings = Depends(get_settings),
+    *,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+    session: SessionDep,
+    settings: SettingsDep,
 ):
     """Check the password (throttled after repeated failures) and start a session."""
     next_ = safe_next(next)
@@ -82,15 +85,13 @@ def login(
 
 
 @router.get("/logout", **pages)
-def logout_form(request: Request, viewer: Viewer = Depends(get_viewer)):
+def logout_form(request: Request, viewer: ViewerDep):
     return render(request, "logout.html", {"viewer": viewer})
 
 
 @router.post("/logout", dependencies=[Depends(csrf.require_csrf)], **pages)
 @router.post("/account/logout-everywhere", dependencies=[Depends(csrf.require_csrf)], **pages)
-def logout(
-    request: Request, viewer: Viewer = Depends(get_viewer), session: Session = Depends(get_session)
-):
+def logout(request: Request, viewer: ViewerDep, session: SessionDep):
     """End the session, and every other session of the user: a copy of the cookie kept
     elsewhere (another device, a stolen one) no longer works. API tokens stay valid."""
     if not viewer.anonymous and "user_id" in request.session:
@@ -101,16 +102,6 @@ def logout(
 
 
 # ---------------------------------------------------------------- tokens
-
-
-def current_user(
-    request: Request,
-    viewer: Viewer = Depends(get_viewer),
-    session: Session = Depends(get_session),
-) -> User:
-    if viewer.anonymous:
-        raise NotAuthenticated("log in (or send a Bearer token) to manage your tokens")
-    return session.get(User, viewer.user_id)
 
 
 class TokenIn(BaseModel):
@@ -139,16 +130,17 @@ TOKENS = dict(tags=["tokens"], dependencies=[Depends(csrf.require_csrf_for_sessi
 
 
 @router.get("/api/tokens", response_model=TokenList, tags=["tokens"])
-def list_tokens(user: User = Depends(current_user), session: Session = Depends(get_session)):
+def list_tokens(user: CurrentUser, session: SessionDep):
     items = accounts.list_tokens(session=session, user=user)
     return {"items": [t.model_dump() for t in items], "total": len(items), "next": None}
 
 
 @router.post("/api/tokens", response_model=TokenCreated, status_code=201, **TOKENS)
 def create_token(
+    *,
     data: TokenIn | None = None,
-    user: User = Depends(current_user),
-    session: Session = Depends(get_session),
+    user: CurrentUser,
+    session: SessionDep,
 ):
     row, plaintext = accounts.create_token(
         session=session, user=user, name=(data.name if data else "").strip()
@@ -157,9 +149,7 @@ def create_token(
 
 
 @router.delete("/api/tokens/{token_id}", status_code=204, **TOKENS)
-def revoke_token(
-    token_id: int, user: User = Depends(current_user), session: Session = Depends(get_session)
-):
+def revoke_token(token_id: int, user: CurrentUser, session: SessionDep):
     accounts.revoke_token(session=session, user=user, token_id=token_id)
     return Response(status_code=204)
 
@@ -177,18 +167,17 @@ def _account_page(request, session, viewer, new_token=None, status_code=200):
 
 
 @router.get("/account", **pages)
-def account(
-    request: Request, viewer: Viewer = Depends(get_viewer), session: Session = Depends(get_session)
-):
+def account(request: Request, viewer: ViewerDep, session: SessionDep):
     return _account_page(request, session, viewer)
 
 
 @router.post("/account/tokens", dependencies=[Depends(csrf.require_csrf)], **pages)
 def account_create_token(
     request: Request,
-    name: str = Form(""),
-    viewer: Viewer = Depends(get_viewer),
-    session: Session = Depends(get_session),
+    *,
+    name: Annotated[str, Form()] = "",
+    viewer: ViewerDep,
+    session: SessionDep,
 ):
     """Create a token from the page: shown once, on the page this request answers."""
     if viewer.anonymous:
@@ -203,9 +192,7 @@ def account_create_token(
 @router.post(
     "/account/tokens/{token_id}/revoke", dependencies=[Depends(csrf.require_csrf)], **pages
 )
-def account_revoke_token(
-    token_id: int, viewer: Viewer = Depends(get_viewer), session: Session = Depends(get_session)
-):
+def account_revoke_token(token_id: int, viewer: ViewerDep, session: SessionDep):
     if not viewer.anonymous:
         user = session.get(User, viewer.user_id)
         accounts.revoke_token(session=session, user=user, token_id=token_id)

@@ -1,15 +1,11 @@
 """JSON API: dictionaries."""
 
-from fastapi import APIRouter, Depends
-from sqlmodel import Session
-
-from api.deps import get_dictionary, get_session, get_settings, get_viewer, requires
-from lexicon import editing, entries
-from lexicon.accounts.access import Viewer
+from fastapi import APIRouter
 from lexicon.entries.schemas import DictionaryCreate, DictionaryPublic, DictionaryUpdate, Page
+
+from api.deps import DictionaryDep, ManagerDep, SessionDep, SettingsDep, ViewerDep
+from lexicon import editing, entries
 from lexicon.errors import Forbidden, NotAuthenticated
-from lexicon.models import Dictionary
-from wordkeep.settings import Settings
 
 router = APIRouter(prefix="/api/dictionaries", tags=["dictionaries"])
 
@@ -19,9 +15,7 @@ class DictionaryPage(Page):
 
 
 @router.get("", response_model=DictionaryPage)
-def list_dictionaries(
-    session: Session = Depends(get_session), viewer: Viewer = Depends(get_viewer)
-):
+def list_dictionaries(session: SessionDep, viewer: ViewerDep):
     items = [
         entries.dictionary_public(session=session, dictionary=d, viewer=viewer)
         for d in entries.list_dictionaries(session=session, viewer=viewer)
@@ -32,9 +26,9 @@ def list_dictionaries(
 @router.post("", response_model=DictionaryPublic, status_code=201)
 def create_dictionary(
     data: DictionaryCreate,
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
-    settings: Settings = Depends(get_settings),
+    session: SessionDep,
+    viewer: ViewerDep,
+    settings: SettingsDep,
 ):
     if viewer.anonymous:
         raise NotAuthenticated("log in (or send a Bearer token) to create a dictionary")
@@ -51,9 +45,9 @@ def create_dictionary(
 
 @router.get("/{slug}", response_model=DictionaryPublic)
 def get_dictionary_(
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ViewerDep,
 ):
     return entries.dictionary_public(session=session, dictionary=dictionary, viewer=viewer)
 
@@ -61,9 +55,9 @@ def get_dictionary_(
 @router.patch("/{slug}", response_model=DictionaryPublic)
 def update_dictionary(
     data: DictionaryUpdate,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("manage")),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ManagerDep,
 ):
     editing.update_dictionary(session=session, dictionary=dictionary, data=data)
     return entries.dictionary_public(session=session, dictionary=dictionary, viewer=viewer)

@@ -7,19 +7,26 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
-from sqlmodel import Session
 
-from api.csrf import require_csrf
-from api.deps import get_dictionary, get_session, requires
-from api.routes.media import get_limits, get_storage
+from api.deps import (
+    CsrfChecked,
+    DictionaryDep,
+    EditorDep,
+    ManagerDep,
+    ProposerDep,
+    ReviewerDep,
+    SessionDep,
+    StorageDep,
+)
+from api.routes.media import MediaLimitsDep
 from api.templating import render
 from api.urls import urls
 from lexicon import accounts, editing, entries, media
 from lexicon.accounts import access
-from lexicon.accounts.access import Viewer
 from lexicon.editing import review
 from lexicon.errors import InvalidInput, NotFound, StaleVersion
 from lexicon.models import Dictionary
@@ -52,15 +59,16 @@ def _see_other(url: str) -> RedirectResponse:
 @router.get("/")
 def entry_list(
     request: Request,
+    *,
     status: str | None = None,
     pos: str | None = None,
     letter: str | None = None,
-    missing: list[str] = Query(default=[]),
+    missing: Annotated[list[str], Query(default_factory=list)],
     q: str | None = None,
     cursor: str | None = None,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("propose")),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ProposerDep,
 ):
     where = editing.entry_filter(
         part_of_speech=pos or None,
@@ -157,9 +165,9 @@ def _with_blank(entry: dict, action: str) -> dict:
 @router.get("/entries/new")
 def new_entry(
     request: Request,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("propose")),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ProposerDep,
 ):
     return _form_page(request, dictionary, session, viewer, _new_entry(dictionary))
 
@@ -168,9 +176,9 @@ def new_entry(
 def edit_entry(
     request: Request,
     entry_id: str,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("propose")),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ProposerDep,
 ):
     entry = entries.read_entry(
         session=session, dictionary=dictionary, entry_id=entry_id, viewer=viewer
@@ -181,11 +189,11 @@ def edit_entry(
 @router.post("/entries/new")
 def create_entry(
     request: Request,
-    pairs: list = Depends(form_pairs),
-    _csrf=Depends(require_csrf),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("propose")),
+    pairs: Annotated[list, Depends(form_pairs)],
+    _csrf: CsrfChecked,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ProposerDep,
 ):
     return save_entry(request, None, pairs, _csrf, dictionary, session, viewer)
 
@@ -194,11 +202,11 @@ def create_entry(
 def save_entry(
     request: Request,
     entry_id: str | None,
-    pairs: list = Depends(form_pairs),
-    _csrf=Depends(require_csrf),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("propose")),
+    pairs: Annotated[list, Depends(form_pairs)],
+    _csrf: CsrfChecked,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ProposerDep,
 ):
     form = editing.parse_form(pairs)
     action = dict(pairs).get("_action", "save")
@@ -239,11 +247,11 @@ def _base_or_empty(session, dictionary, viewer, entry_id, form) -> dict:
 @router.post("/entries/{entry_id}/delete")
 def delete_entry(
     entry_id: str,
-    pairs: list = Depends(form_pairs),
-    _csrf=Depends(require_csrf),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
+    pairs: Annotated[list, Depends(form_pairs)],
+    _csrf: CsrfChecked,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
 ):
     version = editing.form_version(editing.parse_form(pairs))
     review.change_entry(
@@ -256,14 +264,15 @@ def delete_entry(
 @router.post("/entries/{entry_id}/audio")
 def upload_audio(
     entry_id: str,
-    file: UploadFile = File(...),
-    version: int | None = Form(None),
-    _csrf=Depends(require_csrf),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
-    storage=Depends(get_storage),
-    limits=Depends(get_limits),
+    file: Annotated[UploadFile, File()],
+    *,
+    version: Annotated[int | None, Form()] = None,
+    _csrf: CsrfChecked,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
+    storage: StorageDep,
+    limits: MediaLimitsDep,
 ):
     """The no-script way to add a recording: a plain multipart post, then back to the form."""
     saved = media.add_pronunciation_audio(
@@ -301,11 +310,11 @@ def _conflict_page(request, dictionary, viewer, mine: dict, theirs: dict):
 def resolve_conflict(
     request: Request,
     entry_id: str,
-    pairs: list = Depends(form_pairs),
-    _csrf=Depends(require_csrf),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
+    pairs: Annotated[list, Depends(form_pairs)],
+    _csrf: CsrfChecked,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
 ):
     posted = dict(pairs)
     try:
@@ -335,11 +344,12 @@ def resolve_conflict(
 def history(
     request: Request,
     entry_id: str,
+    *,
     a: int | None = None,
     b: int | None = None,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
 ):
     revisions = review.entry_history(
         session=session, dictionary=dictionary, entry_id=entry_id, viewer=viewer, limit=500
@@ -365,10 +375,10 @@ def history(
 def restore(
     entry_id: str,
     number: int,
-    _csrf=Depends(require_csrf),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
+    _csrf: CsrfChecked,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
 ):
     review.restore_revision(
         session=session, dictionary=dictionary, viewer=viewer, entry_id=entry_id, number=number
@@ -379,10 +389,11 @@ def restore(
 @router.get("/deleted")
 def deleted(
     request: Request,
+    *,
     cursor: str | None = None,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
 ):
     page = entries.list_entries(
         session=session, dictionary=dictionary, viewer=viewer, limit=PAGE, cursor=cursor,
@@ -398,10 +409,11 @@ def deleted(
 
 @router.get("/lookup", response_class=JSONResponse)
 def lookup(
+    *,
     q: str = "",
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("propose")),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ProposerDep,
 ):
     """Entries whose headword contains `q` (the relation picker)."""
     where = editing.entry_filter(search=q.strip() or None)
@@ -426,7 +438,7 @@ def _domains_json() -> str:
 
 
 @router.get("/semantic-domains.json", response_class=JSONResponse)
-def semantic_domains(viewer: Viewer = Depends(requires("propose"))):
+def semantic_domains(viewer: ProposerDep):
     """The SIL semantic domains (code and name) for the picker."""
     return JSONResponse(
         content=json.loads(_domains_json()), headers={"Cache-Control": "private, max-age=86400"}
@@ -439,9 +451,9 @@ def semantic_domains(viewer: Viewer = Depends(requires("propose"))):
 @router.get("/review")
 def review_queue(
     request: Request,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("propose")),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ProposerDep,
 ):
     proposals = review.list_proposals(session=session, dictionary=dictionary, viewer=viewer)
     ctx = {
@@ -468,11 +480,11 @@ def _proposal_view(session, dictionary, viewer, p: dict) -> dict:
 @router.post("/review/{proposal_id}")
 def review_decide(
     proposal_id: int,
-    pairs: list = Depends(form_pairs),
-    _csrf=Depends(require_csrf),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("review")),
+    pairs: Annotated[list, Depends(form_pairs)],
+    _csrf: CsrfChecked,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ReviewerDep,
 ):
     posted = dict(pairs)
     decide = review.accept if posted.get("decision") == "accept" else review.reject
@@ -511,9 +523,9 @@ def _settings_page(request, dictionary, session, viewer, *, form=None, errors=No
 @router.get("/settings")
 def settings_page(
     request: Request,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("manage")),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ManagerDep,
 ):
     return _settings_page(request, dictionary, session, viewer)
 
@@ -521,11 +533,11 @@ def settings_page(
 @router.post("/settings")
 def save_settings(
     request: Request,
-    pairs: list = Depends(form_pairs),
-    _csrf=Depends(require_csrf),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("manage")),
+    pairs: Annotated[list, Depends(form_pairs)],
+    _csrf: CsrfChecked,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ManagerDep,
 ):
     form = dict(pairs)
     try:
@@ -542,11 +554,11 @@ def save_settings(
 
 @router.post("/settings/members")
 def set_member(
-    pairs: list = Depends(form_pairs),
-    _csrf=Depends(require_csrf),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("manage")),
+    pairs: Annotated[list, Depends(form_pairs)],
+    _csrf: CsrfChecked,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ManagerDep,
 ):
     form = dict(pairs)
     role = form.get("role") or None
@@ -559,11 +571,12 @@ def set_member(
 
 @router.get("/settings/alphabet-preview", response_class=JSONResponse)
 def alphabet_preview(
+    *,
     letters: str = "",
     ignore: str = "",
     confusables: str = "",
     words: str = "",
-    viewer: Viewer = Depends(requires("manage")),
+    viewer: ManagerDep,
 ):
     """Sample words sorted by the alphabet being typed (the settings page's live preview)."""
     return editing.sort_preview(

@@ -4,27 +4,27 @@ Editors' writes change the entry; a contributor's POST/PUT/DELETE answers 202 wi
 proposal it became (see lexicon/review.py). Browsers logged in by cookie send X-CSRF-Token.
 """
 
+from typing import Annotated
+
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from sqlmodel import Session
+from lexicon.entries.schemas import EntryIn, EntryPublic, Page, RevisionPublic
 
 from api.csrf import require_csrf_for_session
 from api.deps import (
+    DictionaryDep,
+    EditorDep,
+    IfMatch,
+    ProposerDep,
+    SessionDep,
+    ViewerDep,
     dictionary_to_read,
-    get_dictionary,
-    get_session,
-    get_viewer,
-    if_match_version,
     quick_read,
-    requires,
 )
 from lexicon import entries
-from lexicon.accounts.access import Viewer
 from lexicon.editing import review
 from lexicon.editing.review import ProposalPublic
-from lexicon.entries.schemas import EntryIn, EntryPublic, Page, RevisionPublic
-from lexicon.models import Dictionary
 
 router = APIRouter(
     prefix="/api/dictionaries/{slug}/entries",
@@ -49,12 +49,13 @@ class RevisionPage(Page):
 
 @router.get("", response_model=EntryPage)
 def list_entries(
-    limit: int = Query(50, ge=1, le=500),
+    *,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
     letter: str | None = None,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ViewerDep,
 ):
     return entries.list_entries(
         session=session,
@@ -69,9 +70,9 @@ def list_entries(
 @router.post("", response_model=EntryPublic, status_code=201, responses=PROPOSED)
 def create_entry(
     data: EntryIn,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("propose")),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ProposerDep,
 ):
     change = review.change_entry(
         session=session, dictionary=dictionary, viewer=viewer, action="create", data=data
@@ -85,8 +86,8 @@ async def get_entry(
     slug: str,
     entry_id: str,
     response: Response,
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
+    session: SessionDep,
+    viewer: ViewerDep,
 ):
     def answer(session):
         dictionary = dictionary_to_read(request, session, viewer, slug)
@@ -103,11 +104,11 @@ async def get_entry(
 def update_entry(
     entry_id: str,
     response: Response,
-    data: EntryIn = Body(...),
-    if_match: int | None = Depends(if_match_version),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("propose")),
+    data: Annotated[EntryIn, Body()],
+    if_match: IfMatch,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ProposerDep,
 ):
     change = review.change_entry(
         session=session, dictionary=dictionary, viewer=viewer, action="update",
@@ -122,10 +123,10 @@ def update_entry(
 @router.delete("/{entry_id}", status_code=204, responses=PROPOSED)
 def delete_entry(
     entry_id: str,
-    if_match: int | None = Depends(if_match_version),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("propose")),
+    if_match: IfMatch,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ProposerDep,
 ):
     change = review.change_entry(
         session=session, dictionary=dictionary, viewer=viewer, action="delete",
@@ -137,11 +138,12 @@ def delete_entry(
 @router.get("/{entry_id}/revisions", response_model=RevisionPage)
 def list_revisions(
     entry_id: str,
-    limit: int = Query(50, ge=1, le=500),
+    *,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ViewerDep,
 ):
     return review.entry_history(
         session=session,
@@ -157,9 +159,9 @@ def list_revisions(
 def restore_revision(
     entry_id: str,
     number: int,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
 ):
     return review.restore_revision(
         session=session, dictionary=dictionary, viewer=viewer, entry_id=entry_id, number=number

@@ -1,13 +1,12 @@
-from fastapi import APIRouter, Depends, Request
-from sqlmodel import Session
+from fastapi import APIRouter
 
-from api.deps import get_session
+from api.deps import SessionDep, StorageDep
 from api.middleware import health_response
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-def healthz(request: Request, session: Session = Depends(get_session)):
+def healthz(session: SessionDep, storage: StorageDep):
     """Liveness: 200 when the database and the media store answer, else 503 naming the part."""
-    return health_response(session, request.app.state.storage)
+    return health_response(session, storage)

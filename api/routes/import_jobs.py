@@ -11,23 +11,21 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
-from sqlmodel import Session
 
 from api.csrf import require_csrf, require_csrf_for_session
-from api.deps import get_dictionary, get_session, requires
+from api.deps import DictionaryDep, EditorDep, SessionDep, StorageDep
 from api.errors import status_for
 from api.i18n import _
 from api.routes.interchange import ImportFormat, _options, _spool
 from api.templating import render
 from api.urls import urls
-from lexicon.accounts.access import Viewer
 from lexicon.errors import WordkeepError
 from lexicon.io import jobs
 from lexicon.io.importer import FORMATS, import_file
-from lexicon.models import Dictionary
 
 router = APIRouter()
 api = APIRouter(tags=["interchange"], dependencies=[Depends(require_csrf_for_session)])
@@ -36,21 +34,27 @@ pages = APIRouter(
 )
 
 
-def _storage(request: Request):
-    return getattr(request.app.state, "storage", None)
-
-
 @api.post("/api/dictionaries/{slug}/import-jobs", status_code=202)
 def start_import_job(
     request: Request,
-    file: UploadFile = File(..., description="a .lift, .zip, .csv, .xlsx, .sfm or .json file"),
-    format: ImportFormat | None = Form(None, description="guessed from the file when left out"),
-    mapping: str | None = Form(None, description='CSV/XLSX columns as JSON: {"Word": "headword"}'),
-    marker_map: str | None = Form(None, description='MDF markers: {"dn": ["gloss", "N"]}'),
-    national: str | None = Form(None, description="MDF: the tag of the national language"),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
+    file: Annotated[UploadFile, File(description="a .lift, .zip, .csv, .xlsx, .sfm or .json file")],
+    *,
+    format: Annotated[
+        ImportFormat | None, Form(description="guessed from the file when left out")
+    ] = None,
+    mapping: Annotated[
+        str | None, Form(description='CSV/XLSX columns as JSON: {"Word": "headword"}')
+    ] = None,
+    marker_map: Annotated[
+        str | None, Form(description='MDF markers: {"dn": ["gloss", "N"]}')
+    ] = None,
+    national: Annotated[
+        str | None, Form(description="MDF: the tag of the national language")
+    ] = None,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
+    storage: StorageDep,
 ):
     """Start an import in the background (all or nothing); poll the job it answers with."""
     options = _options(mapping, marker_map)
@@ -77,7 +81,7 @@ def start_import_job(
             "path": path,
             "format": format,
             "editor": viewer.label,
-            "storage": _storage(request),
+            "storage": storage,
             "options": options,
         },
         cleanup=lambda: shutil.rmtree(tmp, ignore_errors=True),
@@ -89,9 +93,9 @@ def start_import_job(
 @api.get("/api/dictionaries/{slug}/import-jobs/{job_id}")
 def read_import_job(
     job_id: str,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
 ) -> dict:
     """A job's state: status queued/running/done/failed, counts done/total, report, error.
 
@@ -119,8 +123,8 @@ def _page(request, dictionary, viewer, *, report=None, error=None, fmt="", statu
 @pages.get("/import")
 def import_page(
     request: Request,
-    dictionary: Dictionary = Depends(get_dictionary),
-    viewer: Viewer = Depends(requires("edit")),
+    dictionary: DictionaryDep,
+    viewer: EditorDep,
 ):
     return _page(request, dictionary, viewer)
 
@@ -128,12 +132,14 @@ def import_page(
 @pages.post("/import", dependencies=[Depends(require_csrf)])
 def import_page_post(
     request: Request,
-    file: UploadFile | None = File(None),
-    format: str = Form(""),
-    action: str = Form("dry_run"),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
+    *,
+    file: Annotated[UploadFile | None, File()] = None,
+    format: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "dry_run",
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
+    storage: StorageDep,
 ):
     """Without scripts: check (dry run) or import at once, then show the report."""
     fmt = format if format in FORMATS else ""
@@ -150,7 +156,7 @@ def import_page_post(
                 format=fmt or None,
                 dry_run=action != "import",
                 editor=viewer.label,
-                storage=_storage(request),
+                storage=storage,
             )
     except WordkeepError as exc:
         error = {"message": exc.message, "errors": exc.details.get("errors") or []}

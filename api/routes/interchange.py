@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
@@ -16,15 +16,13 @@ from sqlmodel import Session
 from starlette.background import BackgroundTask
 
 from api.csrf import require_csrf_for_session
-from api.deps import get_dictionary, get_session, get_viewer, requires
+from api.deps import DictionaryDep, EditorDep, SessionDep, StorageDep, ViewerDep
 from api.errors import status_for
 from lexicon import entries
-from lexicon.accounts.access import Viewer
 from lexicon.errors import InvalidInput, TooLarge, WordkeepError
 from lexicon.io.exporter import PLAIN_TYPES, export_dictionary, plain_export_name
 from lexicon.io.importer import import_file
 from lexicon.io.safety import DEFAULT_LIMITS, safe_file_name
-from lexicon.models import Dictionary
 
 router = APIRouter(tags=["interchange"], dependencies=[Depends(require_csrf_for_session)])
 ImportFormat = Literal["lift", "csv", "xlsx", "cldf", "mdf", "json"]
@@ -87,16 +85,28 @@ def _streamed(engine, slug: str, kwargs: dict, tmp: str):
 @router.post("/api/dictionaries/{slug}/imports", status_code=201)
 def import_upload(
     request: Request,
-    file: UploadFile = File(..., description="a .lift, .zip, .csv, .xlsx, .sfm or .json file"),
-    format: ImportFormat | None = Form(None, description="guessed from the file when left out"),
-    dry_run: bool = Form(False, description="check and report, write nothing"),
-    mapping: str | None = Form(None, description='CSV/XLSX columns as JSON: {"Word": "headword"}'),
-    marker_map: str | None = Form(None, description='MDF markers: {"dn": ["gloss", "N"]}'),
-    national: str | None = Form(None, description="MDF: the tag of the national language"),
-    stream: bool = Form(False, description="answer NDJSON progress lines, then the report"),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
+    file: Annotated[UploadFile, File(description="a .lift, .zip, .csv, .xlsx, .sfm or .json file")],
+    *,
+    format: Annotated[
+        ImportFormat | None, Form(description="guessed from the file when left out")
+    ] = None,
+    dry_run: Annotated[bool, Form(description="check and report, write nothing")] = False,
+    mapping: Annotated[
+        str | None, Form(description='CSV/XLSX columns as JSON: {"Word": "headword"}')
+    ] = None,
+    marker_map: Annotated[
+        str | None, Form(description='MDF markers: {"dn": ["gloss", "N"]}')
+    ] = None,
+    national: Annotated[
+        str | None, Form(description="MDF: the tag of the national language")
+    ] = None,
+    stream: Annotated[
+        bool, Form(description="answer NDJSON progress lines, then the report")
+    ] = False,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
+    storage: StorageDep,
 ):
     """Import a file; `dry_run` lists every problem (row, line) without writing anything.
 
@@ -114,7 +124,7 @@ def import_upload(
             "format": format,
             "dry_run": dry_run,
             "editor": viewer.label,
-            "storage": getattr(request.app.state, "storage", None),
+            "storage": storage,
             "options": options,
         }
         return StreamingResponse(
@@ -130,7 +140,7 @@ def import_upload(
             format=format,
             dry_run=dry_run,
             editor=viewer.label,
-            storage=getattr(request.app.state, "storage", None),
+            storage=storage,
             options=options,
         )
     return JSONResponse(report.to_dict(), status_code=200 if dry_run else 201)
@@ -139,15 +149,19 @@ def import_upload(
 @router.get("/api/dictionaries/{slug}/export", response_class=FileResponse)
 def export_download(
     request: Request,
-    format: ExportFormat = Query("lift"),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
-    plain: bool = Query(
-        False,
-        description="The plain file (words.json, .lift, .csv, .sfm) instead of a zip; "
-        "refused (422) when media or other files travel along with it",
-    ),
+    *,
+    format: Annotated[ExportFormat, Query()] = "lift",
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ViewerDep,
+    plain: Annotated[
+        bool,
+        Query(
+            description="The plain file (words.json, .lift, .csv, .sfm) instead of a zip; "
+            "refused (422) when media or other files travel along with it"
+        ),
+    ] = False,
+    storage: StorageDep,
 ):
     """The dictionary as a zip (LIFT package, CSV, CLDF, MDF or JSON) with the media it uses,
     or with `plain=true` as the one plain file when nothing else travels along."""
@@ -162,7 +176,7 @@ def export_download(
             dictionary=dictionary,
             format=format,
             dest=dest,
-            storage=getattr(request.app.state, "storage", None),
+            storage=storage,
             viewer=viewer,
         )
     except BaseException:

@@ -3,16 +3,17 @@ and as `User.locale` for a logged-in user (so it follows them to another compute
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from api import csrf, i18n
-from api.deps import get_session, get_viewer
+from api.deps import SessionDep, ViewerDep
 from api.i18n import _
 from api.urls import safe_next
 from lexicon import db
-from lexicon.accounts.access import Viewer
 from lexicon.errors import InvalidInput
 from lexicon.models import User
 
@@ -64,10 +65,13 @@ def save_user_locale(*, session: Session, user_id: int, locale: str | None) -> N
 )
 def choose_language(
     request: Request,
-    locale: str = Form("", description="A shipped interface language (en, fr, ...) or empty"),
-    next: str = Form("/"),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
+    *,
+    locale: Annotated[
+        str, Form(description="A shipped interface language (en, fr, ...) or empty")
+    ] = "",
+    next: Annotated[str, Form()] = "/",
+    session: SessionDep,
+    viewer: ViewerDep,
 ):
     """Choose the interface language; an empty `locale` goes back to the browser's choice."""
     chosen = i18n.match(locale) if locale.strip() else None

@@ -8,25 +8,22 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from fastapi.routing import APIRoute
-from sqlmodel import Session
+from lexicon.entries.schemas import EntryPublic
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import (
+    DictionaryDep,
+    EditorDep,
+    SessionDep,
+    SettingsDep,
+    StorageDep,
+    ViewerDep,
     dictionary_to_read,
-    get_dictionary,
-    get_session,
-    get_settings,
-    get_viewer,
     quick_read,
-    requires,
 )
 from lexicon import media
-from lexicon.accounts.access import Viewer
-from lexicon.entries.schemas import EntryPublic
 from lexicon.media.audio import FileTooLarge
 from lexicon.media.storage import Storage, storage_from_url
-from lexicon.models import Dictionary
-from wordkeep.settings import Settings
 
 # Room for the multipart envelope and the form fields around the file itself.
 _FORM_OVERHEAD = 64 * 1024
@@ -64,14 +61,13 @@ def setup(app) -> None:
         app.state.storage = storage_from_url(app.state.settings.media_dir)
 
 
-async def get_storage(request: Request) -> Storage:  # async: no trip to a worker thread
-    return request.app.state.storage
-
-
-def get_limits(settings: Settings = Depends(get_settings)) -> media.MediaLimits:
+def get_limits(settings: SettingsDep) -> media.MediaLimits:
     return media.MediaLimits(
         max_bytes=settings.max_upload_bytes, max_seconds=settings.max_audio_seconds
     )
+
+
+MediaLimitsDep = Annotated[media.MediaLimits, Depends(get_limits)]
 
 
 class RecordingForm:
@@ -79,15 +75,19 @@ class RecordingForm:
 
     def __init__(
         self,
-        speaker: str = Form(""),
-        dialect: str = Form(""),
-        place: str = Form(""),
-        recorded_on: str = Form("", description="when it was recorded, e.g. 2024-05-01"),
-        consent: str = Form("", description="the speaker's consent or permission note"),
-        consent_publish: bool | None = Form(None, description="may it be published"),
-        consent_speech_tools: bool | None = Form(None, description="may it train speech tools"),
-        speaker_named: bool = Form(False, description="may learners see the speaker's name"),
-        version: int | None = Form(None, description="the entry version being edited"),
+        speaker: Annotated[str, Form()] = "",
+        dialect: Annotated[str, Form()] = "",
+        place: Annotated[str, Form()] = "",
+        recorded_on: Annotated[str, Form(description="when it was recorded, e.g. 2024-05-01")] = "",
+        consent: Annotated[str, Form(description="the speaker's consent or permission note")] = "",
+        consent_publish: Annotated[bool | None, Form(description="may it be published")] = None,
+        consent_speech_tools: Annotated[
+            bool | None, Form(description="may it train speech tools")
+        ] = None,
+        speaker_named: Annotated[
+            bool, Form(description="may learners see the speaker's name")
+        ] = False,
+        version: Annotated[int | None, Form(description="the entry version being edited")] = None,
     ):
         self.fields = dict(
             speaker=speaker, dialect=dialect, place=place, recorded_on=recorded_on, consent=consent,
@@ -100,16 +100,19 @@ class RecordingForm:
 @router.post(f"{ENTRY}/pronunciations", response_model=EntryPublic, status_code=201)
 def upload_pronunciation(
     entry_id: str,
-    file: UploadFile = File(..., description="the recording (WebM, MP4/M4A, WAV, MP3, FLAC, OGG)"),
-    form: RecordingForm = Depends(),
-    ipa: str = Form(""),
-    visibility: str = Form("public"),
-    circle: str | None = Form(None),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
-    storage: Storage = Depends(get_storage),
-    limits: media.MediaLimits = Depends(get_limits),
+    file: Annotated[
+        UploadFile, File(description="the recording (WebM, MP4/M4A, WAV, MP3, FLAC, OGG)")
+    ],
+    form: Annotated[RecordingForm, Depends()],
+    *,
+    ipa: Annotated[str, Form()] = "",
+    visibility: Annotated[str, Form()] = "public",
+    circle: Annotated[str | None, Form()] = None,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
+    storage: StorageDep,
+    limits: MediaLimitsDep,
 ):
     """Add a recording as a new pronunciation of the entry; answers the updated entry."""
     return media.add_pronunciation_audio(
@@ -124,13 +127,15 @@ def upload_pronunciation(
 def upload_example_audio(
     entry_id: str,
     example_id: str,
-    file: UploadFile = File(..., description="the recording (WebM, MP4/M4A, WAV, MP3, FLAC, OGG)"),
-    form: RecordingForm = Depends(),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
-    storage: Storage = Depends(get_storage),
-    limits: media.MediaLimits = Depends(get_limits),
+    file: Annotated[
+        UploadFile, File(description="the recording (WebM, MP4/M4A, WAV, MP3, FLAC, OGG)")
+    ],
+    form: Annotated[RecordingForm, Depends()],
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
+    storage: StorageDep,
+    limits: MediaLimitsDep,
 ):
     """Set the recording of one example sentence; answers the updated entry."""
     return media.add_example_audio(
@@ -169,9 +174,9 @@ async def web_copy(
     request: Request,
     slug: str,
     sha256: Sha256,
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
-    storage: Storage = Depends(get_storage),
+    session: SessionDep,
+    viewer: ViewerDep,
+    storage: StorageDep,
 ):
     """The web copy of a recording (MP3), with HTTP ranges."""
     return await _serve(request, False, slug, sha256, session, viewer, storage)
@@ -184,9 +189,9 @@ async def original_file(
     request: Request,
     slug: str,
     sha256: Sha256,
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
-    storage: Storage = Depends(get_storage),
+    session: SessionDep,
+    viewer: ViewerDep,
+    storage: StorageDep,
 ):
     """The archival original, byte for byte as uploaded, with HTTP ranges."""
     return await _serve(request, True, slug, sha256, session, viewer, storage)

@@ -6,12 +6,10 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
-from sqlmodel import Session
 
 from api.csrf import require_csrf_for_session
-from api.deps import get_dictionary, get_session, requires
+from api.deps import DictionaryDep, SessionDep, requires
 from lexicon import accounts
-from lexicon.models import Dictionary
 
 router = APIRouter(
     prefix="/api/dictionaries/{slug}",
@@ -54,17 +52,15 @@ def _page(items: list) -> dict:
 
 
 @router.get("/members", response_model=MemberPage)
-def list_members(
-    dictionary: Dictionary = Depends(get_dictionary), session: Session = Depends(get_session)
-):
+def list_members(dictionary: DictionaryDep, session: SessionDep):
     return _page(accounts.list_members(session=session, dictionary=dictionary))
 
 
 @router.get("/members/{email}", response_model=MemberPublic)
 def get_member(
     email: str,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
+    dictionary: DictionaryDep,
+    session: SessionDep,
 ):
     return accounts.member(session=session, dictionary=dictionary, email=email)
 
@@ -73,8 +69,8 @@ def get_member(
 def set_member(
     email: str,
     data: MemberIn,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
+    dictionary: DictionaryDep,
+    session: SessionDep,
 ):
     """Give a user (created without a password if new) a role in this dictionary."""
     return accounts.set_member(session=session, dictionary=dictionary, email=email, role=data.role)
@@ -83,25 +79,23 @@ def set_member(
 @router.delete("/members/{email}", status_code=204)
 def remove_member(
     email: str,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
+    dictionary: DictionaryDep,
+    session: SessionDep,
 ):
     accounts.remove_member(session=session, dictionary=dictionary, email=email)
     return Response(status_code=204)
 
 
 @router.get("/circles", response_model=CirclePage)
-def list_circles(
-    dictionary: Dictionary = Depends(get_dictionary), session: Session = Depends(get_session)
-):
+def list_circles(dictionary: DictionaryDep, session: SessionDep):
     return _page(accounts.list_circles(session=session, dictionary=dictionary))
 
 
 @router.get("/circles/{name}/members", response_model=CirclePublic)
 def get_circle(
     name: str,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
+    dictionary: DictionaryDep,
+    session: SessionDep,
 ):
     return accounts.circle(session=session, dictionary=dictionary, name=name)
 
@@ -110,8 +104,8 @@ def get_circle(
 def add_circle_member(
     name: str,
     email: str,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
+    dictionary: DictionaryDep,
+    session: SessionDep,
 ):
     """Put a member in the circle (created on first use)."""
     return accounts.add_circle_member(
@@ -123,8 +117,8 @@ def add_circle_member(
 def remove_circle_member(
     name: str,
     email: str,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
+    dictionary: DictionaryDep,
+    session: SessionDep,
 ):
     return accounts.remove_circle_member(
         session=session, dictionary=dictionary, name=name, email=email

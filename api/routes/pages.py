@@ -1,22 +1,25 @@
 """Learner pages: the dictionaries, one dictionary's entries in its order, one entry."""
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
-from sqlmodel import Session
+from typing import Annotated
 
-from api.deps import dictionary_to_read, get_dictionary, get_session, get_viewer, quick_read
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from api.deps import (
+    DictionaryDep,
+    SessionDep,
+    ViewerDep,
+    dictionary_to_read,
+    quick_read,
+)
 from api.templating import render
 from lexicon import entries
-from lexicon.accounts.access import Viewer
-from lexicon.models import Dictionary
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 
 @router.get("/")
-def home(
-    request: Request, session: Session = Depends(get_session), viewer: Viewer = Depends(get_viewer)
-):
+def home(request: Request, session: SessionDep, viewer: ViewerDep):
     dictionaries = [
         entries.dictionary_public(session=session, dictionary=d, viewer=viewer)
         for d in entries.list_dictionaries(session=session, viewer=viewer)
@@ -27,12 +30,13 @@ def home(
 @router.get("/d/{slug}/")
 def dictionary_home(
     request: Request,
+    *,
     cursor: str | None = None,
     letter: str | None = None,
-    limit: int = Query(100, ge=1, le=500),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ViewerDep,
 ):
     page = entries.list_entries(
         session=session,
@@ -56,8 +60,8 @@ async def entry_page(
     request: Request,
     slug: str,
     entry_id: str,
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
+    session: SessionDep,
+    viewer: ViewerDep,
 ):
     def answer(session):
         dictionary = dictionary_to_read(request, session, viewer, slug)

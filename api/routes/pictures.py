@@ -3,28 +3,32 @@ HTTP ranges as every other media URL, from api/routes/media.py)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from sqlmodel import Session
+from typing import Annotated
 
-from api.deps import get_dictionary, get_session, get_settings, get_viewer, requires
-from api.routes.media import Sha256, UploadRoute, get_storage, ranged_response
-from lexicon.accounts.access import Viewer
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from lexicon.entries.schemas import EntryPublic
+
+from api.deps import (
+    DictionaryDep,
+    EditorDep,
+    SessionDep,
+    SettingsDep,
+    StorageDep,
+    ViewerDep,
+)
+from api.routes.media import Sha256, UploadRoute, ranged_response
 from lexicon.media import pictures
 from lexicon.media.images import ImageLimits
-from lexicon.media.storage import Storage
-from lexicon.models import Dictionary
-from wordkeep.settings import Settings
 
 router = APIRouter(route_class=UploadRoute, tags=["pictures"])
 SENSE = "/api/dictionaries/{slug}/entries/{entry_id}/senses/{sense_id}"
 
 
-def get_image_limits(settings: Settings = Depends(get_settings)) -> ImageLimits:
+def get_image_limits(settings: SettingsDep) -> ImageLimits:
     return ImageLimits(max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
 
 
-async def caption_fields(request: Request, dictionary=Depends(get_dictionary)) -> dict:
+async def caption_fields(request: Request, dictionary: DictionaryDep) -> dict:
     """`caption_<lang>` form fields as {lang: text}; a bare `caption` is in the first analysis
     language. (FastAPI cannot declare fields whose names are open-ended.)"""
     form = await request.form()  # already parsed for the file: this reads Starlette's cache
@@ -41,19 +45,24 @@ async def caption_fields(request: Request, dictionary=Depends(get_dictionary)) -
 def upload_picture(
     entry_id: str,
     sense_id: str,
-    file: UploadFile = File(..., description="the picture (JPEG, PNG, WebP, GIF, TIFF, BMP, HEIC)"),
-    credit: str = Form("", description="photographer or source"),
-    licence: str = Form("", description="e.g. CC-BY-4.0"),
-    consent: str = Form("", description="consent or permission note"),
-    visibility: str = Form("public", description="public, community or restricted"),
-    circle: str | None = Form(None, description="the circle that may see a restricted picture"),
-    version: int | None = Form(None, description="the entry version being edited"),
-    caption: dict = Depends(caption_fields),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("edit")),
-    storage: Storage = Depends(get_storage),
-    limits: ImageLimits = Depends(get_image_limits),
+    file: Annotated[
+        UploadFile, File(description="the picture (JPEG, PNG, WebP, GIF, TIFF, BMP, HEIC)")
+    ],
+    *,
+    credit: Annotated[str, Form(description="photographer or source")] = "",
+    licence: Annotated[str, Form(description="e.g. CC-BY-4.0")] = "",
+    consent: Annotated[str, Form(description="consent or permission note")] = "",
+    visibility: Annotated[str, Form(description="public, community or restricted")] = "public",
+    circle: Annotated[
+        str | None, Form(description="the circle that may see a restricted picture")
+    ] = None,
+    version: Annotated[int | None, Form(description="the entry version being edited")] = None,
+    caption: Annotated[dict, Depends(caption_fields)],
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
+    storage: StorageDep,
+    limits: Annotated[ImageLimits, Depends(get_image_limits)],
 ):
     """Add a picture to a sense (multipart `file`, `caption_<lang>` fields); answers the entry."""
     fields = dict(caption=caption, credit=credit, licence=licence, consent=consent,
@@ -72,10 +81,10 @@ def picture_at_width(
     request: Request,
     sha256: Sha256,
     width: int,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
-    storage: Storage = Depends(get_storage),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ViewerDep,
+    storage: StorageDep,
 ):
     """A picture's web copy `width` pixels wide (the widths are in its `srcset`)."""
     served = pictures.derivative_to_serve(

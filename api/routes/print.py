@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
-from sqlmodel import Session
 
-from api.deps import get_dictionary, get_session, get_viewer, requires
+from api.deps import DictionaryDep, ManagerDep, SessionDep, StorageDep, ViewerDep
 from api.print_labels import print_labels
 from api.templating import render
 from lexicon import entries
 from lexicon.accounts.access import Viewer
 from lexicon.errors import InvalidInput
-from lexicon.models import Dictionary
 from lexicon.printing import PrintOptions
 from lexicon.printing.service import Selection, describe_print, print_dictionary
 from lexicon.printing.uploads import MAX_FONT_BYTES, add_print_font
@@ -29,12 +27,16 @@ PNG = {200: {"content": {"image/png": {}}, "description": "One page as PNG"}}
 
 
 def selection_params(
-    letter: str | None = Query(None, description="Only entries filed under this letter"),
-    domain: str | None = Query(None, description="Semantic domain code or name, e.g. 6.5"),
-    pos: str | None = Query(None, description="Part of speech, e.g. n"),
-    q: str | None = Query(None, description="Search text in forms and glosses"),
-    status: str | None = Query(None, description="draft | needs_review | published"),
-    ids: str | None = Query(None, description="Comma-separated entry ids (a hand-picked list)"),
+    letter: Annotated[str | None, Query(description="Only entries filed under this letter")] = None,
+    domain: Annotated[
+        str | None, Query(description="Semantic domain code or name, e.g. 6.5")
+    ] = None,
+    pos: Annotated[str | None, Query(description="Part of speech, e.g. n")] = None,
+    q: Annotated[str | None, Query(description="Search text in forms and glosses")] = None,
+    status: Annotated[str | None, Query(description="draft | needs_review | published")] = None,
+    ids: Annotated[
+        str | None, Query(description="Comma-separated entry ids (a hand-picked list)")
+    ] = None,
 ) -> Selection:
     picked = tuple(i.strip() for i in (ids or "").split(",") if i.strip())
     # An HTML form sends empty fields as "": they mean "not chosen".
@@ -47,13 +49,17 @@ def selection_params(
 def options_params(
     request: Request,
     paper: Literal["a4", "letter"] = "a4",
-    font: str | None = Query(None, description="Font family, e.g. Charis SIL"),
-    font_size: str | None = Query(None, description="Points, 6 to 24 in half points"),
-    langs: str | None = Query(None, description="Comma-separated gloss languages, e.g. en,pt"),
-    qr: bool = Query(False, description="A QR code per entry that opens its audio"),
+    font: Annotated[str | None, Query(description="Font family, e.g. Charis SIL")] = None,
+    font_size: Annotated[str | None, Query(description="Points, 6 to 24 in half points")] = None,
+    langs: Annotated[
+        str | None, Query(description="Comma-separated gloss languages, e.g. en,pt")
+    ] = None,
+    qr: Annotated[bool, Query(description="A QR code per entry that opens its audio")] = False,
     pictures: bool = True,
-    title: str | None = Query(None, max_length=200),
-    allow_uncovered: bool = Query(False, description="Print even if a character has no glyph"),
+    title: Annotated[str | None, Query(max_length=200)] = None,
+    allow_uncovered: Annotated[
+        bool, Query(description="Print even if a character has no glyph")
+    ] = False,
 ) -> PrintOptions:
     return PrintOptions(
         paper=paper,
@@ -82,10 +88,6 @@ def _cache_dir(request: Request) -> Path:
     return Path(configured or Path(tempfile.gettempdir()) / "wordkeep-print-cache")
 
 
-def _storage(request: Request):
-    return getattr(request.app.state, "storage", None)
-
-
 def _client(request: Request, viewer: Viewer) -> str:
     """Whose print budget a render counts against: the account, else the address."""
     if not viewer.anonymous:
@@ -93,11 +95,13 @@ def _client(request: Request, viewer: Viewer) -> str:
     return f"addr:{request.client.host if request.client else '-'}"
 
 
-def _produce(request, session, dictionary, viewer, selection, layout, options, output, page=1):
+def _produce(
+    request, session, dictionary, viewer, selection, layout, options, output, page=1, *, storage
+):
     gate, client = request.app.state.print_gate, _client(request, viewer)
     return print_dictionary(
         session=session, dictionary=dictionary, viewer=viewer, selection=selection,
-        layout=layout, options=options, storage=_storage(request),
+        layout=layout, options=options, storage=storage,
         labels=print_labels(), output=output, page=page, cache_dir=_cache_dir(request),
         admit=lambda: gate.admit(client),
     )  # fmt: skip
@@ -106,15 +110,19 @@ def _produce(request, session, dictionary, viewer, selection, layout, options, o
 @router.get("/api/dictionaries/{slug}/print.pdf", response_class=Response, responses=PDF)
 def print_pdf(
     request: Request,
+    *,
     layout: Layout = "dictionary",
-    selection: Selection = Depends(selection_params),
-    options: PrintOptions = Depends(options_params),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
+    selection: Annotated[Selection, Depends(selection_params)],
+    options: Annotated[PrintOptions, Depends(options_params)],
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ViewerDep,
+    storage: StorageDep,
 ):
     """The selection as a typeset PDF; 422 lists characters no font covers."""
-    data, key = _produce(request, session, dictionary, viewer, selection, layout, options, "pdf")
+    data, key = _produce(
+        request, session, dictionary, viewer, selection, layout, options, "pdf", storage=storage
+    )
     name = f"{dictionary.slug}-{layout}.pdf"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "ETag": f'"{key}"'}
     return Response(data, media_type="application/pdf", headers=headers)
@@ -123,29 +131,33 @@ def print_pdf(
 @router.get("/api/dictionaries/{slug}/print.png", response_class=Response, responses=PNG)
 def print_png(
     request: Request,
+    *,
     layout: Layout = "dictionary",
-    page: int = Query(1, ge=1, le=20),
-    selection: Selection = Depends(selection_params),
-    options: PrintOptions = Depends(options_params),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
+    page: Annotated[int, Query(ge=1, le=20)] = 1,
+    selection: Annotated[Selection, Depends(selection_params)],
+    options: Annotated[PrintOptions, Depends(options_params)],
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ViewerDep,
+    storage: StorageDep,
 ):
     """A preview: one page (from the first entries of the selection) as PNG."""
     args = (request, session, dictionary, viewer, selection, layout, options, "png", page)
-    data, key = _produce(*args)
+    data, key = _produce(*args, storage=storage)
     return Response(data, media_type="image/png", headers={"ETag": f'"{key}"'})
 
 
 @router.get("/d/{slug}/print", include_in_schema=False)
 def print_builder(
     request: Request,
+    *,
     layout: Layout = "dictionary",
-    selection: Selection = Depends(selection_params),
-    options: PrintOptions = Depends(options_params),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
+    selection: Annotated[Selection, Depends(selection_params)],
+    options: Annotated[PrintOptions, Depends(options_params)],
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ViewerDep,
+    storage: StorageDep,
 ):
     """Choose entries, layout and options; see page 1; download the PDF."""
     query = {k: v for k, v in request.query_params.items() if v not in ("", None)}
@@ -153,7 +165,7 @@ def print_builder(
     if query:
         summary = describe_print(
             session=session, dictionary=dictionary, viewer=viewer, selection=selection,
-            layout=layout, options=options, storage=_storage(request),
+            layout=layout, options=options, storage=storage,
             cache_dir=_cache_dir(request),
         )  # fmt: skip
     context = {
@@ -168,7 +180,7 @@ def print_builder(
 
 
 @router.get("/api/dictionaries/{slug}/print/fonts")
-def list_print_fonts(dictionary: Dictionary = Depends(get_dictionary)) -> list[dict]:
+def list_print_fonts(dictionary: DictionaryDep) -> list[dict]:
     """Font files uploaded for printing this dictionary (family, sha256, file name)."""
     return [
         {k: f[k] for k in ("family", "sha256", "name")}
@@ -179,15 +191,16 @@ def list_print_fonts(dictionary: Dictionary = Depends(get_dictionary)) -> list[d
 @router.post("/api/dictionaries/{slug}/print/fonts", status_code=201)
 def upload_print_font(
     request: Request,
-    file: UploadFile = File(..., description="A .ttf, .otf or .ttc font file"),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    _owner: Viewer = Depends(requires("manage")),
+    file: Annotated[UploadFile, File(description="A .ttf, .otf or .ttc font file")],
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    _owner: ManagerDep,
+    storage: StorageDep,
 ) -> dict:
     """Add a font for printing (owners); choose it by its family name in `font=`."""
     data = file.file.read(MAX_FONT_BYTES + 1)
     record = add_print_font(
-        session=session, dictionary=dictionary, storage=_storage(request),
+        session=session, dictionary=dictionary, storage=storage,
         filename=file.filename or "font", data=data,
     )  # fmt: skip
     return {k: record[k] for k in ("family", "sha256", "name")}

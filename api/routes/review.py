@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, Field
-from sqlmodel import Session
 
 from api.csrf import require_csrf_for_session
-from api.deps import get_dictionary, get_session, requires
-from lexicon.accounts.access import Viewer
+from api.deps import (
+    DictionaryDep,
+    ProposerDep,
+    ReviewerDep,
+    SessionDep,
+)
 from lexicon.editing import review
 from lexicon.editing.review import ProposalPublic
-from lexicon.models import Dictionary
 
 router = APIRouter(
     prefix="/api/dictionaries/{slug}/proposals",
@@ -33,13 +37,14 @@ class Decision(BaseModel):
 
 @router.get("", response_model=ProposalPage)
 def list_proposals(
-    status: str | None = Query("pending", description="pending | accepted | rejected"),
+    *,
+    status: Annotated[str | None, Query(description="pending | accepted | rejected")] = "pending",
     entry_id: str | None = None,
-    limit: int = Query(50, ge=1, le=500),
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("propose")),
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ProposerDep,
 ):
     """Editors see every proposal; contributors see their own."""
     return review.list_proposals(
@@ -51,10 +56,10 @@ def list_proposals(
 @router.post("/{proposal_id}/accept", response_model=ProposalPublic)
 def accept(
     proposal_id: int,
-    decision: Decision = Body(default_factory=Decision),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("review")),
+    decision: Annotated[Decision, Body(default_factory=Decision)],
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ReviewerDep,
 ):
     return review.accept(
         session=session, dictionary=dictionary, viewer=viewer, proposal_id=proposal_id,
@@ -65,10 +70,10 @@ def accept(
 @router.post("/{proposal_id}/reject", response_model=ProposalPublic)
 def reject(
     proposal_id: int,
-    decision: Decision = Body(default_factory=Decision),
-    dictionary: Dictionary = Depends(get_dictionary),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(requires("review")),
+    decision: Annotated[Decision, Body(default_factory=Decision)],
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: ReviewerDep,
 ):
     return review.reject(
         session=session, dictionary=dictionary, viewer=viewer, proposal_id=proposal_id,

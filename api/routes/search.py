@@ -1,18 +1,17 @@
 """Learner search and browse: the JSON API and the pages (a plain GET form, enhanced by JS)."""
 
 import json
+from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import dictionary_to_read, get_session, get_viewer, quick_read
+from api.deps import SessionDep, ViewerDep, dictionary_to_read, quick_read
 from api.templating import render
 from lexicon import search
 from lexicon.accounts import access
-from lexicon.accounts.access import Viewer
 from lexicon.search import browse
 from lexicon.search.query import SearchPage
 
@@ -40,12 +39,17 @@ def _json(page: dict) -> bytes:
 async def search_entries(
     request: Request,
     slug: str,
-    q: str = Query("", max_length=200, description="vernacular or translation, any case/accents"),
-    limit: int = Query(search.DEFAULT_LIMIT, ge=1, le=search.MAX_LIMIT),
+    *,
+    q: Annotated[
+        str, Query(max_length=200, description="vernacular or translation, any case/accents")
+    ] = "",
+    limit: Annotated[int, Query(ge=1, le=search.MAX_LIMIT)] = search.DEFAULT_LIMIT,
     cursor: str | None = None,
-    exact: bool = Query(False, description="exact letters: no folding, no typo tolerance"),
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
+    exact: Annotated[
+        bool, Query(description="exact letters: no folding, no typo tolerance")
+    ] = False,
+    session: SessionDep,
+    viewer: ViewerDep,
 ):
     """Both directions at once, best match first; each item says why it matched (`match`)."""
 
@@ -60,13 +64,16 @@ async def search_entries(
 async def browse_entries(
     request: Request,
     slug: str,
-    letter: str | None = Query(None, description="a letter of the alphabet, or # for others"),
-    domain: str | None = Query(None, description="semantic domain code (6.5) or name"),
-    pos: str | None = Query(None, description="part of speech"),
-    limit: int = Query(50, ge=1, le=500),
+    *,
+    letter: Annotated[
+        str | None, Query(description="a letter of the alphabet, or # for others")
+    ] = None,
+    domain: Annotated[str | None, Query(description="semantic domain code (6.5) or name")] = None,
+    pos: Annotated[str | None, Query(description="part of speech")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
+    session: SessionDep,
+    viewer: ViewerDep,
 ):
     """Entries in the dictionary's own alphabetical order, by letter, domain or part of speech."""
 
@@ -86,11 +93,12 @@ async def browse_entries(
 async def search_page(
     request: Request,
     slug: str,
-    q: str = Query("", max_length=200),
+    *,
+    q: Annotated[str, Query(max_length=200)] = "",
     cursor: str | None = None,
     exact: bool = False,
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
+    session: SessionDep,
+    viewer: ViewerDep,
 ):
     def answer(session):
         dictionary = dictionary_to_read(request, session, viewer, slug)
@@ -112,12 +120,13 @@ async def search_page(
 async def browse_page(
     request: Request,
     slug: str,
+    *,
     letter: str | None = None,
     domain: str | None = None,
     pos: str | None = None,
     cursor: str | None = None,
-    session: Session = Depends(get_session),
-    viewer: Viewer = Depends(get_viewer),
+    session: SessionDep,
+    viewer: ViewerDep,
 ):
     def answer():
         dictionary = dictionary_to_read(request, session, viewer, slug)
