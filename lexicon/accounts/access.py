@@ -17,6 +17,7 @@ from sqlalchemy import and_, false, func, literal, or_, true
 
 from lexicon.errors import Conflict, DictionaryNotFound, Forbidden, NotAuthenticated
 from lexicon.shape import verbatim
+from lexicon.shape.entry import iter_media
 
 ROLE_RANK = {"viewer": 1, "contributor": 2, "editor": 3, "owner": 4}
 # What each action needs at least.
@@ -337,15 +338,7 @@ def _hidden_names(entry: dict) -> frozenset[str]:
 
 def media_shas(entry: dict) -> set[str]:
     """Every media sha256 an entry dict refers to (pronunciations, examples, pictures)."""
-    found = {p["media"]["sha256"] for p in entry.get("pronunciations", []) if p.get("media")}
-    stack = list(entry.get("senses", []))
-    while stack:
-        sense = stack.pop()
-        stack.extend(sense.get("subsenses", []))
-        for item in sense.get("examples", []) + sense.get("pictures", []):
-            if item.get("media"):
-                found.add(item["media"]["sha256"])
-    return found
+    return {part["media"]["sha256"] for _, part in iter_media(entry)}
 
 
 def media_visible(viewer: Viewer, dictionary, sha256: str, entries: list[dict]) -> bool:

@@ -15,6 +15,7 @@ import icu
 from lexicon.alphabet import Alphabet
 from lexicon.errors import InvalidInput
 from lexicon.printing.options import DEFAULT_ABBREVIATIONS, RELATION_ABBREVIATIONS, PrintOptions
+from lexicon.shape.entry import iter_media
 
 # Fields of the document that are not printed as text (checked for glyphs: no).
 NOT_TEXT = frozenset({"qr", "pic", "fonts", "date", "paper", "lang", "layout", "letter"})
@@ -30,7 +31,7 @@ def nfc(text) -> str:
 def headword_of(dictionary: dict, entry: dict) -> str:
     """The form printed and sorted: citation, headword, then lexeme form, vernacular ws first.
 
-    Same rule as lexicon.entries.shape.display_headword, on plain dicts.
+    Same rule as lexicon.shape.entry.display_headword, on plain dicts.
     """
     forms = [entry.get("citation") or {}, entry.get("headword") or {}]
     forms.append(entry.get("lexeme_form") or {})
@@ -171,18 +172,7 @@ def prepare_entry(
 
 def first_picture(entry: dict) -> dict | None:
     """The media dict of the entry's first picture (of any sense), if there is one."""
-
-    def walk(senses):
-        for sense in senses or []:
-            for pic in sense.get("pictures") or []:
-                if pic.get("media"):
-                    return pic["media"]
-            found = walk(sense.get("subsenses"))
-            if found:
-                return found
-        return None
-
-    return walk(entry.get("senses"))
+    return next((pic["media"] for kind, pic in iter_media(entry) if kind == "picture"), None)
 
 
 def sort_entries(alphabet: Alphabet, dictionary: dict, entries: list[dict]) -> list[dict]:

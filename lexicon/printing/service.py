@@ -27,6 +27,7 @@ from lexicon.models import Dictionary, Media, Sense
 from lexicon.printing.options import PrintOptions
 from lexicon.printing.render import check_coverage, default_template_dir, render
 from lexicon.printing.uploads import print_font_dirs
+from lexicon.shape.entry import iter_senses
 
 STATUSES = ("draft", "needs_review", "published")
 PREVIEW_ENTRIES = 150  # enough to fill the first pages of any layout
@@ -75,16 +76,10 @@ def _where(selection: Selection) -> Callable | None:
     return where
 
 
-def _senses(senses):
-    for sense in senses or []:
-        yield sense
-        yield from _senses(sense.get("subsenses"))
-
-
 def _in_domain(entry: dict, domain: str) -> bool:
     # "6.5" selects "6.5 Dwelling", "6.5.1 Building" and a domain named exactly "Building".
     wanted = domain.strip().casefold()
-    for sense in _senses(entry.get("senses")):
+    for sense in iter_senses(entry):
         for item in sense.get("semantic_domains") or []:
             value = str(item).casefold()
             code = value.split(" ", 1)[0]

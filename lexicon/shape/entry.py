@@ -97,6 +97,22 @@ def blank_pronunciation(**values) -> dict:
     }
 
 
+def blank_example(**values) -> dict:
+    """An example with every field of the shape at its empty value, then `values` (its
+    `recording` notes are added by the readers that have them)."""
+    return {
+        "id": "",
+        "text": {},
+        "translations": {},
+        "source": "",
+        "visibility": "public",
+        "circle": None,
+        "media": None,
+        "extra": {},
+        **values,
+    }
+
+
 def blank_picture(**values) -> dict:
     """A picture with every field of the shape at its empty value, then `values`."""
     return {

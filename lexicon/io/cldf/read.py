@@ -11,11 +11,17 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lexicon.entries.shape import blank_entry, blank_picture, blank_pronunciation, blank_sense
 from lexicon.errors import ImportRejected
 from lexicon.io import recording_notes
 from lexicon.io.lift.read import derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits, OutsidePackage, check_zip, nfc, package_path
+from lexicon.shape.entry import (
+    blank_entry,
+    blank_example,
+    blank_picture,
+    blank_pronunciation,
+    blank_sense,
+)
 
 TERMS = {  # term -> our key, per table
     "EntryTable": (
@@ -396,18 +402,15 @@ def _example(terms, other, senses, langs, media, meta, doc, linked) -> None:
             continue
         s, _e = senses[sid]
         s["examples"].append(
-            {
-                "id": derive_id("cldf-example", cid, sid),
-                "text": {lang: _text(terms.get("primaryText"))},
-                "translations": {tlang: _text(terms.get("translatedText"))}
+            blank_example(
+                id=derive_id("cldf-example", cid, sid),
+                text={lang: _text(terms.get("primaryText"))},
+                translations={tlang: _text(terms.get("translatedText"))}
                 if terms.get("translatedText")
                 else {},
-                "source": "",
-                "visibility": "public",
-                "circle": None,
-                "media": dict(media[media_ids[0]]) if media_ids and media_ids[0] in media else None,
-                "extra": extra,
-            }
+                media=dict(media[media_ids[0]]) if media_ids and media_ids[0] in media else None,
+                extra=extra,
+            )
         )
         if notes := (s["examples"][-1]["media"] or {}).pop("notes", None):
             s["examples"][-1]["recording"] = notes

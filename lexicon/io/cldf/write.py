@@ -9,6 +9,7 @@ from pathlib import Path
 from lexicon.io import recording_notes
 from lexicon.io.cldf.read import CldfError
 from lexicon.io.lift.read import derive_id
+from lexicon.shape.entry import iter_senses
 
 TERM = "http://cldf.clld.org/v1.0/terms.rdf#"
 _ID_OK = re.compile(r"[^a-zA-Z0-9_\-]")
@@ -179,7 +180,7 @@ def _cldf_rows(entries, dictionary, media_files, meta, dest) -> dict:
                 ],
             }
         )
-        for s in _all_senses(e.get("senses") or []):
+        for s in iter_senses(e):
             sid = unique(((s.get("extra") or {}).get("cldf") or {}).get("ID") or s["id"])
             ex_ids = []
             for ex in s.get("examples") or []:
@@ -236,9 +237,3 @@ def _cldf_rows(entries, dictionary, media_files, meta, dest) -> dict:
             )
     out["MediaTable"] = list(media_rows.values())
     return out
-
-
-def _all_senses(senses):
-    for s in senses:
-        yield s
-        yield from _all_senses(s.get("subsenses") or [])

@@ -37,6 +37,7 @@ from lexicon.io.safety import (
     xml_iterparse,
     xml_parser,
 )
+from lexicon.shape.entry import iter_senses
 
 PRODUCER = "Wordkeep 0.1"
 MEDIA_DIRS = {"audio": "audio", "image": "pictures"}
@@ -426,10 +427,10 @@ def _write_lift_xml(doc: LiftDocument, path: Path, ranges_name, media_href) -> N
     refs: dict[str, str] = {}
     for e in doc.entries:
         refs[e["id"]] = (_lx(e).get("attrs") or {}).get("id") or _entry_lift_id(e)
-        for s in _senses(e.get("senses") or []):
+        for s in iter_senses(e):
             refs[s["id"]] = (_lx(s).get("attrs") or {}).get("id") or s["id"]
     writer = Writer(refs, media_href)
-    # Untouched entries go out as the file had them (lexicon.io.verbatim), in its line ends.
+    # Untouched entries go out as the file had them (lexicon.shape.verbatim), in its line ends.
     sources = [writer.verbatim(e) for e in doc.entries]
     newline = "\r\n" if any(src and "\r\n" in src for src in sources) else "\n"
 
@@ -454,12 +455,6 @@ def _write_lift_xml(doc: LiftDocument, path: Path, ranges_name, media_href) -> N
         for raw in doc.raw_entries:
             fh.write(xml(etree.fromstring(raw, xml_parser())) + newline)
         fh.write(f"</lift>{newline}")
-
-
-def _senses(senses):
-    for s in senses:
-        yield s
-        yield from _senses(s.get("subsenses") or [])
 
 
 # ---------------------------------------------------------------------- facts

@@ -12,12 +12,17 @@ import re
 import unicodedata
 import uuid
 
-import orjson
 from lxml import etree
 
-from lexicon.entries.shape import blank_entry, blank_picture, blank_pronunciation, blank_sense
 from lexicon.io import recording_notes
 from lexicon.io.safety import nfc
+from lexicon.shape.entry import (
+    blank_entry,
+    blank_example,
+    blank_picture,
+    blank_pronunciation,
+    blank_sense,
+)
 
 NS = uuid.UUID("6f1c1f0e-5d0b-4a39-9a57-6b1d3c0e2a11")  # Wordkeep's namespace for derived ids
 
@@ -31,30 +36,6 @@ _AUDIO_WS = re.compile(r"-zxxx(-[a-z0-9]+)*-x-audio$", re.IGNORECASE)
 def is_audio_ws(lang: str | None) -> bool:
     """True for an audio writing system tag (`*-Zxxx-x-audio`)."""
     return bool(lang) and _AUDIO_WS.search(lang) is not None
-
-
-def audio_refs(obj) -> list[dict]:
-    """Every recording kept in an audio-writing-system form ({"audio_href", "sha256"?}),
-    anywhere inside an entry dict (glosses, definitions, translations, fields ...).
-
-    Imports and exports ask this of every entry and few entries have any: one look at the
-    entry's JSON text (orjson, in C) answers "none" without walking a million values."""
-    try:
-        if b'"audio_href"' not in orjson.dumps(obj):
-            return []
-    except TypeError:  # not plain JSON data: walk it
-        pass
-    found, stack = [], [obj]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if "audio_href" in item:
-                found.append(item)
-            else:
-                stack.extend(reversed(item.values()))
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
-    return found
 
 
 def derive_id(*parts: str) -> str:
@@ -502,15 +483,12 @@ class Reader:
             elif isinstance(child.tag, str) and not self.common(child, x):
                 self.residue(x, child)
         x.pop("seen", None)
-        ex = {
-            "id": derive_id(sense_id, "example", str(index)),
-            "text": self.multitext(forms, x, "text", self.langs_vern),
-            "translations": translations,
-            "source": self.text(el.get("source")),
-            "visibility": "public",
-            "circle": None,
-            "media": None,
-        }
+        ex = blank_example(
+            id=derive_id(sense_id, "example", str(index)),
+            text=self.multitext(forms, x, "text", self.langs_vern),
+            translations=translations,
+            source=self.text(el.get("source")),
+        )
         if notes := recording_notes.take_traits(x):
             ex["recording"] = notes
         self._audio_media(ex, x, "text")

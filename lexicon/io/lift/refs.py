@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lexicon.shape.entry import iter_senses
+
 
 def resolve_relations(entries: list[dict], warn) -> None:
     """Point relation targets at Wordkeep ids when the LIFT ref names an entry or sense here."""
@@ -12,7 +14,7 @@ def resolve_relations(entries: list[dict], warn) -> None:
         hw = next(iter(e["headword"].values()), "")
         for key in filter(None, (lift_id, lx.get("attrs", {}).get("guid"), e["id"])):
             ids[key] = (e["id"], hw)
-        for s in _walk_senses(e["senses"]):
+        for s in iter_senses(e):
             sx = s.get("extra", {}).get("lift", {})
             for key in filter(None, (sx.get("attrs", {}).get("id"), s["id"])):
                 ids[key] = (s["id"], hw)
@@ -28,9 +30,3 @@ def resolve_relations(entries: list[dict], warn) -> None:
                     f"relation {r['type']!r} of entry {e['id']} points at {ref!r}, "
                     f"which is not in this file (kept as is)",
                 )
-
-
-def _walk_senses(senses: list[dict]):
-    for s in senses:
-        yield s
-        yield from _walk_senses(s["subsenses"])

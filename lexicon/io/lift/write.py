@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from lexicon.io import recording_notes, verbatim
-from lexicon.io.lift.read import SEMANTIC_DOMAIN_TRAITS, audio_refs, form_plain
+from lexicon.io import recording_notes
+from lexicon.io.lift.read import SEMANTIC_DOMAIN_TRAITS, form_plain
 from lexicon.io.safety import nfc, xml_parser
+from lexicon.shape import verbatim
+from lexicon.shape.entry import MEDIA_KINDS, audio_refs, iter_media
 
 _PARSER = xml_parser()
 
@@ -120,7 +122,7 @@ class Writer:
     # ------------------------------------------------------------------ entry
     def verbatim(self, e: dict) -> str | None:
         """The entry's imported `<entry>` text, if it may go back out as it came
-        (lexicon.io.verbatim: not edited since, whole for this reader) and every media file
+        (lexicon.shape.verbatim: not edited since, whole for this reader) and every media file
         name in it is still the one this export gives the file; else None."""
         source = verbatim.source_of(e, "lift")
         if source is None:
@@ -335,16 +337,11 @@ def _recording_traits(el, recording: dict) -> None:
 
 def _media_holders(e: dict):
     """(object, kind, lift extra as the writer reads it) for everything with a media file."""
-    for p in e.get("pronunciations") or []:
-        yield p, "audio", _lx(p)
-    stack = list(e.get("senses") or [])
-    while stack:
-        s = stack.pop()
-        stack.extend(s.get("subsenses") or [])
-        for ex in s.get("examples") or []:
-            yield ex, "audio", _lx(ex)
-        for pic in s.get("pictures") or []:
-            yield pic, "image", {"hrefs": _lx(pic).get("hrefs")}
+    for part, obj in iter_media(e):
+        if part == "picture":
+            yield obj, "image", {"hrefs": _lx(obj).get("hrefs")}
+        else:
+            yield obj, MEDIA_KINDS[part], _lx(obj)
 
 
 def _headword_audio(pronunciations: list[dict]) -> dict[str, list]:

@@ -11,11 +11,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lexicon.entries.shape import blank_entry, blank_picture, blank_pronunciation, blank_sense
 from lexicon.errors import ImportRejected
 from lexicon.io import recording_notes
 from lexicon.io.lift.read import derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits, check_file_size, nfc
+from lexicon.shape.entry import (
+    blank_entry,
+    blank_example,
+    blank_picture,
+    blank_pronunciation,
+    blank_sense,
+)
 
 # marker -> (what, language role or detail)
 DEFAULT_MARKERS: dict[str, tuple[str, str | None]] = {
@@ -195,7 +201,7 @@ def read_mdf(
 
 def _keep_sources(doc: MdfDocument, text: str, starts: list[int]) -> None:
     """Each record's own lines, exactly as they came (line ends included; blank lines at its end
-    left out), for writing an untouched record back verbatim (lexicon.entries.verbatim); the lines
+    left out), for writing an untouched record back verbatim (lexicon.shape.verbatim); the lines
     before the first record (the `\\_sh` header) go with the first record."""
     lines = text.splitlines(keepends=True)
     bounds = starts[1:] + [len(lines) + 1]
@@ -385,16 +391,7 @@ class _Builder:
         s["semantic_domains"].append(value)
 
     def on_example(self, line, value, lang, role):
-        ex = {
-            "id": "",
-            "text": {lang: value},
-            "translations": {},
-            "source": "",
-            "visibility": "public",
-            "circle": None,
-            "media": None,
-            "extra": {},
-        }
+        ex = blank_example(text={lang: value})
         self.sense()["examples"].append(ex)
         self.entry["_state"]["example"] = ex
 

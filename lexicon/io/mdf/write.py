@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lexicon.io import recording_notes, verbatim
+from lexicon.io import recording_notes
 from lexicon.io.mdf.read import DEFAULT_MARKERS, ENTRY_LEVEL, LANGUAGE_SUFFIXES, SUFFIXED, _fields
+from lexicon.shape import verbatim
+from lexicon.shape.entry import iter_senses
 
 HEADER = "\\_sh v3.0  400  MDF 4.0"
 NEWLINE = "\r\n"  # Toolbox is Windows software; its own databases use CRLF
@@ -51,7 +53,7 @@ def write_mdf(
 
     A dictionary imported from MDF keeps its markers: its `\\_sh` header, the markers its
     records were written with (`\\g_Eng`, `\\sd_Mal`, `\\lx_Kar` ...) and, for a record nobody
-    edited since, the record itself (lexicon.io.verbatim). One made in Wordkeep gets standard
+    edited since, the record itself (lexicon.shape.verbatim). One made in Wordkeep gets standard
     MDF markers."""
     languages = {"V": vernacular, "E": english, "N": national, "R": regional}
     sources = [
@@ -197,7 +199,7 @@ class _Writer:
         renamed in the package, or a recording added, means the copy is out of date)."""
         named = {value for _, marker, value in _fields(source) if marker in ("sf", "sfx", "pc")}
         objs = list(entry.get("pronunciations") or [])
-        for s in _senses(entry.get("senses") or []):
+        for s in iter_senses(entry):
             objs += s.get("pictures") or []
             objs += s.get("examples") or []
         return all(self.media_name(o) in named for o in objs if o.get("media"))
@@ -271,12 +273,6 @@ class _Writer:
         self.multi("translation", ex.get("translations"))
         self.parts = {}
         self.residue(ex)
-
-
-def _senses(senses):
-    for s in senses:
-        yield s
-        yield from _senses(s.get("subsenses") or [])
 
 
 def _residue(obj: dict) -> list:

@@ -410,6 +410,3 @@ def _add_row(e: dict, senses: dict, v: dict, line: int, doc: TableDocument, path
         )
     if v.get("extra"):
         s.setdefault("extra", {}).setdefault("table", {}).update(v["extra"])
-
-
-# Imported last: tabular_write needs this module's names. One place to import both from.

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from lexicon import editing, entries
 from lexicon.io import importer
 from lexicon.io.importer import import_file
-from lexicon.io.lift.read import audio_refs
 from lexicon.models import Dictionary, Entry, Revision
+from lexicon.shape.entry import audio_refs
 
 SENA = Path(__file__).parents[2] / "fixtures" / "lift-sena"
 
@@ -49,7 +49,7 @@ def _revisions(session) -> int:
 
 
 def _spy_entry_dicts(monkeypatch) -> list[int]:
-    """How many rows each entries.entry_dicts call of the importer reads back."""
+    """How many rows each entry_dicts call of the importer reads back."""
     sizes: list[int] = []
     real = entries.entry_dicts
 
@@ -57,7 +57,7 @@ def _spy_entry_dicts(monkeypatch) -> list[int]:
         sizes.append(len(rows))
         return real(session=session, dictionary=dictionary, rows=rows)
 
-    monkeypatch.setattr(importer.entries, "entry_dicts", spy)
+    monkeypatch.setattr(importer, "entry_dicts", spy)
     return sizes
 
 
