@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
+from api import forms
 from api.deps import (
     CsrfChecked,
     DictionaryDep,
@@ -202,24 +203,26 @@ def save_entry(
     session: SessionDep,
     viewer: ProposerDep,
 ):
-    form = editing.parse_form(pairs)
+    form = forms.parse_form(pairs)
     action = dict(pairs).get("_action", "save")
     if action != "save":
         base = _base_or_empty(session, dictionary, viewer, entry_id, form)
-        entry = _with_blank({**editing.entry_from_form(form, base), "id": entry_id}, action)
-        entry["version"] = editing.form_version(form)
+        entry = _with_blank({**forms.entry_from_form(form, base), "id": entry_id}, action)
+        entry["version"] = forms.form_version(form)
         return _form_page(request, dictionary, session, viewer, entry)
     try:
+        base = _base_or_empty(session, dictionary, viewer, entry_id, form)
         change = editing.save_entry(
-            session=session, dictionary=dictionary, viewer=viewer, entry_id=entry_id, form=form
-        )
+            session=session, dictionary=dictionary, viewer=viewer, entry_id=entry_id,
+            entry=forms.entry_from_form(form, base), version=forms.form_version(form),
+        )  # fmt: skip
     except StaleVersion as exc:
         return _conflict_page(request, dictionary, viewer, exc.details["mine"], exc.current)
     except InvalidInput as exc:
-        entry = exc.details.get("entry") or editing.entry_from_form(form)
+        entry = exc.details.get("entry") or forms.entry_from_form(form)
         errors = exc.details.get("errors")
         errors = errors if isinstance(errors, dict) else {"_form": exc.message}
-        entry.update(id=entry_id, version=editing.form_version(form))
+        entry.update(id=entry_id, version=forms.form_version(form))
         return _form_page(
             request, dictionary, session, viewer, entry, errors=errors, status_code=422
         )
@@ -234,7 +237,7 @@ def _base_or_empty(session, dictionary, viewer, entry_id, form) -> dict:
         return {}
     return editing.opened_version(
         session=session, dictionary=dictionary, entry_id=entry_id,
-        version=editing.form_version(form), viewer=viewer,
+        version=forms.form_version(form), viewer=viewer,
     )  # fmt: skip
 
 
@@ -247,7 +250,7 @@ def delete_entry(
     session: SessionDep,
     viewer: EditorDep,
 ):
-    version = editing.form_version(editing.parse_form(pairs))
+    version = forms.form_version(forms.parse_form(pairs))
     review.change_entry(
         session=session, dictionary=dictionary, viewer=viewer, action="delete",
         entry_id=entry_id, version=version,
@@ -498,7 +501,7 @@ def _settings_page(request, dictionary, session, viewer, *, form=None, errors=No
         **dictionary.model_dump(),
         "vernacular_ws": " ".join(dictionary.vernacular_ws),
         "analysis_ws": " ".join(dictionary.analysis_ws),
-        "letters": editing.alphabet_text(alphabet),
+        "letters": forms.alphabet_text(alphabet),
         "ignore": " ".join(alphabet.get("ignore", [])),
         "confusables": " ".join("=".join(g) for g in alphabet.get("confusables", [])),
     }
@@ -535,7 +538,7 @@ def save_settings(
 ):
     form = dict(pairs)
     try:
-        changes = editing.settings_changes(form)
+        changes = forms.settings_changes(form)
         editing.update_dictionary(session=session, dictionary=dictionary, data=changes)
     except InvalidInput as exc:
         errors = exc.details.get("errors")
@@ -573,6 +576,6 @@ def alphabet_preview(
     viewer: ManagerDep,
 ):
     """Sample words sorted by the alphabet being typed (the settings page's live preview)."""
-    return editing.sort_preview(
+    return forms.sort_preview(
         letters=letters, ignore=ignore, confusables=confusables, words=words[:20000]
     )

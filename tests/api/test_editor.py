@@ -1,5 +1,5 @@
 """The editor's pages without a browser: plain form posts (as with scripts off), conflicts,
-history, settings, and the form <-> entry mapping of lexicon.editing."""
+history, settings, and the form <-> entry mapping of api.forms."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from api import forms
 from lexicon import editing, entries
 from lexicon.models import Entry
 
@@ -275,11 +276,11 @@ def test_editor_needs_a_role(client, dictionary, session):
 
 
 def test_parse_form_and_diff_unit():
-    form = editing.parse_form(
+    form = forms.parse_form(
         [("headword.seh", "ngoma"), ("sense.1.gloss.en", "b"), ("sense.0.gloss.en", "a"),
          ("sense.0.remove", ""), ("sense.2.gloss.en", "c"), ("sense.2.remove", "1")]
     )  # fmt: skip
-    entry = editing.entry_from_form(form)
+    entry = forms.entry_from_form(form)
     assert [s["glosses"]["en"] for s in entry["senses"]] == ["a", "b"]
     rows = editing.diff(entry, {**entry, "headword": {"seh": "ngoma", "seh-fonipa": "ŋoma"}})
     assert [r for r in rows if r["change"] != "same"] == [

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from api import forms
 from lexicon import editing, entries, media
 from lexicon.accounts.access import Viewer
 from lexicon.io.exporter import export_dictionary
@@ -143,7 +144,7 @@ def test_the_form_sets_the_notes_and_keeps_them_when_not_shown(recorded):
     fields = {"notes": "1", "speaker": "Ana", "dialect": "", "place": "Sena",
               "recorded_on": "2023", "consent": "", "consent_publish": "no",
               "consent_speech_tools": "yes", "visibility": "community"}  # fmt: skip
-    entry = editing.entry_from_form(_form(recorded, **fields), recorded)
+    entry = forms.entry_from_form(_form(recorded, **fields), recorded)
     pron = entry["pronunciations"][0]
     assert _notes(pron) == {
         "speaker": "Ana", "dialect": "", "place": "Sena", "recorded_on": "2023", "consent": "",
@@ -151,18 +152,18 @@ def test_the_form_sets_the_notes_and_keeps_them_when_not_shown(recorded):
     }  # fmt: skip
     assert pron["visibility"] == "community"
     # A form that did not show the notes (no `notes` field) keeps the stored ones.
-    kept = editing.entry_from_form(_form(recorded), recorded)["pronunciations"][0]
+    kept = forms.entry_from_form(_form(recorded), recorded)["pronunciations"][0]
     assert _notes(kept) == NOTES
 
 
 def test_a_recording_the_speaker_did_not_agree_to_publish_cannot_be_public(recorded, dictionary):
-    public = editing.entry_from_form(
+    public = forms.entry_from_form(
         _form(recorded, notes="1", consent_publish="no", visibility="public"), recorded
     )
     errors = editing.validate(public, dictionary=dictionary)
     assert "pron.0.consent_publish" in errors
     assert "did not agree to publication" in str(errors["pron.0.consent_publish"])
-    community = editing.entry_from_form(
+    community = forms.entry_from_form(
         _form(recorded, notes="1", consent_publish="no", visibility="community"), recorded
     )
     assert editing.validate(community, dictionary=dictionary) == {}
@@ -234,7 +235,7 @@ def test_the_form_sets_an_examples_recording_notes(recorded, dictionary):
                     "consent_speech_tools": "", "speaker_named": "1"},
         }
     }  # fmt: skip
-    entry = editing.entry_from_form(form, recorded)
+    entry = forms.entry_from_form(form, recorded)
     notes = entry["senses"][0]["examples"][0]["recording"]
     assert (notes["speaker"], notes["consent_publish"], notes["speaker_named"]) == (
         "Rosa", False, True,
