@@ -17,7 +17,7 @@ from lexicon.entries import relations
 from lexicon.entries.read import entry_dicts
 from lexicon.errors import InvalidInput
 from lexicon.io import wsmap
-from lexicon.io.cldf.read import write_cldf
+from lexicon.io.cldf.write import write_cldf
 from lexicon.io.jsonio import write_json
 from lexicon.io.lift.package import LiftDocument, write_lift
 from lexicon.io.mdf.write import write_mdf

@@ -11,8 +11,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lexicon.errors import ImportRejected
 from lexicon.io import recording_notes
+from lexicon.io.cldf.terms import TERMS, CldfError
 from lexicon.io.lift.read import derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits, OutsidePackage, check_zip, nfc, package_path
 from lexicon.shape.entry import (
@@ -22,33 +22,6 @@ from lexicon.shape.entry import (
     blank_pronunciation,
     blank_sense,
 )
-
-TERMS = {  # term -> our key, per table
-    "EntryTable": (
-        "id",
-        "languageReference",
-        "headword",
-        "partOfSpeech",
-        "comment",
-        "mediaReference",
-    ),
-    "SenseTable": ("id", "description", "entryReference", "mediaReference", "exampleReference"),
-    "ExampleTable": (
-        "id",
-        "languageReference",
-        "primaryText",
-        "translatedText",
-        "metaLanguageReference",
-        "comment",
-        "mediaReference",
-    ),
-    "MediaTable": ("id", "name", "mediaType", "downloadUrl", "description"),
-}
-LINK_COLUMNS = {"Media_IDs", "Sense_IDs", "Entry_IDs"}
-
-
-class CldfError(ImportRejected):
-    """The dataset is not a readable CLDF Dictionary."""
 
 
 @dataclass
@@ -229,9 +202,36 @@ def read_cldf(
 
     `root` is the package (the unpacked upload; the metadata's folder when not given): no
     file outside it is opened, and no URL is fetched."""
+    ds = _open_dataset(Path(path), root, limits)
+    doc = CldfDocument(metadata={k: v for k, v in ds.properties.items() if isinstance(v, str)})
+    langs = _read_languages(ds, doc)
+    media = _read_media(ds, doc)
+    entries = {}
+    for terms, other in _rows(ds, "EntryTable"):
+        e = _entry(terms, other, langs, media, meta_language)
+        entries[_text(terms.get("id"))] = e
+        doc.entries.append(e)
+    senses, example_senses = _read_senses(ds, doc, entries, media, meta_language)
+    for terms, other in _rows(ds, "ExampleTable"):
+        _example(
+            terms,
+            other,
+            senses,
+            langs,
+            media,
+            meta_language,
+            doc,
+            example_senses.get(_text(terms.get("id")), []),
+        )
+    _relations(doc.entries, entries)
+    return doc
+
+
+def _open_dataset(path: Path, root, limits: Limits):
+    """The pycldf Dataset of a checked CLDF Dictionary package."""
     from pycldf import Dataset  # here, not at import: ~10 MB a web worker rarely needs
 
-    md = _find_metadata(Path(path))
+    md = _find_metadata(path)
     root = Path(root or md.parent)
     check_metadata(md, root)
     try:
@@ -241,7 +241,11 @@ def read_cldf(
     _check_loaded(ds, md, root, limits)
     if ds.module != "Dictionary":
         raise CldfError(f"{md.name}: a CLDF {ds.module} dataset, not a Dictionary")
-    doc = CldfDocument(metadata={k: v for k, v in ds.properties.items() if isinstance(v, str)})
+    return ds
+
+
+def _read_languages(ds, doc: CldfDocument) -> dict:
+    """{LanguageTable id: language code}; each language goes into `doc.languages`."""
     langs = {}
     if _has(ds, "LanguageTable"):
         for row in ds.iter_rows("LanguageTable", "id", "iso639P3code", "glottocode", "name"):
@@ -255,6 +259,11 @@ def read_cldf(
                     "glottocode": row.get("glottocode") or "",
                 }
             )
+    return langs
+
+
+def _read_media(ds, doc: CldfDocument) -> dict:
+    """{MediaTable id: media dict}; each file to look up goes into `doc.media`."""
     media = {}
     for terms, _other in _rows(ds, "MediaTable"):
         mid = _text(terms.get("id"))
@@ -277,11 +286,12 @@ def read_cldf(
                 "also": name,  # a downloadUrl may be a URL: the file by its name, if packed
             }
         )
-    entries = {}
-    for terms, other in _rows(ds, "EntryTable"):
-        e = _entry(terms, other, langs, media, meta_language)
-        entries[_text(terms.get("id"))] = e
-        doc.entries.append(e)
+    return media
+
+
+def _read_senses(ds, doc: CldfDocument, entries: dict, media: dict, meta: str):
+    """({sense id: (sense, entry)}, {example id: [sense ids the SenseTable links it to]});
+    each sense is added to its entry."""
     senses = {}
     example_senses: dict[str, list[str]] = {}
     for terms, other in _rows(ds, "SenseTable"):
@@ -296,23 +306,11 @@ def read_cldf(
                 }
             )
             continue
-        s = _sense(terms, other, entries[eid], media, meta_language)
+        s = _sense(terms, other, entries[eid], media, meta)
         senses[_text(terms.get("id"))] = (s, entries[eid])
         for xid in terms.get("exampleReference") or []:
             example_senses.setdefault(str(xid), []).append(_text(terms.get("id")))
-    for terms, other in _rows(ds, "ExampleTable"):
-        _example(
-            terms,
-            other,
-            senses,
-            langs,
-            media,
-            meta_language,
-            doc,
-            example_senses.get(_text(terms.get("id")), []),
-        )
-    _relations(doc.entries, entries)
-    return doc
+    return senses, example_senses
 
 
 def _has(ds, table: str) -> bool:
@@ -431,7 +429,3 @@ def _relations(entries: list[dict], by_cldf_id: dict) -> None:
                 }
             )
         e.pop("_pictures", None)
-
-
-# Imported last: cldf_write needs this module's names. One place to import both from.
-from lexicon.io.cldf.write import write_cldf  # noqa: E402,F401

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from lexicon.io import recording_notes
-from lexicon.io.cldf.read import CldfError
+from lexicon.io.cldf.terms import CldfError
 from lexicon.io.lift.read import derive_id
 from lexicon.shape.entry import iter_senses
 
@@ -139,101 +139,107 @@ def _cldf_rows(entries, dictionary, media_files, meta, dest) -> dict:
         dictionary.get("language_code")
         or next((k for e in entries for k in (e.get("headword") or {})), "und")
     )
+    rows = _Rows(lang, meta, media_files, dest)
+    rows.out["LanguageTable"] = [_language_row(dictionary, lang)]
+    for e in entries:
+        eid = rows.entry(e)
+        for s in iter_senses(e):
+            rows.sense(s, eid)
+    rows.out["MediaTable"] = list(rows.media_rows.values())
+    return rows.out
+
+
+def _language_row(dictionary: dict, lang: str) -> dict:
     language = {"ID": lang, "Name": dictionary.get("language_name") or lang}
     if re.fullmatch(r"[a-z0-9]{4}[1-9][0-9]{3}", dictionary.get("glottocode") or ""):
         language["Glottocode"] = dictionary["glottocode"]
     if re.fullmatch(r"[a-z]{3}", dictionary.get("language_code") or ""):
         language["ISO639P3code"] = dictionary["language_code"]
-    out = {"EntryTable": [], "SenseTable": [], "ExampleTable": [], "LanguageTable": [language]}
-    media_rows: dict[str, dict] = {}
-    used: set[str] = set()
+    return language
 
-    def unique(wanted: str) -> str:
+
+def _cldf_id(obj: dict) -> str:
+    """The id the object had in the CLDF it came from, else its own."""
+    return ((obj.get("extra") or {}).get("cldf") or {}).get("ID") or obj["id"]
+
+
+class _Rows:
+    """The rows of the tables being built: ids unique across tables, one media row per file."""
+
+    def __init__(self, lang: str, meta: str, media_files, dest):
+        self.lang, self.meta, self.media_files, self.dest = lang, meta, media_files, dest
+        self.out: dict = {"EntryTable": [], "SenseTable": [], "ExampleTable": []}
+        self.media_rows: dict[str, dict] = {}
+        self.used: set[str] = set()
+
+    def unique(self, wanted: str) -> str:
         cid, n = _cid(wanted), 1
-        while cid in used:
+        while cid in self.used:
             n += 1
             cid = f"{_cid(wanted)}-{n}"
-        used.add(cid)
+        self.used.add(cid)
         return cid
 
-    for e in entries:
-        eid = unique(((e.get("extra") or {}).get("cldf") or {}).get("ID") or e["id"])
+    def media_ids(self, parts, notes=lambda part: None) -> list[str]:
+        """The MediaTable ids of the parts' files (rows added as they are first met)."""
+        found = (
+            _media_row(p.get("media"), self.media_files, self.dest, self.media_rows, notes(p))
+            for p in parts
+        )
+        return [m for m in found if m]
+
+    def entry(self, e: dict) -> str:
+        eid = self.unique(_cldf_id(e))
         comments = [_first(n.get("text")) for n in e.get("notes") or []]
-        out["EntryTable"].append(
+        pronunciations = e.get("pronunciations") or []
+        self.out["EntryTable"].append(
             {
                 "ID": eid,
-                "Language_ID": lang,
+                "Language_ID": self.lang,
                 "Headword": _first(e.get("headword")),
                 "Part_Of_Speech": e.get("part_of_speech") or "",
                 "Comment": "; ".join(c for c in comments if c),
                 "Citation_Form": _first(e.get("citation")),
-                "Pronunciation": "; ".join(
-                    p.get("ipa") for p in e.get("pronunciations") or [] if p.get("ipa")
-                ),
-                "Media_IDs": [
-                    m
-                    for m in (
-                        _media_row(p.get("media"), media_files, dest, media_rows, p)
-                        for p in e.get("pronunciations") or []
-                    )
-                    if m
-                ],
+                "Pronunciation": "; ".join(p.get("ipa") for p in pronunciations if p.get("ipa")),
+                "Media_IDs": self.media_ids(pronunciations, notes=lambda p: p),
             }
         )
-        for s in iter_senses(e):
-            sid = unique(((s.get("extra") or {}).get("cldf") or {}).get("ID") or s["id"])
-            ex_ids = []
-            for ex in s.get("examples") or []:
-                if not _first(ex.get("text")):
-                    continue  # CLDF requires the example's text; a translation alone cannot go
-                xid = unique(((ex.get("extra") or {}).get("cldf") or {}).get("ID") or ex["id"])
-                ex_ids.append(xid)
-                cx = (ex.get("extra") or {}).get("cldf") or {}
-                out["ExampleTable"].append(
-                    {
-                        "ID": xid,
-                        "Language_ID": lang,
-                        "Primary_Text": _first(ex.get("text")),
-                        "Translated_Text": (ex.get("translations") or {}).get(meta)
-                        or _first(ex.get("translations")),
-                        "Analyzed_Word": cx.get("Analyzed_Word") or [],
-                        "Gloss": cx.get("Gloss") or [],
-                        "Media_IDs": [
-                            m
-                            for m in [
-                                _media_row(
-                                    ex.get("media"),
-                                    media_files,
-                                    dest,
-                                    media_rows,
-                                    ex.get("recording"),
-                                )  # fmt: skip
-                            ]
-                            if m
-                        ],
-                    }
-                )
-            out["SenseTable"].append(
-                {
-                    "ID": sid,
-                    "Entry_ID": eid,
-                    "Description": (s.get("glosses") or {}).get(meta)
-                    or _first(s.get("glosses"))
-                    or _first(s.get("definitions"))
-                    or "",
-                    "Definition": (s.get("definitions") or {}).get(meta)
-                    or _first(s.get("definitions")),
-                    "Semantic_Domain": "; ".join(s.get("semantic_domains") or []),
-                    "Example_IDs": ex_ids,
-                    "Media_IDs": [
-                        m
-                        for m in (
-                            _media_row(p.get("media"), media_files, dest, media_rows)
-                            for p in s.get("pictures") or []
-                        )
-                        if m
-                    ],
-                }
-            )
-    out["MediaTable"] = list(media_rows.values())
-    return out
+        return eid
+
+    def sense(self, s: dict, eid: str) -> None:
+        meta = self.meta
+        sid = self.unique(_cldf_id(s))
+        ex_ids = [self.example(ex) for ex in s.get("examples") or [] if _first(ex.get("text"))]
+        # (CLDF requires an example's text: a translation alone cannot go)
+        self.out["SenseTable"].append(
+            {
+                "ID": sid,
+                "Entry_ID": eid,
+                "Description": (s.get("glosses") or {}).get(meta)
+                or _first(s.get("glosses"))
+                or _first(s.get("definitions"))
+                or "",
+                "Definition": (s.get("definitions") or {}).get(meta)
+                or _first(s.get("definitions")),
+                "Semantic_Domain": "; ".join(s.get("semantic_domains") or []),
+                "Example_IDs": ex_ids,
+                "Media_IDs": self.media_ids(s.get("pictures") or []),
+            }
+        )
+
+    def example(self, ex: dict) -> str:
+        xid = self.unique(_cldf_id(ex))
+        cx = (ex.get("extra") or {}).get("cldf") or {}
+        self.out["ExampleTable"].append(
+            {
+                "ID": xid,
+                "Language_ID": self.lang,
+                "Primary_Text": _first(ex.get("text")),
+                "Translated_Text": (ex.get("translations") or {}).get(self.meta)
+                or _first(ex.get("translations")),
+                "Analyzed_Word": cx.get("Analyzed_Word") or [],
+                "Gloss": cx.get("Gloss") or [],
+                "Media_IDs": self.media_ids([ex], notes=lambda x: x.get("recording")),
+            }
+        )
+        return xid

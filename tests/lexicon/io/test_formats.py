@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from lexicon.io.cldf.read import CldfError, read_cldf, write_cldf
+from lexicon.io.cldf.read import CldfError, read_cldf
+from lexicon.io.cldf.write import write_cldf
 from lexicon.io.jsonio import read_json, write_json
 from lexicon.io.lift.package import read_lift
 from lexicon.io.mdf.read import MdfError, read_mdf
