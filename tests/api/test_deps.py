@@ -1,5 +1,6 @@
 """`api.deps.quick_read`: learners' short reads run in the event loop on SQLite, on reader
-connections that never wait for a lock and cannot write; in a worker thread on PostgreSQL."""
+connections that never wait for a lock and cannot write; in a worker thread on PostgreSQL.
+And the typed dependencies: a role alias carries its action for the upload gate."""
 
 import asyncio
 import threading
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from api.deps import quick_read
+from api.deps import EditorDep, ManagerDep, ProposerDep, Requires, ReviewerDep, quick_read
 from lexicon.db.engine import is_sqlite, reader_engine
 
 
@@ -88,3 +89,19 @@ def test_other_database_errors_are_not_retried(request_, session):
     with pytest.raises(Exception, match="no_such_table"):
         run(request_, session, work)
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    "alias, action",
+    [
+        (ProposerDep, "propose"),
+        (EditorDep, "edit"),
+        (ReviewerDep, "review"),
+        (ManagerDep, "manage"),
+        (Requires("export"), "export"),
+    ],
+)
+def test_a_role_alias_carries_its_action(alias, action):
+    """api.uploads reads `requires(action).action` to check the role before an upload's body."""
+    (depends,) = alias.__metadata__
+    assert depends.dependency.action == action
