@@ -1,31 +1,36 @@
-"""Who is asking and what they may see: users, memberships, circles, API tokens and logins
-(`users`), and the one access rule (`access`)."""
+"""Who is asking and what they may see: users, their passwords and API tokens (`users`),
+logging in (`logins`), a dictionary's members and circles (`members`), invitations, password
+resets and first-run setup, and the one access rule (`access`)."""
 
-from lexicon.accounts.users import (
-    MIN_PASSWORD,
+from lexicon.accounts.logins import (
     LoginThrottled,
     WrongCredentials,
-    add_circle_member,
-    add_to_circle,
     authenticate,
+    throttle_keys,
+)
+from lexicon.accounts.members import (
+    add_circle_member,
     circle,
+    list_circles,
+    list_members,
+    member,
+    remove_circle_member,
+    remove_member,
+    set_member,
+)
+from lexicon.accounts.users import (
+    MIN_PASSWORD,
+    add_to_circle,
     create_token,
     create_user,
     end_sessions,
     get_user,
     hash_password,
-    list_circles,
-    list_members,
     list_tokens,
-    member,
     normalise_email,
-    remove_circle_member,
-    remove_member,
     revoke_token,
-    set_member,
     set_password,
     set_role,
-    throttle_keys,
     verify_password,
     viewer_for_token,
     viewer_for_user,

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from lexicon.accounts import links
 from lexicon.accounts.access import ROLE_RANK
-from lexicon.accounts.users import list_members
+from lexicon.accounts.members import list_members
 from lexicon.models import Proposal, Revision, User
 
 
