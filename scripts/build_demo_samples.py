@@ -2,7 +2,7 @@
 pictures, each in the language it belongs to (data/demo/SOURCE.txt credits them).
 
 Run once by the maintainers (needs the LIFT sets named below); the output and the media files in
-data/demo/media/ are committed. `wordkeep serve --demo` loads them (lexicon/demo.py).
+data/demo/media/ are committed. `wordkeep serve --demo` loads them (lexicon/operations/demo.py).
 Usage: python scripts/build_demo_samples.py PATH/TO/shared/data
 """
 
