@@ -24,8 +24,9 @@ from lxml import etree  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from lexicon import editing  # noqa: E402
-from lexicon.db.engine import make_engine
-from lexicon.io.importer import export_dictionary, import_file  # noqa: E402
+from lexicon.db.engine import make_engine  # noqa: E402
+from lexicon.io.exporter import export_dictionary  # noqa: E402
+from lexicon.io.importer import import_file  # noqa: E402
 from lexicon.io.lift.package import read_lift, write_lift  # noqa: E402
 from lexicon.io.safety import xml_parser  # noqa: E402
 from lexicon.media.storage import LocalStorage  # noqa: E402
