@@ -8,14 +8,12 @@ batches and changed ones as updates, so each gets a revision. One transaction co
 from __future__ import annotations
 
 import copy
-import hashlib
 import zipfile
 from collections.abc import Callable
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import orjson
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,7 +24,7 @@ from lexicon.editing.dictionaries import set_server_extra, update_dictionary
 from lexicon.editing.write import create_entries, delete_entry, update_entry
 from lexicon.entries.read import entry_dicts
 from lexicon.errors import ImportRejected
-from lexicon.io import mediafiles, wsmap
+from lexicon.io import mediafiles, syncmarks, wsmap
 from lexicon.io.lift.read import derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits
 from lexicon.io.sources import Parsed, parse
@@ -134,29 +132,14 @@ def import_file(
     tick = progress or (lambda done, total, stage: None)
     tick(0, 0, "reading")
     with parse(path, fmt, dictionary, options or {}, limits) as parsed:
-        verbatim.keep_own_sources(parsed.entries, fmt)
-        report.entries_read = len(parsed.entries)
-        report.warnings += parsed.warnings
-        report.errors += parsed.errors
-        ws = wsmap.fix_entries(parsed.entries, dict((dictionary.extra or {}).get("ws_map") or {}))
-        for new_tag, old in ws.added.items():
-            report.warnings.append(
-                {
-                    "line": None,
-                    "message": f"writing system {old!r} is not a "
-                    f"BCP 47 tag; kept as {new_tag!r} (written back as {old!r})",
-                }
-            )
+        ws_mapping = _take_in(parsed, dictionary, report)
         # Reading and checking come before the write transaction: a bad file never locks.
         tick(0, report.entries_read, "checking")
         _validate_all(parsed.entries, report)
         if report.errors and not dry_run:
             raise ImportRejected(_summary(path, report.errors), errors=report.errors)
         if dry_run:
-            _dry_media(parsed, report)
-            existing = _existing(session, dictionary, [e["id"] for e in parsed.entries])
-            report.updated = sum(1 for e in parsed.entries if e["id"] in existing)
-            report.created = report.entries_read - report.updated
+            _dry_run(session, dictionary, parsed, report)
             return report
         tick(0, report.entries_read, "writing")
         with transaction(session), _bulk_cache(session):
@@ -164,12 +147,39 @@ def import_file(
             media.update(_known_media(session, dictionary, parsed.entries))
             _attach_media(parsed.entries, media, report)
             # Languages first: changing them later would re-key every imported entry.
-            _remember_package(session, dictionary, parsed, ws.mapping)
+            _remember_package(session, dictionary, parsed, ws_mapping)
             _write_entries(session, dictionary, parsed, editor, report, tick)
     if report.entries_read >= 1000:
         search_index.settle_after_bulk_load(session=session)
     tick(report.entries_read, report.entries_read, "done")
     return report
+
+
+def _take_in(parsed: Parsed, dictionary: Dictionary, report: ImportReport) -> dict:
+    """What the file gave, counted into the report, its writing systems settled (a tag that is
+    not BCP 47 gets one, with a warning); returns the dictionary's writing-system map."""
+    verbatim.keep_own_sources(parsed.entries, report.format)
+    report.entries_read = len(parsed.entries)
+    report.warnings += parsed.warnings
+    report.errors += parsed.errors
+    ws = wsmap.fix_entries(parsed.entries, dict((dictionary.extra or {}).get("ws_map") or {}))
+    for new_tag, old in ws.added.items():
+        report.warnings.append(
+            {
+                "line": None,
+                "message": f"writing system {old!r} is not a "
+                f"BCP 47 tag; kept as {new_tag!r} (written back as {old!r})",
+            }
+        )
+    return ws.mapping
+
+
+def _dry_run(session, dictionary: Dictionary, parsed: Parsed, report: ImportReport) -> None:
+    """What the import would do: media it would store, entries it would create or update."""
+    _dry_media(parsed, report)
+    existing = _existing(session, dictionary, [e["id"] for e in parsed.entries])
+    report.updated = sum(1 for e in parsed.entries if e["id"] in existing)
+    report.created = report.entries_read - report.updated
 
 
 @contextmanager
@@ -355,78 +365,50 @@ def _remap_foreign(session, dictionary, entries: list[dict], report: ImportRepor
     )
 
 
-SYNC_MARKS = ("synced_version", "synced_hash")  # set by imports, not part of the content
-
-
-def _canon(entry: dict) -> dict:
-    """The stored content of an entry, for 'did this import change it?'."""
-    data = EntryIn.model_validate(entry).model_dump(exclude={"version"})
-    for fmt in ("lift", "mdf"):
-        lx = (data.get("extra") or {}).get(fmt)
-        if isinstance(lx, dict):
-            data["extra"] = {
-                **data["extra"],
-                fmt: {k: v for k, v in lx.items() if k not in SYNC_MARKS},
-            }
-    return data
-
-
-def _content_hash(entry: dict) -> str | None:
-    """sha256 of an entry as the file gives it (media attached, writing systems settled),
-    without the sync marks; None for formats that keep no source (nothing to mark)."""
-    extra = entry.get("extra") or {}
-    marked = {f: lx for f in ("lift", "mdf") if isinstance(lx := extra.get(f), dict)}
-    if not marked:
-        return None
-    plain = {f: {k: v for k, v in lx.items() if k not in SYNC_MARKS} for f, lx in marked.items()}
-    try:
-        text = orjson.dumps({**entry, "extra": {**extra, **plain}}, option=orjson.OPT_SORT_KEYS)
-    except TypeError:
-        return None
-    return hashlib.sha256(text).hexdigest()
-
-
-def _mark_synced(entry: dict, version: int, digest: str | None) -> None:
-    """The version the entry has as imported: while it stays so, exports may write the entry's
-    source back verbatim (lexicon.shape.verbatim), and a re-import that brings the same content
-    (`synced_hash`) skips it without reading it back."""
-    for fmt in ("lift", "mdf"):
-        lx = (entry.get("extra") or {}).get(fmt)
-        if isinstance(lx, dict):
-            lx["synced_version"] = version
-            if digest:
-                lx["synced_hash"] = digest
-
-
-def _same_as_imported(row, fmt: str, digest: str | None) -> bool:
-    """Whether the stored entry is still as an import of the very same content left it:
-    unedited since (its version is the synced one) and imported from an equal entry."""
-    lx = (row.extra or {}).get(fmt)
-    return (
-        bool(digest)
-        and isinstance(lx, dict)
-        and lx.get("synced_hash") == digest
-        and lx.get("synced_version") == row.version
-    )
-
-
 def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick) -> None:
     entries = parsed.entries
     _remap_foreign(session, dictionary, entries, report)
     existing = _existing(session, dictionary, [e["id"] for e in entries])
-    digests = {e["id"]: _content_hash(e) for e in entries}
-    total, done = len(entries), 0
+    digests = {e["id"]: syncmarks.content_hash(e) for e in entries}
+    progress = _Progress(tick, len(entries))
     fresh = [e for e in entries if e["id"] not in existing]
+    _create_fresh(session, dictionary, fresh, digests, editor, progress)
+    report.created = len(fresh)
+    known = _to_compare(entries, existing, digests, report)
+    progress.advance(report.skipped + report.unchanged)
+    _merge_known(session, dictionary, known, existing, digests, editor, report, progress)
+    _apply_tombstones(session, dictionary, parsed.deleted_ids, editor, report)
+
+
+@dataclass
+class _Progress:
+    """How many of `total` entries the write has done, told to `tick` as it goes."""
+
+    tick: Callable
+    total: int
+    done: int = 0
+
+    def advance(self, count: int, stage: str | None = None) -> None:
+        self.done += count
+        if stage:
+            self.tick(self.done, self.total, stage)
+
+
+def _create_fresh(session, dictionary, fresh: list[dict], digests, editor, progress) -> None:
+    """Create the entries that are new to the dictionary, BATCH at a time."""
     for i in range(0, len(fresh), BATCH):
         batch = fresh[i : i + BATCH]
         for e in batch:
-            _mark_synced(e, 1, digests[e["id"]])
+            syncmarks.mark_synced(e, 1, digests[e["id"]])
         create_entries(
             session=session, dictionary=dictionary, items=batch, editor=editor, action="import"
         )
-        done += len(batch)
-        tick(done, total, "writing")
-    report.created = len(fresh)
+        progress.advance(len(batch), "writing")
+
+
+def _to_compare(entries: list[dict], existing: dict, digests: dict, report) -> list[dict]:
+    """The entries already in the dictionary that need comparing: a deleted one is skipped
+    (with a warning), one unchanged since the same import is counted unchanged."""
     known = []
     for e in entries:
         row = existing.get(e["id"])
@@ -441,11 +423,15 @@ def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick) ->
                     f"in Wordkeep; the import does not bring it back",
                 }
             )
-        elif _same_as_imported(row, report.format, digests[e["id"]]):
+        elif syncmarks.same_as_imported(row, report.format, digests[e["id"]]):
             report.unchanged += 1  # cheap: no entry read back, no comparison built
         else:
             known.append(e)
-    done += report.skipped + report.unchanged
+    return known
+
+
+def _merge_known(session, dictionary, known, existing, digests, editor, report, progress) -> None:
+    """Update each known entry whose content differs from the stored one, BATCH at a time."""
     for i in range(0, len(known), BATCH):
         batch = known[i : i + BATCH]
         rows = [existing[e["id"]] for e in batch]
@@ -454,10 +440,10 @@ def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick) ->
         }
         for e in batch:
             row = existing[e["id"]]
-            if _canon(e) == _canon(current[e["id"]]):
+            if syncmarks.canon(e) == syncmarks.canon(current[e["id"]]):
                 report.unchanged += 1
                 continue
-            _mark_synced(e, row.version + 1, digests[e["id"]])
+            syncmarks.mark_synced(e, row.version + 1, digests[e["id"]])
             update_entry(
                 session=session,
                 dictionary=dictionary,
@@ -469,9 +455,7 @@ def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick) ->
                 comment=f"{report.format} import",
             )
             report.updated += 1
-        done += len(batch)
-        tick(done, total, "merging")
-    _apply_tombstones(session, dictionary, parsed.deleted_ids, editor, report)
+        progress.advance(len(batch), "merging")
 
 
 def _apply_tombstones(session, dictionary, ids: list[str], editor, report) -> None:

@@ -136,7 +136,7 @@ def test_reimport_failing_midway_leaves_nothing(session, sena, tmp_path, monkeyp
             raise RuntimeError("disk full")
         return real(**kwargs)
 
-    monkeypatch.setattr(importer.editing, "update_entry", failing)
+    monkeypatch.setattr(importer, "update_entry", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         import_file(session=session, dictionary=sena, path=path, format="lift")
     session.expire_all()
@@ -144,7 +144,7 @@ def test_reimport_failing_midway_leaves_nothing(session, sena, tmp_path, monkeyp
     assert _entries(session, sena) == before
     assert _revisions(session) == revisions
     assert session.get(Dictionary, sena.id).generation == generation
-    monkeypatch.setattr(importer.editing, "update_entry", real)
+    monkeypatch.setattr(importer, "update_entry", real)
     again = import_file(session=session, dictionary=sena, path=path, format="lift")
     assert (again.updated, again.unchanged) == (2, len(before) - 2)
 

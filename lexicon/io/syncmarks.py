@@ -1,0 +1,66 @@
+"""The marks an import leaves on the entries it writes (`extra.lift` / `extra.mdf`): the version
+an entry has as imported and a hash of the entry as the file gave it. While an entry keeps that
+version, exports may write its source back verbatim (lexicon.shape.verbatim), and a re-import
+that brings the same content skips it without reading it back."""
+
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+
+from lexicon.shape.schemas import EntryIn
+
+SYNC_MARKS = ("synced_version", "synced_hash")  # set by imports, not part of the content
+
+
+def canon(entry: dict) -> dict:
+    """The stored content of an entry, for 'did this import change it?'."""
+    data = EntryIn.model_validate(entry).model_dump(exclude={"version"})
+    for fmt in ("lift", "mdf"):
+        lx = (data.get("extra") or {}).get(fmt)
+        if isinstance(lx, dict):
+            data["extra"] = {
+                **data["extra"],
+                fmt: {k: v for k, v in lx.items() if k not in SYNC_MARKS},
+            }
+    return data
+
+
+def content_hash(entry: dict) -> str | None:
+    """sha256 of an entry as the file gives it (media attached, writing systems settled),
+    without the sync marks; None for formats that keep no source (nothing to mark)."""
+    extra = entry.get("extra") or {}
+    marked = {f: lx for f in ("lift", "mdf") if isinstance(lx := extra.get(f), dict)}
+    if not marked:
+        return None
+    plain = {f: {k: v for k, v in lx.items() if k not in SYNC_MARKS} for f, lx in marked.items()}
+    try:
+        text = orjson.dumps({**entry, "extra": {**extra, **plain}}, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
+    return hashlib.sha256(text).hexdigest()
+
+
+def mark_synced(entry: dict, version: int, digest: str | None) -> None:
+    """The version the entry has as imported: while it stays so, exports may write the entry's
+    source back verbatim (lexicon.shape.verbatim), and a re-import that brings the same content
+    (`synced_hash`) skips it without reading it back."""
+    for fmt in ("lift", "mdf"):
+        lx = (entry.get("extra") or {}).get(fmt)
+        if isinstance(lx, dict):
+            lx["synced_version"] = version
+            if digest:
+                lx["synced_hash"] = digest
+
+
+def same_as_imported(row, fmt: str, digest: str | None) -> bool:
+    """Whether the stored entry is still as an import of the very same content left it:
+    unedited since (its version is the synced one) and imported from an equal entry."""
+    lx = (row.extra or {}).get(fmt)
+    return (
+        bool(digest)
+        and isinstance(lx, dict)
+        and lx.get("synced_hash") == digest
+        and lx.get("synced_version") == row.version
+    )
