@@ -32,8 +32,11 @@ from lexicon.accounts import access
 from lexicon.errors import WordkeepError
 
 FORM_OVERHEAD = 64 * 1024  # the multipart envelope and the fields around the file
-IMPORT_PATH = re.compile(r"/(imports|import-jobs|edit/import)/?$")
+IMPORT_PATH = re.compile(r"/(imports|import-jobs|edit/import|dictionaries/new)/?$")
 WRITES = {"POST", "PUT", "PATCH"}
+# Checks of upload routes outside any dictionary (no {slug}): action -> check(viewer, settings),
+# raising when the viewer may not. Registered by the route module that names the action.
+SITE_ACTIONS: dict = {}
 
 
 def _takes_file(dependant) -> bool:
@@ -139,10 +142,13 @@ class UploadGate:
             with Session(request.app.state.engine, expire_on_commit=False) as session:
                 viewer = await get_viewer(request, session)
                 slug = found.groupdict().get("slug")
-                dictionary = await run_in_threadpool(
-                    entries.get_dictionary, session=session, slug=slug
-                )
-                access.require(viewer, dictionary, action)  # 401/403/404 before the body
+                if slug is None and action in SITE_ACTIONS:  # e.g. a new dictionary's file
+                    SITE_ACTIONS[action](viewer, request.app.state.settings)
+                else:
+                    dictionary = await run_in_threadpool(
+                        entries.get_dictionary, session=session, slug=slug
+                    )
+                    access.require(viewer, dictionary, action)  # 401/403/404 before the body
         except WordkeepError as exc:
             response = await errors.domain_error(request, exc)
             await response(scope, receive, send)
