@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
 
 from api.csrf import require_csrf_for_session
-from api.deps import DictionaryDep, SessionDep, requires
+from api.deps import DictionaryDep, ManagerDep, SessionDep, SettingsDep, requires
+from api.links import invitation_url, send_invitation
+from api.routes.invitations import InvitationCreated
 from lexicon import accounts
+from lexicon.accounts import invitations
 
 router = APIRouter(
     prefix="/api/dictionaries/{slug}",
@@ -65,15 +68,42 @@ def get_member(
     return accounts.member(session=session, dictionary=dictionary, email=email)
 
 
-@router.put("/members/{email}", response_model=MemberPublic)
+class MemberSet(MemberPublic):
+    can_log_in: bool = Field(description="false until the account has a password")
+    invitation: InvitationCreated | None = Field(
+        None,
+        description="for an email without an account that logs in: a link to send them, "
+        "where they choose a name and a password (the account cannot log in before)",
+    )
+
+
+@router.put("/members/{email}", response_model=MemberSet)
 def set_member(
     email: str,
     data: MemberIn,
+    request: Request,
     dictionary: DictionaryDep,
     session: SessionDep,
+    settings: SettingsDep,
+    viewer: ManagerDep,
 ):
-    """Give a user (created without a password if new) a role in this dictionary."""
-    return accounts.set_member(session=session, dictionary=dictionary, email=email, role=data.role)
+    """Give an email a role in this dictionary. An email without an account that logs in gets
+    an account without a password and an invitation link (`invitation`, also emailed when
+    WORDKEEP_SMTP_URL is set): opening it, they choose a name and a password."""
+    found, made = invitations.add_member(
+        session=session, dictionary=dictionary, email=email, role=data.role,
+        created_by=viewer.user_id,
+    )  # fmt: skip
+    if made is None:
+        return {**found, "can_log_in": True, "invitation": None}
+    row, token = made
+    url = invitation_url(request, settings, token)
+    inviter = viewer.display_name or viewer.email
+    emailed = send_invitation(
+        settings, invitation=row, dictionary=dictionary, inviter=inviter, url=url
+    )
+    invitation = {"id": row.id, "url": url, "expires_at": row.expires_at, "emailed": emailed}
+    return {**found, "can_log_in": False, "invitation": invitation}
 
 
 @router.delete("/members/{email}", status_code=204)
@@ -82,7 +112,8 @@ def remove_member(
     dictionary: DictionaryDep,
     session: SessionDep,
 ):
-    accounts.remove_member(session=session, dictionary=dictionary, email=email)
+    """Take away the role and circles, and withdraw the email's pending invitations."""
+    invitations.remove_member(session=session, dictionary=dictionary, email=email)
     return Response(status_code=204)
 
 

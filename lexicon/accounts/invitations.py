@@ -14,9 +14,9 @@ from sqlmodel import Session
 
 from lexicon.accounts import links
 from lexicon.accounts.access import ROLE_RANK, SEP
+from lexicon.accounts.members import remove_member as users_remove_member
 from lexicon.accounts.members import set_member
 from lexicon.accounts.users import hash_password, normalise_email
-from lexicon.accounts.members import remove_member as users_remove_member
 from lexicon.db.engine import begin_write
 from lexicon.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from lexicon.models import Circle, CircleMember, Invitation, Membership, User, utcnow
