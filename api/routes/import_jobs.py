@@ -8,7 +8,6 @@ The page `/d/{slug}/edit/import` works as a plain form post; import.js adds the 
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -20,7 +19,7 @@ from api.csrf import require_csrf, require_csrf_for_session
 from api.deps import DictionaryDep, EditorDep, SessionDep, StorageDep
 from api.errors import status_for
 from api.i18n import _
-from api.routes.interchange import ImportFormat, _options, _spool
+from api.routes.interchange import ImportFormat, _options, _spool, start_import
 from api.templating import render
 from api.urls import urls
 from lexicon.errors import WordkeepError
@@ -60,32 +59,10 @@ def start_import_job(
     options = _options(mapping, marker_map)
     if national:
         options["national"] = national
-    tmp = tempfile.mkdtemp(prefix="wordkeep-job-")
-    try:
-        path = _spool(file, Path(tmp))
-        job = jobs.create_job(
-            session=session,
-            dictionary=dictionary,
-            user_id=viewer.user_id,
-            format=format or "",
-            file_name=path.name,
-        )
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    jobs.start_job(
-        engine=request.app.state.engine,
-        job_id=job.id,
-        slug=dictionary.slug,
-        import_kwargs={
-            "path": path,
-            "format": format,
-            "editor": viewer.label,
-            "storage": storage,
-            "options": options,
-        },
-        cleanup=lambda: shutil.rmtree(tmp, ignore_errors=True),
-    )
+    job = start_import(
+        request, file, format=format, options=options,
+        dictionary=dictionary, session=session, viewer=viewer, storage=storage,
+    )  # fmt: skip
     url = urls.api_import_job(dictionary.slug, job.id)
     return JSONResponse(jobs.job_dict(job), status_code=202, headers={"Location": url})
 

@@ -6,7 +6,6 @@ import json
 import queue
 import shutil
 import tempfile
-import threading
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -18,11 +17,15 @@ from starlette.background import BackgroundTask
 from api.csrf import require_csrf_for_session
 from api.deps import DictionaryDep, EditorDep, SessionDep, StorageDep, ViewerDep
 from api.errors import status_for
-from lexicon import entries
+from api.urls import urls
+from lexicon.accounts.access import Viewer
 from lexicon.errors import InvalidInput, TooLarge, WordkeepError
+from lexicon.io import jobs
 from lexicon.io.exporter import PLAIN_TYPES, export_dictionary, plain_export_name
 from lexicon.io.importer import import_file
-from lexicon.io.safety import DEFAULT_LIMITS, safe_file_name
+from lexicon.io.safety import DEFAULT_LIMITS
+from lexicon.media.storage import safe_file_name
+from lexicon.models import Dictionary
 
 router = APIRouter(tags=["interchange"], dependencies=[Depends(require_csrf_for_session)])
 ImportFormat = Literal["lift", "csv", "xlsx", "cldf", "mdf", "json"]
@@ -54,31 +57,55 @@ def _options(mapping: str | None, marker_map: str | None) -> dict:
     return options
 
 
-def _streamed(engine, slug: str, kwargs: dict, tmp: str):
-    """Run the import in a worker thread with its own session; yield its progress as NDJSON."""
-    events: queue.Queue = queue.Queue()
+def start_import(
+    request: Request,
+    upload: UploadFile,
+    *,
+    format: str | None,
+    options: dict,
+    dictionary: Dictionary,
+    session: Session,
+    viewer: Viewer,
+    storage,
+    dry_run: bool = False,
+    events: queue.Queue | None = None,
+) -> jobs.ImportJob:
+    """Spool the upload and run its import as a job (lexicon.io.jobs) in a thread of this
+    process; the job row, committed, answers polls from any worker."""
+    tmp = tempfile.mkdtemp(prefix="wordkeep-job-")
+    try:
+        path = _spool(upload, Path(tmp))
+        job = jobs.create_job(
+            session=session, dictionary=dictionary, user_id=viewer.user_id,
+            format=format or "", file_name=path.name,
+        )  # fmt: skip
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    kwargs = {
+        "path": path,
+        "format": format,
+        "dry_run": dry_run,
+        "editor": viewer.label,
+        "storage": storage,
+        "options": options,
+    }
+    jobs.start_job(
+        engine=request.app.state.engine, job_id=job.id, slug=dictionary.slug,
+        import_kwargs=kwargs, cleanup=lambda: shutil.rmtree(tmp, ignore_errors=True),
+        events=events,
+    )  # fmt: skip
+    return job
 
-    def work() -> None:
-        try:
-            with Session(engine, expire_on_commit=False) as session:
-                dictionary = entries.get_dictionary(session=session, slug=slug)
-                report = import_file(
-                    session=session,
-                    dictionary=dictionary,
-                    progress=lambda d, t, s: events.put({"stage": s, "done": d, "total": t}),
-                    **kwargs,
-                )
-            events.put({"report": report.to_dict()})
-        except WordkeepError as exc:
-            events.put({"error": {"status": status_for(exc), "detail": exc.message}})
-        except Exception as exc:  # reported in the stream: the status line is already sent
-            events.put({"error": {"status": 500, "detail": f"import failed: {exc}"}})
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-            events.put(None)
 
-    threading.Thread(target=work, daemon=True).start()
+def _streamed(events: queue.Queue):
+    """An import job's events (lexicon.io.jobs, run in this process) as NDJSON lines."""
     while (event := events.get()) is not None:
+        exc = event.get("exception")
+        if isinstance(exc, WordkeepError):
+            event = {"error": {"status": status_for(exc), "detail": exc.message}}
+        elif exc is not None:  # reported in the stream: the status line is already sent
+            event = {"error": {"status": 500, "detail": f"import failed: {exc}"}}
         yield json.dumps(event) + "\n"
 
 
@@ -117,19 +144,14 @@ def import_upload(
     if national:
         options["national"] = national
     if stream:
-        tmp = tempfile.mkdtemp(prefix="wordkeep-upload-")
-        path = _spool(file, Path(tmp))
-        kwargs = {
-            "path": path,
-            "format": format,
-            "dry_run": dry_run,
-            "editor": viewer.label,
-            "storage": storage,
-            "options": options,
-        }
+        events: queue.Queue = queue.Queue()
+        job = start_import(
+            request, file, format=format, dry_run=dry_run, options=options, events=events,
+            dictionary=dictionary, session=session, viewer=viewer, storage=storage,
+        )  # fmt: skip
+        url = urls.api_import_job(dictionary.slug, job.id)  # the job can be polled there too
         return StreamingResponse(
-            _streamed(request.app.state.engine, dictionary.slug, kwargs, tmp),
-            media_type="application/x-ndjson",
+            _streamed(events), media_type="application/x-ndjson", headers={"Location": url}
         )
     with tempfile.TemporaryDirectory(prefix="wordkeep-upload-") as tmp:
         path = _spool(file, Path(tmp))

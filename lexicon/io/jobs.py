@@ -1,4 +1,5 @@
-"""Import jobs: an import run in the background whose state a page can poll from any worker.
+"""Background jobs: work run in a thread whose state a page can poll from any worker. Imports
+are the one kind so far (`start_job`); other work starts through `start(kind=..., work=...)`.
 
 The job row holds the status, report and error. While a job runs, its progress and heartbeat
 go where every worker can read them without waiting for the import's write lock:
@@ -21,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import tempfile
 import threading
 import time
@@ -293,6 +295,81 @@ class _Pulse:
 
 # ---------------------------------------------------------------- running
 
+Progress = Callable[[int, int, str], None]
+Work = Callable[[Session, Progress], dict]
+"""A job's work: run in a session of its own, it calls `progress(done, total, stage)` and
+returns the values its job row ends with: `report`, and `format`, `done`, `total` if known."""
+
+
+def import_work(slug: str, import_kwargs: dict) -> Work:
+    """The work of an import job: `import_file` into dictionary `slug` (all or nothing)."""
+
+    def work(session: Session, progress: Progress) -> dict:
+        dictionary = get_dictionary(session=session, slug=slug)
+        report = import_file(
+            session=session, dictionary=dictionary, progress=progress, **import_kwargs
+        )
+        read = report.entries_read
+        return {"format": report.format, "done": read, "total": read, "report": report.to_dict()}
+
+    return work
+
+
+def run_work(
+    *,
+    engine,
+    job_id: str,
+    work: Work,
+    kind: str = "import",
+    cleanup: Callable[[], None] | None = None,
+    events: queue.Queue | None = None,
+) -> None:
+    """Run `work` as job `job_id` and record its outcome (status, report or error) in the row.
+
+    Meant for a background thread: every failure ends up in the job, none is raised. `events`
+    (for a caller in this process that streams the job) receives each progress step as
+    `{"stage", "done", "total"}`, then `{"report": ...}` or `{"exception": exc}`, then None.
+    """
+    pulse = _Pulse(engine, job_id)
+    outcome: dict = {"exception": RuntimeError(f"{kind} job {job_id} ended without an outcome")}
+
+    def progress(done: int, total: int, stage: str) -> None:
+        pulse.tick(done, total, stage)
+        if events is not None:
+            events.put({"stage": stage, "done": done, "total": total})
+
+    try:
+        _update(engine, job_id, status="running", stage="reading", heartbeat_at=_now())
+        pulse.start()
+        with Session(engine, expire_on_commit=False) as session:
+            final = work(session, progress)
+        pulse.stop()  # no late beat may overwrite the final counts
+        _update(
+            engine, job_id, status="done", stage="done", finished_at=_now(), heartbeat_at=_now(),
+            **final,
+        )  # fmt: skip
+        outcome = {"report": final.get("report")}
+    except WordkeepError as exc:
+        pulse.stop()
+        errors = exc.details.get("errors") or []
+        _fail(engine, job_id, exc.message, {"errors": errors} if errors else {})
+        outcome = {"exception": exc}
+    except Exception as exc:  # the thread has no caller: the job row is where it shows
+        pulse.stop()
+        _fail(engine, job_id, f"{kind} failed: {type(exc).__name__}: {exc}", {})
+        outcome = {"exception": exc}
+    finally:
+        pulse.stop()
+        try:
+            _forget_live(engine, job_id)
+        except OSError as exc:
+            log.warning("%s job %s: progress file left behind: %s", kind, job_id, exc)
+        if cleanup is not None:
+            cleanup()
+        if events is not None:
+            events.put(outcome)
+            events.put(None)
+
 
 def run_job(
     *,
@@ -302,47 +379,8 @@ def run_job(
     import_kwargs: dict,
     cleanup: Callable[[], None] | None = None,
 ) -> None:
-    """Run the import of job `job_id` (all or nothing) and record its outcome in the row.
-
-    Meant for a background thread: every failure ends up in the job, none is raised.
-    """
-    pulse = _Pulse(engine, job_id)
-    try:
-        _update(engine, job_id, status="running", stage="reading", heartbeat_at=_now())
-        pulse.start()
-        with Session(engine, expire_on_commit=False) as session:
-            dictionary = get_dictionary(session=session, slug=slug)
-            report = import_file(
-                session=session, dictionary=dictionary, progress=pulse.tick, **import_kwargs
-            )
-        pulse.stop()  # no late beat may overwrite the final counts
-        _update(
-            engine,
-            job_id,
-            status="done",
-            stage="done",
-            format=report.format,
-            done=report.entries_read,
-            total=report.entries_read,
-            report=report.to_dict(),
-            finished_at=_now(),
-            heartbeat_at=_now(),
-        )
-    except WordkeepError as exc:
-        pulse.stop()
-        errors = exc.details.get("errors") or []
-        _fail(engine, job_id, exc.message, {"errors": errors} if errors else {})
-    except Exception as exc:  # the thread has no caller: the job row is where it shows
-        pulse.stop()
-        _fail(engine, job_id, f"import failed: {type(exc).__name__}: {exc}", {})
-    finally:
-        pulse.stop()
-        try:
-            _forget_live(engine, job_id)
-        except OSError as exc:
-            log.warning("import job %s: progress file left behind: %s", job_id, exc)
-        if cleanup is not None:
-            cleanup()
+    """Run the import of job `job_id` (all or nothing) and record its outcome in the row."""
+    run_work(engine=engine, job_id=job_id, work=import_work(slug, import_kwargs), cleanup=cleanup)
 
 
 def _fail(engine, job_id: str, message: str, report: dict) -> None:
@@ -358,22 +396,48 @@ def _fail(engine, job_id: str, message: str, report: dict) -> None:
             heartbeat_at=_now(),
         )
     except Exception:  # the database itself is failing: the log is all that is left
-        log.exception("import job %s failed (%s) and could not be marked failed", job_id, message)
+        log.exception("job %s failed (%s) and could not be marked failed", job_id, message)
 
 
-def start_job(*, engine, job_id: str, slug: str, import_kwargs: dict, cleanup=None):
-    """Run `run_job` in a daemon thread of this process; returns the thread."""
+def start(
+    *,
+    engine,
+    job_id: str,
+    kind: str,
+    work: Work,
+    cleanup: Callable[[], None] | None = None,
+    events: queue.Queue | None = None,
+) -> threading.Thread:
+    """Run `work` as job `job_id` (see `run_work`) in a daemon thread of this process: the one
+    way to start background work (imports now; segmenting, alignment next)."""
     thread = threading.Thread(
-        target=run_job,
+        target=run_work,
         kwargs={
             "engine": engine,
             "job_id": job_id,
-            "slug": slug,
-            "import_kwargs": import_kwargs,
+            "work": work,
+            "kind": kind,
             "cleanup": cleanup,
-        },
-        name=f"import-job-{job_id[:8]}",
+            "events": events,
+        },  # fmt: skip
+        name=f"{kind}-job-{job_id[:8]}",
         daemon=True,
     )
     thread.start()
     return thread
+
+
+def start_job(
+    *,
+    engine,
+    job_id: str,
+    slug: str,
+    import_kwargs: dict,
+    cleanup: Callable[[], None] | None = None,
+    events: queue.Queue | None = None,
+) -> threading.Thread:
+    """Start the import of job `job_id` in a daemon thread of this process; returns the thread."""
+    return start(
+        engine=engine, job_id=job_id, kind="import", work=import_work(slug, import_kwargs),
+        cleanup=cleanup, events=events,
+    )  # fmt: skip

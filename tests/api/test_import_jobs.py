@@ -3,6 +3,7 @@ in Chromium, with and without its script."""
 
 from __future__ import annotations
 
+import queue
 import subprocess
 import sys
 import tempfile
@@ -365,3 +366,38 @@ def test_progress_channel(session, engine, dictionary, db_kind):
             engine.url.database
         ).resolve().with_name("wordkeep.db-jobs")
     jobs._forget_live(engine, job_id)
+
+
+def test_other_work_runs_through_the_same_jobs(session, engine, dictionary):
+    """`jobs.start` runs any work with progress as a job: polled, reported and failed like an
+    import (the entry point for segmenting and alignment)."""
+    job_id = _queued(session, dictionary)
+    events: queue.Queue = queue.Queue()
+
+    def work(_session, progress):
+        progress(1, 2, "segmenting")
+        progress(2, 2, "segmenting")
+        return {"done": 2, "total": 2, "report": {"segments": 2}}
+
+    jobs.start(engine=engine, job_id=job_id, kind="segment", work=work, events=events).join()
+    seen = list(iter(events.get_nowait, None))
+    assert seen == [
+        {"stage": "segmenting", "done": 1, "total": 2},
+        {"stage": "segmenting", "done": 2, "total": 2},
+        {"report": {"segments": 2}},
+    ]
+    session.expire_all()
+    job = jobs.poll_job(session=session, dictionary=dictionary, job_id=job_id)
+    assert (job["status"], job["done"], job["report"]) == ("done", 2, {"segments": 2})
+
+    def broken(_session, progress):
+        raise ValueError("no text")
+
+    failing = _queued(session, dictionary)
+    events = queue.Queue()
+    jobs.start(engine=engine, job_id=failing, kind="segment", work=broken, events=events).join()
+    [outcome] = list(iter(events.get_nowait, None))
+    assert isinstance(outcome["exception"], ValueError)
+    session.expire_all()
+    job = jobs.poll_job(session=session, dictionary=dictionary, job_id=failing)
+    assert job["status"] == "failed" and job["error"] == "segment failed: ValueError: no text"

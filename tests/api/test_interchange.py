@@ -78,6 +78,9 @@ def test_streamed_import_reports_progress(client, owner, dictionary, tmp_path):
     lines = [json.loads(line) for line in r.text.splitlines()]
     assert any(x.get("stage") == "writing" and x["total"] > 0 for x in lines)
     assert lines[-1]["report"]["created"] > 10
+    # the streamed import is an import job like the others: it can be polled too
+    job = client.get(r.headers["location"], headers=owner.headers).json()
+    assert job["status"] == "done" and job["report"] == lines[-1]["report"]
     bad = tmp_path / "bad.csv"
     bad.write_text("headword,homograph\nx,one\n", "utf-8")
     r = _post(client, owner.headers, bad, stream="true")
