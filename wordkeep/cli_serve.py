@@ -93,8 +93,9 @@ def serve(
 
 
 def migrate_in_child(demo: bool) -> None:
-    """`wordkeep init [--demo]` in a short-lived child process: Alembic and the migration scripts
-    (about 12 MB once imported) then never sit in the serving process's memory."""
+    """`wordkeep init [--demo]` in a short-lived child process: the migration scripts and
+    Alembic's state while it runs (about 4 MB) then never sit in the serving process's memory.
+    (Alembic itself is imported with the other commands, by wordkeep/common.py.)"""
     done = subprocess.run([sys.executable, "-m", "wordkeep", "init", *(["--demo"] * demo)])
     if done.returncode:
         raise typer.Exit(done.returncode)
