@@ -25,7 +25,7 @@ from lexicon.editing.write import create_entries, delete_entry, update_entry
 from lexicon.entries.read import entry_dicts
 from lexicon.errors import ImportRejected
 from lexicon.io import mediafiles, syncmarks, wsmap
-from lexicon.io.lift.read import derive_id
+from lexicon.io.ids import derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits
 from lexicon.io.sources import Parsed, parse
 from lexicon.models import Dictionary, Entry, Media

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lexicon.io import recording_notes
 from lexicon.io.cldf.terms import TERMS, CldfError
-from lexicon.io.lift.read import derive_id
+from lexicon.io.ids import derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits, OutsidePackage, check_zip, nfc, package_path
 from lexicon.shape.entry import (
     blank_entry,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lexicon.io import recording_notes
 from lexicon.io.cldf.terms import CldfError
-from lexicon.io.lift.read import derive_id
+from lexicon.io.ids import derive_id
 from lexicon.shape.entry import iter_senses
 
 TERM = "http://cldf.clld.org/v1.0/terms.rdf#"

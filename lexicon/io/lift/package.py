@@ -22,7 +22,8 @@ from pathlib import Path
 from lxml import etree
 
 from lexicon.errors import ImportRejected
-from lexicon.io.lift.read import Reader, to_xml
+from lexicon.io.lift.elements import to_xml
+from lexicon.io.lift.read import Reader
 from lexicon.io.lift.refs import resolve_relations
 from lexicon.io.lift.write import Writer, _entry_lift_id, _lx, indent
 from lexicon.io.safety import (

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from lexicon.io import recording_notes
-from lexicon.io.lift.read import SEMANTIC_DOMAIN_TRAITS, form_plain
+from lexicon.io.lift.elements import form_plain
+from lexicon.io.lift.read import SEMANTIC_DOMAIN_TRAITS
 from lexicon.io.safety import nfc, xml_parser
 from lexicon.shape import verbatim
 from lexicon.shape.entry import MEDIA_KINDS, audio_refs, iter_media

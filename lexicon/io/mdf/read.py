@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lexicon.errors import ImportRejected
 from lexicon.io import recording_notes
-from lexicon.io.lift.read import derive_id
+from lexicon.io.ids import derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits, check_file_size, nfc
 from lexicon.shape.entry import (
     blank_entry,

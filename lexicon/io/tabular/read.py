@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lexicon.errors import ImportRejected
-from lexicon.io.lift.read import as_uuid, derive_id
+from lexicon.io.ids import as_uuid, derive_id
 from lexicon.io.safety import (
     DEFAULT_LIMITS,
     Limits,

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from lexicon import editing, entries
 from lexicon.io.exporter import export_dictionary
 from lexicon.io.importer import import_file
+from lexicon.io.lift.elements import is_audio_ws
 from lexicon.io.lift.package import lift_facts, read_lift, write_lift
-from lexicon.io.lift.read import is_audio_ws
 from lexicon.media.storage import LocalStorage
 from lexicon.models import Entry, Media
 
