@@ -15,10 +15,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlmodel import Session
 
 from lexicon import entries
-from lexicon.errors import InvalidInput
+from lexicon.errors import DictionaryNotFound, InvalidInput
 from lexicon.io.exporter import export_dictionary
 from lexicon.io.importer import import_file
 from lexicon.media.storage import storage_from_url
+from wordkeep import cli_dictionary
 from wordkeep.common import BAD_INPUT, err, friendly, load_settings, open_engine
 
 
@@ -68,6 +69,12 @@ def import_command(
     ),
     national: str | None = typer.Option(None, help="MDF: tag of the national language."),
     editor: str = typer.Option("cli", help="Name recorded in each entry's revision."),
+    create: bool = typer.Option(
+        False,
+        "--create",
+        help="Create the dictionary from the file's metadata (title, language, writing "
+        "systems, alphabet) when none has this slug.",
+    ),
 ) -> None:
     """Import a dictionary file: all entries or none, each with its first revision."""
     if not file.exists():
@@ -78,18 +85,27 @@ def import_command(
             options["mapping"] = json.loads(mapping)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"--mapping: not valid JSON ({exc.msg})") from exc
-    with _context(dictionary) as (session, d, storage), _bar(file.name) as tick:
-        report = import_file(
-            session=session,
-            dictionary=d,
-            path=file,
-            format=format,
-            dry_run=dry_run,
-            editor=editor,
-            progress=tick,
-            storage=storage,
-            options=options,
-        )
+    try:
+        with _context(dictionary) as (session, d, storage), _bar(file.name) as tick:
+            report = import_file(
+                session=session,
+                dictionary=d,
+                path=file,
+                format=format,
+                dry_run=dry_run,
+                editor=editor,
+                progress=tick,
+                storage=storage,
+                options=options,
+            )
+    except DictionaryNotFound as exc:
+        if not create:  # the message says how to create it
+            raise cli_dictionary.not_found(dictionary, file) from exc
+        with _bar(file.name) as tick:
+            report = cli_dictionary.import_creating(
+                file=file, slug=dictionary, format=format, dry_run=dry_run, editor=editor,
+                options=options, progress=tick,
+            )  # fmt: skip
     for w in report.warnings[:20]:
         where = f"line {w['line']}: " if w.get("line") else ""
         err.print(f"[yellow]warning:[/yellow] {escape(where + w['message'])}")
