@@ -7,13 +7,13 @@ of the object they belong to (entry, sense or example) and written back by `writ
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lexicon.errors import ImportRejected
 from lexicon.io import recording_notes
 from lexicon.io.ids import derive_id
+from lexicon.io.mdf.markers import DEFAULT_MARKERS, ENTRY_LEVEL, LANGUAGE_SUFFIXES, SUFFIXED, fields
 from lexicon.io.safety import DEFAULT_LIMITS, Limits, check_file_size, nfc
 from lexicon.shape.entry import (
     blank_entry,
@@ -22,95 +22,6 @@ from lexicon.shape.entry import (
     blank_pronunciation,
     blank_sense,
 )
-
-# marker -> (what, language role or detail)
-DEFAULT_MARKERS: dict[str, tuple[str, str | None]] = {
-    "lx": ("headword", "V"),
-    "hm": ("homograph", None),
-    "lc": ("citation", "V"),
-    "ph": ("ipa", None),
-    "ps": ("pos", None),
-    "sn": ("sense", None),
-    "ge": ("gloss", "E"),
-    "gn": ("gloss", "N"),
-    "gr": ("gloss", "R"),
-    "gv": ("gloss", "V"),
-    "de": ("definition", "E"),
-    "dn": ("definition", "N"),
-    "dr": ("definition", "R"),
-    "dv": ("definition", "V"),
-    "re": ("reversal", "E"),
-    "rn": ("reversal", "N"),
-    "rr": ("reversal", "R"),
-    "xv": ("example", "V"),
-    "xe": ("translation", "E"),
-    "xn": ("translation", "N"),
-    "xr": ("translation", "R"),
-    "sd": ("domain", None),
-    "sf": ("sound", None),
-    "sfx": ("example_sound", None),
-    "pc": ("picture", None),
-    "cf": ("relation", "cf"),
-    "sy": ("relation", "synonym"),
-    "an": ("relation", "antonym"),
-    "mn": ("relation", "main"),
-    "va": ("variant", "V"),
-    "et": ("etymology", None),
-    "eg": ("etymology_gloss", "E"),
-    "es": ("etymology_source", None),
-    "bw": ("borrowed", None),
-    "nt": ("note", "general"),
-    "ng": ("note", "grammar"),
-    "np": ("note", "phonology"),
-    "nd": ("note", "discourse"),
-    "na": ("note", "anthropology"),
-    "ns": ("note", "sociolinguistics"),
-    "nq": ("note", "questions"),
-    "so": ("note", "source"),
-    "sc": ("note", "scientific-name"),
-    "lt": ("note", "literal-meaning"),
-    "ue": ("note", "usage"),
-}
-# \g_Eng, \d_Fra, \x_Ind ...: base -> what
-SUFFIXED = {
-    "g": "gloss",
-    "d": "definition",
-    "x": "translation",
-    "r": "reversal",
-    "e": "translation",
-    "n": "note",
-}
-LANGUAGE_SUFFIXES = {
-    "eng": "en",
-    "en": "en",
-    "fra": "fr",
-    "fre": "fr",
-    "fr": "fr",
-    "spa": "es",
-    "por": "pt",
-    "ind": "id",
-    "deu": "de",
-    "ger": "de",
-    "nld": "nl",
-    "dut": "nl",
-    "rus": "ru",
-    "zho": "zh",
-    "chi": "zh",
-    "ara": "ar",
-    "swa": "sw",
-    "swh": "swh",
-    "tpi": "tpi",
-    "bis": "bi",
-    "pis": "pis",
-    "hin": "hi",
-    "urd": "ur",
-    "tha": "th",
-    "vie": "vi",
-    "tok": "tpi",
-    "hau": "ha",
-}
-ENTRY_LEVEL = {"dt", "st", "lf", "mn", "bw", "cm", "cmf"}  # record-wide markers
-_MARKER = re.compile(r"^\\([^\s\\]+)(?:[ \t]+(.*))?$")
 
 
 class MdfError(ImportRejected):
@@ -144,26 +55,6 @@ def _decode(raw: bytes, name: str, warnings: list) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _fields(text: str):
-    """Yield (line number, marker, value) with continuation lines joined by a space."""
-    current = None
-    for n, line in enumerate(text.splitlines(), start=1):
-        m = _MARKER.match(line)
-        if m:
-            if current:
-                yield current
-            current = [n, m.group(1), (m.group(2) or "").rstrip()]
-        elif current is not None:
-            if line.strip():
-                current[2] = (current[2] + " " + line.strip()).strip()
-            else:
-                # A blank line ends a record in Toolbox; it also ends any wrapped value.
-                yield current
-                current = None
-    if current:
-        yield current
-
-
 def read_mdf(
     path,
     *,
@@ -183,7 +74,7 @@ def read_mdf(
     text = _decode(path.read_bytes(), path.name, doc.warnings)
     builder = _Builder(doc, markers, path.name)
     seen_lx = False
-    for line, marker, value in _fields(text):
+    for line, marker, value in fields(text):
         if marker == "lx":
             seen_lx = True
             builder.start(line, nfc(value))

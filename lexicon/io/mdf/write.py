@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lexicon.io import recording_notes
-from lexicon.io.mdf.read import DEFAULT_MARKERS, ENTRY_LEVEL, LANGUAGE_SUFFIXES, SUFFIXED, _fields
+from lexicon.io.mdf.markers import DEFAULT_MARKERS, ENTRY_LEVEL, LANGUAGE_SUFFIXES, SUFFIXED, fields
 from lexicon.shape import verbatim
 from lexicon.shape.entry import iter_senses
 
@@ -81,7 +81,7 @@ def marker_spelling(sources: list[str], languages: dict[str, str]) -> dict:
     that an edited record keeps `\\g_Eng` rather than becoming `\\ge`."""
     spelling: dict[tuple[str, str], str] = {}
     for text in sources:
-        for _, marker, _value in _fields(text):
+        for _, marker, _value in fields(text):
             spec = _resolve(marker)
             if spec is None or spec[0] not in _SPELLED:
                 continue
@@ -158,7 +158,7 @@ class _Writer:
     def record(self, entry: dict) -> str:
         source = verbatim.source_of(entry, "mdf")
         if source is not None and self._media_agree(entry, source):
-            named = {v for _, m, v in _fields(source) if m in RELATION_MARKERS.values()}
+            named = {v for _, m, v in fields(source) if m in RELATION_MARKERS.values()}
             if all(r.get("target_headword") in named for r in entry.get("relations") or []):
                 return source  # (a target renamed since: rebuilt with its name now)
         self.lines = []
@@ -197,7 +197,7 @@ class _Writer:
     def _media_agree(self, entry: dict, source: str) -> bool:
         """Every media file name this record would be written with is in its source (a file
         renamed in the package, or a recording added, means the copy is out of date)."""
-        named = {value for _, marker, value in _fields(source) if marker in ("sf", "sfx", "pc")}
+        named = {value for _, marker, value in fields(source) if marker in ("sf", "sfx", "pc")}
         objs = list(entry.get("pronunciations") or [])
         for s in iter_senses(entry):
             objs += s.get("pictures") or []

@@ -17,7 +17,8 @@ from lexicon import editing, entries
 from lexicon.accounts.access import Viewer, filter_entry
 from lexicon.io.exporter import export_dictionary
 from lexicon.io.importer import import_file
-from lexicon.io.mdf.read import _decode, _fields, read_mdf
+from lexicon.io.mdf.markers import fields
+from lexicon.io.mdf.read import _decode, read_mdf
 from lexicon.io.mdf.write import write_mdf
 from lexicon.io.safety import nfc
 from lexicon.media.storage import LocalStorage
@@ -46,7 +47,7 @@ PUBLIC = Viewer()
 def _mdf_facts(path: Path) -> Counter:
     """The (marker, value) facts of a Toolbox file."""
     text = _decode(path.read_bytes(), path.name, [])
-    return Counter((m, nfc(v)) for _, m, v in _fields(text))
+    return Counter((m, nfc(v)) for _, m, v in fields(text))
 
 
 def _records(path: Path) -> list[str]:
