@@ -6,19 +6,19 @@ import csv
 from pathlib import Path
 
 from lexicon.io.tabular.read import guess_mapping, neutralise
+from lexicon.shape.entry import iter_sense_paths
 
 
-def _flat_senses(senses: list[dict], prefix: str = ""):
-    for i, s in enumerate(senses, start=1):
-        number = f"{prefix}{i}"
-        yield number, s
-        yield from _flat_senses(s.get("subsenses") or [], number + ".")
+def _flat_senses(entry: dict):
+    """(number, sense) for every sense: "1", "1.1" (its first subsense), "2" ..."""
+    for at in iter_sense_paths(entry):
+        yield ".".join(str(i + 1) for i in at.path), at.sense
 
 
 def _langs(entries: list[dict], getter) -> list[str]:
     seen: dict[str, None] = {}
     for e in entries:
-        for _number, s in _flat_senses(e.get("senses") or []):
+        for _number, s in _flat_senses(e):
             for lang in getter(e, s):
                 seen.setdefault(lang, None)
     return list(seen)
@@ -54,7 +54,7 @@ def table_columns(entries: list[dict], vernacular: str | None = None) -> list[st
         dict.fromkeys(
             f"extra:{k}"
             for e in entries
-            for _, s in _flat_senses(e.get("senses") or [])
+            for _, s in _flat_senses(e)
             for k in ((s.get("extra") or {}).get("table") or {})
         )
     )
@@ -89,7 +89,7 @@ def table_rows(entries: list[dict], columns: list[str]):
         if pron:
             base["ipa"] = pron.get("ipa") or ""
             base["audio"] = (pron.get("media") or {}).get("original_name") or ""
-        senses = list(_flat_senses(e.get("senses") or [])) or [("", None)]
+        senses = list(_flat_senses(e)) or [("", None)]
         for number, s in senses:
             row = dict(base)
             row["sense"] = number
