@@ -17,7 +17,7 @@ from sqlmodel import Session
 from lexicon import entries
 from lexicon.errors import DictionaryNotFound, InvalidInput
 from lexicon.io.exporter import export_dictionary
-from lexicon.io.importer import import_file
+from lexicon.io.importer import ImportReport, import_file
 from lexicon.media.storage import storage_from_url
 from wordkeep import cli_dictionary
 from wordkeep.common import BAD_INPUT, err, friendly, load_settings, open_engine
@@ -106,6 +106,13 @@ def import_command(
                 file=file, slug=dictionary, format=format, dry_run=dry_run, editor=editor,
                 options=options, progress=tick,
             )  # fmt: skip
+    _show(report, dry_run)
+    if report.errors:
+        raise typer.Exit(BAD_INPUT)
+
+
+def _show(report: ImportReport, dry_run: bool) -> None:
+    """An import's warnings and errors (on stderr) and its counts."""
     for w in report.warnings[:20]:
         where = f"line {w['line']}: " if w.get("line") else ""
         err.print(f"[yellow]warning:[/yellow] {escape(where + w['message'])}")
@@ -120,8 +127,6 @@ def import_command(
         f"{report.skipped} "
         f"skipped; media {report.media_added} stored, {report.media_missing} missing"
     )
-    if report.errors:
-        raise typer.Exit(BAD_INPUT)
 
 
 @friendly
