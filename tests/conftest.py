@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from pathlib import Path
@@ -20,9 +19,10 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from api.app import create_app
-from lexicon import accounts, editing
+from lexicon import editing
 from lexicon.db.engine import make_engine
 from lexicon.operations.upgrade import upgrade
+from tests.factories import S3_CREDENTIALS, free_port, make_user, new_s3_bucket
 from wordkeep.settings import Settings
 
 PG_URL = os.environ.get("WORDKEEP_TEST_DATABASE_URL")
@@ -146,23 +146,6 @@ def client(app):
         yield client
 
 
-def make_user(
-    session, email: str, role: str | None = None, dictionary=None, circles=(), is_admin=False
-):
-    """A user with a password ('password-123'), a token and auth headers."""
-    user = accounts.create_user(
-        session=session, email=email, password="password-123", is_admin=is_admin
-    )
-    if role and dictionary is not None:
-        accounts.set_role(session=session, user=user, dictionary=dictionary, role=role)
-    for circle in circles:
-        accounts.add_to_circle(session=session, user=user, dictionary=dictionary, circle=circle)
-    _, token = accounts.create_token(session=session, user=user, name="tests")
-    return SimpleNamespace(
-        user=user, email=user.email, token=token, headers={"Authorization": f"Bearer {token}"}
-    )
-
-
 @pytest.fixture
 def owner(session):
     return make_user(session, "owner@example.org")
@@ -221,18 +204,12 @@ def auth(owner) -> dict:
     return owner.headers
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live_server(app):
     """The app served by uvicorn on a free loopback port, in a thread, for the browser."""
     import uvicorn
 
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     )
@@ -246,6 +223,27 @@ def live_server(app):
     yield SimpleNamespace(url=f"http://127.0.0.1:{port}", app=app)
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """moto's S3 server on a free loopback port, for the whole session."""
+    from moto.server import ThreadedMotoServer  # heavy, and only for the tests that use S3
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_media_url(s3_endpoint, monkeypatch) -> str:
+    """A new bucket on the session's S3 server, its credentials in the environment; the media
+    URL (s3://bucket/media?endpoint=...)."""
+    for key, value in S3_CREDENTIALS.items():
+        monkeypatch.setenv(key, value)
+    return new_s3_bucket(s3_endpoint)
 
 
 @pytest.fixture(scope="session")

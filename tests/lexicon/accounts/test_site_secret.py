@@ -13,7 +13,7 @@ from sqlalchemy import text
 from api.app import create_app
 from lexicon.accounts.site_secret import key_file, stored_secret_key
 from tests.conftest import make_user
-from tests.api.test_auth import login
+from tests.factories import login
 from wordkeep.settings import Settings
 
 

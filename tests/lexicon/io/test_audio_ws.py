@@ -11,13 +11,14 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from lexicon import editing, entries
+from lexicon import editing
 from lexicon.io.exporter import export_dictionary
 from lexicon.io.importer import import_file
 from lexicon.io.lift.elements import is_audio_ws
 from lexicon.io.lift.package import lift_facts, read_lift, write_lift
 from lexicon.media.storage import LocalStorage
-from lexicon.models import Entry, Media
+from lexicon.models import Media
+from tests.factories import all_entries
 
 FIX = Path(__file__).parents[2] / "fixtures"
 SRC = FIX / "lift-audio-ws"
@@ -104,7 +105,7 @@ def test_import_stores_recordings_and_export_writes_them_back(session, storage, 
             assert web.streams.audio and row.derivative_mime.startswith("audio/")
         assert row.duration and 0.4 < row.duration < 1.3
 
-    ents = {e["headword"]["seh"]: e for e in _entries(session, d)}
+    ents = {e["headword"]["seh"]: e for e in all_entries(session, d)}
     nyumba = ents["nyumba"]
     assert nyumba["pronunciations"][0]["media"]["sha256"] == _sha(NYUMBA)
     assert nyumba["pronunciations"][0]["media"]["url"]
@@ -151,8 +152,3 @@ def test_missing_recording_keeps_its_name(session, storage, tmp_path):
     with zipfile.ZipFile(out) as zf:
         zf.extractall(tmp_path / "o")
     assert sorted(_audio_forms(next((tmp_path / "o").glob("*.lift")))) == sorted(_audio_forms(LIFT))
-
-
-def _entries(session, dictionary) -> list[dict]:
-    rows = session.exec(select(Entry).where(Entry.dictionary_id == dictionary.id)).scalars().all()
-    return entries.entry_dicts(session=session, dictionary=dictionary, rows=list(rows))

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from lexicon import editing, entries
+from lexicon import editing
 from lexicon.accounts.access import Viewer, filter_entry
 from lexicon.io.exporter import export_dictionary
 from lexicon.io.importer import import_file
@@ -22,7 +22,8 @@ from lexicon.io.mdf.read import _decode, read_mdf
 from lexicon.io.mdf.write import write_mdf
 from lexicon.io.safety import nfc
 from lexicon.media.storage import LocalStorage
-from lexicon.models import Entry, Sense
+from lexicon.models import Sense
+from tests.factories import all_entries
 from tests.lexicon.io.test_lift import LIFT_FIXTURES
 
 FIX = Path(__file__).parents[2] / "fixtures"
@@ -81,11 +82,6 @@ def _export(session, d, fmt: str, tmp_path: Path, viewer=None, storage=None) -> 
     return folder
 
 
-def _entries(session, d) -> list[dict]:
-    rows = session.exec(select(Entry).where(Entry.dictionary_id == d.id)).scalars().all()
-    return entries.entry_dicts(session=session, dictionary=d, rows=list(rows))
-
-
 # ---------------------------------------------------------------------- MDF markers (part 2)
 def test_suffixed_markers_come_back_as_they_came(tmp_path):
     doc = read_mdf(SUFFIXED, vernacular="kzz", english="en", national="ms")
@@ -141,7 +137,7 @@ def test_edited_record_keeps_its_markers_others_stay_verbatim(session, tmp_path)
     d = _dictionary(session, "kar", language_code="kzz", vernacular_ws=["kzz"])
     d.analysis_ws = ["en", "ms"]
     import_file(session=session, dictionary=d, path=SUFFIXED, format="mdf")
-    (big,) = [e for e in _entries(session, d) if e["headword"].get("kzz") == "bóŋ"]
+    (big,) = [e for e in all_entries(session, d) if e["headword"].get("kzz") == "bóŋ"]
     big["senses"][0]["glosses"]["en"] = "large"
     editing.update_entry(
         session=session, dictionary=d, entry_id=big["id"], data=big, version=big["version"]
@@ -175,13 +171,13 @@ def test_a_viewer_shown_part_of_a_record_never_gets_its_source(session, tmp_path
     d = _dictionary(session, "hidden", language_code="kzz", vernacular_ws=["kzz"])
     d.analysis_ws = ["en", "ms"]
     import_file(session=session, dictionary=d, path=SUFFIXED, format="mdf")
-    (banana,) = [e for e in _entries(session, d) if e["homograph"] == 1]
+    (banana,) = [e for e in all_entries(session, d) if e["homograph"] == 1]
     hidden = banana["senses"][1]["id"]  # "banana plant": restricted to a circle, in place
     session.execute(
         update(Sense).where(Sense.id == hidden).values(visibility="restricted", circle="elders")
     )
     session.commit()
-    (banana,) = [e for e in _entries(session, d) if e["homograph"] == 1]
+    (banana,) = [e for e in all_entries(session, d) if e["homograph"] == 1]
     assert banana["extra"]["mdf"]["source"]  # the version is the imported one: untouched
     seen = filter_entry(PUBLIC, d, banana)
     assert "source" not in seen["extra"]["mdf"]
@@ -241,7 +237,7 @@ def test_edited_and_hidden_lift_entries_are_rebuilt(session, tmp_path):
     src = FIX / "lift-sena" / "Sena.lift"
     d = _dictionary(session, "sena")
     import_file(session=session, dictionary=d, path=src, format="lift")
-    entries = [e for e in _entries(session, d) if len(e["senses"]) >= 2]
+    entries = [e for e in all_entries(session, d) if len(e["senses"]) >= 2]
     edited, hidden = entries[0], entries[1]
     edited["senses"][0]["glosses"]["en"] = "EDITED"
     editing.update_entry(
@@ -289,7 +285,7 @@ def test_relations_stay_right_in_untouched_records(session, tmp_path):
     the new name; a target the viewer may not see -> rebuilt without it, never verbatim."""
     d = _dictionary(session, "rel", language_code="kzz", vernacular_ws=["kzz"])
     import_file(session=session, dictionary=d, path=SUFFIXED, format="mdf")
-    (big,) = [e for e in _entries(session, d) if e["headword"].get("kzz") == "bóŋ"]
+    (big,) = [e for e in all_entries(session, d) if e["headword"].get("kzz") == "bóŋ"]
     big["headword"]["kzz"] = "bóŋŋ"
     big = editing.update_entry(
         session=session, dictionary=d, entry_id=big["id"], data=big, version=big["version"]

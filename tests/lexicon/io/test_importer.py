@@ -19,6 +19,7 @@ from lexicon.io.importer import import_file
 from lexicon.io.lift.package import lift_facts
 from lexicon.media.storage import LocalStorage
 from lexicon.models import Entry, Media, Revision
+from tests.factories import all_entries
 
 FIX = Path(__file__).parents[2] / "fixtures"
 
@@ -28,11 +29,6 @@ def _count(session, model, **where) -> int:
     for k, v in where.items():
         stmt = stmt.where(getattr(model, k) == v)
     return session.exec(stmt).scalar_one()
-
-
-def _entries(session, dictionary) -> list[dict]:
-    rows = session.exec(select(Entry).where(Entry.dictionary_id == dictionary.id)).scalars().all()
-    return entries.entry_dicts(session=session, dictionary=dictionary, rows=list(rows))
 
 
 @pytest.fixture
@@ -99,7 +95,7 @@ def test_lift_audio_travels_in_and_out(session, blank, storage, tmp_path):
     report = import_file(session=session, dictionary=d, path=src, format="lift", storage=storage)
     assert report.media_added == 2, report.warnings
     assert _count(session, Media, dictionary_id=d.id) >= 1  # the two clips may be identical
-    (e,) = _entries(session, d)
+    (e,) = all_entries(session, d)
     assert e["pronunciations"][0]["media"]["sha256"]
     out = export_dictionary(
         session=session, dictionary=d, format="lift", dest=tmp_path / "pt.zip", storage=storage
@@ -134,7 +130,7 @@ def test_reimport_merges_by_guid(session, blank, tmp_path):
     assert _count(session, Entry, dictionary_id=d.id) == n + 1
     changed = [
         e
-        for e in _entries(session, d)
+        for e in all_entries(session, d)
         if any(s["glosses"].get("en") == "CHANGED" for s in e["senses"])
     ]
     assert len(changed) == 1 and changed[0]["version"] == 2
@@ -147,8 +143,8 @@ def test_same_lift_into_two_dictionaries(session, blank):
     import_file(session=session, dictionary=a, path=src, format="lift")
     report = import_file(session=session, dictionary=b, path=src, format="lift")
     assert report.created == 2
-    assert {e["headword"]["th"] for e in _entries(session, a)} == {
-        e["headword"]["th"] for e in _entries(session, b)
+    assert {e["headword"]["th"] for e in all_entries(session, a)} == {
+        e["headword"]["th"] for e in all_entries(session, b)
     }
 
 
@@ -212,7 +208,7 @@ def test_mdf_and_cldf_of_hdi_import_alike(session, blank):
     import_file(session=session, dictionary=c, path=FIX / "cldf-hdi" / "cldf", format="cldf")
 
     def facts(d):
-        es = _entries(session, d)
+        es = all_entries(session, d)
         return (
             {e["headword"]["xed"] for e in es},
             {
@@ -236,8 +232,8 @@ def test_other_exports_are_zips_that_read_back(fmt, session, blank, tmp_path):
     target = {"csv": folder / "s.csv", "json": folder / "s.json", "cldf": folder / "cldf"}[fmt]
     report = import_file(session=session, dictionary=back, path=target, format=fmt)
     assert report.created == _count(session, Entry, dictionary_id=d.id)
-    assert sorted(e["headword_text"] for e in _entries(session, back)) == sorted(
-        e["headword_text"] for e in _entries(session, d)
+    assert sorted(e["headword_text"] for e in all_entries(session, back)) == sorted(
+        e["headword_text"] for e in all_entries(session, d)
     )
 
 
@@ -306,10 +302,10 @@ def test_csv_zip_carries_audio_both_ways(session, blank, storage, tmp_path):
     back = blank("back", "ptn")
     report = import_file(session=session, dictionary=back, path=out, format="csv", storage=storage)
     assert report.created == 1 and report.media_added == 1, report.warnings
-    (e,) = _entries(session, back)
+    (e,) = all_entries(session, back)
     assert (
         e["pronunciations"][0]["media"]["sha256"]
-        == (_entries(session, d)[0]["pronunciations"][0]["media"]["sha256"])
+        == (all_entries(session, d)[0]["pronunciations"][0]["media"]["sha256"])
     )
 
 

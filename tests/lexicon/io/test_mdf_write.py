@@ -8,12 +8,13 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from lexicon import editing, entries
+from lexicon import editing
 from lexicon.accounts.access import Viewer
 from lexicon.io.exporter import export_dictionary
 from lexicon.io.importer import import_file
 from lexicon.io.mdf.read import read_mdf
 from lexicon.io.mdf.write import write_mdf
+from tests.factories import all_entries
 from wordkeep.cli_io import export_command, import_command
 
 HDI = Path(__file__).parents[2] / "fixtures" / "toolbox-hdi" / "db.sfm"
@@ -111,20 +112,11 @@ def test_database_round_trip_keeps_headwords_glosses_examples_residue(session, t
     again = import_file(session=session, dictionary=two, path=exported, format="mdf")
     assert again.created == 80 and not again.errors
 
-    assert _facts(_entries(session, two)) == _facts(_entries(session, one))
-    assert _facts(_entries(session, one)) == _facts(read_mdf(HDI, **LANGS).entries)
+    assert _facts(all_entries(session, two)) == _facts(all_entries(session, one))
+    assert _facts(all_entries(session, one)) == _facts(read_mdf(HDI, **LANGS).entries)
     # importing the export into the same dictionary changes nothing
     same = import_file(session=session, dictionary=one, path=exported, format="mdf")
     assert (same.created, same.updated, same.unchanged) == (0, 0, 80)
-
-
-def _entries(session, dictionary) -> list[dict]:
-    from sqlalchemy import select
-
-    from lexicon.models import Entry
-
-    rows = session.exec(select(Entry).where(Entry.dictionary_id == dictionary.id)).scalars().all()
-    return entries.entry_dicts(session=session, dictionary=dictionary, rows=list(rows))
 
 
 def test_cli_exports_mdf(session, database_url, media_dir, tmp_path, monkeypatch):

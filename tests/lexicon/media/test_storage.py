@@ -3,7 +3,6 @@
 import hashlib
 import io
 import os
-import socket
 import uuid
 
 import pytest
@@ -18,20 +17,6 @@ from lexicon.media.storage import (
 )
 
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint():
-    """moto's S3 server on a free loopback port, for the whole session."""
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 def new_bucket(endpoint: str) -> S3Storage:

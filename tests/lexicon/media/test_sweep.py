@@ -28,7 +28,8 @@ from lexicon.media.sweep import SWEEP_LOCK_ID, check_media, sweep_media, sweep_o
 from lexicon.models import Media
 from lexicon.operations.backup import create_backup
 from lexicon.printing.uploads import add_print_font
-from tests.conftest import FIXTURES, _free_port
+from tests.conftest import FIXTURES
+from tests.factories import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 HOUR = 3600.0
@@ -224,7 +225,7 @@ def test_serve_sweeps_orphans_in_the_background(
         "WORDKEEP_LOG_LEVEL": "info",
     }
     env.pop("MALLOC_ARENA_MAX", None)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "wordkeep", "serve", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -22,7 +22,7 @@ from lexicon import accounts, editing, entries, media
 from lexicon.db.engine import make_engine
 from lexicon.io.exporter import export_dictionary
 from lexicon.media import audio
-from lexicon.media.storage import LocalStorage
+from lexicon.media.storage import LocalStorage, storage_from_url
 from lexicon.models import Revision
 from lexicon.operations.backup import (
     MANIFEST,
@@ -32,6 +32,7 @@ from lexicon.operations.backup import (
     restore_backup,
     verify_backup,
 )
+from tests.factories import S3_CREDENTIALS, new_s3_bucket
 from wordkeep.cli_backup import backup_command, restore_command
 
 WORDS = [
@@ -273,34 +274,12 @@ def test_cli_backup_and_restore(filled, engine, database_url, media_dir, target,
 
 
 @pytest.fixture(scope="module")
-def s3_media():
+def s3_media(s3_endpoint):
     """An S3 store (moto's server on loopback), like several app servers would share."""
-    import os
-    import socket
-    import uuid
-
-    from moto.server import ThreadedMotoServer
-
-    from lexicon.media.storage import storage_from_url
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
-    bucket = f"wk-{uuid.uuid4().hex[:12]}"
-    url = f"s3://{bucket}/media?endpoint=http://127.0.0.1:{port}&region=us-east-1"
-    storage = storage_from_url(url)
-    storage.client.create_bucket(Bucket=bucket)
-    yield storage
-    server.stop()
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with pytest.MonkeyPatch.context() as env:
+        for key, value in S3_CREDENTIALS.items():
+            env.setenv(key, value)
+        yield storage_from_url(new_s3_bucket(s3_endpoint))
 
 
 def test_backup_from_object_storage(session, dictionary, engine, s3_media, target, tmp_path):

@@ -8,16 +8,9 @@ from sqlmodel import Session
 from api.app import create_app
 from lexicon import editing, entries
 from lexicon.errors import StaleVersion
+from tests.factories import add_entry
 
 API = "/api/dictionaries/demo"
-
-
-def add(session, dictionary, word, gloss, **more):
-    return editing.create_entry(
-        session=session,
-        dictionary=dictionary,
-        data={"headword": {"seh": word}, "senses": [{"glosses": {"en": gloss}}], **more},
-    )
 
 
 @pytest.fixture
@@ -40,7 +33,7 @@ def test_a_write_through_one_worker_retires_the_other_workers_pages(
     workers, session, dictionary, auth
 ):
     a, b = workers
-    nama = add(session, dictionary, "nama", "meat")
+    nama = add_entry(session, dictionary, "nama", "meat")
     assert heads(b, q="nama") == [("nama", "meat")]
     cache = b.app.state.page_cache
     hits = cache.hits
@@ -60,7 +53,7 @@ def test_a_protocol_change_applies_at_once_and_viewers_never_share_pages(
     workers, session, dictionary, auth
 ):
     a, b = workers
-    word = add(session, dictionary, "ngama", "river")
+    word = add_entry(session, dictionary, "ngama", "river")
     assert heads(b, q="river") == [("ngama", "river")]
 
     restricted = {**word, "visibility": "community"}
@@ -84,7 +77,7 @@ def test_settings_and_store_writes_bump_the_generation_failed_ones_do_not(
         seen.append(generation())
         return seen[-1] > seen[-2]
 
-    entry = add(session, dictionary, "nama", "meat")
+    entry = add_entry(session, dictionary, "nama", "meat")
     assert bumped()
     editing.create_entries(session=session, dictionary=dictionary,
                          items=[{"headword": {"seh": "chala"}}])  # fmt: skip
@@ -108,7 +101,7 @@ def test_settings_and_store_writes_bump_the_generation_failed_ones_do_not(
 
 
 def test_the_cache_is_bounded_and_can_be_turned_off(settings, engine, session, dictionary):
-    add(session, dictionary, "nama", "meat")
+    add_entry(session, dictionary, "nama", "meat")
     with TestClient(create_app(settings.model_copy(update={"page_cache_size": 2}),
                                engine=engine)) as small:  # fmt: skip
         for q in ("a", "b", "c", "d"):
@@ -132,7 +125,7 @@ def test_a_settings_change_through_one_worker_reaches_the_others_dictionary_snap
     generation on every request): making the dictionary private through one worker hides it
     from the public on the other at once, and opening it again shows it."""
     a, b = workers
-    add(session, dictionary, "nama", "meat")
+    add_entry(session, dictionary, "nama", "meat")
     assert heads(b, q="nama") == [("nama", "meat")]
     snapshot = snapshot_of(b, engine)
 
@@ -150,12 +143,12 @@ def test_a_settings_change_through_one_worker_reaches_the_others_dictionary_snap
 
 
 def test_an_unchanged_dictionary_is_read_once_per_worker(client, engine, session, dictionary):
-    add(session, dictionary, "nama", "meat")
+    add_entry(session, dictionary, "nama", "meat")
     assert heads(client, q="nama") == heads(client, q="meat") == [("nama", "meat")]
     first = snapshot_of(client, engine)
     assert heads(client, q="nam") == [("nama", "meat")]
     assert snapshot_of(client, engine) is first
-    add(session, dictionary, "chala", "finger")  # a write bumps the generation
+    add_entry(session, dictionary, "chala", "finger")  # a write bumps the generation
     assert snapshot_of(client, engine) is not first
     assert heads(client, q="chala") == [("chala", "finger")]
 
@@ -166,7 +159,7 @@ def test_the_browse_page_keeps_its_facets_and_listing_until_a_write(workers, ses
     per worker like search pages: asked again, they come from the cache; a write through
     another worker brings the new counts and entries at once."""
     a, b = workers
-    add(session, dictionary, "nama", "meat", part_of_speech="n")
+    add_entry(session, dictionary, "nama", "meat", fields={"part_of_speech": "n"})
 
     def browse_page(**params) -> str:
         response = b.get("/d/demo/browse", params=params)

@@ -1,0 +1,84 @@
+"""Plain helpers shared by the tests: people, entries, logins and S3 buckets.
+
+Fixtures live in tests/conftest.py; what is here is called, not requested by name.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import uuid
+from types import SimpleNamespace
+
+from sqlalchemy import select
+
+from lexicon import accounts, editing, entries
+from lexicon.media.storage import storage_from_url
+from lexicon.models import Entry
+
+PASSWORD = "password-123"
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+def make_user(
+    session, email: str, role: str | None = None, dictionary=None, circles=(), is_admin=False
+):
+    """A user with a password (PASSWORD), a token and auth headers."""
+    user = accounts.create_user(session=session, email=email, password=PASSWORD, is_admin=is_admin)
+    if role and dictionary is not None:
+        accounts.set_role(session=session, user=user, dictionary=dictionary, role=role)
+    for circle in circles:
+        accounts.add_to_circle(session=session, user=user, dictionary=dictionary, circle=circle)
+    _, token = accounts.create_token(session=session, user=user, name="tests")
+    return SimpleNamespace(
+        user=user, email=user.email, token=token, headers={"Authorization": f"Bearer {token}"}
+    )
+
+
+def add_entry(
+    session, dictionary, word: str, gloss: str = "", *, homograph: int = 0, fields=None, **sense
+):
+    """An entry with headword `word` (in `seh`) and, when a gloss or sense fields are given, one
+    sense with the English gloss and those fields; `fields` are more of the entry's own."""
+    senses = [{"glosses": {"en": gloss} if gloss else {}, **sense}] if gloss or sense else []
+    data = {"headword": {"seh": word}, "homograph": homograph, "senses": senses, **(fields or {})}
+    return editing.create_entry(session=session, dictionary=dictionary, data=data)
+
+
+def all_entries(session, dictionary) -> list[dict]:
+    """Every stored entry of the dictionary, as full entry dicts (deleted ones too)."""
+    rows = session.exec(select(Entry).where(Entry.dictionary_id == dictionary.id)).scalars().all()
+    return entries.entry_dicts(session=session, dictionary=dictionary, rows=list(rows))
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of the (first) form on a page."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+def login(client, email: str, password: str = PASSWORD, next_: str = "/"):
+    """Log in through the real form; returns the form post's answer."""
+    token = csrf_from(client.get("/login").text)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "next": next_, "csrf_token": token},
+        follow_redirects=False,
+    )
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def new_s3_bucket(endpoint: str) -> str:
+    """A new, empty bucket on the S3 server at `endpoint`; returns its media URL for
+    `storage_from_url` and WORDKEEP_MEDIA_DIR. The AWS_* variables of S3_CREDENTIALS must be set."""
+    bucket = f"wk-{uuid.uuid4().hex[:12]}"
+    url = f"s3://{bucket}/media?endpoint={endpoint}&region=us-east-1"
+    storage_from_url(url).client.create_bucket(Bucket=bucket)
+    return url
