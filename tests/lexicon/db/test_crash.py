@@ -40,7 +40,7 @@ IMPORT_SIZE = BATCH + 200  # two batches of the importer
 CHILD = r"""
 import json, os, shutil, sys, time
 from sqlalchemy import event
-from lexicon import media, store
+from lexicon import entries, media
 from lexicon.db import make_engine, session_for
 from lexicon.io.importer import BATCH, import_file
 from lexicon.media.storage import LocalStorage
