@@ -335,7 +335,6 @@ async def new_dictionary_post(
     form = await request.form()
     action = _text(form, "action") or "create"
     values = _values(form)
-    fmt = values["format"] if values["format"] in FORMATS else None
     staged = None
     try:
         if file is not None and file.filename:
@@ -348,37 +347,7 @@ async def new_dictionary_post(
             values["letters"] = ""
             filled = _prefill(values, None)
             return _page(request, viewer, values, staged=staged, filled=filled)
-        findings = report = None
-        if staged is not None:
-            findings = await _run(read_findings, staged, fmt)
-        filled = _prefill(values, findings)
-        fields, errors = _fields(values)
-        if staged is not None and not errors:
-            report = await _run(
-                lambda: check_file(session=session, path=staged, fields=fields, format=fmt)
-            )
-            report = report.to_dict()
-        if action == "check" or errors:
-            code = 422 if errors and action != "check" else 200
-            return _page(request, viewer, values, errors=errors, report=report,
-                         findings=findings, staged=staged, filled=filled, status_code=code)  # fmt: skip
-        if report is not None and report["errors"]:
-            errors = {"file": _("The file has errors (listed below): nothing was created.")}
-            return _page(request, viewer, values, errors=errors, report=report,
-                         findings=findings, staged=staged, status_code=422)  # fmt: skip
-        data = dictionary_fields(findings, fields) if findings is not None else fields
-        storage = getattr(request.app.state, "storage", None)
-        dictionary, _report = await _run(
-            lambda: create_dictionary_from(
-                session=session,
-                data=data,
-                owner_id=viewer.user_id,
-                path=staged,
-                format=fmt,
-                storage=storage,
-                editor=viewer.label,
-            )
-        )
+        return await _check_or_create(request, viewer, session, values, staged, action)
     except DuplicateDictionary:
         errors = {"slug": _("A dictionary with this short name exists already; choose another.")}
         return _page(request, viewer, values, errors=errors, staged=staged, status_code=409)
@@ -391,6 +360,42 @@ async def new_dictionary_post(
         errors = {"_form": exc.message}
         return _page(request, viewer, values, errors=errors, staged=staged,
                      status_code=status_for(exc))  # fmt: skip
+
+
+async def _check_or_create(request, viewer, session, values: dict, staged, action: str):
+    """Prefill from the staged file, check the form and the file's dry run; show them
+    (`check`, or any mistake), else create the dictionary with the file and go to it."""
+    fmt = values["format"] if values["format"] in FORMATS else None
+    findings = await _run(read_findings, staged, fmt) if staged is not None else None
+    filled = _prefill(values, findings)
+    fields, errors = _fields(values)
+    report = None
+    if staged is not None and not errors:
+        checked = await _run(
+            lambda: check_file(session=session, path=staged, fields=fields, format=fmt)
+        )
+        report = checked.to_dict()
+    if action == "check" or errors:
+        code = 422 if errors and action != "check" else 200
+        return _page(request, viewer, values, errors=errors, report=report,
+                     findings=findings, staged=staged, filled=filled, status_code=code)  # fmt: skip
+    if report is not None and report["errors"]:
+        errors = {"file": _("The file has errors (listed below): nothing was created.")}
+        return _page(request, viewer, values, errors=errors, report=report,
+                     findings=findings, staged=staged, status_code=422)  # fmt: skip
+    data = dictionary_fields(findings, fields) if findings is not None else fields
+    storage = getattr(request.app.state, "storage", None)
+    dictionary, _report = await _run(
+        lambda: create_dictionary_from(
+            session=session,
+            data=data,
+            owner_id=viewer.user_id,
+            path=staged,
+            format=fmt,
+            storage=storage,
+            editor=viewer.label,
+        )
+    )
     _drop_stage(request)
     return RedirectResponse(f"/d/{dictionary.slug}/", status_code=303)
 
