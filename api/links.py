@@ -10,6 +10,7 @@ from fastapi import Request
 
 from api import csrf
 from api.i18n import _
+from api.urls import urls
 from lexicon.accounts.mail import MailNotSent, send_mail
 from wordkeep.settings import Settings
 
@@ -22,11 +23,11 @@ def absolute(request: Request, settings: Settings, path: str) -> str:
 
 
 def invitation_url(request: Request, settings: Settings, token: str) -> str:
-    return absolute(request, settings, f"/invite/{token}")
+    return absolute(request, settings, urls.invitation(token))
 
 
 def reset_url(request: Request, settings: Settings, token: str) -> str:
-    return absolute(request, settings, f"/reset/{token}")
+    return absolute(request, settings, urls.reset(token))
 
 
 def _send(settings: Settings, to: str, subject: str, body: str) -> bool:

@@ -68,6 +68,21 @@ class Urls:
         """`/account`, or below it: `account("tokens", 3, "revoke")`."""
         return "/account" + "".join(f"/{_part(p)}" for p in parts)
 
+    # ------------------------------------------ account links (lexicon.accounts.links)
+
+    def setup(self, token: str) -> str:
+        """The first-run page `wordkeep serve` prints while no admin exists."""
+        return f"/setup/{_part(token)}"
+
+    def invitation(self, token: str) -> str:
+        return f"/invite/{_part(token)}"
+
+    def forgot(self) -> str:
+        return "/forgot"
+
+    def reset(self, token: str) -> str:
+        return f"/reset/{_part(token)}"
+
     # ------------------------------------------------------ a dictionary's pages
 
     def dictionary(self, slug: str) -> str:

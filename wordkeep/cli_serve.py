@@ -19,6 +19,7 @@ from lexicon.db.engine import make_engine, session_for
 from lexicon.media.storage import storage_from_url
 from lexicon.operations.demo import load_demo, load_samples
 from wordkeep.common import friendly, load_settings, open_engine
+from wordkeep.first_run import print_setup_link
 from wordkeep.serving import MediaSweeper, limit_malloc_arenas
 from wordkeep.settings import Settings
 
@@ -65,6 +66,7 @@ def serve(
     migrate_in_child(demo)
     engine = make_engine(settings.database_url)
     typer.echo(f"Wordkeep on http://{host}:{port}/  (API docs at /docs)")
+    print_setup_link(settings, engine, host=host, port=port)  # while no admin exists
     sweeper = start_media_sweeper(settings, engine)
     try:
         if workers > 1:

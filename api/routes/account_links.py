@@ -14,6 +14,7 @@ from api.deps import CsrfChecked, SessionDep, SettingsDep, ViewerDep
 from api.i18n import _
 from api.links import reset_url, send_reset, start_session
 from api.templating import render
+from api.urls import urls
 from lexicon.accounts import invitations, resets
 from lexicon.accounts import setup as first_run
 from lexicon.accounts.access import ROLE_RANK
@@ -101,7 +102,7 @@ def setup_admin(
         ctx = {"token": token, "values": values, "error": _passwords_error(exc)}
         return render(request, "links/setup.html", ctx, status_code=422)
     start_session(request, user)
-    return RedirectResponse("/", status_code=303)
+    return RedirectResponse(urls.index(), status_code=303)
 
 
 # ---------------------------------------------------------------- invitations
@@ -126,8 +127,8 @@ def _invitation_page(request, session, viewer, token, *, values=None, error="", 
 def _landing(dictionary: Dictionary, role: str) -> str:
     """Where an accepted invitation leads: the editor for those who write, else the dictionary."""
     if ROLE_RANK[role] >= ROLE_RANK["contributor"]:
-        return f"/d/{dictionary.slug}/edit/"
-    return f"/d/{dictionary.slug}/"
+        return urls.editor(dictionary.slug)
+    return urls.dictionary(dictionary.slug)
 
 
 @router.get("/invite/{token}")
@@ -169,7 +170,7 @@ def accept_invitation(
             request, session, viewer, token, values=values, error=_passwords_error(exc), status=422
         )
     except NotAuthenticated:
-        return RedirectResponse(f"/login?next=/invite/{token}", status_code=303)
+        return RedirectResponse(urls.login(urls.invitation(token)), status_code=303)
     if user.id != viewer.user_id:
         start_session(request, user)
     invitation = found["invitation"]
@@ -239,4 +240,4 @@ def reset_password(
         ctx = {"token": token, "email": user.email, "error": _passwords_error(exc)}
         return render(request, "links/reset.html", {**ctx, "viewer": viewer}, status_code=422)
     start_session(request, user)
-    return RedirectResponse("/account?saved=password", status_code=303)
+    return RedirectResponse(urls.account(), status_code=303)

@@ -15,6 +15,7 @@ from api.errors import status_for
 from api.i18n import _
 from api.links import invitation_url, reset_url, send_invitation
 from api.templating import render
+from api.urls import urls
 from lexicon.accounts import invitations, resets, roster
 from lexicon.accounts.access import ROLE_RANK
 from lexicon.accounts.members import list_circles, set_member
@@ -44,7 +45,8 @@ def _page(request, session, dictionary, viewer, *, new_link=None, error="", stat
 
 
 def _back(dictionary, saved: str) -> RedirectResponse:
-    return RedirectResponse(f"/d/{dictionary.slug}/edit/members?saved={saved}", status_code=303)
+    url = urls.editor(dictionary.slug, "members", query={"saved": saved})
+    return RedirectResponse(url, status_code=303)
 
 
 def _refused(request, session, dictionary, viewer, exc: WordkeepError):

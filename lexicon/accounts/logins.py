@@ -6,7 +6,7 @@ import logging
 import math
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -84,6 +84,7 @@ def authenticate(
         verify_password(password, _DUMMY_HASH)
     elif not user.disabled and verify_password(password, user.password_hash):
         _forget_attempt(session, account_key, limits.get(address_key) and address_key)
+        _note_login(session, user, now)
         return user
     if reached_limit:  # this wrong password was the last one allowed for now
         raise LoginThrottled(
@@ -91,6 +92,18 @@ def authenticate(
             retry_after=max(1, lockout_seconds),
         )
     raise WrongCredentials("wrong email or password")
+
+
+def _note_login(session: Session, user: User, now: datetime) -> None:
+    """The login is the user's last activity (the members page shows it). Best effort: the
+    login stands either way."""
+    try:
+        begin_write(session)
+        session.execute(update(User).where(User.id == user.id).values(last_seen_at=now))
+        session.commit()
+    except SQLAlchemyError as exc:
+        session.rollback()
+        log.info("a login could not be noted", extra={"error": str(exc)})
 
 
 def _throttle_rows(session: Session, keys: list[str], lock: bool = False) -> dict:
