@@ -3,8 +3,8 @@
 Routes, templates (the Jinja global `urls`: `urls.entry(dictionary.slug, e.id)`) and scripts
 (through `data-` attributes the server renders) take their URLs from here, so a path is spelled
 once. Each path part is percent-quoted and each query string encoded; the paths are the ones
-the routers declare. The domain (lexicon/) builds no URL: media dicts get theirs here, when a
-response is made (`with_media_urls`).
+the routers declare. `media`, `picture` and `srcset` spell the media paths; the media dicts of
+stored entries still carry theirs from lexicon.entries.read (to move here, issue #17).
 """
 
 from __future__ import annotations

@@ -282,8 +282,3 @@ def make_print_copy(decoded: Decoded, folder: str | os.PathLike) -> WebCopy:
         path, mime = Path(folder, "print.jpg"), "image/jpeg"
         copy.save(path, "JPEG", quality=PRINT_QUALITY, optimize=True)
     return WebCopy(path=path, width=size[0], height=size[1], size=path.stat().st_size, mime=mime)
-
-
-def srcset(url: str, widths: list[int]) -> str:
-    """The `srcset` attribute for a picture whose plain media URL is `url`."""
-    return ", ".join(f"{url}/w{w} {w}w" for w in sorted(widths))

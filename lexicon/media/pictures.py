@@ -26,7 +26,7 @@ from lexicon.accounts.access import Viewer
 from lexicon.db.engine import once_more_if_raced
 from lexicon.db.transactions import transaction
 from lexicon.editing.write import update_entry
-from lexicon.entries.read import entry_dict, media_url, stored_entry
+from lexicon.entries.read import entry_dict, stored_entry
 from lexicon.errors import EntryNotFound, InvalidInput, NotFound
 from lexicon.media import images
 from lexicon.media.images import ImageLimits
@@ -356,14 +356,6 @@ def print_copy(*, storage: Storage, media: Media) -> tuple[bytes, str]:
         decoded = images.decode(src, name=media.original_name, max_pixels=pixels)
         copy = images.make_print_copy(decoded, tmp)
         return copy.path.read_bytes(), copy.mime
-
-
-def srcset_for(dictionary: Dictionary, row: Media) -> str | None:
-    """The `srcset` of a picture's web copies, None for anything else."""
-    widths = (row.extra or {}).get("widths") if row.kind == "image" else None
-    if not widths:
-        return None
-    return images.srcset(media_url(dictionary, row.sha256), widths)
 
 
 def derivative_to_serve(

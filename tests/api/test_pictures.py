@@ -9,7 +9,6 @@ import socket
 import struct
 import uuid
 import zlib
-from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -421,18 +420,9 @@ def test_pictures_on_s3(settings, engine, entry, auth, photo, s3_endpoint, monke
     assert len(list(storage_from_url(where).keys())) == 5
 
 
-def test_srcset_gives_a_phone_the_width_it_needs(
-    client, auth, entry, photo, live_server, browser, monkeypatch
-):
-    """With `srcset` from pictures.srcset_for (to be added to entries.media_public), a 400 px wide
-    phone screen at 2x density loads the 800 px copy."""
-    plain = entries.media_public
-    if "srcset" not in plain(SimpleNamespace(slug="demo"), Media(sha256="0" * 64, kind="image")):
-
-        def media_public(dictionary, media):
-            return {**plain(dictionary, media), "srcset": pictures.srcset_for(dictionary, media)}
-
-        monkeypatch.setattr("lexicon.entries.read.media_public", media_public)
+def test_srcset_gives_a_phone_the_width_it_needs(client, auth, entry, photo, live_server, browser):
+    """With the picture's `srcset`, a 400 px wide phone screen at 2x density loads the 800 px
+    copy."""
     assert upload(client, auth, entry, photo).status_code == 201
     context = browser.new_context(viewport={"width": 400, "height": 800}, device_scale_factor=2)
     try:
