@@ -197,7 +197,8 @@
       document.open(); document.write(await response.text()); document.close();
       return;
     }
-    const url = "/api/dictionaries/" + form.dataset.slug + "/entries/" + match[1] + "/pronunciations";
+    // The URL from the server (api/urls.py), with the new entry's id in place of __entry__.
+    const url = box.dataset.uploadUrlTemplate.replace("__entry__", match[1]);
     try {
       const entry = await upload(url, pending.file, pending.name, notes);
       location.href = response.url.replace(/saved=\d+/, "saved=" + entry.version);
