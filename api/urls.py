@@ -83,6 +83,10 @@ class Urls:
     def reset(self, token: str) -> str:
         return f"/reset/{_part(token)}"
 
+    def new_dictionary(self) -> str:
+        """The wizard that makes a dictionary (from an import file or empty)."""
+        return "/dictionaries/new"
+
     # ------------------------------------------------------ a dictionary's pages
 
     def dictionary(self, slug: str) -> str:

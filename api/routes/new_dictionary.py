@@ -27,6 +27,7 @@ from api.errors import status_for
 from api.i18n import _
 from api.routes.interchange import _spool
 from api.templating import render
+from api.urls import urls
 from lexicon import languages
 from lexicon.accounts.access import Viewer
 from lexicon.accounts.creators import may_create_dictionaries, require_may_create
@@ -46,7 +47,7 @@ api = APIRouter(prefix="/api/languages", tags=["languages"])
 pages = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 ACTION = "create_dictionary"
-PATH = "/dictionaries/new"
+PATH = urls.new_dictionary()
 STAGE_DIR = Path(tempfile.gettempdir()) / "wordkeep-new-dictionaries"
 STAGE_KEY = "new_dictionary_file"  # in the signed session: the staged file this browser checked
 STAGE_MAX_AGE = 24 * 3600
@@ -316,7 +317,7 @@ EMPTY = {
 @pages.get(PATH)
 def new_dictionary_page(request: Request, viewer: ViewerDep, settings: SettingsDep):
     if viewer.anonymous:
-        return RedirectResponse(f"/login?next={PATH}", status_code=303)
+        return RedirectResponse(urls.login(next=PATH), status_code=303)
     require_may_create(viewer, settings.dictionary_creators)
     _drop_stage(request)  # a fresh start forgets a file checked before
     return _page(request, viewer, dict(EMPTY))
@@ -397,7 +398,7 @@ async def _check_or_create(request, viewer, session, values: dict, staged, actio
         )
     )
     _drop_stage(request)
-    return RedirectResponse(f"/d/{dictionary.slug}/", status_code=303)
+    return RedirectResponse(urls.dictionary(dictionary.slug), status_code=303)
 
 
 async def _run(fn, *args):

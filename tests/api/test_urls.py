@@ -34,6 +34,8 @@ SHA = "ab" * 32
         (urls.reset("t0k-en_"), "/reset/t0k-en_"),
         (urls.editor("demo", "members"), "/d/demo/edit/members"),
         (urls.editor("demo", "invitations", 4, "revoke"), "/d/demo/edit/invitations/4/revoke"),
+        (urls.new_dictionary(), "/dictionaries/new"),
+        (urls.login(next=urls.new_dictionary()), "/login?next=/dictionaries/new"),
         (urls.dictionary("demo"), "/d/demo/"),
         (urls.search("demo"), "/d/demo/search"),
         (urls.search("demo", q="ngoma"), "/d/demo/search?q=ngoma"),
