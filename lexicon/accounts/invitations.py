@@ -32,7 +32,7 @@ def _circle_names(circles) -> list[str]:
         name = unicodedata.normalize("NFC", str(raw).strip())
         if not name:
             continue
-        if len(name) > MAX_CIRCLE_NAME or SEP in name:
+        if len(name) > MAX_CIRCLE_NAME or SEP in name or "\x00" in name:
             raise InvalidInput(f"circles: {name[:40]!r} is not a circle name")
         if name not in names:
             names.append(name)
@@ -54,6 +54,8 @@ def create_invitation(
     email to this dictionary is withdrawn: only the newest link works."""
     now = now or utcnow()
     email = normalise_email(email)
+    if "\x00" in email or len(email) > 320:
+        raise InvalidInput("email: not an email address")
     if role not in ROLE_RANK:
         raise InvalidInput(f"role: {role!r} is not one of {', '.join(ROLE_RANK)}")
     names = _circle_names(circles)
