@@ -15,6 +15,8 @@ rebuilding the entry when all of these hold (`source_of`):
 
 from __future__ import annotations
 
+from lexicon.shape.entry import iter_senses
+
 FORMATS = ("lift", "mdf")
 
 
@@ -49,11 +51,8 @@ def part_count(entry: dict) -> int:
     """How many parts with their own visibility an entry dict holds (to tell a whole entry from
     one a filter has cut)."""
     count = len(entry.get("pronunciations") or [])
-    stack = list(entry.get("senses") or [])
-    while stack:
-        sense = stack.pop()
+    for sense in iter_senses(entry):
         count += 1 + len(sense.get("examples") or []) + len(sense.get("pictures") or [])
-        stack.extend(sense.get("subsenses") or [])
     return count
 
 
