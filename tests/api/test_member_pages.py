@@ -77,3 +77,14 @@ def test_forms_need_the_csrf_token(client, dictionary, owner):
     log_in(client, owner.email)
     refused = client.post(f"{PAGE}/invite", data={"email": "x@example.org", "role": "viewer"})
     assert refused.status_code == 403
+
+
+def test_the_settings_page_adds_a_member_by_invitation(client, dictionary, owner):
+    log_in(client, owner.email)
+    settings = client.get("/d/demo/edit/settings").text
+    assert 'action="/d/demo/edit/members/invite"' in settings
+    made = client.post(
+        f"{PAGE}/invite",
+        data={"csrf_token": csrf_of(settings), "email": "nobody.yet@example.org", "role": "editor"},
+    )
+    assert made.status_code == 200 and "http://testserver/invite/" in made.text
