@@ -1,0 +1,185 @@
+"""ELAN .eaf -> a text dict (docs/text-shape.md).
+
+The transcription tier's annotations become segments, its symbolic children's annotations
+their translations (the tiers the keeper picks in `mapping`, or the defaults below); every
+other tier, type, vocabulary, participant and time slot stays in `extra.elan` (the model of
+`lexicon.io.elan.document`), so that `write_eaf` gives the file back."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lexicon.errors import InvalidInput
+from lexicon.io.elan.document import is_symbolic, linguistic_type, parse_model, tier_by_id
+from lexicon.io.ids import as_uuid, derive_id
+from lexicon.io.safety import DEFAULT_LIMITS, Limits
+from lexicon.io.textparts import (
+    blank_segment,
+    blank_text,
+    content_id,
+    language_of_name,
+    ms_to_seconds,
+    read_bytes,
+    speaker,
+)
+
+_URN = re.compile(r"urn:nl-mpi-tools-elan-eaf:([0-9a-fA-F-]{36})")
+
+
+def _time_aligned(model: dict, tier: dict) -> bool:
+    return linguistic_type(model, tier).get("TIME_ALIGNABLE", "true") != "false" and bool(
+        tier["align"] or not tier["ref"]
+    )
+
+
+def default_transcription(model: dict) -> str | None:
+    """The first top-level time-aligned tier with annotations (else the first top-level one)."""
+    top = [t for t in model["tiers"] if not t["attrs"].get("PARENT_REF")]
+    for tier in top:
+        if _time_aligned(model, tier) and tier["align"]:
+            return tier["attrs"]["TIER_ID"]
+    return top[0]["attrs"]["TIER_ID"] if top else None
+
+
+def _children(model: dict, tier_id: str) -> list[dict]:
+    return [t for t in model["tiers"] if t["attrs"].get("PARENT_REF") == tier_id]
+
+
+def tier_language(model: dict, tier: dict, given: str | None = None) -> str:
+    """The writing system of a tier: the keeper's choice, else its LANG_REF, else a language
+    its name spells ("Spanish" -> es), else 'und'."""
+    if given:
+        return given
+    if tier["attrs"].get("LANG_REF"):
+        return tier["attrs"]["LANG_REF"]
+    return language_of_name(tier["attrs"]["TIER_ID"])
+
+
+def _tier_or_refuse(model: dict, tier_id: str, role: str, name: str) -> dict:
+    tier = tier_by_id(model, tier_id)
+    if tier is None:
+        have = ", ".join(repr(t["attrs"]["TIER_ID"]) for t in model["tiers"]) or "none"
+        raise InvalidInput(f"{name}: no tier {tier_id!r} for the {role} (tiers: {have})")
+    return tier
+
+
+def resolve_mapping(model: dict, mapping: dict | None, name: str) -> dict:
+    """The keeper's choice of tiers, completed with the defaults:
+    {"transcription": tier id, "vernacular": ws, "translations": {ws: tier id}}.
+
+    `mapping` may give "transcription", "vernacular", "analysis" (the translation's writing
+    system), and either "translations" ({ws: tier id}) or "translation" (a tier id, or None
+    for none). The default translation is the transcription tier's first symbolic child."""
+    mapping = dict(mapping or {})
+    tid = mapping.get("transcription") or default_transcription(model)
+    if tid is None:
+        raise InvalidInput(f"{name}: the file has no tier to read a transcription from")
+    tier = _tier_or_refuse(model, tid, "transcription", name)
+    if not _time_aligned(model, tier):
+        raise InvalidInput(f"{name}: tier {tid!r} is not time-aligned; pick a time-aligned tier")
+    if "translations" in mapping:
+        chosen = dict(mapping["translations"] or {})
+    elif "translation" in mapping:
+        one = mapping["translation"]
+        chosen = {}
+        if one:
+            child = _tier_or_refuse(model, one, "translation", name)
+            chosen[tier_language(model, child, mapping.get("analysis"))] = one
+    else:
+        kids = [t for t in _children(model, tid) if is_symbolic(model, t)]
+        chosen = {}
+        if kids:
+            chosen[tier_language(model, kids[0], mapping.get("analysis"))] = kids[0]["attrs"][
+                "TIER_ID"
+            ]
+    for ws, child_id in chosen.items():
+        child = _tier_or_refuse(model, child_id, f"translation ({ws})", name)
+        if child["attrs"].get("PARENT_REF") != tid or not is_symbolic(model, child):
+            raise InvalidInput(
+                f"{name}: translation tier {child_id!r} is not a symbolic child of the "
+                f"transcription tier {tid!r}"
+            )
+    vernacular = tier_language(model, tier, mapping.get("vernacular"))
+    return {"transcription": tid, "vernacular": vernacular, "translations": chosen}
+
+
+def _translations(model: dict, chosen: dict) -> dict:
+    """{parent annotation id: {ws: [[id, value, previous, svg], ...]}} in file order."""
+    found: dict[str, dict] = {}
+    for ws, tier_id in chosen.items():
+        tier = tier_by_id(model, tier_id)
+        for aid, ref, value, prev, svg in tier["ref"]:
+            found.setdefault(ref, {}).setdefault(ws, []).append([aid, value, prev, svg])
+        tier["ref"] = []
+        tier["ann_attrs"] = {}
+    return found
+
+
+def _ordered_pieces(pieces: list) -> list:
+    """Symbolic_Subdivision pieces in their PREVIOUS_ANNOTATION order."""
+    by_prev = {p[2]: p for p in pieces}
+    if len(by_prev) != len(pieces) or None not in by_prev:
+        return pieces
+    ordered, prev = [], None
+    while prev in by_prev and len(ordered) < len(pieces):
+        ordered.append(by_prev[prev])
+        prev = by_prev[prev][0]
+    return ordered if len(ordered) == len(pieces) else pieces
+
+
+def _segments(model: dict, mapping: dict, text_id: str) -> list[dict]:
+    tier = tier_by_id(model, mapping["transcription"])
+    slots = dict(model["time_slots"])
+    found = _translations(model, mapping["translations"])
+    who = tier["attrs"].get("PARTICIPANT") or None
+    segments = []
+    for aid, ts1, ts2, value, svg in sorted(
+        tier["align"], key=lambda a: (slots[a[1]] is None, slots[a[1]] or 0)
+    ):
+        seg = blank_segment(derive_id(text_id, "elan", aid))
+        seg["start"], seg["end"] = ms_to_seconds(slots[ts1]), ms_to_seconds(slots[ts2])
+        seg["speaker"] = who
+        if value:
+            seg["text"] = {mapping["vernacular"]: value}
+        kept = {"id": aid, "ts": [ts1, ts2], "svg": svg, "attrs": tier["ann_attrs"].get(aid, {})}
+        kept["translations"] = {}
+        for ws, pieces in found.get(aid, {}).items():
+            pieces = _ordered_pieces(pieces)
+            seg["translation"][ws] = " ".join(p[1] for p in pieces if p[1])
+            kept["translations"][ws] = pieces
+        seg["extra"] = {"elan": kept}
+        segments.append(seg)
+    tier["align"], tier["ann_attrs"] = [], {}
+    return segments
+
+
+def _text_id(model: dict, data: bytes) -> str:
+    for key, value in model["properties"]:
+        if key == "URN" and value and (m := _URN.fullmatch(value.strip())):
+            return as_uuid(m.group(1)) or content_id("elan", data)
+    return content_id("elan", data)
+
+
+def eaf_to_text(data: bytes, name: str, mapping: dict | None = None) -> dict:
+    """A text dict from an .eaf file's bytes; refused (TextRejected / InvalidInput) when the
+    file is broken or the mapping names tiers it does not have."""
+    model = parse_model(data, name)
+    chosen = resolve_mapping(model, mapping, name)
+    text = blank_text(_text_id(model, data))
+    text["segments"] = _segments(model, chosen, text["id"])
+    participants = dict.fromkeys(
+        t["attrs"]["PARTICIPANT"] for t in model["tiers"] if t["attrs"].get("PARTICIPANT")
+    )
+    who = tier_by_id(model, chosen["transcription"])["attrs"].get("PARTICIPANT")
+    text["speakers"] = [speaker(who)] if who else []
+    model["mapping"] = chosen
+    model["participants"] = list(participants)
+    text["extra"] = {"elan": model}
+    return text
+
+
+def read_eaf(path: Path, mapping: dict | None = None, limits: Limits = DEFAULT_LIMITS) -> dict:
+    """A text dict from the .eaf file at `path` (see `eaf_to_text`)."""
+    path = Path(path)
+    return eaf_to_text(read_bytes(path, limits), path.name, mapping)
