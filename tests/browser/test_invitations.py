@@ -96,3 +96,25 @@ def test_axe_on_the_setup_and_password_pages(browser, live_server, session):
     page.goto(f"{live_server.url}/setup/{token}")
     assert "admin already" in page.text_content("main")
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "pt", "id", "ms"])
+def test_the_members_page_in_each_language_on_a_phone(
+    browser, live_server, session, dictionary, lang
+):
+    make_user(session, "ed@example.org", "editor", dictionary, circles=["elders"])
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login?next=/d/demo/edit/members")
+    page.fill("#email", "owner@example.org")
+    page.fill("#password", "password-123")
+    page.click("form.login button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/d/demo/edit/members")
+    page.goto(f"{live_server.url}/d/demo/edit/members?lang={lang}")
+    assert page.get_attribute("html", "lang") == lang
+    page.fill("#invite-email", "new@example.org")
+    page.click("form.invite button[type=submit]")
+    assert page.input_value("#new-link-url").startswith(f"{live_server.url}/invite/")
+    assert fits_the_phone(page)
+    assert axe_problems(page) == []
+    context.close()
