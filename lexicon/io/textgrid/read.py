@@ -1,0 +1,198 @@
+"""Praat .TextGrid -> a text dict (docs/text-shape.md), through praatio.
+
+The transcription tier's labelled intervals become segments (times rounded to the
+millisecond; the exact times Praat wrote stay in the segment's `extra.textgrid` so that an
+untouched segment is written back to the last digit), a translation tier's intervals with
+the same bounds their translations. Every other tier, interval and point stays in
+`extra.textgrid`:
+
+    {"xmin": 0.0, "xmax": 1.87, "mapping": {"transcription": name, "vernacular": ws,
+     "translations": {ws: name}},
+     "tiers": [{"class": "IntervalTier" | "TextTier", "name": ..., "xmin": ..., "xmax": ...,
+                "entries": [[start, end, label]] or [[time, label]]}]}
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+from praatio.utilities import textgrid_io
+
+from lexicon.errors import InvalidInput
+from lexicon.io.ids import derive_id
+from lexicon.io.safety import DEFAULT_LIMITS, Limits
+from lexicon.io.textparts import (
+    TextRejected,
+    blank_segment,
+    blank_text,
+    content_id,
+    decode,
+    language_of_name,
+    read_bytes,
+    round_seconds,
+)
+
+_NEGATIVE = re.compile(r"^\s*(?:(?:xmin|xmax|number|time)\s*=\s*)?-\s*\d", re.MULTILINE)
+INTERVAL = "IntervalTier"
+POINT = "TextTier"
+
+
+def _number(value, where: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TextRejected(f"{where}: time {value!r} is not a number") from None
+    if not math.isfinite(number) or number < 0:
+        raise TextRejected(f"{where}: time {value!r} is negative or not finite")
+    return number
+
+
+def _tier(raw: dict, name: str) -> dict:
+    where = f"{name}: tier {raw.get('name')!r}"
+    tier = {
+        "class": raw["class"],
+        "name": raw["name"],
+        "xmin": _number(raw["xmin"], where),
+        "xmax": _number(raw["xmax"], where),
+        "entries": [],
+    }
+    last_end, last = None, None
+    for n, entry in enumerate(raw["entries"], 1):
+        if tier["class"] == INTERVAL:
+            here = f"{where}, interval {n}"
+            start, end = _number(entry[0], here), _number(entry[1], here)
+            if end < start:
+                raise TextRejected(f"{here}: ends ({end}) before it starts ({start})")
+            if last_end is not None and start < last_end:
+                raise TextRejected(f"{here} (from {start}) overlaps interval {last}")
+            last_end, last = end, n
+            tier["entries"].append([start, end, entry[2]])
+        else:
+            tier["entries"].append([_number(entry[0], f"{where}, point {n}"), entry[1]])
+    return tier
+
+
+def parse_grid(data: bytes, name: str) -> dict:
+    """The TextGrid as plain data (all intervals, empty ones too), refused (TextRejected) when
+    it is not a readable text TextGrid or its times do not hold together."""
+    text = decode(data, name)
+    if text.lstrip().startswith("{") or 'Object class = "TextGrid' not in text[:400]:
+        raise TextRejected(f"{name}: not a Praat TextGrid (no 'Object class = \"TextGrid\"')")
+    negative = _NEGATIVE.search(text)
+    if negative:  # praatio would drop the sign
+        line = text.count("\n", 0, negative.start()) + 1
+        raise TextRejected(f"{name}: line {line}: a negative time ({negative.group(0).strip()}...)")
+    try:
+        raw = textgrid_io.parseTextgridStr(text, includeEmptyIntervals=True)
+        grid = {
+            "xmin": _number(raw["xmin"], name),
+            "xmax": _number(raw["xmax"], name),
+            "tiers": [_tier(t, name) for t in raw["tiers"]],
+        }
+    except TextRejected:
+        raise
+    except Exception as exc:  # praatio raises bare errors of many kinds on broken input
+        raise TextRejected(f"{name}: not a readable Praat TextGrid ({exc})") from exc
+    return grid
+
+
+def _labelled(tier: dict) -> list[list]:
+    return [e for e in tier["entries"] if e[-1] != ""]
+
+
+def _named(grid: dict, tier_name: str, role: str, name: str) -> dict:
+    for tier in grid["tiers"]:
+        if tier["name"] == tier_name and tier["class"] == INTERVAL:
+            return tier
+    have = ", ".join(repr(t["name"]) for t in grid["tiers"] if t["class"] == INTERVAL)
+    raise InvalidInput(f"{name}: no interval tier {tier_name!r} for the {role} (tiers: {have})")
+
+
+def _default_translations(grid: dict, main: dict, analysis: str | None) -> dict:
+    """The first other interval tier whose labelled intervals all share the bounds of the
+    transcription's (a translation made interval by interval)."""
+    bounds = {(e[0], e[1]) for e in _labelled(main)}
+    for tier in grid["tiers"]:
+        if tier is main or tier["class"] != INTERVAL or not _labelled(tier):
+            continue
+        if all((e[0], e[1]) in bounds for e in _labelled(tier)):
+            return {analysis or language_of_name(tier["name"]): tier["name"]}
+    return {}
+
+
+def resolve_mapping(grid: dict, mapping: dict | None, name: str) -> dict:
+    """{"transcription": tier name, "vernacular": ws, "translations": {ws: tier name}}, from the
+    keeper's `mapping` (same keys as ELAN's) and the defaults: the first interval tier with
+    labels, and a tier whose intervals match it bound for bound."""
+    mapping = dict(mapping or {})
+    intervals = [t for t in grid["tiers"] if t["class"] == INTERVAL]
+    default = next((t for t in intervals if _labelled(t)), intervals[0] if intervals else None)
+    tier_name = mapping.get("transcription") or (default and default["name"])
+    if not tier_name:
+        raise InvalidInput(
+            f"{name}: the TextGrid has no interval tier to read a transcription from"
+        )
+    main = _named(grid, tier_name, "transcription", name)
+    if "translations" in mapping:
+        chosen = dict(mapping["translations"] or {})
+    elif "translation" in mapping:
+        one = mapping["translation"]
+        chosen = {mapping.get("analysis") or language_of_name(one): one} if one else {}
+    else:
+        chosen = _default_translations(grid, main, mapping.get("analysis"))
+    for ws, other in chosen.items():
+        if _named(grid, other, f"translation ({ws})", name) is main:
+            raise InvalidInput(
+                f"{name}: tier {other!r} cannot be both transcription and translation"
+            )
+    vernacular = mapping.get("vernacular") or language_of_name(main["name"])
+    return {"transcription": main["name"], "vernacular": vernacular, "translations": chosen}
+
+
+def _segment(text_id: str, n: int, entry: list, vernacular: str) -> dict:
+    seg = blank_segment(derive_id(text_id, "textgrid", str(n)))
+    start, end, label = entry
+    seg["start"], seg["end"] = round_seconds(start), round_seconds(end)
+    seg["text"] = {vernacular: label}
+    exact = {}
+    if seg["start"] != start:
+        exact["start"] = start
+    if seg["end"] != end:
+        exact["end"] = end
+    seg["extra"] = {"textgrid": exact} if exact else {}
+    return seg
+
+
+def grid_to_text(data: bytes, name: str, mapping: dict | None = None) -> dict:
+    """A text dict from a TextGrid's bytes (see the module's docstring)."""
+    grid = parse_grid(data, name)
+    chosen = resolve_mapping(grid, mapping, name)
+    text = blank_text(content_id("textgrid", data))
+    main = _named(grid, chosen["transcription"], "transcription", name)
+    segments = [
+        _segment(text["id"], n, e, chosen["vernacular"]) for n, e in enumerate(_labelled(main), 1)
+    ]
+    by_bounds = {(e[0], e[1]): seg for e, seg in zip(_labelled(main), segments, strict=True)}
+    main["entries"] = []
+    for ws, tier_name in chosen["translations"].items():
+        tier = _named(grid, tier_name, "translation", name)
+        rest = []
+        for entry in tier["entries"]:
+            seg = by_bounds.get((entry[0], entry[1]))
+            if seg is not None and entry[2] != "":
+                seg["translation"][ws] = entry[2]
+            elif entry[2] != "":
+                rest.append(entry)
+        tier["entries"] = rest
+    grid["mapping"] = chosen
+    text["segments"] = segments
+    text["extra"] = {"textgrid": grid}
+    return text
+
+
+def read_textgrid(path: Path, mapping: dict | None = None, limits: Limits = DEFAULT_LIMITS) -> dict:
+    """A text dict from the TextGrid at `path` (see `grid_to_text`)."""
+    path = Path(path)
+    return grid_to_text(read_bytes(path, limits), path.name, mapping)

@@ -1,0 +1,143 @@
+"""Praat TextGrid texts (#22): every labelled interval and point comes back at the exact
+time Praat wrote, the keeper's tier choice, edits, fresh grids and clear refusals."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lexicon.errors import InvalidInput
+from lexicon.io.textgrid import grid_to_text, read_textgrid, textgrid_facts, write_textgrid
+from lexicon.io.textparts import TextRejected
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "texts"
+GRIDS = {
+    "kichwa": FIXTURES / "kichwa-ch2" / "kichwa_ch2_excerpt.DERIVED.TextGrid",
+    "mary": FIXTURES / "praatio-en" / "mary.TextGrid",
+    "bobby_words": FIXTURES / "praatio-en" / "bobby_words.TextGrid",
+    "bobby_phones": FIXTURES / "praatio-en" / "bobby_phones.TextGrid",
+}
+EXPECTED_FACTS = {"kichwa": 56, "mary": 25, "bobby_words": 7, "bobby_phones": 14}
+
+
+def grid(*tiers: str, xmax: float = 3.0) -> bytes:
+    head = f'File type = "ooTextFile"\nObject class = "TextGrid"\n\nxmin = 0\nxmax = {xmax}\ntiers? <exists>\nsize = {len(tiers)}\nitem []:\n'
+    return (head + "".join(f"    item [{n}]:\n{t}" for n, t in enumerate(tiers, 1))).encode()
+
+
+def interval_tier(name: str, *intervals: tuple, xmax: float = 3.0) -> str:
+    body = "".join(
+        f'        intervals [{n}]:\n            xmin = {a}\n            xmax = {b}\n            text = "{t}"\n'
+        for n, (a, b, t) in enumerate(intervals, 1)
+    )
+    return (
+        f'        class = "IntervalTier"\n        name = "{name}"\n        xmin = 0\n        xmax = {xmax}\n'
+        f"        intervals: size = {len(intervals)}\n{body}"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(GRIDS))
+def test_round_trip_keeps_every_fact(name):
+    data = GRIDS[name].read_bytes()
+    before = textgrid_facts(data)
+    after = textgrid_facts(write_textgrid(read_textgrid(GRIDS[name])))
+    assert len(before) == EXPECTED_FACTS[name]
+    assert len(before & after) / len(before | after) == 1.0, (before - after, after - before)
+
+
+def test_kichwa_defaults_find_the_translation_tier():
+    text = read_textgrid(GRIDS["kichwa"])
+    assert text["extra"]["textgrid"]["mapping"] == {
+        "transcription": "Kichwa (default)",
+        "vernacular": "und",
+        "translations": {"es": "Spanish"},
+    }
+    first = text["segments"][0]
+    assert (first["start"], first["end"]) == (2.62, 7.77)
+    assert first["translation"]["es"].startswith("El Barrio del Jabonero")
+
+
+def test_times_are_rounded_in_the_dict_and_exact_in_the_file():
+    text = read_textgrid(GRIDS["mary"], {"transcription": "word", "vernacular": "en"})
+    words = [s["text"]["en"] for s in text["segments"]]
+    assert words == ["mary", "rolled", "the", "barrel"]
+    mary = text["segments"][0]
+    assert (mary["start"], mary["end"]) == (0.315, 0.676)
+    assert mary["extra"]["textgrid"] == {"start": 0.3154201182247563, "end": 0.6755499913498981}
+    assert b"0.3154201182247563" in write_textgrid(text)
+    mary["end"] = 0.6  # an edited time wins over the kept one
+    assert ("interval", "word", 0.3154201182247563, 0.6, "mary") in textgrid_facts(
+        write_textgrid(text)
+    )
+
+
+def test_mapping_to_a_missing_tier_is_refused():
+    with pytest.raises(InvalidInput, match="no interval tier 'gloss'.*'phone', 'word'"):
+        read_textgrid(GRIDS["mary"], {"transcription": "gloss"})
+    with pytest.raises(InvalidInput, match="both transcription and translation"):
+        read_textgrid(GRIDS["mary"], {"transcription": "word", "translation": "word"})
+
+
+def test_a_text_from_elsewhere_gets_tiers_per_speaker_and_translation():
+    text = {
+        "segments": [
+            {
+                "start": 0.5,
+                "end": 1.25,
+                "speaker": "A",
+                "text": {"qu": "Alli"},
+                "translation": {"es": "Bien"},
+            },
+            {"start": 1.0, "end": 2.0, "speaker": "B", "text": {"qu": "Ari"}, "translation": {}},
+        ]
+    }
+    facts = textgrid_facts(write_textgrid(text))
+    assert ("interval", "transcription@A", 0.5, 1.25, "Alli") in facts
+    assert ("interval", "translation-es@A", 0.5, 1.25, "Bien") in facts
+    assert ("interval", "transcription@B", 1.0, 2.0, "Ari") in facts
+
+
+def test_overlapping_segments_on_one_tier_cannot_be_written():
+    text = {
+        "segments": [
+            {"start": 0, "end": 2, "text": {"qu": "a"}},
+            {"start": 1, "end": 3, "text": {"qu": "b"}},
+        ]
+    }
+    with pytest.raises(InvalidInput, match="overlaps"):
+        write_textgrid(text)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"hello", "not a Praat TextGrid"),
+        (grid(interval_tier("w", (0, 2, "a"), (1, 3, "b"))), "interval 2 .* overlaps interval 1"),
+        (grid(interval_tier("w", (2, 1, "a"))), r"ends \(1.0\) before it starts"),
+        (grid(interval_tier("w", (-1, 1, "a"))), "line 16: a negative time"),
+        (grid(interval_tier("w", ("x", 1, "a"))), "not a readable Praat TextGrid|not a number"),
+    ],
+)
+def test_broken_grids_are_refused(data, message):
+    with pytest.raises(TextRejected, match=message) as caught:
+        grid_to_text(data, "story.TextGrid")
+    assert "story.TextGrid" in str(caught.value)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=36_000_000), min_size=2, max_size=10, unique=True)
+)
+def test_millisecond_times_survive_text_to_textgrid_to_text(ms):
+    ms = sorted(ms)
+    text = {
+        "segments": [
+            {"start": a / 1000, "end": b / 1000, "text": {"qu": f"w{n}"}}
+            for n, (a, b) in enumerate(zip(ms, ms[1:], strict=False))
+        ]
+    }
+    back = grid_to_text(write_textgrid(text), "t.TextGrid")
+    assert [(s["start"], s["end"]) for s in back["segments"]] == [
+        (s["start"], s["end"]) for s in text["segments"]
+    ]
