@@ -17,19 +17,16 @@ from api.deps import (
     CsrfChecked,
     DictionaryDep,
     EditorDep,
-    ManagerDep,
     ProposerDep,
-    ReviewerDep,
     SessionDep,
     StorageDep,
 )
 from api.routes.media import MediaLimitsDep
 from api.templating import render
 from api.urls import urls
-from lexicon import accounts, editing, entries, media
-from lexicon.accounts import access
+from lexicon import editing, entries, media
 from lexicon.editing import review
-from lexicon.errors import InvalidInput, NotFound, StaleVersion
+from lexicon.errors import InvalidInput, StaleVersion
 from lexicon.models import Dictionary
 from lexicon.shape.entry import blank_entry
 
@@ -46,11 +43,11 @@ async def form_pairs(request: Request) -> list[tuple[str, str]]:
     return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
 
 
-def _url(dictionary: Dictionary, path: str = "") -> str:
+def editor_url(dictionary: Dictionary, path: str = "") -> str:
     return urls.editor(dictionary.slug) + path
 
 
-def _see_other(url: str) -> RedirectResponse:
+def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
@@ -227,9 +224,9 @@ def save_entry(
             request, dictionary, session, viewer, entry, errors=errors, status_code=422
         )
     if change.entry is None:  # a contributor's change waits in the review queue
-        return _see_other(_url(dictionary, "review?proposed=1"))
+        return see_other(editor_url(dictionary, "review?proposed=1"))
     saved = change.entry
-    return _see_other(_url(dictionary, f"entries/{saved['id']}?saved={saved['version']}"))
+    return see_other(editor_url(dictionary, f"entries/{saved['id']}?saved={saved['version']}"))
 
 
 def _base_or_empty(session, dictionary, viewer, entry_id, form) -> dict:
@@ -255,7 +252,7 @@ def delete_entry(
         session=session, dictionary=dictionary, viewer=viewer, action="delete",
         entry_id=entry_id, version=version,
     )  # fmt: skip
-    return _see_other(_url(dictionary, "deleted"))
+    return see_other(editor_url(dictionary, "deleted"))
 
 
 @router.post("/entries/{entry_id}/audio")
@@ -277,7 +274,7 @@ def upload_audio(
         fileobj=file.file, filename=file.filename or "", editor=viewer.label, limits=limits,
         fields={}, version=version, viewer=viewer,
     )  # fmt: skip
-    return _see_other(_url(dictionary, f"entries/{entry_id}?saved={saved['version']}"))
+    return see_other(editor_url(dictionary, f"entries/{entry_id}?saved={saved['version']}"))
 
 
 # ---------------------------------------------------------------- conflicts
@@ -331,7 +328,7 @@ def resolve_conflict(
         )  # fmt: skip
     except StaleVersion as exc:  # yet another save happened meanwhile: compare again
         return _conflict_page(request, dictionary, viewer, mine, exc.current)
-    return _see_other(_url(dictionary, f"entries/{entry_id}?saved={saved['version']}"))
+    return see_other(editor_url(dictionary, f"entries/{entry_id}?saved={saved['version']}"))
 
 
 # ---------------------------------------------------------------- history and deleted
@@ -380,7 +377,7 @@ def restore(
     review.restore_revision(
         session=session, dictionary=dictionary, viewer=viewer, entry_id=entry_id, number=number
     )
-    return _see_other(_url(dictionary, f"entries/{entry_id}/history?restored={number}"))
+    return see_other(editor_url(dictionary, f"entries/{entry_id}/history?restored={number}"))
 
 
 @router.get("/deleted")
@@ -443,139 +440,3 @@ def semantic_domains(viewer: ProposerDep):
 
 
 # ---------------------------------------------------------------- review queue
-
-
-@router.get("/review")
-def review_queue(
-    request: Request,
-    dictionary: DictionaryDep,
-    session: SessionDep,
-    viewer: ProposerDep,
-):
-    proposals = review.list_proposals(session=session, dictionary=dictionary, viewer=viewer)
-    ctx = {
-        "proposals": [_proposal_view(session, dictionary, viewer, p) for p in proposals["items"]],
-        "proposed": request.query_params.get("proposed"),
-        "may_review": access.may(viewer, dictionary, "review"),
-    }
-    return render(request, "editor/review.html", {**ctx, "viewer": viewer}, dictionary=dictionary)
-
-
-def _proposal_view(session, dictionary, viewer, p: dict) -> dict:
-    current = {}
-    if p["entry_id"]:
-        try:
-            current = entries.read_entry(
-                session=session, dictionary=dictionary, entry_id=p["entry_id"], viewer=viewer
-            )
-        except NotFound:
-            current = {}
-    rows = [r for r in editing.diff(current, p["data"] or {}) if r["change"] != "same"]
-    return {**p, "rows": rows, "headword": (p["data"] or current).get("headword", {})}
-
-
-@router.post("/review/{proposal_id}")
-def review_decide(
-    proposal_id: int,
-    pairs: Annotated[list, Depends(form_pairs)],
-    _csrf: CsrfChecked,
-    dictionary: DictionaryDep,
-    session: SessionDep,
-    viewer: ReviewerDep,
-):
-    posted = dict(pairs)
-    decide = review.accept if posted.get("decision") == "accept" else review.reject
-    decide(
-        session=session, dictionary=dictionary, proposal_id=proposal_id, viewer=viewer,
-        comment=posted.get("comment", "").strip(),
-    )  # fmt: skip
-    return _see_other(_url(dictionary, "review"))
-
-
-# ---------------------------------------------------------------- settings (owners)
-
-
-def _settings_page(request, dictionary, session, viewer, *, form=None, errors=None, code=200):
-    alphabet = dictionary.alphabet or {}
-    values = form or {
-        **dictionary.model_dump(),
-        "vernacular_ws": " ".join(dictionary.vernacular_ws),
-        "analysis_ws": " ".join(dictionary.analysis_ws),
-        "letters": forms.alphabet_text(alphabet),
-        "ignore": " ".join(alphabet.get("ignore", [])),
-        "confusables": " ".join("=".join(g) for g in alphabet.get("confusables", [])),
-    }
-    ctx = {
-        "values": values,
-        "errors": errors or {},
-        "members": editing.list_members(session=session, dictionary=dictionary),
-        "roles": list(access.ROLE_RANK),
-        "visibilities": editing.VISIBILITIES,
-        "saved": request.query_params.get("saved"),
-        "viewer": viewer,
-    }
-    return render(request, "editor/settings.html", ctx, dictionary=dictionary, status_code=code)
-
-
-@router.get("/settings")
-def settings_page(
-    request: Request,
-    dictionary: DictionaryDep,
-    session: SessionDep,
-    viewer: ManagerDep,
-):
-    return _settings_page(request, dictionary, session, viewer)
-
-
-@router.post("/settings")
-def save_settings(
-    request: Request,
-    pairs: Annotated[list, Depends(form_pairs)],
-    _csrf: CsrfChecked,
-    dictionary: DictionaryDep,
-    session: SessionDep,
-    viewer: ManagerDep,
-):
-    form = dict(pairs)
-    try:
-        changes = forms.settings_changes(form)
-        editing.update_dictionary(session=session, dictionary=dictionary, data=changes)
-    except InvalidInput as exc:
-        errors = exc.details.get("errors")
-        errors = errors if isinstance(errors, dict) else {"_form": exc.message}
-        return _settings_page(
-            request, dictionary, session, viewer, form=form, errors=errors, code=422
-        )
-    return _see_other(_url(dictionary, "settings?saved=1"))
-
-
-@router.post("/settings/members")
-def set_member(
-    pairs: Annotated[list, Depends(form_pairs)],
-    _csrf: CsrfChecked,
-    dictionary: DictionaryDep,
-    session: SessionDep,
-    viewer: ManagerDep,
-):
-    form = dict(pairs)
-    role = form.get("role") or None
-    if role not in (None, *access.ROLE_RANK):
-        raise InvalidInput(f"role: choose one of {', '.join(access.ROLE_RANK)}")
-    user = accounts.get_user(session=session, email=form.get("email", ""))
-    accounts.set_role(session=session, user=user, dictionary=dictionary, role=role)
-    return _see_other(_url(dictionary, "settings?saved=members#members"))
-
-
-@router.get("/settings/alphabet-preview", response_class=JSONResponse)
-def alphabet_preview(
-    *,
-    letters: str = "",
-    ignore: str = "",
-    confusables: str = "",
-    words: str = "",
-    viewer: ManagerDep,
-):
-    """Sample words sorted by the alphabet being typed (the settings page's live preview)."""
-    return forms.sort_preview(
-        letters=letters, ignore=ignore, confusables=confusables, words=words[:20000]
-    )
