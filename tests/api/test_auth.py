@@ -13,25 +13,8 @@ from sqlalchemy import select
 from api.app import create_app
 from lexicon import accounts
 from lexicon.models import ApiToken, LoginThrottle, User
-from tests.conftest import make_user
+from tests.factories import PASSWORD, csrf_from, login, make_user
 from wordkeep.settings import Settings
-
-PASSWORD = "password-123"
-
-
-def csrf_from(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
-
-
-def login(client, email, password=PASSWORD, next_="/"):
-    token = csrf_from(client.get("/login").text)
-    return client.post(
-        "/login",
-        data={"email": email, "password": password, "next": next_, "csrf_token": token},
-        follow_redirects=False,
-    )
 
 
 @pytest.fixture

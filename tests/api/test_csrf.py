@@ -8,7 +8,7 @@ import re
 
 from fastapi import routing
 
-from tests.api.test_auth import csrf_from, login
+from tests.factories import csrf_from, login
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 PARAMS = {"slug": "demo", "email": "owner@example.org", "number": "1", "token_id": "1"}

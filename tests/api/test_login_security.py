@@ -3,7 +3,6 @@ closed; logging out (a new password, an admin, "log out everywhere") ends every 
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 
@@ -17,26 +16,9 @@ from typer.testing import CliRunner
 from api.app import create_app
 from lexicon import accounts
 from lexicon.db.engine import make_engine
-from tests.conftest import make_user
+from tests.factories import csrf_from, login, make_user
 from wordkeep import cli_users
 from wordkeep.settings import Settings
-
-PASSWORD = "password-123"
-
-
-def csrf_from(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "the page has no CSRF field"
-    return found.group(1)
-
-
-def login(client, email, password=PASSWORD):
-    token = csrf_from(client.get("/login").text)
-    return client.post(
-        "/login",
-        data={"email": email, "password": password, "next": "/account", "csrf_token": token},
-        follow_redirects=False,
-    )
 
 
 def make_settings(database_url, media_dir, **more) -> Settings:

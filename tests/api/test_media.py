@@ -2,8 +2,6 @@
 folder and on a real S3-speaking server; and playback in Chromium."""
 
 import hashlib
-import socket
-import uuid
 from pathlib import Path
 
 import pytest
@@ -12,7 +10,6 @@ from sqlalchemy import func, select
 from lexicon import editing, entries
 from lexicon.accounts.access import Viewer
 from lexicon.media import audio
-from lexicon.media.storage import storage_from_url
 from lexicon.models import Media, Revision
 from wordkeep.settings import Settings
 
@@ -27,36 +24,17 @@ ADMIN = Viewer(is_admin=True)
 ORIGINAL_MIME = {"wav": "audio/wav", "webm": "audio/webm", "mp3": "audio/mpeg"}
 
 
-@pytest.fixture(scope="session")
-def s3_endpoint():
-    """moto's S3 server on a free loopback port (same as tests/lexicon/media/test_storage.py)."""
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
 @pytest.fixture(params=["local", "s3"])
 def backend(request):
     return request.param
 
 
 @pytest.fixture
-def settings(database_url, media_dir, backend, request, monkeypatch):
+def settings(database_url, media_dir, backend, request):
     """The conftest settings, with media on the backend under test."""
     where = str(media_dir)
     if backend == "s3":
-        endpoint = request.getfixturevalue("s3_endpoint")
-        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        bucket = f"wk-{uuid.uuid4().hex[:12]}"
-        where = f"s3://{bucket}/media?endpoint={endpoint}&region=us-east-1"
-        storage_from_url(where).client.create_bucket(Bucket=bucket)
+        where = request.getfixturevalue("s3_media_url")
     return Settings(
         database_url=database_url,
         media_dir=where,

@@ -1,14 +1,6 @@
 """Learner pages render the dictionary in its own order, with senses and examples."""
 
-from lexicon import editing
-
-
-def add(session, dictionary, word, gloss, **more):
-    return editing.create_entry(
-        session=session,
-        dictionary=dictionary,
-        data={"headword": {"seh": word}, "senses": [{"glosses": {"en": gloss}, **more}]},
-    )
+from tests.factories import add_entry
 
 
 def test_home_lists_dictionaries(client, dictionary):
@@ -19,7 +11,7 @@ def test_home_lists_dictionaries(client, dictionary):
 
 def test_dictionary_page_in_alphabet_order(client, session, dictionary):
     for word, gloss in [("ngoma", "drum"), ("nama", "meat"), ("chala", "finger"), ("bala", "x")]:
-        add(session, dictionary, word, gloss)
+        add_entry(session, dictionary, word, gloss)
     page = client.get("/d/demo/")
     assert page.status_code == 200
     text = page.text
@@ -30,7 +22,7 @@ def test_dictionary_page_in_alphabet_order(client, session, dictionary):
 
 
 def test_entry_page_shows_senses_and_examples(client, session, dictionary):
-    entry = add(
+    entry = add_entry(
         session,
         dictionary,
         "nyumba",
@@ -59,7 +51,7 @@ def test_a_dictionary_can_override_a_template(tmp_path, settings, engine, sessio
         '{% extends "default:entry.html" %}{% block title %}CUSTOM {{ entry.headword_text }}'
         "{% endblock %}"
     )
-    entry = add(session, dictionary, "nyumba", "house")
+    entry = add_entry(session, dictionary, "nyumba", "house")
     app = create_app(
         settings.model_copy(update={"templates_dir": str(tmp_path / "overrides")}), engine=engine
     )

@@ -5,9 +5,7 @@ nothing behind; restricted pictures stay hidden; the entry page shows the pictur
 import hashlib
 import io
 import os
-import socket
 import struct
-import uuid
 import zlib
 
 import pytest
@@ -389,26 +387,8 @@ def test_original_photo_is_for_editors_only(client, auth, entry, photo, session,
     assert kept.headers["cache-control"] == "private, no-cache"
 
 
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    """moto's S3 server on a free loopback port (as in tests/lexicon/media/test_storage.py)."""
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
-def test_pictures_on_s3(settings, engine, entry, auth, photo, s3_endpoint, monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    bucket = f"wk-{uuid.uuid4().hex[:12]}"
-    where = f"s3://{bucket}/media?endpoint={s3_endpoint}&region=us-east-1"
-    storage_from_url(where).client.create_bucket(Bucket=bucket)
+def test_pictures_on_s3(settings, engine, entry, auth, photo, s3_media_url):
+    where = s3_media_url
     app = create_app(settings.model_copy(update={"media_dir": where}), engine=engine)
     with TestClient(app) as client:
         made = upload(client, auth, entry, photo)

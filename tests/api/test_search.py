@@ -7,24 +7,17 @@ from urllib.parse import urlparse
 import pytest
 
 from lexicon import editing
+from tests.factories import add_entry
 
 API = "/api/dictionaries/demo"
 
 
-def add(session, dictionary, word, gloss, **more):
-    return editing.create_entry(
-        session=session,
-        dictionary=dictionary,
-        data={"headword": {"seh": word}, "senses": [{"glosses": {"en": gloss}, **more}]},
-    )
-
-
 @pytest.fixture
 def words(session, dictionary):
-    add(session, dictionary, "ŋ̀gàmà", "river", semantic_domains=["1.3.1.3 River"])
-    add(session, dictionary, "ngama", "to catch", part_of_speech="v")
-    add(session, dictionary, "nama", "meat", semantic_domains=["5.2 Food"])
-    add(session, dictionary, "chala", "finger")
+    add_entry(session, dictionary, "ŋ̀gàmà", "river", semantic_domains=["1.3.1.3 River"])
+    add_entry(session, dictionary, "ngama", "to catch", part_of_speech="v")
+    add_entry(session, dictionary, "nama", "meat", semantic_domains=["5.2 Food"])
+    add_entry(session, dictionary, "chala", "finger")
 
 
 def test_search_api_answers_items_total_next_with_why(client, words):
@@ -94,8 +87,8 @@ def test_search_page_works_without_javascript(client, words):
 def test_search_page_labels_definition_and_example_matches(client, session, dictionary):
     """Issue 20: a word of a definition and a word of an example say so, in the reader's words."""
     ex = [{"text": {"seh": "Madzi"}, "translations": {"en": "the water is cold"}}]
-    add(session, dictionary, "aka", "stone", examples=ex)
-    add(session, dictionary, "bibi", "pot", definitions={"en": "holds cold water"})
+    add_entry(session, dictionary, "aka", "stone", examples=ex)
+    add_entry(session, dictionary, "bibi", "pot", definitions={"en": "holds cold water"})
     session.commit()
     html = client.get("/d/demo/search", params={"q": "cold"}).text
     labels = re.findall(r'<small class="why"[^>]*>([^<]*)</small>', html)
@@ -128,7 +121,7 @@ def _local_assets(client, html: str) -> int:
 
 def test_pages_are_small_and_ask_no_third_party(client, session, dictionary):
     for i in range(100):
-        add(session, dictionary, f"na{i:03d}", f"meaning number {i} of a long gloss text")
+        add_entry(session, dictionary, f"na{i:03d}", f"meaning number {i} of a long gloss text")
     for path in ["/d/demo/search?q=na", "/d/demo/browse", "/d/demo/browse?letter=n"]:
         html = client.get(path).text
         assert not re.search(r'(?:src|href|action)="(?:https?:)?//', html), path

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import pytest
 
 from lexicon import editing
 from lexicon.media import audio
+from tests.factories import S3_CREDENTIALS, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "shared-secret-for-both-servers-0123456789"
@@ -37,12 +37,6 @@ def make_app():
     if not any(m.cls is middleware.RequestIdMiddleware for m in app.user_middleware):
         middleware.install(app)
     return app
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_server(env: dict, log: Path, level: str = "warning") -> SimpleNamespace:
@@ -82,29 +76,13 @@ def stop_server(server) -> int:
     return code
 
 
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
 @pytest.fixture
-def servers(database_url, dictionary, owner, s3_endpoint, tmp_path, monkeypatch):
+def servers(database_url, dictionary, owner, s3_media_url, tmp_path):
     from lexicon.media.storage import storage_from_url
 
-    keys = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-    for k, v in keys.items():
-        monkeypatch.setenv(k, v)
-    bucket = f"wk-{uuid.uuid4().hex[:12]}"
-    media = f"s3://{bucket}/media?endpoint={s3_endpoint}&region=us-east-1"
-    storage_from_url(media).client.create_bucket(Bucket=bucket)
+    media = s3_media_url
     env = {
-        **keys,
+        **S3_CREDENTIALS,
         "WORDKEEP_DATABASE_URL": database_url,
         "WORDKEEP_MEDIA_DIR": media,
         "WORDKEEP_SECRET_KEY": SECRET,
