@@ -322,3 +322,65 @@ class Proposal(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     reviewed_by: int | None = None
     reviewed_at: datetime | None = None
+
+
+class Text(SQLModel, table=True):
+    """A recorded story, oral history or conversation (docs/text-shape.md): its scope, its one
+    long recording (`media_sha256`) and its description; the segments are rows of their own."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    dictionary_id: int = Field(foreign_key="dictionary.id", index=True)
+    version: int = 1
+    title: dict = Field(default_factory=dict, sa_column=_json())
+    description: dict = Field(default_factory=dict, sa_column=_json())
+    genre: str = ""
+    recorded_on: str = ""
+    place: str = ""
+    speakers: list = Field(default_factory=list, sa_column=_json())  # with their consent
+    visibility: str = "public"
+    circle: str | None = None
+    status: str = "published"
+    media_sha256: str | None = Field(default=None, index=True)
+    extra: dict = Field(default_factory=dict, sa_column=_json())
+    deleted: bool = False
+    deleted_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    created_by: str = ""
+    updated_by: str = ""
+
+
+class TextSegment(SQLModel, table=True):
+    """One utterance of a text, a row so that segments can be queried (the concordance)."""
+
+    __tablename__ = "text_segment"
+
+    id: str = Field(primary_key=True, max_length=64)
+    text_id: str = Field(foreign_key="text.id", index=True)
+    position: int = 0
+    start: float | None = None
+    end: float | None = None
+    speaker: str | None = None
+    text: dict = Field(default_factory=dict, sa_column=_json())
+    translation: dict = Field(default_factory=dict, sa_column=_json())
+    visibility: str = "public"
+    circle: str | None = None
+    words: list = Field(default_factory=list, sa_column=_json())
+    extra: dict = Field(default_factory=dict, sa_column=_json())
+
+
+class TextRevision(SQLModel, table=True):
+    """The whole text dict as it was after one change; restorable like an entry's."""
+
+    __tablename__ = "text_revision"
+    __table_args__ = (UniqueConstraint("text_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    text_id: str = Field(foreign_key="text.id", index=True)
+    dictionary_id: int = Field(foreign_key="dictionary.id", index=True)
+    number: int
+    action: str  # create | import | update | delete | restore
+    data: dict = Field(default_factory=dict, sa_column=_json())
+    editor: str = ""
+    comment: str = ""
+    created_at: datetime = Field(default_factory=utcnow)

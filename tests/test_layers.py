@@ -28,6 +28,7 @@ LAYERS = (
     ("lexicon.search",),
     ("lexicon.editing",),
     ("lexicon.media",),
+    ("lexicon.texts",),
     ("lexicon.io", "lexicon.printing"),
     ("lexicon.operations",),
 )

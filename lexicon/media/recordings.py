@@ -29,7 +29,16 @@ from lexicon.entries.read import entry_dict, entry_dicts
 from lexicon.errors import EntryNotFound, InvalidInput, NotFound
 from lexicon.media import audio
 from lexicon.media.storage import Storage, safe_file_name
-from lexicon.models import Dictionary, Entry, Example, Media, Picture, Pronunciation
+from lexicon.models import (
+    Dictionary,
+    Entry,
+    Example,
+    Media,
+    Picture,
+    Pronunciation,
+    Text,
+    TextSegment,
+)
 from lexicon.shape import labels
 
 RECORDING_FIELDS = ("speaker", "dialect", "place", "recorded_on", "consent",
@@ -339,9 +348,10 @@ def _forget(session: Session, storage: Storage, sha256: str, written: list[str])
 def can_view_media(
     *, session: Session, dictionary: Dictionary, viewer: Viewer, sha256: str
 ) -> bool:
-    """The one access check for media: it is as visible as something that uses it.
+    """The one access check for media: it is as visible as something that uses it (an entry's
+    part, or a text's long recording).
 
-    A file no live entry uses (just uploaded, or removed from its entry) is seen by editors only.
+    A file no live entry or text uses (just uploaded, or removed from its entry) is seen by editors only.
     """
     # Two small queries by id: as one (IN a subquery) SQLite's planner walked every entry.
     ids = set(
@@ -363,10 +373,45 @@ def can_view_media(
         if ids
         else []
     )
-    if not rows:
+    texts = _text_recording(session, dictionary, viewer, sha256)
+    if not rows and texts is None:
         return access.may(viewer, dictionary, "edit")
-    entries = entry_dicts(session=session, dictionary=dictionary, rows=rows)
+    if texts:
+        return True
+    entries = entry_dicts(session=session, dictionary=dictionary, rows=rows) if rows else []
     return access.media_visible(viewer, dictionary, sha256, entries)
+
+
+def _text_recording(session, dictionary, viewer: Viewer, sha256: str) -> bool | None:
+    """None if no live text has this recording; else may the viewer hear it: they see one
+    such text and every segment in it (the recording holds every segment's speech, so a
+    segment hidden from them keeps the whole recording from them)."""
+    texts = session.exec(
+        select(Text).where(
+            Text.dictionary_id == dictionary.id,
+            Text.media_sha256 == sha256,
+            Text.deleted.is_(False),
+        )
+    ).scalars().all()  # fmt: skip
+    if not texts:
+        return None
+    for text in texts:
+        scope = (text.visibility, text.circle)
+        if not access.can_see_entry(
+            viewer, dictionary, {"status": text.status, "visibility": scope[0], "circle": scope[1]}
+        ):
+            continue
+        segments = session.exec(
+            select(TextSegment.visibility, TextSegment.circle).where(
+                TextSegment.text_id == text.id
+            )
+        ).all()
+        if all(
+            access.can_see(viewer, dictionary, *access.conjunction(scope, (v, c)))
+            for v, c in segments
+        ):
+            return True
+    return False
 
 
 def _everyone_sees(session: Session, dictionary: Dictionary, sha256: str) -> bool:

@@ -1,0 +1,44 @@
+"""Texts: recorded stories and oral histories with their time-aligned segments
+(docs/text-shape.md). `store` writes and reads them (versions, revisions, restore), `view`
+filters them through the one access rule, `recording` keeps a text's long recording."""
+
+from lexicon.texts.recording import TEXT_MAX_SECONDS, import_text, set_recording, text_limits
+from lexicon.texts.shape import clean_text, first_form, text_end
+from lexicon.texts.store import (
+    AudioTooShort,
+    TextNotFound,
+    TextRevisionNotFound,
+    check_recording,
+    create_text,
+    delete_text,
+    has_texts,
+    list_texts,
+    read_text,
+    restore_revision,
+    text_history,
+    update_text,
+)
+from lexicon.texts.view import filter_text
+
+__all__ = [
+    "TEXT_MAX_SECONDS",
+    "AudioTooShort",
+    "TextNotFound",
+    "TextRevisionNotFound",
+    "check_recording",
+    "clean_text",
+    "create_text",
+    "delete_text",
+    "filter_text",
+    "first_form",
+    "has_texts",
+    "import_text",
+    "list_texts",
+    "read_text",
+    "restore_revision",
+    "set_recording",
+    "text_end",
+    "text_history",
+    "text_limits",
+    "update_text",
+]
