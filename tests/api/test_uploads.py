@@ -80,6 +80,7 @@ def routes(live_server, dictionary, owner):
         "import job": "/api/dictionaries/demo/import-jobs",
         "editor audio": f"/d/demo/edit/entries/{entry['id']}/audio",
         "editor import": "/d/demo/edit/import",
+        "new dictionary": "/dictionaries/new",  # a site check: who may create dictionaries
     }
 
 
@@ -143,7 +144,7 @@ def test_every_upload_route_is_gated(app):
 @pytest.mark.parametrize(
     "route",
     ["pronunciation", "example audio", "picture", "print font", "import", "import job",
-     "editor audio", "editor import"],
+     "editor audio", "editor import", "new dictionary"],
 )  # fmt: skip
 def test_an_anonymous_chunked_upload_is_refused_before_its_body_is_read(
     live_server, routes, spool, session, dictionary, route
