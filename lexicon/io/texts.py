@@ -1,0 +1,196 @@
+"""Texts in and out: the one entry point the store, the API and the CLI call.
+
+    read_text(path, format=None, mapping=None) -> text dict    (docs/text-shape.md)
+    read_texts(path, ...) -> [text dict]                       (a FLExText file may hold more)
+    write_text(text, format) -> bytes
+    check_audio_covers(text, duration_seconds)                 (refuses a too-short recording)
+
+Formats (FORMATS): "eaf" (ELAN), "textgrid" (Praat), "flextext" (FLEx), "transcript"
+(plain text). The format is guessed from the file's extension, then from its content.
+Every function here is pure: no database, no network, nothing written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from lexicon.errors import ImportRejected, UnsupportedMedia
+from lexicon.io.elan.read import eaf_to_text
+from lexicon.io.elan.write import write_eaf
+from lexicon.io.flextext.read import flextext_to_texts
+from lexicon.io.flextext.write import write_flextext
+from lexicon.io.safety import DEFAULT_LIMITS, Limits, package_ref_problem
+from lexicon.io.textgrid.read import grid_to_text
+from lexicon.io.textgrid.write import write_textgrid
+from lexicon.io.textparts import (
+    AudioTooShort,
+    TextRejected,
+    check_audio_covers,
+    read_bytes,
+    text_end,
+)
+from lexicon.io.transcript.read import transcript_to_text
+from lexicon.io.transcript.write import write_transcript
+
+__all__ = [
+    "FORMATS",
+    "AudioTooShort",
+    "TextRejected",
+    "UnknownTextFormat",
+    "check_audio_covers",
+    "guess_format",
+    "media_names",
+    "read_text",
+    "read_texts",
+    "text_end",
+    "write_text",
+]
+
+
+class UnknownTextFormat(UnsupportedMedia):
+    """The file is not a text format Wordkeep reads (ELAN, Praat TextGrid, FLExText, plain
+    transcript), or the format asked for is not one it writes."""
+
+
+@dataclass(frozen=True)
+class TextFormat:
+    name: str
+    label: str
+    extensions: tuple[str, ...]
+    media_type: str
+    read: Any  # (bytes, file name, mapping) -> [text dict]
+    write: Any  # text dict -> bytes
+
+
+FORMATS: dict[str, TextFormat] = {
+    f.name: f
+    for f in (
+        TextFormat(
+            "eaf",
+            "ELAN",
+            (".eaf",),
+            "application/xml",
+            lambda data, name, mapping: [eaf_to_text(data, name, mapping)],
+            write_eaf,
+        ),
+        TextFormat(
+            "textgrid",
+            "Praat TextGrid",
+            (".textgrid",),
+            "text/plain; charset=utf-8",
+            lambda data, name, mapping: [grid_to_text(data, name, mapping)],
+            write_textgrid,
+        ),
+        TextFormat(
+            "flextext",
+            "FLExText",
+            (".flextext",),
+            "application/xml",
+            lambda data, name, mapping: flextext_to_texts(data, name),
+            write_flextext,
+        ),
+        TextFormat(
+            "transcript",
+            "plain transcript",
+            (".txt",),
+            "text/plain; charset=utf-8",
+            lambda data, name, mapping: [transcript_to_text(data, name, mapping)],
+            write_transcript,
+        ),
+    )
+}
+ALIASES = {
+    "elan": "eaf",
+    "praat": "textgrid",
+    "flex": "flextext",
+    "txt": "transcript",
+    "text": "transcript",
+}
+
+
+def format_name(fmt: str) -> str:
+    """The FORMATS key for a name, alias or extension ('TextGrid', '.eaf', 'txt' ...)."""
+    key = (fmt or "").strip().lower().lstrip(".")
+    key = ALIASES.get(key, key)
+    if key not in FORMATS:
+        known = ", ".join(FORMATS)
+        raise UnknownTextFormat(f"unknown text format {fmt!r}; Wordkeep knows {known}")
+    return key
+
+
+def guess_format(name: str, data: bytes) -> str:
+    """The format of a file: by its extension, else by its first kilobytes."""
+    suffix = PurePosixPath(name).suffix.lower()
+    for key, fmt in FORMATS.items():
+        if suffix in fmt.extensions:
+            return key
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = data[:8192].decode("utf-16", errors="ignore").encode("utf-8")
+    if b"<ANNOTATION_DOCUMENT" in head:
+        return "eaf"
+    if b"<interlinear-text" in head:
+        return "flextext"
+    if b'Object class = "TextGrid' in head:
+        return "textgrid"
+    raise UnknownTextFormat(
+        f"{name}: not a text format Wordkeep reads (.eaf, .TextGrid, .flextext or a .txt "
+        f"transcript)"
+    )
+
+
+def read_texts(
+    path: Path,
+    format: str | None = None,
+    mapping: dict | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[dict]:
+    """Every text in the file at `path` (one, except for a FLExText file with several).
+
+    `mapping` picks the tiers (ELAN, TextGrid) and writing systems: {"transcription": tier,
+    "translation": tier or None | "translations": {ws: tier}, "vernacular": ws,
+    "analysis": ws}; what is not given is defaulted (docs/text-shape.md)."""
+    path = Path(path)
+    data = read_bytes(path, limits)
+    key = format_name(format) if format else guess_format(path.name, data)
+    texts = FORMATS[key].read(data, path.name, mapping)
+    if not texts:
+        raise TextRejected(f"{path.name}: the file holds no text")
+    return texts
+
+
+def read_text(
+    path: Path,
+    format: str | None = None,
+    mapping: dict | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict:
+    """The text in the file at `path` (see `read_texts`); refused when it holds several."""
+    texts = read_texts(path, format, mapping, limits)
+    if len(texts) > 1:
+        raise ImportRejected(
+            f"{Path(path).name}: the file holds {len(texts)} texts; import them one by one "
+            f"(read_texts) or export one text from FLEx"
+        )
+    return texts[0]
+
+
+def write_text(text: dict, format: str) -> bytes:
+    """The file of `text` in `format` (a FORMATS key or alias)."""
+    return FORMATS[format_name(format)].write(text)
+
+
+def media_names(text: dict) -> list[str]:
+    """The recordings a text's file names (ELAN's media descriptors), as file names to look
+    for inside the same upload; a URL or a path leading out is never returned."""
+    model = (text.get("extra") or {}).get("elan") or {}
+    names = []
+    for media in model.get("media", []):
+        for key in ("RELATIVE_MEDIA_URL", "MEDIA_URL"):
+            value = (media.get(key) or "").removeprefix("./")
+            if value.lower().startswith("file:"):
+                value = value.replace("\\", "/").rsplit("/", 1)[-1]
+            if value and not package_ref_problem(value) and value not in names:
+                names.append(value)
+    return names

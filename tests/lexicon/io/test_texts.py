@@ -1,0 +1,121 @@
+"""The texts entry point (#22): formats guessed from name or content, one call to read and
+one to write, conversions between formats, and the recording-length check."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lexicon.errors import ImportRejected, TooLarge
+from lexicon.io.safety import Limits
+from lexicon.io.texts import (
+    FORMATS,
+    AudioTooShort,
+    UnknownTextFormat,
+    check_audio_covers,
+    guess_format,
+    media_names,
+    read_text,
+    read_texts,
+    write_text,
+)
+from lexicon.media.audio import measure_duration
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "texts"
+KICHWA_EAF = FIXTURES / "kichwa-ch2" / "kichwa_ch2_excerpt.eaf"
+KICHWA_GRID = FIXTURES / "kichwa-ch2" / "kichwa_ch2_excerpt.DERIVED.TextGrid"
+BOBBY_WAV = FIXTURES / "praatio-en" / "bobby.wav"
+
+
+def essence(text: dict) -> list[tuple]:
+    return [(s["start"], s["end"], s["text"], s["translation"]) for s in text["segments"]]
+
+
+@pytest.mark.parametrize(
+    ("path", "fmt"),
+    [
+        (KICHWA_EAF, "eaf"),
+        (KICHWA_GRID, "textgrid"),
+        (FIXTURES / "sil-flextext" / "Glossed.flextext", "flextext"),
+    ],
+)
+def test_the_format_is_guessed_by_name_and_by_content(path, fmt, tmp_path):
+    data = path.read_bytes()
+    assert guess_format(path.name, data) == fmt
+    assert guess_format("upload.bin", data) == fmt
+    anonymous = tmp_path / "upload"
+    anonymous.write_bytes(data)
+    assert read_text(anonymous)["segments"]
+    json.dumps(read_text(path))  # the text dict is plain JSON
+
+
+def test_an_unknown_format_is_refused(tmp_path):
+    odd = tmp_path / "story.docx"
+    odd.write_bytes(b"PK\x03\x04 not a text")
+    with pytest.raises(UnknownTextFormat, match="story.docx: not a text format"):
+        read_text(odd)
+    with pytest.raises(UnknownTextFormat, match="unknown text format 'pdf'"):
+        write_text(read_text(KICHWA_EAF), "pdf")
+    with pytest.raises(UnknownTextFormat):
+        read_text(KICHWA_EAF, format="cha")
+
+
+def test_elan_and_the_derived_textgrid_give_the_same_segments():
+    mapping = {"vernacular": "qu"}
+    assert essence(read_text(KICHWA_EAF, mapping=mapping)) == essence(
+        read_text(KICHWA_GRID, mapping=mapping)
+    )
+
+
+@pytest.mark.parametrize("target", ["eaf", "textgrid", "flextext", "transcript"])
+def test_a_text_converts_to_every_format_and_back(target, tmp_path):
+    text = read_text(KICHWA_EAF, mapping={"vernacular": "qu"})
+    out = tmp_path / f"story{FORMATS[target].extensions[0]}"
+    out.write_bytes(write_text(text, target))
+    back = read_text(out, mapping={"vernacular": "qu", "analysis": "es"})
+    assert essence(back) == essence(text)
+
+
+def test_aliases_name_formats():
+    text = read_text(KICHWA_GRID)
+    assert (
+        write_text(text, "TextGrid") == write_text(text, ".textgrid") == write_text(text, "praat")
+    )
+
+
+def test_a_file_over_the_limit_is_refused():
+    with pytest.raises(TooLarge):
+        read_text(KICHWA_EAF, limits=Limits(max_file_bytes=1000))
+
+
+def test_several_texts_in_one_file(tmp_path):
+    body = (FIXTURES / "sil-flextext" / "Freeform.flextext").read_text(encoding="utf-8")
+    inner = body[body.index("<interlinear-text") : body.index("</document>")]
+    two = tmp_path / "two.flextext"
+    two.write_text(body.replace("</document>", inner + "</document>"), encoding="utf-8")
+    assert len(read_texts(two)) == 2
+    with pytest.raises(ImportRejected, match="holds 2 texts"):
+        read_text(two)
+
+
+def test_audio_must_cover_the_annotations():
+    seconds = measure_duration(BOBBY_WAV)
+    assert 1.19 < seconds < 1.2
+    check_audio_covers(read_text(FIXTURES / "praatio-en" / "bobby_words.TextGrid"), seconds)
+    mary = read_text(FIXTURES / "praatio-en" / "mary.TextGrid")
+    with pytest.raises(
+        AudioTooShort, match=r"1.19\d s long, but the text's annotations run to 1.5\d\d s"
+    ):
+        check_audio_covers(mary, seconds)
+    check_audio_covers({"segments": [{"start": None, "end": None}]}, 0.5)  # no times: any length
+    check_audio_covers({"segments": [{"start": 0.0, "end": 1.0005}]}, 1.0)  # a millisecond's slack
+
+
+def test_media_names_never_give_a_url():
+    text = read_text(KICHWA_EAF)
+    assert media_names(text) == ["kichwa_ch2_excerpt.wav"]
+    text["extra"]["elan"]["media"] = [
+        {"MEDIA_URL": "http://evil.example/x.wav"},
+        {"MEDIA_URL": "file:///C:/Users/k/story.wav", "RELATIVE_MEDIA_URL": "../../etc/passwd"},
+    ]
+    assert media_names(text) == ["story.wav"]
