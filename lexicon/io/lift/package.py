@@ -15,7 +15,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,7 +135,7 @@ def read_lift(path, *, limits: Limits = DEFAULT_LIMITS) -> LiftDocument:
     else:
         folder = None
     try:
-        lift_path = _find_lift(folder) if folder else path
+        lift_path = find_lift(folder) if folder else path
         doc = _read_lift_file(lift_path, limits)
     except BaseException:
         if tmp:
@@ -146,7 +145,7 @@ def read_lift(path, *, limits: Limits = DEFAULT_LIMITS) -> LiftDocument:
     return doc
 
 
-def _find_lift(folder: Path) -> Path:
+def find_lift(folder: Path) -> Path:
     found = sorted(p for p in folder.rglob("*.lift") if p.is_file() and "__MACOSX" not in p.parts)
     if not found:
         raise NotLift(f"{folder.name}: no .lift file in the package")
@@ -456,46 +455,3 @@ def _write_lift_xml(doc: LiftDocument, path: Path, ranges_name, media_href) -> N
         for raw in doc.raw_entries:
             fh.write(xml(etree.fromstring(raw, xml_parser())) + newline)
         fh.write(f"</lift>{newline}")
-
-
-# ---------------------------------------------------------------------- facts
-def lift_facts(path) -> Counter:
-    """The canonical facts of a LIFT package, for comparing a round trip (not bytes).
-
-    Each element is one fact: its ancestry (entry and sense ids, example text), tag, attributes
-    and own text. Header range hrefs are left out: they are rewritten to the file beside.
-    """
-    path = Path(path)
-    lift_path = _find_lift(path) if path.is_dir() else path
-    tree = etree.parse(str(lift_path), xml_parser())
-    facts: Counter = Counter()
-    _facts(tree.getroot(), (), facts)
-    for rp in lift_path.parent.glob("*.lift-ranges"):
-        _facts(etree.parse(str(rp), xml_parser()).getroot(), ("ranges",), facts)
-    return facts
-
-
-def _facts(el, ancestry: tuple, facts: Counter) -> None:
-    for child in el:
-        if not isinstance(child.tag, str):
-            continue
-        attrs = {k: nfc(v) for k, v in child.attrib.items()}
-        if child.tag == "range" and "href" in attrs and el.tag == "ranges":
-            attrs.pop("href")
-        text = nfc(child.text or "").strip() if child.tag in ("text", "span") else ""
-        tails = nfc("".join((c.tail or "") for c in child if c.tag == "span")).strip()
-        facts[(ancestry, child.tag, tuple(sorted(attrs.items())), text, tails)] += 1
-        key = child.tag
-        if child.tag in ("entry",):
-            key = ("entry", attrs.get("guid") or attrs.get("id"))
-        elif child.tag in ("sense", "subsense"):
-            key = (child.tag, attrs.get("id"))
-        elif child.tag in ("example", "range", "range-element", "field", "relation"):
-            key = (
-                child.tag,
-                attrs.get("id")
-                or attrs.get("type")
-                or attrs.get("ref")
-                or " ".join(nfc("".join(child.itertext())).split())[:80],
-            )
-        _facts(child, ancestry + (key,), facts)

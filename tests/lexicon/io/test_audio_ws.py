@@ -15,7 +15,8 @@ from lexicon import editing
 from lexicon.io.exporter import export_dictionary
 from lexicon.io.importer import import_file
 from lexicon.io.lift.elements import is_audio_ws
-from lexicon.io.lift.package import lift_facts, read_lift, write_lift
+from lexicon.io.lift.facts import lift_facts
+from lexicon.io.lift.package import read_lift, write_lift
 from lexicon.media.storage import LocalStorage
 from lexicon.models import Media
 from tests.factories import all_entries

@@ -16,7 +16,7 @@ from lexicon import editing, entries
 from lexicon.errors import ImportRejected
 from lexicon.io.exporter import export_dictionary
 from lexicon.io.importer import import_file
-from lexicon.io.lift.package import lift_facts
+from lexicon.io.lift.facts import lift_facts
 from lexicon.media.storage import LocalStorage
 from lexicon.models import Entry, Media, Revision
 from tests.factories import all_entries

@@ -11,7 +11,8 @@ import pytest
 from lxml import etree
 
 from lexicon.errors import ImportRejected
-from lexicon.io.lift.package import LiftVersionError, lift_facts, read_lift, write_lift
+from lexicon.io.lift.facts import lift_facts
+from lexicon.io.lift.package import LiftVersionError, read_lift, write_lift
 from lexicon.io.safety import UnsafeArchive, UnsafeXML
 
 FIX = Path(__file__).parents[2] / "fixtures"
