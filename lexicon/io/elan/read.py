@@ -64,35 +64,64 @@ def _tier_or_refuse(model: dict, tier_id: str, role: str, name: str) -> dict:
     return tier
 
 
-def resolve_mapping(model: dict, mapping: dict | None, name: str) -> dict:
-    """The keeper's choice of tiers, completed with the defaults:
-    {"transcription": tier id, "vernacular": ws, "translations": {ws: tier id}}.
-
-    `mapping` may give "transcription", "vernacular", "analysis" (the translation's writing
-    system), and either "translations" ({ws: tier id}) or "translation" (a tier id, or None
-    for none). The default translation is the transcription tier's first symbolic child."""
-    mapping = dict(mapping or {})
-    tid = mapping.get("transcription") or default_transcription(model)
-    if tid is None:
-        raise InvalidInput(f"{name}: the file has no tier to read a transcription from")
-    tier = _tier_or_refuse(model, tid, "transcription", name)
-    if not _time_aligned(model, tier):
-        raise InvalidInput(f"{name}: tier {tid!r} is not time-aligned; pick a time-aligned tier")
-    if "translations" in mapping:
-        chosen = dict(mapping["translations"] or {})
-    elif "translation" in mapping:
-        one = mapping["translation"]
-        chosen = {}
-        if one:
-            child = _tier_or_refuse(model, one, "translation", name)
-            chosen[tier_language(model, child, mapping.get("analysis"))] = one
+def _transcription_ids(model: dict, mapping: dict, name: str) -> list[str]:
+    """The transcription tiers: the keeper's (one id or a list), else the default tier and
+    the other speakers' tiers like it (top level, same linguistic type, another participant)."""
+    given = mapping.get("transcription")
+    if given:
+        ids = [given] if isinstance(given, str) else list(given)
     else:
-        kids = [t for t in _children(model, tid) if is_symbolic(model, t)]
+        first = default_transcription(model)
+        if first is None:
+            raise InvalidInput(f"{name}: the file has no tier to read a transcription from")
+        head = tier_by_id(model, first)["attrs"]
+        ids = [first]
+        for tier in model["tiers"]:
+            attrs = tier["attrs"]
+            if (
+                attrs["TIER_ID"] != first
+                and not attrs.get("PARENT_REF")
+                and attrs.get("LINGUISTIC_TYPE_REF") == head.get("LINGUISTIC_TYPE_REF")
+                and attrs.get("PARTICIPANT")
+                and head.get("PARTICIPANT")
+                and attrs["PARTICIPANT"] != head["PARTICIPANT"]
+                and tier["align"]
+            ):
+                ids.append(attrs["TIER_ID"])
+    for tid in ids:
+        if not _time_aligned(model, _tier_or_refuse(model, tid, "transcription", name)):
+            raise InvalidInput(
+                f"{name}: tier {tid!r} is not time-aligned; pick a time-aligned tier"
+            )
+    return ids
+
+
+def _translations_of(model: dict, tid: str, mapping: dict, like: dict | None) -> dict:
+    """{ws: tier id} for the transcription tier `tid`: the keeper's choice for the first tier;
+    for the others (`like`: the first's choice), their child of the same linguistic type."""
+    analysis = mapping.get("analysis")
+    kids = [t for t in _children(model, tid) if is_symbolic(model, t)]
+    if like is not None:
         chosen = {}
-        if kids:
-            chosen[tier_language(model, kids[0], mapping.get("analysis"))] = kids[0]["attrs"][
-                "TIER_ID"
-            ]
+        for ws, other in like.items():
+            ltype = tier_by_id(model, other)["attrs"].get("LINGUISTIC_TYPE_REF")
+            same = [k for k in kids if k["attrs"].get("LINGUISTIC_TYPE_REF") == ltype]
+            if same:
+                chosen[ws] = same[0]["attrs"]["TIER_ID"]
+        return chosen
+    if "translations" in mapping:
+        return dict(mapping["translations"] or {})
+    if "translation" in mapping:
+        one = mapping["translation"]
+        return (
+            {tier_language(model, tier_by_id(model, one) or kids[0], analysis): one} if one else {}
+        )
+    if kids:
+        return {tier_language(model, kids[0], analysis): kids[0]["attrs"]["TIER_ID"]}
+    return {}
+
+
+def _check_translations(model: dict, tid: str, chosen: dict, name: str) -> None:
     for ws, child_id in chosen.items():
         child = _tier_or_refuse(model, child_id, f"translation ({ws})", name)
         if child["attrs"].get("PARENT_REF") != tid or not is_symbolic(model, child):
@@ -100,8 +129,38 @@ def resolve_mapping(model: dict, mapping: dict | None, name: str) -> dict:
                 f"{name}: translation tier {child_id!r} is not a symbolic child of the "
                 f"transcription tier {tid!r}"
             )
-    vernacular = tier_language(model, tier, mapping.get("vernacular"))
-    return {"transcription": tid, "vernacular": vernacular, "translations": chosen}
+
+
+def resolve_mapping(model: dict, mapping: dict | None, name: str) -> dict:
+    """The keeper's choice of tiers, completed with the defaults:
+    {"transcription": first tier id, "vernacular": ws, "translations": {ws: tier id},
+     "tiers": [{"transcription": tier id, "speaker": participant, "translations": {...}}]}.
+
+    `mapping` may give "transcription" (a tier id, or a list: one tier per speaker),
+    "vernacular", "analysis" (the translation's writing system), and either "translations"
+    ({ws: tier id}) or "translation" (a tier id, or None for none), for the first tier; the
+    others take their child of the same type. Defaults: the first top-level time-aligned tier
+    with annotations, the other participants' tiers of its type, each one's first symbolic
+    child."""
+    mapping = dict(mapping or {})
+    tiers, first = [], None
+    for tid in _transcription_ids(model, mapping, name):
+        if "translation" in mapping and mapping["translation"]:
+            _tier_or_refuse(model, mapping["translation"], "translation", name)
+        chosen = _translations_of(model, tid, mapping, first)
+        _check_translations(model, tid, chosen, name)
+        first = chosen if first is None else first
+        who = tier_by_id(model, tid)["attrs"].get("PARTICIPANT") or None
+        tiers.append({"transcription": tid, "speaker": who, "translations": chosen})
+    vernacular = tier_language(
+        model, tier_by_id(model, tiers[0]["transcription"]), mapping.get("vernacular")
+    )
+    return {
+        "transcription": tiers[0]["transcription"],
+        "vernacular": vernacular,
+        "translations": tiers[0]["translations"],
+        "tiers": tiers,
+    }
 
 
 def _translations(model: dict, chosen: dict) -> dict:
@@ -128,21 +187,19 @@ def _ordered_pieces(pieces: list) -> list:
     return ordered if len(ordered) == len(pieces) else pieces
 
 
-def _segments(model: dict, mapping: dict, text_id: str) -> list[dict]:
-    tier = tier_by_id(model, mapping["transcription"])
+def _tier_segments(model: dict, group: dict, vernacular: str, text_id: str) -> list[dict]:
+    tier = tier_by_id(model, group["transcription"])
     slots = dict(model["time_slots"])
-    found = _translations(model, mapping["translations"])
-    who = tier["attrs"].get("PARTICIPANT") or None
+    found = _translations(model, group["translations"])
     segments = []
-    for aid, ts1, ts2, value, svg in sorted(
-        tier["align"], key=lambda a: (slots[a[1]] is None, slots[a[1]] or 0)
-    ):
+    for aid, ts1, ts2, value, svg in tier["align"]:
         seg = blank_segment(derive_id(text_id, "elan", aid))
         seg["start"], seg["end"] = ms_to_seconds(slots[ts1]), ms_to_seconds(slots[ts2])
-        seg["speaker"] = who
+        seg["speaker"] = group["speaker"]
         if value:
-            seg["text"] = {mapping["vernacular"]: value}
-        kept = {"id": aid, "ts": [ts1, ts2], "svg": svg, "attrs": tier["ann_attrs"].get(aid, {})}
+            seg["text"] = {vernacular: value}
+        kept = {"id": aid, "tier": group["transcription"], "ts": [ts1, ts2], "svg": svg}
+        kept["attrs"] = tier["ann_attrs"].get(aid, {})
         kept["translations"] = {}
         for ws, pieces in found.get(aid, {}).items():
             pieces = _ordered_pieces(pieces)
@@ -151,6 +208,17 @@ def _segments(model: dict, mapping: dict, text_id: str) -> list[dict]:
         seg["extra"] = {"elan": kept}
         segments.append(seg)
     tier["align"], tier["ann_attrs"] = [], {}
+    return segments
+
+
+def _segments(model: dict, mapping: dict, text_id: str) -> list[dict]:
+    """Every transcription tier's segments, in time order (untimed ones last)."""
+    segments = [
+        seg
+        for group in mapping["tiers"]
+        for seg in _tier_segments(model, group, mapping["vernacular"], text_id)
+    ]
+    segments.sort(key=lambda s: (s["start"] is None, s["start"] or 0, s["end"] or 0))
     return segments
 
 
@@ -171,8 +239,8 @@ def eaf_to_text(data: bytes, name: str, mapping: dict | None = None) -> dict:
     participants = dict.fromkeys(
         t["attrs"]["PARTICIPANT"] for t in model["tiers"] if t["attrs"].get("PARTICIPANT")
     )
-    who = tier_by_id(model, chosen["transcription"])["attrs"].get("PARTICIPANT")
-    text["speakers"] = [speaker(who)] if who else []
+    codes = dict.fromkeys(g["speaker"] for g in chosen["tiers"] if g["speaker"])
+    text["speakers"] = [speaker(code) for code in codes]
     model["mapping"] = chosen
     model["participants"] = list(participants)
     text["extra"] = {"elan": model}

@@ -125,6 +125,29 @@ def drop_orphans(model: dict) -> None:
                 ref[3] = None
 
 
+def kept_groups(model: dict, mapping: dict, segments: list[dict]) -> list[tuple[dict, list]]:
+    """Each transcription tier of a document read before, with its segments: those read from
+    it, then new ones by their speaker (the first tier takes the rest)."""
+    groups = mapping.get("tiers") or [
+        {
+            "transcription": mapping["transcription"],
+            "speaker": None,
+            "translations": mapping["translations"],
+        }
+    ]
+    tiers = {g["transcription"] for g in groups}
+    members: dict[str, list] = {g["transcription"]: [] for g in groups}
+    for seg in segments:
+        tier = ((seg.get("extra") or {}).get("elan") or {}).get("tier")
+        if tier not in tiers:
+            who = seg.get("speaker")
+            tier = next((g["transcription"] for g in groups if who and g["speaker"] == who), None)
+        members[tier or groups[0]["transcription"]].append(seg)
+    return [
+        ({**g, "vernacular": mapping["vernacular"]}, members[g["transcription"]]) for g in groups
+    ]
+
+
 # ---------------------------------------------------------------------------- fresh document
 def _new_tier(tier_id: str, ltype: str, parent: str | None = None, who: str | None = None) -> dict:
     attrs = {"TIER_ID": tier_id, "LINGUISTIC_TYPE_REF": ltype}
@@ -267,7 +290,8 @@ def write_eaf(text: dict) -> bytes:
         model = copy.deepcopy(kept)
         mapping = model.pop("mapping")
         model.pop("participants", None)
-        place_segments(model, mapping, segments, kept_ok=True)
+        for group, members in kept_groups(model, mapping, segments):
+            place_segments(model, group, members, kept_ok=True)
     else:
         model = fresh_model()
         for mapping, group in fresh_groups(model, segments):

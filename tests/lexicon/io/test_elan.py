@@ -55,6 +55,7 @@ def test_kichwa_default_mapping_and_segments():
         "transcription": "default",
         "vernacular": "und",
         "translations": {"es": "Spanish"},
+        "tiers": [{"transcription": "default", "speaker": None, "translations": {"es": "Spanish"}}],
     }
     assert text["id"] == "63c0447d-2572-485d-bd67-86ffbc616930"  # the file's URN
     segs = text["segments"]
@@ -137,9 +138,69 @@ def test_a_text_from_elsewhere_gets_a_fresh_document_per_speaker():
         1500,
         "Alli puncha",
     ) in facts
+    both = eaf_to_text(data, "x.eaf")
+    assert [s["speaker"] for s in both["segments"]] == ["JS", "MA"]
     back = eaf_to_text(data, "x.eaf", {"transcription": "transcription@MA"})
     assert back["segments"][0]["text"] == {"und": "Alli"}
     assert back["speakers"][0]["code"] == "MA"
+
+
+def two_speakers() -> bytes:
+    slots = "".join(
+        f'<TIME_SLOT TIME_SLOT_ID="ts{n}" TIME_VALUE="{v}"/>'
+        for n, v in enumerate([0, 1000, 800, 2000, 2100, 3000], 1)
+    )
+
+    def ref(aid, parent, value):
+        return (
+            f'<ANNOTATION><REF_ANNOTATION ANNOTATION_ID="{aid}" ANNOTATION_REF="{parent}">'
+            f"<ANNOTATION_VALUE>{value}</ANNOTATION_VALUE></REF_ANNOTATION></ANNOTATION>"
+        )
+
+    tiers = (
+        '<TIER TIER_ID="tx@A" LINGUISTIC_TYPE_REF="default-lt" PARTICIPANT="A">'
+        + aligned("a1", "ts1", "ts2", "Alli puncha")
+        + aligned("a2", "ts5", "ts6", "Kayakama")
+        + '</TIER><TIER TIER_ID="ft@A" LINGUISTIC_TYPE_REF="tr" PARENT_REF="tx@A">'
+        + ref("a3", "a1", "Buenos días")
+        + ref("a4", "a2", "Hasta mañana")
+        + '</TIER><TIER TIER_ID="tx@B" LINGUISTIC_TYPE_REF="default-lt" PARTICIPANT="B">'
+        + aligned("a5", "ts3", "ts4", "Alli")
+        + '</TIER><TIER TIER_ID="ft@B" LINGUISTIC_TYPE_REF="tr" PARENT_REF="tx@B">'
+        + ref("a6", "a5", "Bien")
+        + "</TIER>"
+    )
+    return small_eaf(tiers, slots)
+
+
+def test_each_speakers_tier_gives_segments_by_default():
+    data = two_speakers()
+    text = eaf_to_text(data, "talk.eaf", {"vernacular": "qu", "analysis": "es"})
+    segs = text["segments"]
+    assert [(s["speaker"], s["text"]["qu"], s["translation"]["es"]) for s in segs] == [
+        ("A", "Alli puncha", "Buenos días"),
+        ("B", "Alli", "Bien"),
+        ("A", "Kayakama", "Hasta mañana"),
+    ]
+    assert [s["code"] for s in text["speakers"]] == ["A", "B"]
+    assert eaf_facts(write_eaf(text)) == eaf_facts(data)
+    text["segments"].append(
+        {
+            "start": 3.5,
+            "end": 4.0,
+            "speaker": "B",
+            "text": {"qu": "Ari"},
+            "translation": {"es": "Sí"},
+        }
+    )
+    facts = eaf_facts(write_eaf(text))
+    new = {f[1:] for f in facts if f[0] == "annotation" and f[-1] in ("Ari", "Sí")}
+    assert new == {
+        ("tx@B", None, "default-lt", "B", "a7", 3500, 4000, "Ari"),
+        ("ft@B", "tx@B", "tr", None, "a8", 3500, 4000, "Sí"),
+    }
+    only_a = eaf_to_text(data, "talk.eaf", {"transcription": "tx@A"})
+    assert [s["speaker"] for s in only_a["segments"]] == ["A", "A"]
 
 
 def test_a_segment_without_times_cannot_go_to_elan():
