@@ -3,14 +3,20 @@
 Routes, templates (the Jinja global `urls`: `urls.entry(dictionary.slug, e.id)`) and scripts
 (through `data-` attributes the server renders) take their URLs from here, so a path is spelled
 once. Each path part is percent-quoted and each query string encoded; the paths are the ones
-the routers declare. `media`, `picture` and `srcset` spell the media paths; the media dicts of
-stored entries still carry theirs from lexicon.entries.read (to move here, issue #17).
+the routers declare.
+
+One kind of URL is the data's own: where a stored recording or picture is served is part of
+an entry's JSON, of exports and of printed QR codes, which the command line makes without the
+web layer. That path is spelled once, in `lexicon.entries.read.media_url`, and `media` here
+uses it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote, urlencode
+
+from lexicon.entries.read import media_url
 
 Query = Mapping[str, object] | Iterable[tuple[str, object]] | str | None
 
@@ -101,9 +107,32 @@ class Urls:
     def entry(self, slug: str, entry_id: object) -> str:
         return f"/d/{_part(slug)}/entries/{_part(entry_id)}"
 
+    def texts(self, slug: str) -> str:
+        """The learners' list of a dictionary's texts (recorded stories)."""
+        return f"/d/{_part(slug)}/texts"
+
+    def text(self, slug: str, text_id: object) -> str:
+        return f"{self.texts(slug)}/{_part(text_id)}"
+
     def icons(self, slug: str | None = None) -> str:
         """The folder of the icons: a dictionary's own, else the shipped ones."""
         return f"/d/{_part(slug)}/icons/" if slug else "/static/icons/"
+
+    def manifest(self, slug: str) -> str:
+        """The dictionary's web app manifest (issue 21: installable on a phone)."""
+        return f"/d/{_part(slug)}/manifest.webmanifest"
+
+    def service_worker(self) -> str:
+        """The offline service worker, served from the site root so its scope is the site."""
+        return "/sw.js"
+
+    def offline(self, slug: str | None = None) -> str:
+        """The page a phone shows offline: the saved dictionary's shell, or "not saved"."""
+        return f"/d/{_part(slug)}/offline" if slug else "/offline"
+
+    def api_offline(self, slug: str, *parts: object, query: Query = None) -> str:
+        """A dictionary saved for offline use: the data, `plan` (sizes), `changes` (delta)."""
+        return self.api_dictionary(slug, "offline", *parts, query=query)
 
     def print(self, slug: str, query: Query = None) -> str:
         return f"/d/{_part(slug)}/print" + _query(query)
@@ -131,6 +160,13 @@ class Urls:
     def api_entry(self, slug: str, entry_id: object, *parts: object) -> str:
         return self.api_dictionary(slug, "entries", entry_id, *parts)
 
+    def api_text(
+        self, slug: str, text_id: object | None = None, *parts: object, query: Query = None
+    ) -> str:
+        """`.../texts`, one text, or below it: `api_text(slug, id, "export", query={...})`."""
+        ids = [] if text_id is None else [text_id]
+        return self.api_dictionary(slug, "texts", *ids, *parts, query=query)
+
     def api_print(self, slug: str, fmt: str = "pdf", query: Query = None) -> str:
         return self.api_dictionary(slug, f"print.{fmt}") + _query(query)
 
@@ -140,7 +176,7 @@ class Urls:
     # ------------------------------------------------------------------- media
 
     def media(self, slug: str, sha256: str, original: bool = False) -> str:
-        return f"/media/{_part(slug)}/{_part(sha256)}" + ("/original" if original else "")
+        return media_url(_part(slug), _part(sha256), original=original)
 
     def picture(self, slug: str, sha256: str, width: int) -> str:
         """A picture's web copy `width` pixels wide."""

@@ -81,8 +81,11 @@ def iso(moment: datetime | None) -> str:
     return moment.isoformat().replace("+00:00", "Z") if moment else ""
 
 
-def media_url(dictionary: Dictionary, sha256: str, original: bool = False) -> str:
-    return f"/media/{dictionary.slug}/{sha256}" + ("/original" if original else "")
+def media_url(dictionary: Dictionary | str, sha256: str, original: bool = False) -> str:
+    """Where a stored file is served (its web copy, or the archival original): part of the
+    entry's JSON, of exports and of printed QR codes, so spelled here once (api/urls.py uses it)."""
+    slug = dictionary if isinstance(dictionary, str) else dictionary.slug
+    return f"/media/{slug}/{sha256}" + ("/original" if original else "")
 
 
 def media_public(dictionary: Dictionary, media: Media) -> dict:
