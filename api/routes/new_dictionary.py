@@ -293,10 +293,20 @@ def _page(request, viewer, values, *, errors=None, report=None, findings=None, s
         "staged": staged,
         "filled": list(filled),
         "licences": LICENCES,
+        "suggestions": _suggestions(values),
         "formats": FORMATS,
         "max_upload": None,
     }
     return render(request, "new_dictionary.html", ctx, status_code=status_code)
+
+
+def _suggestions(values: dict) -> list:
+    """Languages to pick from (without scripts) for a name typed with no code: none when the
+    name is a language's own, or a code is given."""
+    name = values.get("language_name") or ""
+    if not name or values.get("language_code") or languages.exact_language(name) is not None:
+        return []
+    return [lang.to_dict() for lang in languages.find_languages(name, 8)]
 
 
 EMPTY = {
@@ -336,6 +346,10 @@ async def new_dictionary_post(
     form = await request.form()
     action = _text(form, "action") or "create"
     values = _values(form)
+    picked = languages.language(_text(form, "pick_language"))
+    if picked is not None:  # a language suggested to a browser without scripts: check again
+        values.update(language_name=picked.name, language_code=picked.tag, vernacular_ws="")
+        action = "check"
     staged = None
     try:
         if file is not None and file.filename:

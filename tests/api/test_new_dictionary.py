@@ -268,3 +268,25 @@ def test_a_title_is_needed(client, session, creator):
     assert r.status_code == 422
     assert "needs a title" in r.text
     assert dictionaries(session) == []
+
+
+def test_languages_to_pick_from_without_scripts(client, session, creator):
+    r = client.post(
+        "/dictionaries/new",
+        data=form(creator, title="Gondi words", language_name="gond", action="check"),
+    )
+    assert r.status_code == 200
+    assert 'name="pick_language" value="wsg"' in r.text  # Adilabad Gondi
+    assert dictionaries(session) == []
+    r = client.post(
+        "/dictionaries/new",
+        data=form(creator, title="Gondi words", language_name="gond", pick_language="wsg"),
+    )
+    assert r.status_code == 200
+    assert (field(r.text, "language_name"), field(r.text, "language_code")) == (
+        "Adilabad Gondi",
+        "wsg",
+    )
+    assert field(r.text, "vernacular_ws") == "wsg"
+    assert "pick_language" not in r.text
+    assert dictionaries(session) == []
