@@ -15,18 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from lexicon.errors import ImportRejected, UnsupportedMedia
-from lexicon.io.elan.read import eaf_to_text
+from lexicon.errors import ImportRejected, TooLarge, UnsupportedMedia
+from lexicon.io.elan.document import is_symbolic, parse_model
+from lexicon.io.elan.read import eaf_to_text, tier_language
+from lexicon.io.elan.read import resolve_mapping as resolve_eaf_mapping
 from lexicon.io.elan.write import write_eaf
 from lexicon.io.flextext.read import flextext_to_texts
 from lexicon.io.flextext.write import write_flextext
 from lexicon.io.safety import DEFAULT_LIMITS, Limits, package_ref_problem
-from lexicon.io.textgrid.read import grid_to_text
+from lexicon.io.textgrid.read import INTERVAL, grid_to_text, parse_grid
+from lexicon.io.textgrid.read import resolve_mapping as resolve_grid_mapping
 from lexicon.io.textgrid.write import write_textgrid
 from lexicon.io.textparts import (
     AudioTooShort,
     TextRejected,
     check_audio_covers,
+    language_of_name,
     read_bytes,
     text_end,
 )
@@ -44,6 +48,8 @@ __all__ = [
     "read_text",
     "read_texts",
     "text_end",
+    "texts_from_bytes",
+    "tier_choices",
     "write_text",
 ]
 
@@ -140,6 +146,26 @@ def guess_format(name: str, data: bytes) -> str:
     )
 
 
+def texts_from_bytes(
+    data: bytes,
+    name: str,
+    format: str | None = None,
+    mapping: dict | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[dict]:
+    """Every text in a file's bytes (an upload held in memory); `name` is the file's name, for
+    the format's guess and the messages."""
+    if len(data) > limits.max_file_bytes:
+        raise TooLarge(
+            f"{name}: {len(data):,} bytes is over the import limit of {limits.max_file_bytes:,} bytes"
+        )
+    key = format_name(format) if format else guess_format(name, data)
+    texts = FORMATS[key].read(data, name, mapping)
+    if not texts:
+        raise TextRejected(f"{name}: the file holds no text")
+    return texts
+
+
 def read_texts(
     path: Path,
     format: str | None = None,
@@ -152,12 +178,47 @@ def read_texts(
     "translation": tier or None | "translations": {ws: tier}, "vernacular": ws,
     "analysis": ws}; what is not given is defaulted (docs/text-shape.md)."""
     path = Path(path)
-    data = read_bytes(path, limits)
-    key = format_name(format) if format else guess_format(path.name, data)
-    texts = FORMATS[key].read(data, path.name, mapping)
-    if not texts:
-        raise TextRejected(f"{path.name}: the file holds no text")
-    return texts
+    return texts_from_bytes(read_bytes(path, limits), path.name, format, mapping, limits)
+
+
+def tier_choices(data: bytes, name: str, format: str | None = None) -> dict:
+    """What a keeper picks the mapping from, before importing: {"format", "tiers": [{"id",
+    "parent", "linguistic_type", "participant", "annotations", "time_aligned", "symbolic",
+    "language"}], "mapping": the default}. Formats without tiers give no tiers."""
+    key = format_name(format) if format else guess_format(name, data)
+    if key == "eaf":
+        model = parse_model(data, name)
+        tiers = [
+            {
+                "id": t["attrs"]["TIER_ID"],
+                "parent": t["attrs"].get("PARENT_REF"),
+                "linguistic_type": t["attrs"].get("LINGUISTIC_TYPE_REF"),
+                "participant": t["attrs"].get("PARTICIPANT"),
+                "annotations": len(t["align"]) + len(t["ref"]),
+                "time_aligned": not is_symbolic(model, t),
+                "symbolic": is_symbolic(model, t),
+                "language": tier_language(model, t),
+            }
+            for t in model["tiers"]
+        ]
+        return {"format": key, "tiers": tiers, "mapping": resolve_eaf_mapping(model, None, name)}
+    if key == "textgrid":
+        grid = parse_grid(data, name)
+        tiers = [
+            {
+                "id": t["name"],
+                "parent": None,
+                "linguistic_type": t["class"],
+                "participant": None,
+                "annotations": sum(1 for e in t["entries"] if e[-1] != ""),
+                "time_aligned": t["class"] == INTERVAL,
+                "symbolic": False,
+                "language": language_of_name(t["name"]),
+            }
+            for t in grid["tiers"]
+        ]
+        return {"format": key, "tiers": tiers, "mapping": resolve_grid_mapping(grid, None, name)}
+    return {"format": key, "tiers": [], "mapping": {}}
 
 
 def read_text(

@@ -17,6 +17,8 @@ from lexicon.io.texts import (
     media_names,
     read_text,
     read_texts,
+    texts_from_bytes,
+    tier_choices,
     write_text,
 )
 from lexicon.media.audio import measure_duration
@@ -119,3 +121,37 @@ def test_media_names_never_give_a_url():
         {"MEDIA_URL": "file:///C:/Users/k/story.wav", "RELATIVE_MEDIA_URL": "../../etc/passwd"},
     ]
     assert media_names(text) == ["story.wav"]
+
+
+def test_tier_choices_list_what_the_keeper_picks_from():
+    eaf = tier_choices(KICHWA_EAF.read_bytes(), "upload")
+    assert eaf["format"] == "eaf"
+    assert [
+        (t["id"], t["parent"], t["symbolic"], t["annotations"], t["language"]) for t in eaf["tiers"]
+    ] == [
+        ("default", None, False, 27, "und"),
+        ("Spanish", "default", True, 27, "es"),
+    ]
+    assert eaf["mapping"]["translations"] == {"es": "Spanish"}
+    grid = tier_choices((FIXTURES / "praatio-en" / "mary.TextGrid").read_bytes(), "mary.TextGrid")
+    assert [(t["id"], t["time_aligned"], t["annotations"]) for t in grid["tiers"]] == [
+        ("phone", True, 14),
+        ("word", True, 4),
+        ("pitch", False, 4),
+    ]
+    assert tier_choices(b"a line\n", "story.txt") == {
+        "format": "transcript",
+        "tiers": [],
+        "mapping": {},
+    }
+
+
+def test_texts_from_bytes_read_an_upload_in_memory():
+    [text] = texts_from_bytes(
+        KICHWA_GRID.read_bytes(), "upload.TextGrid", mapping={"vernacular": "qu"}
+    )
+    assert essence(text) == essence(read_text(KICHWA_GRID, mapping={"vernacular": "qu"}))
+    with pytest.raises(TooLarge, match="upload.TextGrid"):
+        texts_from_bytes(
+            KICHWA_GRID.read_bytes(), "upload.TextGrid", limits=Limits(max_file_bytes=10)
+        )
