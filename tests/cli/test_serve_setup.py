@@ -14,6 +14,12 @@ import time
 from pathlib import Path
 
 import httpx
+import typer
+from typer.testing import CliRunner
+
+from wordkeep import cli_users
+from wordkeep.first_run import print_setup_link
+from wordkeep.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/setup/[A-Za-z0-9_-]+")
@@ -81,3 +87,18 @@ def test_serve_prints_a_setup_link_until_an_admin_exists(database_url, media_dir
     server, _, output = serve_once(database_url, media_dir, tmp_path / "3.log")
     stop(server)
     assert "/setup/" not in output and "Wordkeep on" in output
+
+
+def test_user_add_admin_still_works_and_ends_the_setup_links(monkeypatch, engine, tmp_path):
+    url = engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("WORDKEEP_DATABASE_URL", url)
+    settings = Settings(database_url=url, media_dir=str(tmp_path / "media"))
+    assert print_setup_link(settings, engine, host="127.0.0.1", port=8000)
+    app = typer.Typer()
+    app.command("noop")(lambda: None)
+    cli_users.register(app)
+    done = CliRunner().invoke(
+        app, ["user", "add", "root@example.org", "--admin"], input="passphrase-1\npassphrase-1\n"
+    )
+    assert done.exit_code == 0, done.output
+    assert print_setup_link(settings, engine, host="127.0.0.1", port=8000) is None
