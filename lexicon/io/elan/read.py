@@ -118,16 +118,36 @@ def _translations_of(model: dict, tid: str, mapping: dict, like: dict | None) ->
         )
     if kids:
         return {tier_language(model, kids[0], analysis): kids[0]["attrs"]["TIER_ID"]}
+    main = tier_by_id(model, tid)
+    for kid in _children(model, tid):
+        if kid["align"] and _same_times(model, kid, main):
+            return {tier_language(model, kid, analysis): kid["attrs"]["TIER_ID"]}
     return {}
+
+
+def _spans(model: dict, tier: dict) -> dict:
+    """{(start ms, end ms): [annotation, ...]} of a tier's time-aligned annotations."""
+    slots = dict(model["time_slots"])
+    spans: dict[tuple, list] = {}
+    for ann in tier["align"]:
+        spans.setdefault((slots[ann[1]], slots[ann[2]]), []).append(ann)
+    return spans
+
+
+def _same_times(model: dict, tier: dict, main: dict) -> bool:
+    """True when every annotation of `tier` spans exactly the time of one of `main`'s."""
+    theirs, ours = _spans(model, tier), _spans(model, main)
+    return all(span in ours and span[0] is not None for span in theirs)
 
 
 def _check_translations(model: dict, tid: str, chosen: dict, name: str) -> None:
     for ws, child_id in chosen.items():
         child = _tier_or_refuse(model, child_id, f"translation ({ws})", name)
-        if child["attrs"].get("PARENT_REF") != tid or not is_symbolic(model, child):
+        symbolic_child = child["attrs"].get("PARENT_REF") == tid and is_symbolic(model, child)
+        if not symbolic_child and (child_id == tid or not _time_aligned(model, child)):
             raise InvalidInput(
-                f"{name}: translation tier {child_id!r} is not a symbolic child of the "
-                f"transcription tier {tid!r}"
+                f"{name}: translation tier {child_id!r} is neither a symbolic child of the "
+                f"transcription tier {tid!r} nor a time-aligned tier"
             )
 
 
@@ -163,11 +183,33 @@ def resolve_mapping(model: dict, mapping: dict | None, name: str) -> dict:
     }
 
 
+def _aligned_translations(model: dict, chosen: dict, main: dict) -> dict:
+    """{annotation id: {ws: [id, ts1, ts2, value, svg]}}: the annotation of each time-aligned
+    translation tier spanning exactly the time of a transcription annotation (taken out of
+    its tier; the others stay there)."""
+    found: dict[str, dict] = {}
+    slots = dict(model["time_slots"])
+    for ws, tier_id in chosen.items():
+        tier = tier_by_id(model, tier_id)
+        if is_symbolic(model, tier):
+            continue
+        spans = _spans(model, tier)
+        for aid, ts1, ts2, *_rest in main["align"]:
+            candidates = spans.get((slots[ts1], slots[ts2])) or []
+            if slots[ts1] is not None and candidates:
+                found.setdefault(aid, {})[ws] = candidates.pop(0)
+        taken = {id(a) for per in found.values() for a in per.values()}
+        tier["align"] = [a for a in tier["align"] if id(a) not in taken]
+    return found
+
+
 def _translations(model: dict, chosen: dict) -> dict:
     """{parent annotation id: {ws: [[id, value, previous, svg], ...]}} in file order."""
     found: dict[str, dict] = {}
     for ws, tier_id in chosen.items():
         tier = tier_by_id(model, tier_id)
+        if not is_symbolic(model, tier):
+            continue
         for aid, ref, value, prev, svg in tier["ref"]:
             found.setdefault(ref, {}).setdefault(ws, []).append([aid, value, prev, svg])
         tier["ref"] = []
@@ -191,6 +233,7 @@ def _tier_segments(model: dict, group: dict, vernacular: str, text_id: str) -> l
     tier = tier_by_id(model, group["transcription"])
     slots = dict(model["time_slots"])
     found = _translations(model, group["translations"])
+    aligned = _aligned_translations(model, group["translations"], tier)
     segments = []
     for aid, ts1, ts2, value, svg in tier["align"]:
         seg = blank_segment(derive_id(text_id, "elan", aid))
@@ -205,6 +248,9 @@ def _tier_segments(model: dict, group: dict, vernacular: str, text_id: str) -> l
             pieces = _ordered_pieces(pieces)
             seg["translation"][ws] = " ".join(p[1] for p in pieces if p[1])
             kept["translations"][ws] = pieces
+        for ws, ann in aligned.get(aid, {}).items():
+            seg["translation"][ws] = ann[3]
+            kept.setdefault("aligned", {})[ws] = ann
         seg["extra"] = {"elan": kept}
         segments.append(seg)
     tier["align"], tier["ann_attrs"] = [], {}

@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 
 from pympi import Elan
 
+from lexicon.io.elan.document import is_symbolic
 from lexicon.io.textparts import first_value, seconds_to_ms, timed_segments
 
 _NUMBER = re.compile(r"(\d+)$")
@@ -79,6 +80,20 @@ def _translation_refs(seg: dict, kept: dict, aid: str, ws: str, ids: _Ids) -> li
     return [[ids.annotation(first[0]), aid, value, None, first[3]]]
 
 
+def _aligned_translation(seg: dict, kept: dict, own: tuple, ws: str, slots: dict, ids) -> list:
+    """The annotation of a time-aligned translation tier: on the time slots it was read with
+    (moved to the segment's times), else on the segment's own."""
+    value = (seg.get("translation") or {}).get(ws, "") or ""
+    before = (kept.get("aligned") or {}).get(ws)
+    if not value and not (before and before[3] == ""):
+        return []
+    ts1, ts2 = own
+    if before and before[1] in slots and before[2] in slots and before[1] != before[2]:
+        ts1, ts2 = before[1], before[2]
+        slots[ts1], slots[ts2] = slots[own[0]], slots[own[1]]
+    return [[ids.annotation(before[0] if before else None), ts1, ts2, value, before and before[4]]]
+
+
 def place_segments(model: dict, mapping: dict, segments: list[dict], kept_ok: bool) -> None:
     """Put `segments` on the tiers `mapping` names, as annotations with their time slots.
     `kept_ok`: the segments' extra.elan ids come from this same document."""
@@ -95,7 +110,10 @@ def place_segments(model: dict, mapping: dict, segments: list[dict], kept_ok: bo
         if kept.get("attrs"):
             tier["ann_attrs"][aid] = kept["attrs"]
         for ws, target in targets.items():
-            target["ref"].extend(_translation_refs(seg, kept, aid, ws, ids))
+            if is_symbolic(model, target):
+                target["ref"].extend(_translation_refs(seg, kept, aid, ws, ids))
+            else:
+                target["align"].extend(_aligned_translation(seg, kept, (ts1, ts2), ws, slots, ids))
     model["time_slots"] = [[k, v] for k, v in slots.items()]
     _bump_last_used(model, ids)
 

@@ -203,6 +203,45 @@ def test_each_speakers_tier_gives_segments_by_default():
     assert [s["speaker"] for s in only_a["segments"]] == ["A", "A"]
 
 
+def aligned_translations() -> bytes:
+    slots = "".join(
+        f'<TIME_SLOT TIME_SLOT_ID="ts{n}" TIME_VALUE="{v}"/>'
+        for n, v in enumerate([0, 1000, 0, 1000, 1500, 2500, 1500, 2500, 0, 1000, 3000, 3200], 1)
+    )
+    tiers = (
+        '<TIER TIER_ID="tx" LINGUISTIC_TYPE_REF="default-lt">'
+        + aligned("a1", "ts1", "ts2", "Alli puncha")
+        + aligned("a2", "ts5", "ts6", "Kayakama")
+        + '</TIER><TIER TIER_ID="ft" LINGUISTIC_TYPE_REF="incl" PARENT_REF="tx">'
+        + aligned("a3", "ts3", "ts4", "Buenos días")
+        + aligned("a4", "ts7", "ts8", "Hasta mañana")
+        + '</TIER><TIER TIER_ID="English" LINGUISTIC_TYPE_REF="default-lt">'
+        + aligned("a5", "ts9", "ts10", "Good day")
+        + aligned("a6", "ts11", "ts12", "(laughter)")
+        + "</TIER>"
+    )
+    incl = '<LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="incl" CONSTRAINTS="Included_In" TIME_ALIGNABLE="true"/>'
+    return small_eaf(tiers, slots, incl)
+
+
+def test_time_aligned_translation_tiers_match_by_time():
+    data = aligned_translations()
+    text = eaf_to_text(data, "aligned.eaf", {"analysis": "es"})
+    assert text["extra"]["elan"]["mapping"]["translations"] == {"es": "ft"}
+    assert [s["translation"] for s in text["segments"]] == [
+        {"es": "Buenos días"},
+        {"es": "Hasta mañana"},
+    ]
+    assert eaf_facts(write_eaf(text)) == eaf_facts(data)
+    text["segments"][1]["end"] = 2.75
+    moved = eaf_facts(write_eaf(text))
+    assert ("annotation", "ft", "tx", "incl", None, "a4", 1500, 2750, "Hasta mañana") in moved
+    both = eaf_to_text(data, "aligned.eaf", {"translations": {"es": "ft", "en": "English"}})
+    assert both["segments"][0]["translation"] == {"es": "Buenos días", "en": "Good day"}
+    assert both["segments"][1]["translation"] == {"es": "Hasta mañana"}  # no English at that time
+    assert eaf_facts(write_eaf(both)) == eaf_facts(data)  # '(laughter)' stayed on its tier
+
+
 def test_a_segment_without_times_cannot_go_to_elan():
     with pytest.raises(InvalidInput, match="segment 1 has none"):
         write_eaf({"segments": [{"start": None, "end": None, "text": {"qu": "x"}}]})
