@@ -14,7 +14,8 @@ writer can hand it back to pympi:
      "languages": [[id, definition, label]], "constraints": [[stereotype, description]],
      "vocabularies": [[cv_id, ext_ref, [[lang, description]],
                        [[cve_id, ext_ref, [[value, lang, description]]]]]],
-     "lexicon_refs": [{...}], "external_refs": [[id, type, value]]}
+     "lexicon_refs": [{...}], "external_refs": [[id, type, value]],
+     "others": ["<REF_LINK_SET ...>...", ...]}   # elements pympi does not model, as XML
 
 pympi's own parser is not used for reading: it parses without the safe settings, and it
 fails on valid files (annotation or slot ids without digits, no schema attribute)."""
@@ -230,6 +231,10 @@ def _element(elem, model: dict, name: str) -> None:
         model["lexicon_refs"].append(_attrs(elem))
     elif tag == "EXTERNAL_REF":
         model["external_refs"].append([elem.get("EXT_REF_ID"), elem.get("TYPE"), elem.get("VALUE")])
+    else:  # REF_LINK_SET and whatever pympi does not know: kept as XML, written back
+        model.setdefault("others", []).append(
+            etree.tostring(elem, encoding="unicode", with_tail=False)
+        )
 
 
 def parse_model(data: bytes, name: str) -> dict:

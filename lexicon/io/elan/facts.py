@@ -9,7 +9,23 @@ media descriptor and property."""
 
 from __future__ import annotations
 
+from lxml import etree
+
 from lexicon.io.elan.document import parse_xml
+
+_MODELLED = {
+    "LICENSE",
+    "HEADER",
+    "TIME_ORDER",
+    "TIER",
+    "LINGUISTIC_TYPE",
+    "LOCALE",
+    "LANGUAGE",
+    "CONSTRAINT",
+    "CONTROLLED_VOCABULARY",
+    "LEXICON_REF",
+    "EXTERNAL_REF",
+}
 
 
 def _ref_times(aid: str, refs: dict, aligned: dict) -> tuple:
@@ -76,6 +92,11 @@ def _other_facts(root) -> set[tuple]:
     for prop in root.iter("PROPERTY"):
         if prop.get("NAME") != "lastUsedAnnotationId":
             facts.add(("property", prop.get("NAME"), prop.text or ""))
+    for elem in root:
+        if isinstance(elem.tag, str) and elem.tag not in _MODELLED:
+            facts.add(
+                ("element", etree.tostring(elem, method="c14n", with_tail=False).decode().strip())
+            )
     for cv in root.iter("CONTROLLED_VOCABULARY"):
         for entry in cv.iter("CV_ENTRY_ML"):
             for value in entry.iter("CVE_VALUE"):

@@ -12,9 +12,11 @@ import re
 from datetime import UTC, datetime
 from xml.etree import ElementTree
 
+from lxml import etree
 from pympi import Elan
 
 from lexicon.io.elan.document import is_symbolic
+from lexicon.io.safety import xml_parser
 from lexicon.io.textparts import first_value, seconds_to_ms, timed_segments
 
 _NUMBER = re.compile(r"(\d+)$")
@@ -287,6 +289,14 @@ def to_eaf_object(model: dict) -> Elan.Eaf:
     return eaf
 
 
+def _append_others(root, others: list[str]) -> None:
+    """Put back the elements pympi does not model, before the EXTERNAL_REFs (EAF's order)."""
+    at = next((n for n, child in enumerate(root) if child.tag == "EXTERNAL_REF"), len(root))
+    for n, xml in enumerate(others):
+        elem = etree.fromstring(xml, xml_parser())
+        root.insert(at + n, ElementTree.fromstring(etree.tostring(elem, encoding="unicode")))
+
+
 def _serialise(model: dict) -> bytes:
     root = Elan.to_adocument(to_eaf_object(model), pretty=True)
     extra = {aid: attrs for t in model["tiers"] for aid, attrs in t["ann_attrs"].items()}
@@ -295,6 +305,7 @@ def _serialise(model: dict) -> bytes:
             for ann in root.iter(tag):
                 for key, value in extra.get(ann.get("ANNOTATION_ID"), {}).items():
                     ann.set(key, value)
+    _append_others(root, model.get("others") or [])
     body = ElementTree.tostring(root, encoding="unicode")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
 

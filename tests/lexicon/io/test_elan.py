@@ -327,6 +327,9 @@ def test_unknown_annotation_attributes_and_vocabularies_come_back():
         '<CONTROLLED_VOCABULARY CV_ID="moods"><DESCRIPTION LANG_REF="eng">m</DESCRIPTION>'
         '<CV_ENTRY_ML CVE_ID="c1"><CVE_VALUE LANG_REF="eng">ok</CVE_VALUE></CV_ENTRY_ML>'
         '</CONTROLLED_VOCABULARY><LANGUAGE LANG_ID="eng" LANG_LABEL="English (eng)"/>'
+        '<REF_LINK_SET REF_LINK_SET_ID="r1" REF_LINK_SET_NAME="links">'
+        '<CROSS_REF_LINK REF_LINK_ID="l1" REF1="x1" REF2="x1"/></REF_LINK_SET>'
+        '<EXTERNAL_REF EXT_REF_ID="e1" TYPE="iso12620" VALUE="http://example.org/x"/>'
     )
     data = small_eaf(
         tiers,
@@ -340,6 +343,8 @@ def test_unknown_annotation_attributes_and_vocabularies_come_back():
     out = write_eaf(text)
     assert eaf_facts(out) == eaf_facts(data)
     assert b"CVE_REF" in out
+    assert out.index(b"<REF_LINK_SET") < out.index(b"<EXTERNAL_REF")
+    assert any(f[0] == "element" and "CROSS_REF_LINK" in f[1] for f in eaf_facts(out))
 
 
 @settings(max_examples=200, deadline=None)
