@@ -358,6 +358,10 @@ async def new_dictionary_post(
             _drop_stage(request)
         else:
             staged = _staged(request)
+            if staged is None and _text(form, "checked_file"):
+                # Gone (a day old, or checked on another app server): never create without it.
+                errors = {"file": _("The file checked before is no longer here; choose it again.")}
+                return _page(request, viewer, values, errors=errors, status_code=422)
         if action == "alphabet":
             values["letters"] = ""
             filled = _prefill(values, None)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from api.app import create_app
+from api.routes import new_dictionary
 from lexicon.models import Dictionary, Entry, Membership
 from tests.conftest import make_user
 from tests.lexicon.io.test_starting import PATANI, lift_zip
@@ -289,4 +290,24 @@ def test_languages_to_pick_from_without_scripts(client, session, creator):
     )
     assert field(r.text, "vernacular_ws") == "wsg"
     assert "pick_language" not in r.text
+    assert dictionaries(session) == []
+
+
+def test_a_checked_file_gone_meanwhile_is_asked_for_again(
+    client, session, creator, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(new_dictionary, "STAGE_DIR", tmp_path / "staged")
+    r = client.post(
+        "/dictionaries/new",
+        data=form(creator, title="Patani words", action="check"),
+        files={"file": ("patani.zip", lift_zip(tmp_path).read_bytes(), ZIP)},
+    )
+    assert 'name="checked_file" value="patani.zip"' in r.text
+    shutil.rmtree(tmp_path / "staged")  # swept, or checked on another app server
+    r = client.post(
+        "/dictionaries/new",
+        data=form(creator, title="Patani words", action="create", checked_file="patani.zip"),
+    )
+    assert r.status_code == 422
+    assert "choose it again" in r.text
     assert dictionaries(session) == []
