@@ -141,10 +141,29 @@ def check_no_overlap(spans: list[tuple[float, float, str]], what: str) -> None:
             raise TextRejected(f"{what}: {w1} ({s1}-{e1}) overlaps {w2}, which starts at {s2}")
 
 
+def _kept_ends(extra: dict) -> list[float]:
+    """When the annotations a format kept beside the segments end (ELAN's other tiers,
+    TextGrid's other intervals and points), in seconds."""
+    ends = []
+    elan = extra.get("elan") or {}
+    slots = dict(elan.get("time_slots") or [])
+    for tier in elan.get("tiers") or []:
+        for ann in tier.get("align") or []:
+            ends.extend(slots[ts] / 1000 for ts in ann[1:3] if slots.get(ts) is not None)
+    for tier in (extra.get("textgrid") or {}).get("tiers") or []:
+        ends.extend(e[-2] for e in tier.get("entries") or [] if e[-1] != "")
+    return ends
+
+
 def text_end(text: dict) -> float | None:
-    """The latest time any segment (or kept tier) of the text reaches, in seconds."""
-    ends = [s["end"] for s in text.get("segments") or [] if s.get("end") is not None]
-    ends.extend(s["start"] for s in text.get("segments") or [] if s.get("start") is not None)
+    """The latest time any annotation of the text reaches, in seconds: its segments and
+    words, and the tiers its format kept beside them."""
+    ends = []
+    for seg in text.get("segments") or []:
+        ends.extend(seg[k] for k in ("start", "end") if isinstance(seg.get(k), int | float))
+        for word in seg.get("words") or []:
+            ends.extend(word[k] for k in ("start", "end") if isinstance(word.get(k), int | float))
+    ends.extend(_kept_ends(text.get("extra") or {}))
     return max(ends) if ends else None
 
 

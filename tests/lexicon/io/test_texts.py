@@ -111,6 +111,19 @@ def test_audio_must_cover_the_annotations():
         check_audio_covers(mary, seconds)
     check_audio_covers({"segments": [{"start": None, "end": None}]}, 0.5)  # no times: any length
     check_audio_covers({"segments": [{"start": 0.0, "end": 1.0005}]}, 1.0)  # a millisecond's slack
+    # the tiers kept beside the segments count too: mary's pitch points run to 1.2 s
+    by_word = read_text(
+        FIXTURES / "praatio-en" / "mary.TextGrid", mapping={"transcription": "word"}
+    )
+    by_word["segments"] = by_word["segments"][:1]
+    with pytest.raises(AudioTooShort, match="run to 1.518 s"):  # the phone tier, kept
+        check_audio_covers(by_word, 1.3)
+    kept = {
+        "time_slots": [["ts1", 0], ["ts2", 5250]],
+        "tiers": [{"align": [["a1", "ts1", "ts2", "x", None]]}],
+    }
+    with pytest.raises(AudioTooShort, match="run to 5.250 s"):  # an ELAN tier kept beside
+        check_audio_covers({"segments": [], "extra": {"elan": kept}}, 5.0)
 
 
 def test_media_names_never_give_a_url():
