@@ -13,7 +13,7 @@ from api.deps import (
     quick_read,
 )
 from api.templating import render
-from lexicon import entries
+from lexicon import entries, texts
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -50,7 +50,13 @@ def dictionary_home(
     return render(
         request,
         "dictionary.html",
-        {"page": page, "letters": letters, "letter": letter, "viewer": viewer},
+        {
+            "page": page,
+            "letters": letters,
+            "letter": letter,
+            "viewer": viewer,
+            "has_texts": texts.has_texts(session=session, dictionary=dictionary, viewer=viewer),
+        },
         dictionary=dictionary,
     )
 
