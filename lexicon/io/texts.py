@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from lexicon.errors import ImportRejected, TooLarge, UnsupportedMedia
+from lxml import etree
+
+from lexicon.errors import ImportRejected, InvalidInput, TooLarge, UnsupportedMedia, WordkeepError
 from lexicon.io.elan.document import is_symbolic, parse_model
 from lexicon.io.elan.read import eaf_to_text, tier_language
 from lexicon.io.elan.read import resolve_mapping as resolve_eaf_mapping
@@ -238,8 +240,19 @@ def read_text(
 
 
 def write_text(text: dict, format: str) -> bytes:
-    """The file of `text` in `format` (a FORMATS key or alias)."""
-    return FORMATS[format_name(format)].write(text)
+    """The file of `text` in `format` (a FORMATS key or alias). Refused (InvalidInput) when a
+    segment lacks the times the format needs, or when what was kept in `extra.<format>` has
+    been damaged (remove it to export a fresh file)."""
+    key = format_name(format)
+    try:
+        return FORMATS[key].write(text)
+    except WordkeepError:
+        raise
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, etree.LxmlError) as exc:
+        raise InvalidInput(
+            f"{FORMATS[key].label} export: the parts kept in extra.{key} do not hold together "
+            f"({type(exc).__name__}: {exc}); remove extra.{key} to export a fresh file"
+        ) from exc
 
 
 def media_names(text: dict) -> list[str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lexicon.errors import ImportRejected, TooLarge
+from lexicon.errors import ImportRejected, InvalidInput, TooLarge
 from lexicon.io.safety import Limits
 from lexicon.io.texts import (
     FORMATS,
@@ -168,3 +168,15 @@ def test_texts_from_bytes_read_an_upload_in_memory():
         texts_from_bytes(
             KICHWA_GRID.read_bytes(), "upload.TextGrid", limits=Limits(max_file_bytes=10)
         )
+
+
+@pytest.mark.parametrize("fmt", ["eaf", "textgrid", "flextext"])
+def test_damaged_kept_parts_give_a_clear_error(fmt):
+    text = read_text(KICHWA_EAF)
+    text["extra"] = {
+        "elan": {"mapping": {"transcription": "default"}, "tiers": "nonsense"},
+        "textgrid": {"mapping": {"transcription": "x"}, "tiers": [{"name": 1}]},
+        "flextext": {"others": ["<not xml"], "paragraphs": "p"},
+    }
+    with pytest.raises(InvalidInput, match=f"remove extra.{fmt}"):
+        write_text(text, fmt)
