@@ -15,9 +15,10 @@ from xml.etree import ElementTree
 from lxml import etree
 from pympi import Elan
 
+from lexicon.errors import InvalidInput
 from lexicon.io.elan.document import is_symbolic
 from lexicon.io.safety import xml_parser
-from lexicon.io.textparts import first_value, seconds_to_ms, timed_segments
+from lexicon.io.textparts import check_span, first_value, seconds_to_ms, timed_segments
 
 _NUMBER = re.compile(r"(\d+)$")
 _SLOT_ID = re.compile(r"ts\d+")
@@ -310,11 +311,28 @@ def _serialise(model: dict) -> bytes:
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n").encode("utf-8")
 
 
+def _checked_segments(text: dict, from_elan: bool) -> list[dict]:
+    """The segments, refused (InvalidInput) when one lacks times, except a segment read from
+    this ELAN document, whose unaligned time slots go back unaligned."""
+    segments = text.get("segments") or []
+    if not from_elan:
+        return timed_segments(text, "ELAN")
+    for n, seg in enumerate(segments, 1):
+        check_span(seg.get("start"), seg.get("end"), f"segment {n}")
+        slots = ((seg.get("extra") or {}).get("elan") or {}).get("ts")
+        if (seg.get("start") is None or seg.get("end") is None) and not slots:
+            raise InvalidInput(
+                f"ELAN needs a start and an end time on every segment; segment {n} has none "
+                f"(export as FLExText or give it times)"
+            )
+    return segments
+
+
 def write_eaf(text: dict) -> bytes:
     """The .eaf file of a text (see the module's docstring). Refused (InvalidInput) when a
     segment has no times, which ELAN's time-aligned tiers need."""
-    segments = timed_segments(text, "ELAN")
     kept = (text.get("extra") or {}).get("elan")
+    segments = _checked_segments(text, bool(kept and kept.get("mapping")))
     if kept and kept.get("mapping"):
         model = copy.deepcopy(kept)
         mapping = model.pop("mapping")

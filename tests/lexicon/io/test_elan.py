@@ -367,3 +367,23 @@ def test_times_survive_elan_to_text_to_elan(times):
     text = eaf_to_text(data, "t.eaf")
     assert [seconds_to_ms(s["start"]) for s in text["segments"]] == times[:-1]
     assert eaf_facts(write_eaf(copy.deepcopy(text))) == eaf_facts(data)
+
+
+def test_unaligned_slots_and_free_ids_come_back():
+    tiers = (
+        '<TIER TIER_ID="main" LINGUISTIC_TYPE_REF="default-lt">'
+        + aligned("first", "start", "stop", "x")
+        + aligned("second", "stop", "later", "y")
+        + "</TIER>"
+    )
+    slots = (
+        '<TIME_SLOT TIME_SLOT_ID="start" TIME_VALUE="0"/><TIME_SLOT TIME_SLOT_ID="stop" '
+        'TIME_VALUE="10"/><TIME_SLOT TIME_SLOT_ID="later"/>'
+    )
+    data = small_eaf(tiers, slots)
+    text = eaf_to_text(data, "free.eaf")
+    assert [(s["start"], s["end"]) for s in text["segments"]] == [(0.0, 0.01), (0.01, None)]
+    assert eaf_facts(write_eaf(text)) == eaf_facts(data)
+    text["segments"].append({"start": None, "end": None, "text": {"und": "new"}})
+    with pytest.raises(InvalidInput, match="segment 3 has none"):
+        write_eaf(text)
