@@ -11,7 +11,15 @@ import sys
 
 import typer
 
-from wordkeep import cli_backup, cli_dictionary, cli_io, cli_print, cli_serve, cli_users
+from wordkeep import (
+    cli_backup,
+    cli_dictionary,
+    cli_io,
+    cli_print,
+    cli_serve,
+    cli_text,
+    cli_users,
+)
 
 app = typer.Typer(
     help="Wordkeep: dictionaries for endangered languages.",
@@ -28,6 +36,7 @@ app.command("restore")(cli_backup.restore_command)
 app.command("check-media")(cli_backup.check_command)
 cli_users.register(app)  # `user ...` and `token ...`
 cli_dictionary.register(app)  # `dictionary create|list`
+cli_text.register(app)  # `text import|export`
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from lexicon.editing.dictionaries import touch
 from lexicon.entries.read import iso, media_public
 from lexicon.errors import InvalidInput, NotFound, StaleVersion
 from lexicon.models import Dictionary, Media, Text, TextRevision, TextSegment, utcnow
-from lexicon.texts import view
+from lexicon.texts import links, view
 from lexicon.texts.shape import clean_text, first_form, text_end
 
 # Recordings and annotations are measured apart; a few milliseconds' difference is not a
@@ -105,6 +105,16 @@ def read_text(
     if seen is None:
         raise TextNotFound(f"no text {text_id} in {dictionary.slug!r}")
     return seen
+
+
+def find_text(*, session: Session, text_id: str) -> tuple[Dictionary, dict]:
+    """A live text by its id alone (the command line names no dictionary), with its
+    dictionary: everything in it (the operator at the terminal sees all)."""
+    row = session.get(Text, text_id)
+    if row is None or row.deleted:
+        raise TextNotFound(f"no text {text_id}")
+    dictionary = session.get(Dictionary, row.dictionary_id)
+    return dictionary, text_dict(session, dictionary, row)
 
 
 def list_texts(
@@ -207,6 +217,7 @@ def _write(session, dictionary, values: dict, text: dict, action: str, comment: 
     row = session.get(Text, values["id"])
     session.refresh(row)
     out = text_dict(session, dictionary, row)
+    links.index_text(session, dictionary, out)
     session.execute(
         insert(TextRevision.__table__),
         [{"text_id": out["id"], "dictionary_id": dictionary.id, "number": out["version"],
