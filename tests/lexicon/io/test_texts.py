@@ -5,8 +5,10 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from lexicon.errors import ImportRejected, InvalidInput, TooLarge
+from lexicon.errors import ImportRejected, InvalidInput, TooLarge, WordkeepError
 from lexicon.io.safety import Limits
 from lexicon.io.texts import (
     FORMATS,
@@ -180,3 +182,32 @@ def test_damaged_kept_parts_give_a_clear_error(fmt):
     }
     with pytest.raises(InvalidInput, match=f"remove extra.{fmt}"):
         write_text(text, fmt)
+
+
+FUZZED = sorted(
+    p for p in FIXTURES.glob("*/*") if p.suffix.lower() in (".eaf", ".textgrid", ".flextext")
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_damaged_files_give_a_text_or_a_clear_error(data):
+    """Truncated files, flipped bytes and changed digits: a text, or one of Wordkeep's own
+    errors (never a crash), and what is read can be written."""
+    path = data.draw(st.sampled_from(FUZZED))
+    body = bytearray(path.read_bytes())
+    how = data.draw(st.sampled_from(["cut", "bytes", "digits"]))
+    if how == "cut":
+        body = body[: data.draw(st.integers(0, len(body) - 1))]
+    else:
+        spots = [k for k, b in enumerate(body) if how == "bytes" or 48 <= b <= 57]
+        for k in data.draw(st.lists(st.sampled_from(spots), min_size=1, max_size=4)):
+            body[k] = data.draw(
+                st.integers(0, 255) if how == "bytes" else st.sampled_from(b"09-.:")
+            )
+    fmt = guess_format(path.name, path.read_bytes())
+    try:
+        for text in texts_from_bytes(bytes(body), path.name, fmt):
+            write_text(text, fmt)
+    except WordkeepError as exc:
+        assert str(exc)
