@@ -28,11 +28,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
-from typing import NamedTuple
-
-import icu
+from typing import TYPE_CHECKING, NamedTuple
 
 from lexicon.errors import InvalidInput
+
+if TYPE_CHECKING:
+    import icu
 
 # Generic combining diacritics (accents, tone marks). Marks of other blocks (Indic vowel signs,
 # Hebrew points...) are part of their letters and are never dropped.
@@ -118,6 +119,8 @@ def _replace_at_seam(match: re.Match, table: dict) -> str:
 
 
 def _root_collator() -> icu.Collator:
+    import icu  # heavy: imported when used (docs/architecture.md)
+
     collator = icu.Collator.createInstance(icu.Locale.getRoot())
     # Punctuation and spaces only matter after case and diacritics (they are "ignorable").
     collator.setAttribute(icu.UCollAttribute.ALTERNATE_HANDLING, icu.UCollAttributeValue.SHIFTED)

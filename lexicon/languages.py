@@ -9,9 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-import icu
 from babel import localedata
-from iso639 import iter_langs
 
 MAX_RESULTS = 50
 SCOPES = {"I": "individual", "M": "macrolanguage", "S": "special"}
@@ -46,6 +44,8 @@ def _fold(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _table() -> tuple[list[Language], dict[str, Language], list[tuple[Language, tuple[str, ...]]]]:
+    from iso639 import iter_langs  # heavy: imported when used (docs/architecture.md)
+
     languages, by_code, folded = [], {}, []
     for lang in iter_langs():
         if not lang.pt3:
@@ -126,6 +126,8 @@ def proposed_alphabet(tag: str) -> list[str] | None:
     base = (tag or "").split("-")[0]
     if not has_cldr_data(base):
         return None
+    import icu  # heavy: imported when used (docs/architecture.md)
+
     locale = icu.Locale(base)
     exemplars = icu.LocaleData(base).getExemplarSet(0, icu.ULocaleDataExemplarSetType.ES_STANDARD)
     collator = icu.Collator.createInstance(locale)

@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import icu
 from lxml import etree
 from sqlmodel import Session
 
@@ -130,6 +129,8 @@ def _from_ldml(found: Findings, files: dict[str, str]) -> None:
     """The vernacular writing system's definition (WritingSystems/<tag>.ldml, as FieldWorks
     and WeSay write it): the language's name, and its letters (exemplar characters, else the
     word-forming characters FieldWorks keeps)."""
+    import icu  # heavy: imported when used (docs/architecture.md)
+
     if not found.vernacular_ws:
         return
     text = files.get(f"{found.vernacular_ws[0]}.ldml")

@@ -13,12 +13,12 @@ import os
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-
-import av
-import av.error
-import av.filter
+from typing import TYPE_CHECKING
 
 from lexicon.errors import InvalidInput, TooLarge, UnsupportedMedia
+
+if TYPE_CHECKING:
+    import av
 
 DEFAULT_MAX_SECONDS = 300.0
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -164,6 +164,8 @@ def _declared_seconds(container, stream) -> float | None:
 
 
 def _open(path: Path, label: str):
+    import av  # heavy: imported when used (docs/architecture.md)
+
     try:
         container = av.open(str(path), options=_OPEN_OPTIONS)
     except (av.error.FFmpegError, UnicodeDecodeError) as exc:
@@ -189,6 +191,8 @@ def _too_long(label: str, limit: float, declared: float | None = None) -> AudioT
 
 def _decode_all(container, stream, label: str, max_seconds: float) -> tuple[int, int, int]:
     """Count decoded samples (the container's own duration may be missing, as in WebM)."""
+    import av  # heavy: imported when used (docs/architecture.md)
+
     samples = rate = channels = damaged = 0
     try:
         for packet in container.demux(stream):
@@ -223,6 +227,8 @@ def _decode_all(container, stream, label: str, max_seconds: float) -> tuple[int,
 
 def measure_duration(path: str | os.PathLike) -> float:
     """Seconds of audio in a file, by decoding all of it (sum of samples / rate)."""
+    import av  # heavy: imported when used (docs/architecture.md)
+
     with av.open(str(path), options=_OPEN_OPTIONS) as container:
         stream = container.streams.audio[0]
         seconds = 0.0
@@ -242,6 +248,8 @@ def make_web_derivative(
     links; the Info header carries encoder delay and padding, so decoders report the true length.
     AAC would save about a third of a file of a few kilobytes: not worth losing any of that.
     """
+    import av  # heavy: imported when used (docs/architecture.md)
+
     label = name or Path(src).name
     try:
         with av.open(str(src), options=_OPEN_OPTIONS) as inp:
@@ -265,6 +273,8 @@ def make_web_derivative(
 
 
 def _web_graph(rate: int) -> av.filter.Graph:
+    import av  # heavy: imported when used (docs/architecture.md)
+
     graph = av.filter.Graph()
     trim = f"start_periods=1:start_threshold={SILENCE_THRESHOLD}:start_silence={KEEP_SILENCE}"
     chain = [
@@ -289,6 +299,8 @@ def _web_graph(rate: int) -> av.filter.Graph:
 
 def _transcode(inp, dst: Path, label: str) -> tuple[float, int]:
     """Decode, filter and encode; return (seconds read, samples written)."""
+    import av  # heavy: imported when used (docs/architecture.md)
+
     stream = inp.streams.audio[0]
     with av.open(str(dst), "w", format="mp3") as out:
         ost = out.add_stream("libmp3lame", rate=WEB_RATE, layout="mono")
@@ -335,6 +347,8 @@ def _transcode(inp, dst: Path, label: str) -> tuple[float, int]:
 
 def _frames(container, stream, label: str):
     """Decoded frames, skipping the few damaged packets probe_audio tolerates."""
+    import av  # heavy: imported when used (docs/architecture.md)
+
     try:
         for packet in container.demux(stream):
             try:
@@ -360,6 +374,8 @@ def write_tone(
     codec_options: dict | None = None,
 ) -> None:
     """Write silence, a 440 Hz tone, silence: a known recording for tests and benchmarks."""
+    import av  # heavy: imported when used (docs/architecture.md)
+
     counts = [int(lead * rate), int(tone * rate), int(tail * rate)]
     step = 2 * math.pi * 440 / rate
     pcm = array.array("h", bytes(2 * counts[0]))

@@ -176,7 +176,7 @@ class S3Storage:
         client=None,
         **client_options,
     ):
-        import boto3  # only deployments that use S3 pay for importing it
+        import boto3  # heavy: imported when used (docs/architecture.md)
 
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
@@ -205,11 +205,11 @@ class S3Storage:
         return self.size(key)
 
     def _get(self, key: str, **kwargs):
-        from botocore.exceptions import ClientError
+        import botocore.exceptions  # heavy: imported when used (docs/architecture.md)
 
         try:
             return self.client.get_object(Bucket=self.bucket, Key=self._key(key), **kwargs)
-        except ClientError as exc:
+        except botocore.exceptions.ClientError as exc:
             if self._missing(exc, key):
                 raise MediaNotFound(f"no media stored under {key}", key=key) from None
             raise
@@ -224,11 +224,11 @@ class S3Storage:
         return _iter_body(body)
 
     def size(self, key: str) -> int:
-        from botocore.exceptions import ClientError
+        import botocore.exceptions  # heavy: imported when used (docs/architecture.md)
 
         try:
             head = self.client.head_object(Bucket=self.bucket, Key=self._key(key))
-        except ClientError as exc:
+        except botocore.exceptions.ClientError as exc:
             if self._missing(exc, key):
                 raise MediaNotFound(f"no media stored under {key}", key=key) from None
             raise

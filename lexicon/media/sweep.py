@@ -191,7 +191,7 @@ def _age(storage, key: str) -> float:
     client = getattr(storage, "client", None)
     if client is None:
         return 0.0
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import ClientError  # heavy: imported when used (docs/architecture.md)
 
     try:
         head = client.head_object(Bucket=storage.bucket, Key=storage.prefix + key)

@@ -368,7 +368,7 @@ def _restore_sqlite(engine: Engine, copy_path: Path) -> None:
 
 
 def _restore_postgres(engine: Engine, source: Path, database: dict) -> None:
-    from alembic import command
+    from alembic import command  # heavy: imported when used (docs/architecture.md)
 
     revision = database.get("schema_revision")
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))

@@ -14,8 +14,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import typst
-
 from lexicon.errors import InvalidInput
 
 # Families tried, in this order, for characters the chosen font lacks: IPA first, then Noto.
@@ -108,6 +106,8 @@ def font_coverage(path: str, index: int = 0) -> frozenset[int]:
 @functools.lru_cache(maxsize=16)
 def _installed(font_paths: tuple[str, ...]) -> dict[str, tuple[str, int]]:
     """Family name (case-folded) -> the regular face's file, for system and given fonts."""
+    import typst  # heavy: imported when used (docs/architecture.md)
+
     faces: dict[str, tuple[str, int]] = {}
     names: dict[str, str] = {}
     for info in typst.Fonts(include_embedded_fonts=False, font_paths=list(font_paths)).fonts():
@@ -122,6 +122,8 @@ def _installed(font_paths: tuple[str, ...]) -> dict[str, tuple[str, int]]:
 
 
 def _families_in(font_paths: tuple[str, ...]) -> list[str]:
+    import typst  # heavy: imported when used (docs/architecture.md)
+
     return sorted({i.family for i in typst.Fonts(False, False, list(font_paths)).fonts()})
 
 

@@ -10,8 +10,6 @@ import datetime as dt
 import unicodedata
 from collections.abc import Callable
 
-import icu
-
 from lexicon.alphabet import Alphabet
 from lexicon.errors import InvalidInput
 from lexicon.printing.options import DEFAULT_ABBREVIATIONS, RELATION_ABBREVIATIONS, PrintOptions
@@ -246,6 +244,8 @@ def abbreviations(dictionary: dict, items: list[dict], labels: dict) -> list[lis
 
 def reversal_index(items: list[dict], langs: tuple[str, ...], names: dict) -> list[dict]:
     """Gloss language -> glosses in that language's collation, each with its headwords."""
+    import icu  # heavy: imported when used (docs/architecture.md)
+
     out = []
     for lang in langs:
         refs: dict[str, list[str]] = {}

@@ -13,7 +13,6 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import icu
 import qrcode
 
 from lexicon.alphabet import Alphabet
@@ -77,6 +76,8 @@ class UnknownLayout(InvalidInput):
 
 
 def _language_names(langs, labels: dict) -> dict[str, str]:
+    import icu  # heavy: imported when used (docs/architecture.md)
+
     ui = icu.Locale(labels.get("ui_lang", "en"))
     names = {lang: icu.Locale(lang).getDisplayLanguage(ui) or lang for lang in langs}
     names.update(labels.get("lang_names") or {})

@@ -11,7 +11,6 @@ import io
 import tempfile
 from pathlib import Path
 
-import typst
 from sqlmodel import Session
 
 from lexicon.editing.dictionaries import set_server_extra
@@ -29,6 +28,8 @@ class NotAFont(UnsupportedMedia):
 
 
 def _family_of(data: bytes, ext: str, filename: str) -> str:
+    import typst  # heavy: imported when used (docs/architecture.md)
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload.{ext}"
         path.write_bytes(data)

@@ -229,7 +229,7 @@ def read_cldf(
 
 def _open_dataset(path: Path, root, limits: Limits):
     """The pycldf Dataset of a checked CLDF Dictionary package."""
-    from pycldf import Dataset  # here, not at import: ~10 MB a web worker rarely needs
+    from pycldf import Dataset  # heavy: imported when used (docs/architecture.md)
 
     md = _find_metadata(path)
     root = Path(root or md.parent)

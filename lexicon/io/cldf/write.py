@@ -38,7 +38,7 @@ def write_cldf(
     dictionary = dictionary or {}
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    from pycldf import Dictionary  # here, not at import: ~10 MB a web worker rarely needs
+    from pycldf import Dictionary  # heavy: imported when used (docs/architecture.md)
 
     ds = Dictionary.in_dir(dest)
     ds.add_component("ExampleTable")
