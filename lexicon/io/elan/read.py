@@ -15,6 +15,7 @@ from lexicon.io.elan.document import is_symbolic, linguistic_type, parse_model, 
 from lexicon.io.ids import as_uuid, derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits
 from lexicon.io.textparts import (
+    UNDETERMINED,
     blank_segment,
     blank_text,
     content_id,
@@ -96,6 +97,24 @@ def _transcription_ids(model: dict, mapping: dict, name: str) -> list[str]:
     return ids
 
 
+_TRANSLATION_NAME = re.compile(r"transl|tradu|übersetz|free|gloss|glosa|^ft\b|^tr\b", re.IGNORECASE)
+
+
+def _translation_score(model: dict, kid: dict) -> tuple:
+    """How much a symbolic child looks like a free translation rather than words or tags:
+    one annotation per parent, a name or language saying so, a 1-1 association, annotations;
+    tuples compare in that order."""
+    parents = [r[1] for r in kid["ref"]]
+    name = kid["attrs"]["TIER_ID"]
+    named = bool(
+        kid["attrs"].get("LANG_REF")
+        or language_of_name(name) != UNDETERMINED
+        or _TRANSLATION_NAME.search(name)
+    )
+    association = (linguistic_type(model, kid).get("CONSTRAINTS") or "") == "Symbolic_Association"
+    return (len(parents) == len(set(parents)), named, association, bool(parents))
+
+
 def _translations_of(model: dict, tid: str, mapping: dict, like: dict | None) -> dict:
     """{ws: tier id} for the transcription tier `tid`: the keeper's choice for the first tier;
     for the others (`like`: the first's choice), their child of the same linguistic type."""
@@ -107,7 +126,9 @@ def _translations_of(model: dict, tid: str, mapping: dict, like: dict | None) ->
             ltype = tier_by_id(model, other)["attrs"].get("LINGUISTIC_TYPE_REF")
             same = [k for k in kids if k["attrs"].get("LINGUISTIC_TYPE_REF") == ltype]
             if same:
-                chosen[ws] = same[0]["attrs"]["TIER_ID"]
+                chosen[ws] = max(same, key=lambda k: _translation_score(model, k))["attrs"][
+                    "TIER_ID"
+                ]
         return chosen
     if "translations" in mapping:
         return dict(mapping["translations"] or {})
@@ -117,7 +138,13 @@ def _translations_of(model: dict, tid: str, mapping: dict, like: dict | None) ->
             {tier_language(model, tier_by_id(model, one) or kids[0], analysis): one} if one else {}
         )
     if kids:
-        return {tier_language(model, kids[0], analysis): kids[0]["attrs"]["TIER_ID"]}
+        best = max(kids, key=lambda k: _translation_score(model, k))
+        one_each, named, *_rest = _translation_score(model, best)
+        return (
+            {tier_language(model, best, analysis): best["attrs"]["TIER_ID"]}
+            if one_each or named
+            else {}
+        )
     main = tier_by_id(model, tid)
     for kid in _children(model, tid):
         if kid["align"] and _same_times(model, kid, main):

@@ -387,3 +387,39 @@ def test_unaligned_slots_and_free_ids_come_back():
     text["segments"].append({"start": None, "end": None, "text": {"und": "new"}})
     with pytest.raises(InvalidInput, match="segment 3 has none"):
         write_eaf(text)
+
+
+def words_and_translation(with_translation: bool = True) -> bytes:
+    def ref(aid, parent, value, prev=None):
+        before = f' PREVIOUS_ANNOTATION="{prev}"' if prev else ""
+        return (
+            f'<ANNOTATION><REF_ANNOTATION ANNOTATION_ID="{aid}" ANNOTATION_REF="{parent}"{before}>'
+            f"<ANNOTATION_VALUE>{value}</ANNOTATION_VALUE></REF_ANNOTATION></ANNOTATION>"
+        )
+
+    tiers = (
+        '<TIER TIER_ID="tx" LINGUISTIC_TYPE_REF="default-lt">'
+        + aligned("a1", "ts1", "ts2", "Alli puncha")
+        + '</TIER><TIER TIER_ID="FORM" LINGUISTIC_TYPE_REF="sub" PARENT_REF="tx">'
+        + ref("a2", "a1", "Alli")
+        + ref("a3", "a1", "puncha", "a2")
+        + "</TIER>"
+    )
+    if with_translation:
+        tiers += '<TIER TIER_ID="Translation" LINGUISTIC_TYPE_REF="sub" PARENT_REF="tx">'
+        tiers += ref("a4", "a1", "Buenos días") + "</TIER>"
+    slots = '<TIME_SLOT TIME_SLOT_ID="ts1" TIME_VALUE="0"/><TIME_SLOT TIME_SLOT_ID="ts2" TIME_VALUE="900"/>'
+    sub = '<LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="sub" CONSTRAINTS="Symbolic_Subdivision" TIME_ALIGNABLE="false"/>'
+    return small_eaf(tiers, slots, sub)
+
+
+def test_the_default_translation_is_not_a_word_tier():
+    text = eaf_to_text(words_and_translation(), "w.eaf")
+    assert text["extra"]["elan"]["mapping"]["translations"] == {"und": "Translation"}
+    assert text["segments"][0]["translation"] == {"und": "Buenos días"}
+    alone = eaf_to_text(words_and_translation(with_translation=False), "w.eaf")
+    assert alone["extra"]["elan"]["mapping"]["translations"] == {}
+    assert eaf_facts(write_eaf(alone)) == eaf_facts(words_and_translation(with_translation=False))
+    chosen = eaf_to_text(words_and_translation(False), "w.eaf", {"translation": "FORM"})
+    assert chosen["segments"][0]["translation"] == {"und": "Alli puncha"}  # pieces in order
+    assert eaf_facts(write_eaf(chosen)) == eaf_facts(words_and_translation(False))
