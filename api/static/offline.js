@@ -1,0 +1,428 @@
+// Learners offline (issue 21), on the learner pages: registers the service worker (sw.js),
+// offers to save the dictionary on the phone ([data-offline-save]: what it takes, a progress
+// bar, "ready", "Remove from this phone"), keeps the saved copy up to date (the changes since
+// its generation), and, offline, draws the learner pages from the saved copy at their own URLs
+// (templates/offline.html is the shell the service worker answers with).
+//
+// Where things are kept (names that an update of the app never changes):
+// - IndexedDB "wordkeep-offline": "saved" (one record per account and dictionary: the index,
+//   the list rows, the vocabulary), "entries" (each entry as its page shows it), "meta";
+// - Cache Storage "wordkeep-data:<account>:<slug>": the shell page, recordings and pictures;
+// - Cache Storage "wordkeep-meta": the account the pages last saw (the service worker serves
+//   saved data of that account only). Data of a signed-in account is deleted at logout (sw.js)
+//   and whenever a page is seen by anyone else.
+(function () {
+  "use strict";
+  var boot = document.getElementById("wordkeep-offline");
+  if (!boot || !window.indexedDB || !window.caches) return;
+  var cfg = boot.dataset, T = JSON.parse(cfg.strings || "{}");
+  var account = cfg.account, slug = cfg.slug, KEY = account + "|" + slug;
+  var DATA_CACHE = "wordkeep-data:" + account + ":" + slug;
+
+  function t(name, values) {
+    return (T[name] || name).replace(/%\((\w+)\)s/g, function (_, k) { return values[k]; });
+  }
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k]; else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c) node.append(c); });
+    return node;
+  }
+  function size(bytes) {
+    var mb = bytes / 1048576;
+    return mb >= 1 ? mb.toFixed(1) + " MB" : Math.max(1, Math.round(bytes / 1024)) + " kB";
+  }
+
+  // -- IndexedDB ---------------------------------------------------------------------------------
+  var dbPromise = null;
+  function db() {
+    dbPromise = dbPromise || new Promise(function (resolve, reject) {
+      var open = indexedDB.open("wordkeep-offline", 1);
+      open.onupgradeneeded = function () {
+        var d = open.result;
+        d.createObjectStore("saved", { keyPath: "key" });
+        d.createObjectStore("entries", { keyPath: "key" });
+        d.createObjectStore("meta", { keyPath: "name" });
+      };
+      open.onsuccess = function () { resolve(open.result); };
+      open.onerror = function () { reject(open.error); };
+    });
+    return dbPromise;
+  }
+  function tx(stores, mode, work) {
+    return db().then(function (d) {
+      return new Promise(function (resolve, reject) {
+        var x = d.transaction(stores, mode), out = work(x);
+        x.oncomplete = function () { resolve(out && out.result !== undefined ? out.result : out); };
+        x.onerror = x.onabort = function () { reject(x.error); };
+      });
+    });
+  }
+  function getSaved() {
+    return tx(["saved"], "readonly", function (x) { return x.objectStore("saved").get(KEY); });
+  }
+  function getEntry(id) {
+    return tx(["entries"], "readonly", function (x) {
+      return x.objectStore("entries").get(KEY + "|" + id);
+    }).then(function (row) { return row ? row.entry : null; });
+  }
+  function prefixRange(prefix) { return IDBKeyRange.bound(prefix, prefix + "\uffff"); }
+
+  // Everything saved under `prefix` ("account|" or "account|slug"), data and caches.
+  function forget(who, which) {
+    var prefix = which ? who + "|" + which : who + "|";
+    var names = which ? ["wordkeep-data:" + who + ":" + which] : null;
+    return tx(["saved", "entries"], "readwrite", function (x) {
+      x.objectStore("saved").delete(prefixRange(prefix));
+      x.objectStore("entries").delete(prefixRange(prefix));
+    }).then(function () { return caches.keys(); }).then(function (keys) {
+      return Promise.all(keys.filter(function (k) {
+        return names ? names.indexOf(k) >= 0 : k.indexOf("wordkeep-data:" + who + ":") === 0;
+      }).map(function (k) { return caches.delete(k); }));
+    });
+  }
+
+  // The account the pages see: another account's saved data (never "public") is deleted.
+  function noteAccount() {
+    return caches.open("wordkeep-meta").then(function (c) {
+      return c.match("/__wordkeep/account").then(function (r) { return r ? r.text() : null; })
+        .then(function (before) {
+          var done = c.put("/__wordkeep/account", new Response(account));
+          if (before && before !== account && before !== "public") {
+            return done.then(function () { return forget(before); });
+          }
+          return done;
+        });
+    });
+  }
+
+  // -- saving --------------------------------------------------------------------------------------
+  function fetchJson(url, progress) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        if (!progress || !r.body) return r.json();
+        var reader = r.body.getReader(), parts = [], got = 0;
+        function pump() {
+          return reader.read().then(function (step) {
+            if (step.done) return new Blob(parts).text().then(JSON.parse);
+            parts.push(step.value); got += step.value.length; progress(got);
+            return pump();
+          });
+        }
+        return pump();
+      });
+  }
+
+  function record(data, options) {
+    return { key: KEY, account: account, slug: slug, title: data.title, format: data.format,
+      generation: data.generation, as_of: data.as_of, access: data.access, fold: data.fold,
+      letters: data.letters, vernacular: data.vernacular, entries: data.entries,
+      vocab: data.vocab, media: data.media, options: options, saved_at: Date.now() };
+  }
+
+  function storeAll(data, options) {
+    return tx(["saved", "entries"], "readwrite", function (x) {
+      x.objectStore("entries").delete(prefixRange(KEY + "|"));
+      var entries = x.objectStore("entries");
+      data.full.forEach(function (e) { entries.put({ key: KEY + "|" + e.id, entry: e }); });
+      x.objectStore("saved").put(record(data, options));
+    });
+  }
+
+  function wanted(media, options) {
+    return media.filter(function (m) {
+      return m[1] === "image" ? options.pictures : options.audio;
+    });
+  }
+
+  // Recordings and pictures into the dictionary's cache, four at a time.
+  function cacheMedia(items, step) {
+    return caches.open(DATA_CACHE).then(function (cache) {
+      var next = 0;
+      function worker() {
+        if (next >= items.length) return Promise.resolve();
+        var item = items[next++];
+        return cache.match(item[0]).then(function (hit) {
+          if (hit) return null;
+          return fetch(item[0], { credentials: "same-origin" }).then(function (r) {
+            if (r.ok && r.status === 200) return cache.put(item[0], r);
+          });
+        }).catch(function () { return null; }).then(function () { step(item[2]); return worker(); });
+      }
+      return Promise.all([worker(), worker(), worker(), worker()]);
+    });
+  }
+
+  function cacheShell() {
+    return caches.open(DATA_CACHE).then(function (cache) {
+      return fetch(cfg.shell, { credentials: "same-origin" }).then(function (r) {
+        if (r.ok) return cache.put(cfg.shell, r);
+      });
+    });
+  }
+
+  function save(plan, options, progress) {
+    var total = plan.text.raw_bytes + (options.audio ? plan.audio.bytes : 0) +
+      (options.pictures ? plan.pictures.bytes : 0);
+    var done = 0;
+    function step(n) { done += n; progress(Math.min(100, Math.round(100 * done / total))); }
+    var data;
+    return fetchJson(cfg.data, function (got) { progress(Math.round(100 * got / total)); })
+      .then(function (d) { data = d; done = plan.text.raw_bytes; return storeAll(d, options); })
+      .then(cacheShell)
+      .then(function () { return cacheMedia(wanted(data.media, options), step); })
+      .then(function () {
+        if (navigator.storage && navigator.storage.persist) return navigator.storage.persist();
+      })
+      .then(function () { progress(100); return data.entries.length; });
+  }
+
+  // -- updates: what changed since the saved generation ---------------------------------------------
+  function update(saved) {
+    var url = cfg.changes + "?" + new URLSearchParams({
+      since: saved.generation, as_of: saved.as_of, access: saved.access });
+    return fetchJson(url).then(function (delta) {
+      if (delta.unchanged) return 0;
+      if (delta.full) {
+        return fetchJson(cfg.data).then(function (data) {
+          return storeAll(data, saved.options).then(cacheShell).then(function () {
+            return cacheMedia(wanted(data.media, saved.options), function () {});
+          }).then(function () { return data.entries.length; });
+        });
+      }
+      return merge(saved, delta);
+    });
+  }
+
+  function merge(saved, delta) {
+    var byId = new Map(), changed = new Set(), keep = new Set(delta.order);
+    saved.entries.forEach(function (r) { byId.set(r[0], r); });
+    delta.entries.forEach(function (r) { byId.set(r[0], r); changed.add(r[0]); });
+    var removed = saved.entries.filter(function (r) { return !keep.has(r[0]); });
+    var missing = delta.order.filter(function (id) { return !byId.has(id); });
+    if (missing.length) { // came into view without a write (a circle joined): save again
+      return update(Object.assign({}, saved, { access: "" }));
+    }
+    var next = Object.assign({}, saved, { generation: delta.generation, as_of: delta.as_of,
+      vocab: delta.vocab, entries: delta.order.map(function (id) { return byId.get(id); }),
+      media: saved.media.concat(delta.media) });
+    return tx(["saved", "entries"], "readwrite", function (x) {
+      var entries = x.objectStore("entries");
+      removed.forEach(function (r) { entries.delete(KEY + "|" + r[0]); });
+      delta.full_entries.forEach(function (e) { entries.put({ key: KEY + "|" + e.id, entry: e }); });
+      x.objectStore("saved").put(next);
+    }).then(function () {
+      return cacheMedia(wanted(delta.media, saved.options || {}), function () {});
+    }).then(function () { return changed.size + removed.length; });
+  }
+
+  // -- the save control on the dictionary page ---------------------------------------------------
+  function control(box) {
+    box.hidden = false;
+    var status = el("p", { class: "offline-status", role: "status", "aria-live": "polite" });
+    var bar = el("progress", { max: "100", value: "0" });
+    bar.hidden = true;
+    var choices = el("div", { class: "offline-choices" });
+    var go = el("button", { type: "button", class: "offline-go", text: t("save") });
+    var remove = el("button", { type: "button", class: "offline-remove", text: t("remove") });
+    box.append(el("h2", { id: "offline-title", text: t("save_title") }),
+      el("p", { text: t("save_intro") }), choices, bar, status, go, remove);
+
+    function ready(count, note) {
+      box.dataset.offlineState = "ready";
+      bar.hidden = true; go.hidden = true; remove.hidden = false; choices.hidden = true;
+      status.textContent = t("ready", { count: count }) + (note ? " " + note : "");
+    }
+    function idle(plan) {
+      box.dataset.offlineState = "idle";
+      remove.hidden = true; go.hidden = false; choices.hidden = false;
+      choices.textContent = "";
+      choices.append(
+        el("p", { class: "offline-text", "data-offline-part": "text",
+          text: t("text", { size: size(plan.text.bytes) }) }),
+        option("audio", t("audio", { count: plan.audio.count, size: size(plan.audio.bytes) }),
+          plan.audio.count),
+        option("pictures", t("pictures", { count: plan.pictures.count,
+          size: size(plan.pictures.bytes) }), plan.pictures.count));
+      go.onclick = function () {
+        var options = { audio: checked("audio"), pictures: checked("pictures") };
+        box.dataset.offlineState = "saving";
+        go.disabled = true; bar.hidden = false; status.textContent = t("saving");
+        save(plan, options, function (p) { bar.value = p; }).then(function (count) {
+          go.disabled = false; ready(count);
+        }).catch(function () {
+          go.disabled = false; box.dataset.offlineState = "failed"; status.textContent = t("failed");
+        });
+      };
+    }
+    function option(name, label, count) {
+      var input = el("input", { type: "checkbox", name: "offline-" + name, value: "1" });
+      input.checked = count > 0; input.disabled = count === 0;
+      return el("label", { class: "offline-option", "data-offline-part": name }, [input, " " + label]);
+    }
+    function checked(name) {
+      var input = choices.querySelector("input[name=offline-" + name + "]");
+      return !!(input && input.checked);
+    }
+    remove.onclick = function () {
+      forget(account, slug).then(function () {
+        status.textContent = t("removed");
+        return fetchJson(cfg.plan).then(idle);
+      });
+    };
+    getSaved().then(function (saved) {
+      if (!saved) return fetchJson(cfg.plan).then(idle);
+      ready(saved.entries.length);
+      if (!navigator.onLine) return;
+      return update(saved).then(function (n) {
+        return getSaved().then(function (now) {
+          ready(now.entries.length, n ? t("updated", { count: n }) : "");
+          box.dataset.offlineUpdated = String(n);
+        });
+      });
+    }).catch(function () {});
+  }
+
+  // -- offline: the learner pages drawn from the saved copy ----------------------------------------
+  var searchIndex = null;
+  function indexOf(saved) {
+    searchIndex = searchIndex || window.WordkeepSearch.prepare(saved);
+    return searchIndex;
+  }
+
+  function shell(app) {
+    getSaved().then(function (saved) {
+      if (!saved) return;
+      var path = location.pathname, params = new URLSearchParams(location.search);
+      var entryMatch = path.indexOf(cfg.entry) === 0 ? path.slice(cfg.entry.length) : null;
+      var main = el("div", { id: "offline-page", "data-offline-page": "" });
+      var note = el("p", { class: "offline-note", text: navigator.onLine ? "" : t("offline") });
+      app.replaceChildren(note, main);
+      if (entryMatch) return entryPage(main, saved, decodeURIComponent(entryMatch));
+      if (path === cfg.search) return searchPage(main, saved, params.get("q") || "");
+      if (path === cfg.browse || path === cfg.home || path === cfg.shell) {
+        return listPage(main, saved, params.get("letter"));
+      }
+      notSaved(main);
+    });
+  }
+
+  function notSaved(main) {
+    main.append(el("p", { class: "offline-message", role: "status", text: t("not_saved") }));
+  }
+
+  function searchForm(q) {
+    var input = el("input", { id: "q", name: "q", type: "search", autocomplete: "off",
+      autocapitalize: "none", spellcheck: "false", maxlength: "200" });
+    input.value = q;
+    return el("form", { class: "search", role: "search", method: "get", action: cfg.search }, [
+      el("label", { for: "q", text: t("find") }), input,
+      el("button", { type: "submit", text: t("search") })]);
+  }
+
+  function listItem(record, match) {
+    var glosses = Object.keys(record[5] || {}).map(function (lang) {
+      return el("span", { class: "gloss", lang: lang, text: record[5][lang] });
+    });
+    var link = el("a", { href: cfg.entry + encodeURIComponent(record[0]) }, [
+      el("span", { class: "hw", text: record[1] }), record[2] ? el("sub", { text: record[2] }) : null]);
+    return el("li", {}, [link, record[3] ? " " : null,
+      record[3] ? el("span", { class: "pos", text: record[3] }) : null, " "]
+      .concat(glosses).concat(match ? [" ", el("small", { class: "why", text: t(match) })] : []));
+  }
+
+  function searchPage(main, saved, q) {
+    main.append(el("h1", { text: t("search") }), searchForm(q));
+    if (!q.trim()) return;
+    var found = window.WordkeepSearch.search(indexOf(saved), q, 20);
+    var list = el("ol", { class: "entries results", id: "result-list" },
+      found.map(function (hit) { return listItem(hit.entry, hit.match); }));
+    main.append(el("div", { id: "results" }, [
+      found.length ? list : el("p", { class: "meta", text: t("no_results") })]));
+  }
+
+  function listPage(main, saved, letter) {
+    main.append(el("h1", { text: saved.title }), searchForm(""));
+    var nav = el("nav", { class: "alphabet", "aria-label": t("alphabet") });
+    saved.letters.forEach(function (l) {
+      var name = String(l).split(" ").pop();
+      var a = el("a", { href: "?letter=" + encodeURIComponent(name), text: name });
+      if (name === letter) a.setAttribute("aria-current", "page");
+      nav.append(a);
+    });
+    var shown = saved.entries.filter(function (r) { return !letter || r[4] === letter; });
+    main.append(nav, el("ol", { class: "entries" }, shown.slice(0, letter ? 1000 : 100)
+      .map(function (r) { return listItem(r, null); })));
+  }
+
+  function values(map, cls) {
+    return Object.keys(map || {}).map(function (lang, i) {
+      return [i ? " · " : null, el("span", { class: cls || "", lang: lang, text: map[lang] })];
+    }).flat().filter(Boolean);
+  }
+  function audio(media) {
+    return el("audio", { controls: "", preload: "none", src: media.url, "aria-label": t("listen") });
+  }
+
+  function senseBlock(s) {
+    var li = el("li", { class: "sense" });
+    if (s.glosses) li.append(el("span", { class: "gloss" }, values(s.glosses)));
+    if (s.definitions && Object.keys(s.definitions).length) {
+      li.append(el("p", { class: "definition" }, values(s.definitions)));
+    }
+    (s.pictures || []).forEach(function (p) {
+      if (!p.media) return;
+      li.append(el("figure", { class: "picture" }, [el("img", { src: p.media.url, alt: "" }),
+        p.caption ? el("figcaption", {}, values(p.caption)) : null]));
+    });
+    if ((s.examples || []).length) {
+      li.append(el("ul", { class: "examples" }, s.examples.map(function (ex) {
+        return el("li", { class: "example" }, values(ex.text, "vern").concat(
+          ex.translations ? [el("br"), el("span", { class: "translation" }, values(ex.translations))] : [],
+          ex.media ? [audio(ex.media)] : []));
+      })));
+    }
+    if ((s.subsenses || []).length) li.append(el("ol", { class: "subsenses" }, s.subsenses.map(senseBlock)));
+    return li;
+  }
+
+  function entryPage(main, saved, id) {
+    return getEntry(id).then(function (entry) {
+      if (!entry) return notSaved(main);
+      document.title = entry.headword_text + " · " + saved.title;
+      var head = el("p", { class: "head" });
+      (entry.pronunciations || []).forEach(function (p) {
+        if (p.ipa) head.append(el("span", { class: "ipa", text: "[" + p.ipa + "]" }), " ");
+        if (p.media) head.append(el("span", { class: "rec" }, [audio(p.media)]), " ");
+      });
+      if (entry.part_of_speech) head.append(el("span", { class: "pos", text: entry.part_of_speech }));
+      var article = el("article", { class: "entry" }, [
+        el("h1", {}, [el("span", { class: "hw", text: entry.headword_text }),
+          entry.homograph ? el("sub", { text: entry.homograph }) : null]),
+        head, el("ol", { class: "senses" }, (entry.senses || []).map(senseBlock))]);
+      if ((entry.variants || []).length) {
+        var forms = entry.variants.map(function (v) {
+          return Object.values(v.form || {}).join(" · ");
+        }).join(", ");
+        article.append(el("p", { class: "variants", text: t("variants", { forms: forms }) }));
+      }
+      main.append(article);
+    });
+  }
+
+  // -- start ---------------------------------------------------------------------------------------
+  window.WordkeepOffline = { saved: getSaved, forget: forget, update: update,
+    index: function () { return getSaved().then(function (s) { return s && indexOf(s); }); } };
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.register(cfg.worker, { scope: "/" }).catch(function () {});
+  }
+  noteAccount().catch(function () {}).then(function () {
+    var box = document.querySelector("[data-offline-save]");
+    if (box) control(box);
+    var app = document.querySelector("#offline-app[data-offline-shell]");
+    if (app) shell(app);
+  });
+})();

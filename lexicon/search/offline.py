@@ -1,0 +1,280 @@
+"""A dictionary for learners offline (issue 21): what a phone saves, and what changed since.
+
+The phone searches a compact index that the server prepares from its own search rows
+(lexicon.search.index): per headword its `norm` and alphabet-folded `folded`, per gloss,
+definition and example row its `stems`, and the vocabulary typo tolerance looks in. So the
+browser only compares strings prepared here, by the server's own folding; api/static/offline.js
+applies the tiers of lexicon.search.ranking to them (tests/browser/test_offline.py compares its
+top results with the server's). The query is folded in the browser with `fold_rules`, the
+dictionary's confusables and ignored characters as this module computes them.
+
+Only what the viewer may see is ever exported: the entries through `access.entry_clause` and
+`access.filter_entry`, the index rows through `plan.visible_clause` (the same rule as search).
+`access` in the answer is a digest of `access.access_key`: when it changes (a circle joined or
+left, a protocol change), the phone saves the dictionary again instead of merging a delta.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections import OrderedDict
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from lexicon.accounts import access
+from lexicon.alphabet import Alphabet
+from lexicon.entries.read import alphabet_for, entry_dicts, iso
+from lexicon.entries.relations import resolve
+from lexicon.models import Dictionary, Entry, Media
+from lexicon.search.index import _words_of, search_text
+from lexicon.search.plan import visible_clause
+
+FORMAT = 1
+INDEX_KINDS = ("hw", "gl", "tx", "ex")
+BATCH = 500
+# An entry written while a save was being read may carry an `updated_at` a little older than
+# the save's `as_of`: a delta looks back this far (entries sent twice are merged, not doubled).
+LOOK_BACK = timedelta(seconds=5)
+_MEDIA_FIELDS = ("url", "kind", "mime", "width", "height", "duration")
+
+
+def fold_rules(alphabet: Alphabet) -> dict:
+    """What the browser needs to fold a query as `Alphabet.fold` does: each confusable
+    spelling with its canonical form (longest first) and the ignored characters, folded."""
+    _, table = alphabet._confusable_rx
+    spellings = sorted(table, key=lambda s: (-len(s), s))
+    return {
+        "confusables": [[s, table[s]] for s in spellings],
+        "ignore": list(alphabet._ignored_folded),
+    }
+
+
+def access_digest(viewer, dictionary: Dictionary) -> str:
+    """A short digest of what the access rule looks at for this viewer and dictionary."""
+    key = json.dumps(access.access_key(viewer, dictionary), default=str)
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def account_key(viewer) -> str:
+    """The name the phone keeps this viewer's saved data under: one store per account."""
+    return f"u{viewer.user_id}" if getattr(viewer, "user_id", None) else "public"
+
+
+def _media_of(entry: dict):
+    for p in entry.get("pronunciations") or []:
+        yield p.get("media")
+    stack = list(entry.get("senses") or [])
+    while stack:
+        sense = stack.pop()
+        stack.extend(sense.get("subsenses") or [])
+        for picture in sense.get("pictures") or []:
+            yield picture.get("media")
+        for example in sense.get("examples") or []:
+            yield example.get("media")
+
+
+def _lean(entry: dict) -> dict:
+    """The entry as a page shows it offline: media reduced to what plays or shows it (never an
+    original's URL or name), the imported source text and editing fields left out."""
+    out = {k: v for k, v in entry.items() if k not in ("extra", "version", "status")}
+
+    def media(value):
+        return {k: value.get(k) for k in _MEDIA_FIELDS} if isinstance(value, dict) else value
+
+    def walk(node):
+        if isinstance(node, dict):
+            return {k: media(v) if k == "media" else walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(out)
+
+
+def _listed(entry: dict) -> list:
+    """An entry as a result list shows it: [id, headword_text, homograph, part of speech,
+    letter, glosses {lang: "a; b"} of the top-level senses, has_audio]."""
+    glosses: dict[str, list] = {}
+    for sense in entry.get("senses") or []:
+        for lang, value in (sense.get("glosses") or {}).items():
+            if value and value not in glosses.setdefault(lang, []):
+                glosses[lang].append(value)
+    audio = any((p.get("media") or {}).get("url") for p in entry.get("pronunciations") or [])
+    return [entry["id"], entry.get("headword_text") or "", entry.get("homograph") or 0,
+            entry.get("part_of_speech"), entry.get("letter"),
+            {lang: "; ".join(v) for lang, v in glosses.items()}, audio]  # fmt: skip
+
+
+def visible_entries(session, dictionary: Dictionary, viewer, ids=None) -> list[dict]:
+    """The viewer's entries (all, or those of `ids`), filtered part by part, relations
+    resolved, in the dictionary's order."""
+    filters = [Entry.dictionary_id == dictionary.id, Entry.deleted.is_(False),
+               access.entry_clause(viewer, dictionary, Entry)]  # fmt: skip
+    if ids is not None:
+        filters.append(Entry.id.in_(list(ids)))
+    rows = session.execute(select(Entry).where(*filters).order_by(Entry.sort_key, Entry.id))
+    rows = rows.scalars().all()
+    out = []
+    for start in range(0, len(rows), BATCH):
+        dicts = entry_dicts(
+            session=session, dictionary=dictionary, rows=rows[start : start + BATCH]
+        )
+        seen = [e for e in (access.filter_entry(viewer, dictionary, d) for d in dicts) if e]
+        out.extend(resolve(session, dictionary, viewer, seen))
+    return out
+
+
+def index_rows(session, dictionary: Dictionary, viewer, ids=None) -> dict:
+    """The viewer's search rows by kind: entry id -> [[norm, folded] | stems, ...], each
+    entry's sort key (its place in the dictionary's order, which breaks ties), and the words
+    typo tolerance corrects to, gathered as lexicon.search.index does (words of 3 to 30
+    letters of headwords and glosses), from the visible rows only."""
+    t = search_text
+    stmt = select(t.c.entry_id, t.c.kind, t.c.norm, t.c.folded, t.c.stems, t.c.sort_key).where(
+        t.c.dictionary_id == dictionary.id,
+        t.c.kind.in_(INDEX_KINDS),
+        visible_clause(viewer, dictionary),
+    )
+    if ids is not None:
+        stmt = stmt.where(t.c.entry_id.in_(list(ids)))
+    by_kind: dict[str, dict] = {k: {} for k in INDEX_KINDS}
+    sort_keys: dict[str, str] = {}
+    vocab: set[str] = set()
+    for entry_id, kind, norm, folded, stems, sort_key in session.execute(stmt.order_by(t.c.id)):
+        by_kind[kind].setdefault(entry_id, []).append([norm, folded] if kind == "hw" else stems)
+        sort_keys.setdefault(entry_id, sort_key)
+        if kind in ("hw", "gl"):
+            vocab.update(w for w in _words_of(folded) if 3 <= len(w) <= 30)
+    return {"rows": by_kind, "sort_keys": sort_keys, "vocab": sorted(vocab)}
+
+
+def _record(entry: dict, rows: dict) -> list:
+    """One entry as saved: how lists show it, then its search rows by kind (INDEX_KINDS)."""
+    return [*_listed(entry), *(rows["rows"][k].get(entry["id"], []) for k in INDEX_KINDS)]
+
+
+def _media_list(session, dictionary: Dictionary, entries: list[dict]) -> list:
+    """[url, kind, bytes] of every recording and picture the saved entries show, the web copy's
+    size where there is one (what the URL serves)."""
+    urls = {m["sha256"]: m["url"] for e in entries for m in _media_of(e) if m and m.get("url")}
+    out = []
+    shas = sorted(urls)
+    for start in range(0, len(shas), BATCH):
+        rows = session.execute(
+            select(Media.sha256, Media.kind, Media.size, Media.derivative_size).where(
+                Media.dictionary_id == dictionary.id, Media.sha256.in_(shas[start : start + BATCH])
+            )
+        )
+        out += [[urls[sha], kind, derived or size or 0] for sha, kind, size, derived in rows]
+    return sorted(out)
+
+
+def _export(session, dictionary: Dictionary, viewer, now: datetime) -> dict:
+    entries = visible_entries(session, dictionary, viewer)
+    rows = index_rows(session, dictionary, viewer)
+    alphabet = alphabet_for(dictionary)
+    return {
+        "format": FORMAT,
+        "slug": dictionary.slug,
+        "title": dictionary.title,
+        "generation": dictionary.generation,
+        "as_of": iso(now),
+        "access": access_digest(viewer, dictionary),
+        "account": account_key(viewer),
+        "fold": fold_rules(alphabet),
+        "letters": alphabet.to_config()["letters"],
+        "vernacular": list(dictionary.vernacular_ws or []),
+        "entries": [_record(e, rows) for e in entries],
+        "vocab": rows["vocab"],
+        "full": [_lean(e) for e in entries],
+        "media": _media_list(session, dictionary, entries),
+    }
+
+
+_SAVED: OrderedDict = OrderedDict()  # (dictionary, generation, access) -> (data, its JSON)
+
+
+def offline_data(session, *, dictionary: Dictionary, viewer, now: datetime | None = None):
+    """Everything a phone saves of the dictionary for this viewer: (data, its compact JSON,
+    that gzipped). Kept for the last few (dictionary, generation, access) asked: the size shown
+    before saving and the save itself read it once."""
+    access.require_dictionary(viewer, dictionary)
+    key = (dictionary.id, dictionary.generation, access_digest(viewer, dictionary))
+    if key in _SAVED:
+        _SAVED.move_to_end(key)
+        return _SAVED[key]
+    data = _export(session, dictionary, viewer, now or datetime.now(UTC))
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    _SAVED[key] = (data, body, gzip.compress(body, 6))
+    while len(_SAVED) > 4:
+        _SAVED.popitem(last=False)
+    return _SAVED[key]
+
+
+def offline_plan(session, *, dictionary: Dictionary, viewer) -> dict:
+    """What saving takes, before it starts: the text (bytes as sent, compressed), and the
+    recordings and pictures (count, bytes)."""
+    data, body, packed = offline_data(session, dictionary=dictionary, viewer=viewer)
+    parts = {"audio": [0, 0], "image": [0, 0]}
+    for _, kind, size in data["media"]:
+        part = parts["image" if kind == "image" else "audio"]
+        part[0], part[1] = part[0] + 1, part[1] + size
+    return {
+        "generation": data["generation"],
+        "entries": len(data["entries"]),
+        "text": {"bytes": len(packed), "raw_bytes": len(body)},
+        "audio": {"count": parts["audio"][0], "bytes": parts["audio"][1]},
+        "pictures": {"count": parts["image"][0], "bytes": parts["image"][1]},
+    }
+
+
+def changes_since(
+    session, *, dictionary: Dictionary, viewer, since: int, as_of: str, digest: str
+) -> dict:
+    """What changed since the phone saved generation `since` (at `as_of`, with access
+    `digest`): the entries written since, as saved records, and the order of every entry the
+    viewer now sees (an entry missing from it was deleted or hidden: the phone drops it).
+    `full` when only saving again will do: another access, new dictionary settings."""
+    access.require_dictionary(viewer, dictionary)
+    now = datetime.now(UTC)
+    base = {"generation": dictionary.generation, "as_of": iso(now), "full": False}
+    if since == dictionary.generation and digest == access_digest(viewer, dictionary):
+        return {**base, "as_of": as_of, "unchanged": True, "entries": [], "full_entries": []}
+    try:
+        saved_at = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
+    except ValueError:
+        return {**base, "full": True}
+    settings_at = dictionary.updated_at
+    if settings_at is not None and settings_at.tzinfo is None:
+        settings_at = settings_at.replace(tzinfo=UTC)
+    if digest != access_digest(viewer, dictionary) or (settings_at and settings_at > saved_at):
+        return {**base, "full": True}
+    written = session.execute(
+        select(Entry.id).where(
+            Entry.dictionary_id == dictionary.id, Entry.updated_at >= saved_at - LOOK_BACK
+        )
+    )
+    ids = set(written.scalars())
+    entries = visible_entries(session, dictionary, viewer, ids) if ids else []
+    rows = index_rows(session, dictionary, viewer)
+    order = session.execute(
+        select(Entry.id)
+        .where(
+            Entry.dictionary_id == dictionary.id,
+            Entry.deleted.is_(False),
+            access.entry_clause(viewer, dictionary, Entry),
+        )  # fmt: skip
+        .order_by(Entry.sort_key, Entry.id)
+    )
+    return {
+        **base,
+        "unchanged": False,
+        "order": list(order.scalars()),
+        "entries": [_record(e, rows) for e in entries],
+        "full_entries": [_lean(e) for e in entries],
+        "vocab": rows["vocab"],
+        "media": _media_list(session, dictionary, entries),
+    }
