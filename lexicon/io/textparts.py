@@ -73,10 +73,10 @@ def speaker(code: str) -> dict:
 
 def language_of_name(name: str | None) -> str:
     """The writing system a tier's name spells: a language name ("Spanish" -> es) or code
-    ("es", "spa" -> es); else 'und' (undetermined)."""
+    in lower case ("es", "spa" -> es); else 'und' (undetermined)."""
     name = (name or "").strip()
-    if len(name) <= 3:
-        found = language(name.lower()) if name.isalpha() else None
+    if len(name) <= 3:  # a code, written in lower case ('Ana' is a speaker, not Andaqui)
+        found = language(name) if name.isalpha() and name.islower() else None
     else:
         found = exact_language(name)
     return found.tag if found else UNDETERMINED

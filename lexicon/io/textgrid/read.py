@@ -3,7 +3,8 @@
 The transcription tier's labelled intervals become segments (times rounded to the
 millisecond; the exact times Praat wrote stay in the segment's `extra.textgrid` so that an
 untouched segment is written back to the last digit), a translation tier's intervals with
-the same bounds their translations. Every other tier, interval and point stays in
+the same bounds their translations (the keeper may list a transcription tier per speaker).
+Every other tier, interval and point stays in
 `extra.textgrid`:
 
     {"xmin": 0.0, "xmax": 1.87, "mapping": {"transcription": name, "vernacular": ws,
@@ -32,6 +33,7 @@ from lexicon.io.textparts import (
     language_of_name,
     read_bytes,
     round_seconds,
+    speaker,
 )
 
 _NEGATIVE = re.compile(r"^\s*(?:(?:xmin|xmax|number|time)\s*=\s*)?-\s*\d", re.MULTILINE)
@@ -110,49 +112,83 @@ def _named(grid: dict, tier_name: str, role: str, name: str) -> dict:
     raise InvalidInput(f"{name}: no interval tier {tier_name!r} for the {role} (tiers: {have})")
 
 
-def _default_translations(grid: dict, main: dict, analysis: str | None) -> dict:
+def _default_translations(grid: dict, main: dict, analysis: str | None, taken: set) -> dict:
     """The first other interval tier whose labelled intervals all share the bounds of the
     transcription's (a translation made interval by interval)."""
     bounds = {(e[0], e[1]) for e in _labelled(main)}
     for tier in grid["tiers"]:
-        if tier is main or tier["class"] != INTERVAL or not _labelled(tier):
+        if tier is main or tier["name"] in taken or tier["class"] != INTERVAL:
             continue
-        if all((e[0], e[1]) in bounds for e in _labelled(tier)):
+        if _labelled(tier) and all((e[0], e[1]) in bounds for e in _labelled(tier)):
             return {analysis or language_of_name(tier["name"]): tier["name"]}
     return {}
 
 
-def resolve_mapping(grid: dict, mapping: dict | None, name: str) -> dict:
-    """{"transcription": tier name, "vernacular": ws, "translations": {ws: tier name}}, from the
-    keeper's `mapping` (same keys as ELAN's) and the defaults: the first interval tier with
-    labels, and a tier whose intervals match it bound for bound."""
-    mapping = dict(mapping or {})
-    intervals = [t for t in grid["tiers"] if t["class"] == INTERVAL]
-    default = next((t for t in intervals if _labelled(t)), intervals[0] if intervals else None)
-    tier_name = mapping.get("transcription") or (default and default["name"])
-    if not tier_name:
-        raise InvalidInput(
-            f"{name}: the TextGrid has no interval tier to read a transcription from"
-        )
-    main = _named(grid, tier_name, "transcription", name)
-    if "translations" in mapping:
-        chosen = dict(mapping["translations"] or {})
-    elif "translation" in mapping:
-        one = mapping["translation"]
-        chosen = {mapping.get("analysis") or language_of_name(one): one} if one else {}
+def _mean_length(tier: dict) -> float:
+    spans = [e[1] - e[0] for e in _labelled(tier)]
+    return sum(spans) / len(spans) if spans else -1.0
+
+
+def _transcription_names(grid: dict, mapping: dict, name: str) -> list[str]:
+    """The keeper's tier (or list of tiers, one per speaker), else the interval tier whose
+    labelled intervals are longest on average: utterances rather than words or phones."""
+    given = mapping.get("transcription")
+    if given:
+        names = [given] if isinstance(given, str) else list(given)
     else:
-        chosen = _default_translations(grid, main, mapping.get("analysis"))
-    for ws, other in chosen.items():
-        if _named(grid, other, f"translation ({ws})", name) is main:
+        intervals = [t for t in grid["tiers"] if t["class"] == INTERVAL]
+        if not intervals:
             raise InvalidInput(
-                f"{name}: tier {other!r} cannot be both transcription and translation"
+                f"{name}: the TextGrid has no interval tier to read a transcription from"
             )
-    vernacular = mapping.get("vernacular") or language_of_name(main["name"])
-    return {"transcription": main["name"], "vernacular": vernacular, "translations": chosen}
+        names = [max(intervals, key=_mean_length)["name"]]
+    for tier_name in names:
+        _named(grid, tier_name, "transcription", name)
+    return names
 
 
-def _segment(text_id: str, n: int, entry: list, vernacular: str) -> dict:
-    seg = blank_segment(derive_id(text_id, "textgrid", str(n)))
+def _explicit_translations(mapping: dict) -> dict | None:
+    if "translations" in mapping:
+        return dict(mapping["translations"] or {})
+    if "translation" in mapping:
+        one = mapping["translation"]
+        return {mapping.get("analysis") or language_of_name(one): one} if one else {}
+    return None
+
+
+def resolve_mapping(grid: dict, mapping: dict | None, name: str) -> dict:
+    """{"transcription": first tier, "vernacular": ws, "translations": {ws: tier name},
+    "tiers": [{"transcription", "speaker", "translations"}]}, from the keeper's `mapping`
+    (same keys as ELAN's; "transcription" may list a tier per speaker, the tier's name then
+    being the speaker) and the defaults (see `_transcription_names`; a translation tier
+    matches its transcription bound for bound)."""
+    mapping = dict(mapping or {})
+    names = _transcription_names(grid, mapping, name)
+    taken, tiers = set(names), []
+    for n, tier_name in enumerate(names):
+        main = _named(grid, tier_name, "transcription", name)
+        chosen = _explicit_translations(mapping) if n == 0 else None
+        if chosen is None:
+            chosen = _default_translations(grid, main, mapping.get("analysis"), taken)
+        for ws, other in chosen.items():
+            if _named(grid, other, f"translation ({ws})", name)["name"] in names:
+                raise InvalidInput(
+                    f"{name}: tier {other!r} cannot be both transcription and translation"
+                )
+        taken.update(chosen.values())
+        who = tier_name if len(names) > 1 else None
+        tiers.append({"transcription": tier_name, "speaker": who, "translations": chosen})
+    vernacular = mapping.get("vernacular") or language_of_name(names[0])
+    return {
+        "transcription": names[0],
+        "vernacular": vernacular,
+        "translations": tiers[0]["translations"],
+        "tiers": tiers,
+    }
+
+
+def _segment(seg_id: str, entry: list, vernacular: str) -> dict:
+    seg = blank_segment(seg_id)
     start, end, label = entry
     seg["start"], seg["end"] = round_seconds(start), round_seconds(end)
     seg["text"] = {vernacular: label}
@@ -165,19 +201,20 @@ def _segment(text_id: str, n: int, entry: list, vernacular: str) -> dict:
     return seg
 
 
-def grid_to_text(data: bytes, name: str, mapping: dict | None = None) -> dict:
-    """A text dict from a TextGrid's bytes (see the module's docstring)."""
-    grid = parse_grid(data, name)
-    chosen = resolve_mapping(grid, mapping, name)
-    text = blank_text(content_id("textgrid", data))
-    main = _named(grid, chosen["transcription"], "transcription", name)
-    segments = [
-        _segment(text["id"], n, e, chosen["vernacular"]) for n, e in enumerate(_labelled(main), 1)
-    ]
+def _tier_segments(grid: dict, group: dict, vernacular: str, text_id: str, first: bool) -> list:
+    main = _named(grid, group["transcription"], "transcription", "")
+    segments = []
+    for n, entry in enumerate(_labelled(main), 1):
+        key = str(n) if first else f"{main['name']}/{n}"
+        seg = _segment(derive_id(text_id, "textgrid", key), entry, vernacular)
+        seg["speaker"] = group["speaker"]
+        if group["speaker"]:
+            seg["extra"].setdefault("textgrid", {})["tier"] = main["name"]
+        segments.append(seg)
     by_bounds = {(e[0], e[1]): seg for e, seg in zip(_labelled(main), segments, strict=True)}
     main["entries"] = []
-    for ws, tier_name in chosen["translations"].items():
-        tier = _named(grid, tier_name, "translation", name)
+    for ws, tier_name in group["translations"].items():
+        tier = _named(grid, tier_name, "translation", "")
         rest = []
         for entry in tier["entries"]:
             seg = by_bounds.get((entry[0], entry[1]))
@@ -186,6 +223,19 @@ def grid_to_text(data: bytes, name: str, mapping: dict | None = None) -> dict:
             elif entry[2] != "":
                 rest.append(entry)
         tier["entries"] = rest
+    return segments
+
+
+def grid_to_text(data: bytes, name: str, mapping: dict | None = None) -> dict:
+    """A text dict from a TextGrid's bytes (see the module's docstring)."""
+    grid = parse_grid(data, name)
+    chosen = resolve_mapping(grid, mapping, name)
+    text = blank_text(content_id("textgrid", data))
+    segments = []
+    for n, group in enumerate(chosen["tiers"]):
+        segments += _tier_segments(grid, group, chosen["vernacular"], text["id"], n == 0)
+    segments.sort(key=lambda s: (s["start"], s["end"]))
+    text["speakers"] = [speaker(g["speaker"]) for g in chosen["tiers"] if g["speaker"]]
     grid["mapping"] = chosen
     text["segments"] = segments
     text["extra"] = {"textgrid": grid}

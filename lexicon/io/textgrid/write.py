@@ -51,6 +51,31 @@ def place_segments(grid: dict, mapping: dict, segments: list[dict], exact: bool)
                 tier["entries"].append([start, end, value])
 
 
+def kept_groups(mapping: dict, segments: list[dict]) -> list[tuple[dict, list[dict]]]:
+    """Each transcription tier of a grid read before, with its segments: by the tier they
+    were read from, else by speaker (the first tier takes the rest)."""
+    groups = mapping.get("tiers") or [
+        {
+            "transcription": mapping["transcription"],
+            "speaker": None,
+            "translations": mapping["translations"],
+        }
+    ]
+    names = [g["transcription"] for g in groups]
+    members: dict[str, list] = {n: [] for n in names}
+    for seg in segments:
+        tier = ((seg.get("extra") or {}).get("textgrid") or {}).get("tier")
+        if tier not in members:
+            who = seg.get("speaker")
+            tier = next(
+                (g["transcription"] for g in groups if who and g["speaker"] == who), names[0]
+            )
+        members[tier].append(seg)
+    return [
+        ({**g, "vernacular": mapping["vernacular"]}, members[g["transcription"]]) for g in groups
+    ]
+
+
 def fresh_grid(segments: list[dict]) -> tuple[dict, list[tuple[dict, list[dict]]]]:
     """An empty grid, and the mapping of each speaker's segments onto its tiers."""
     grid = {"xmin": 0.0, "xmax": 0.0, "tiers": []}
@@ -118,7 +143,8 @@ def write_textgrid(text: dict) -> bytes:
     if kept and kept.get("mapping"):
         grid = copy.deepcopy(kept)
         mapping = grid.pop("mapping")
-        place_segments(grid, mapping, segments, exact=True)
+        for group, members in kept_groups(mapping, segments):
+            place_segments(grid, group, members, exact=True)
     else:
         grid, groups = fresh_grid(segments)
         for mapping, group in groups:

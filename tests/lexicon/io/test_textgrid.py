@@ -52,6 +52,13 @@ def test_kichwa_defaults_find_the_translation_tier():
         "transcription": "Kichwa (default)",
         "vernacular": "und",
         "translations": {"es": "Spanish"},
+        "tiers": [
+            {
+                "transcription": "Kichwa (default)",
+                "speaker": None,
+                "translations": {"es": "Spanish"},
+            }
+        ],
     }
     first = text["segments"][0]
     assert (first["start"], first["end"]) == (2.62, 7.77)
@@ -141,3 +148,29 @@ def test_millisecond_times_survive_text_to_textgrid_to_text(ms):
     assert [(s["start"], s["end"]) for s in back["segments"]] == [
         (s["start"], s["end"]) for s in text["segments"]
     ]
+
+
+def test_the_default_transcription_is_the_utterance_tier():
+    assert read_textgrid(GRIDS["mary"])["extra"]["textgrid"]["mapping"]["transcription"] == "word"
+    bobby = read_textgrid(GRIDS["bobby_words"])
+    assert bobby["extra"]["textgrid"]["mapping"]["transcription"] == "phrase"
+    assert [s["text"]["und"] for s in bobby["segments"]] == ["BOBBY RIPPED THE LEDGER"]
+
+
+def test_a_tier_per_speaker():
+    data = grid(
+        interval_tier("Ana", (0, 1, "Alli puncha"), (2, 2.5, "Kayakama")),
+        interval_tier("Ana-es", (0, 1, "Buenos días"), (2, 2.5, "Hasta mañana")),
+        interval_tier("Rosa", (0.8, 1.9, "Alli")),
+        interval_tier("Rosa-es", (0.8, 1.9, "Bien")),
+    )
+    text = grid_to_text(data, "talk.TextGrid", {"transcription": ["Ana", "Rosa"], "analysis": "es"})
+    assert [(s["speaker"], s["text"]["und"], s["translation"]) for s in text["segments"]] == [
+        ("Ana", "Alli puncha", {"es": "Buenos días"}),
+        ("Rosa", "Alli", {"es": "Bien"}),
+        ("Ana", "Kayakama", {"es": "Hasta mañana"}),
+    ]
+    assert [s["code"] for s in text["speakers"]] == ["Ana", "Rosa"]
+    assert textgrid_facts(write_textgrid(text)) == textgrid_facts(data)
+    text["segments"].append({"start": 2.6, "end": 2.9, "speaker": "Rosa", "text": {"und": "Ari"}})
+    assert ("interval", "Rosa", 2.6, 2.9, "Ari") in textgrid_facts(write_textgrid(text))
