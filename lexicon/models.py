@@ -384,3 +384,26 @@ class TextRevision(SQLModel, table=True):
     editor: str = ""
     comment: str = ""
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class TextWord(SQLModel, table=True):
+    """One word (or morpheme) of a segment and the entry it is linked to: an index kept in
+    step with every text write by lexicon.texts.links (the concordance and the new-word
+    candidates read it); the keeper's own choices live in the text itself."""
+
+    __tablename__ = "text_word"
+    __table_args__ = (
+        Index("ix_text_word_entry", "dictionary_id", "entry_id"),
+        Index("ix_text_word_folded", "dictionary_id", "folded"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dictionary_id: int = Field(foreign_key="dictionary.id")
+    text_id: str = Field(foreign_key="text.id", index=True, max_length=64)
+    segment_id: str = Field(max_length=64)
+    n: int  # the word's place among the segment's words
+    m: int = -1  # the morpheme's place in the word; -1 for the word itself
+    form: str
+    folded: str = Field(sa_type=SORT_KEY)
+    entry_id: str | None = Field(default=None, max_length=64)
+    link: str = "none"  # auto | confirmed | rejected | none

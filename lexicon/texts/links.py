@@ -1,0 +1,226 @@
+"""Words of a text linked to entries (docs/text-shape.md, "words").
+
+Each word of a segment (its `words`, or, with no analysis, the words of its transcription split
+by the dictionary's alphabet) and each morpheme is matched to an entry through the search
+index's headword rows (`search_text`, kind `hw`), compared as search compares them: exact
+(`normalise`: case-folded, diacritics count) on a headword or lexeme form first, then exact on a
+citation form or variant, then folded by the alphabet (`Alphabet.fold`: no diacritics,
+confusables unified, ignored characters dropped). Among entries of one tier the first in the
+dictionary's order wins.
+
+The keeper's own choices ("confirmed" with an entry, "rejected" with none) are part of the text
+(a word's or morpheme's `entry_id` and `link`; for a segment without analysis,
+`extra.links[n]` with the word it was made for) and so are kept in its history. The effective
+links, with the "auto" ones worked out, are the `text_word` rows, rewritten with every text
+write (`index_text`, called by the store): the concordance and the new-word candidates read
+them. Auto links are worked out again when the text is saved; new-word candidates leave out the
+words an entry made since then would match (`match_forms` at read time).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import delete, insert, select
+
+from lexicon.accounts import access
+from lexicon.alphabet import Alphabet
+from lexicon.entries.read import alphabet_for
+from lexicon.models import Dictionary, Entry, TextWord
+from lexicon.search.index import search_text
+from lexicon.search.words import normalise
+
+LINKS = ("auto", "confirmed", "rejected", "none")
+KEPT = ("confirmed", "rejected")  # the keeper's choices; the others are worked out
+EXACT_FIELDS = ("headword", "lexeme_form")
+AFFIX_MARKS = "-=~"  # FLEx writes affixes as -ka, clitics as =ka
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word (m == -1) or morpheme of a segment, with the keeper's choice if any."""
+
+    n: int
+    m: int
+    form: str
+    entry_id: str | None = None
+    link: str | None = None  # "confirmed" / "rejected" when the keeper chose
+
+
+# ---------------------------------------------------------------- words of a segment
+
+
+@lru_cache(maxsize=256)
+def _word_rx(alphabet: Alphabet) -> re.Pattern:
+    """Runs of letters, digits, marks and the alphabet's own characters (a letter spelled
+    with an apostrophe stays one word); ignored characters only inside a word."""
+    own = {c for lt in alphabet.letters for c in lt.lower + lt.upper}
+    own |= {c for group in alphabet.confusables for member in group for c in member}
+    inner = {c for item in alphabet.ignore for c in item} - own
+    word = r"[\w" + "".join(re.escape(c) for c in sorted(own)) + r"\u0300-\u036f]"
+    joiner = "".join(re.escape(c) for c in sorted(inner))
+    tail = f"(?:[{joiner}]{word}+)*" if joiner else ""
+    return re.compile(f"{word}+{tail}")
+
+
+def split_words(alphabet: Alphabet, value: str) -> list[str]:
+    """The words of a transcription (what has no letter, like a number, is no word)."""
+    found = _word_rx(alphabet).findall(unicodedata.normalize("NFC", value or ""))
+    return [w.strip("_") for w in found if any(c.isalpha() for c in w)]
+
+
+def vernacular_form(dictionary: Dictionary, multitext: dict | None) -> str:
+    """The transcription in the dictionary's first vernacular writing system it has."""
+    multitext = multitext or {}
+    for ws in dictionary.vernacular_ws or []:
+        if multitext.get(ws):
+            return multitext[ws]
+    return next((v for v in multitext.values() if v), "")
+
+
+def _choice(obj: dict) -> tuple[str | None, str | None]:
+    link = obj.get("link")
+    if link == "confirmed" and obj.get("entry_id"):
+        return obj["entry_id"], link
+    if link == "rejected":
+        return None, link
+    return None, None
+
+
+def segment_tokens(dictionary: Dictionary, alphabet: Alphabet, segment: dict) -> list[Token]:
+    """The segment's words and morphemes to link, with the keeper's choices."""
+    out = []
+    words = segment.get("words") or []
+    if words:
+        for n, word in enumerate(words):
+            if word.get("punct") or not str(word.get("text") or "").strip():
+                continue
+            out.append(Token(n, -1, word["text"].strip(), *_choice(word)))
+            for m, morph in enumerate(word.get("morphemes") or []):
+                form = str(morph.get("text") or "").strip(AFFIX_MARKS + " ")
+                if form:
+                    out.append(Token(n, m, form, *_choice(morph)))
+        return out
+    chosen = (segment.get("extra") or {}).get("links") or {}
+    for n, form in enumerate(split_words(alphabet, vernacular_form(dictionary, segment["text"]))):
+        kept = chosen.get(str(n)) or {}
+        choice = _choice(kept) if kept.get("text") == form else (None, None)
+        out.append(Token(n, -1, form, *choice))
+    return out
+
+
+# ---------------------------------------------------------------- matching
+
+
+def _rank(row, norm: str, folded: str) -> int | None:
+    if row.norm == norm and row.field in EXACT_FIELDS:
+        return 0
+    if row.norm == norm:
+        return 1  # a citation form or a variant
+    if row.folded == folded:
+        return 2
+    return None
+
+
+def match_forms(session, dictionary: Dictionary, forms, alphabet: Alphabet | None = None) -> dict:
+    """{form: entry id or None}: each form's entry by the matching order above."""
+    alphabet = alphabet or alphabet_for(dictionary)
+    keys = {f: (normalise(f), alphabet.fold(f)) for f in set(forms)}
+    norms = sorted({k[0] for k in keys.values()})
+    folds = sorted({k[1] for k in keys.values() if k[1]})
+    t = search_text.c
+    rows = []
+    for chunk, column in [(norms[i : i + 400], t.norm) for i in range(0, len(norms), 400)] + [
+        (folds[i : i + 400], t.folded) for i in range(0, len(folds), 400)
+    ]:
+        rows += session.execute(
+            select(t.entry_id, t.field, t.norm, t.folded, t.sort_key).where(
+                t.dictionary_id == dictionary.id, t.kind == "hw", column.in_(chunk)
+            )
+        ).all()
+    by_key: dict[str, list] = {}
+    for row in rows:
+        by_key.setdefault(row.norm, []).append(row)
+        by_key.setdefault("\0" + row.folded, []).append(row)
+    out = {}
+    for form, (norm, folded) in keys.items():
+        ranked = [
+            (rank, row.sort_key, row.entry_id)
+            for row in by_key.get(norm, []) + by_key.get("\0" + folded, [])
+            if (rank := _rank(row, norm, folded)) is not None
+        ]
+        out[form] = min(ranked)[2] if ranked else None
+    return out
+
+
+def effective(token: Token, matched: dict) -> tuple[str | None, str]:
+    """(entry id, link) of a token: the keeper's choice, else the match, else none."""
+    if token.link in KEPT:
+        return token.entry_id, token.link
+    entry_id = matched.get(token.form)
+    return entry_id, "auto" if entry_id else "none"
+
+
+# ---------------------------------------------------------------- the index
+
+
+def index_text(session, dictionary: Dictionary, text: dict) -> None:
+    """Rewrite the text's `text_word` rows (the store calls this in its write transaction)."""
+    table = TextWord.__table__
+    session.execute(delete(table).where(table.c.text_id == text["id"]))
+    alphabet = alphabet_for(dictionary)
+    tokens = [(s["id"], t) for s in text.get("segments") or []
+              for t in segment_tokens(dictionary, alphabet, s)]  # fmt: skip
+    if not tokens:
+        return
+    matched = match_forms(session, dictionary, {t.form for _, t in tokens}, alphabet)
+    rows = []
+    for segment_id, token in tokens:
+        entry_id, link = effective(token, matched)
+        rows.append({"dictionary_id": dictionary.id, "text_id": text["id"],
+                     "segment_id": segment_id, "n": token.n, "m": token.m, "form": token.form,
+                     "folded": alphabet.fold(token.form), "entry_id": entry_id, "link": link})  # fmt: skip
+    session.execute(insert(table), rows)
+
+
+def visible_entries(session, dictionary: Dictionary, viewer, ids) -> set[str]:
+    """Which of these entries `viewer` may see (None: everyone's command line, all)."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return set()
+    rows = session.execute(
+        select(Entry.id, Entry.status, Entry.visibility, Entry.circle, Entry.deleted).where(
+            Entry.dictionary_id == dictionary.id, Entry.id.in_(sorted(ids))
+        )
+    ).all()
+    return {
+        r.id for r in rows
+        if not r.deleted and (viewer is None or access.can_see_entry(
+            viewer, dictionary, {"status": r.status, "visibility": r.visibility,
+                                 "circle": r.circle}))
+    }  # fmt: skip
+
+
+def text_links(session, dictionary: Dictionary, viewer, text: dict) -> dict[str, list[dict]]:
+    """{segment id: [{n, m, form, entry_id, link}]} for the segments of `text` (as the viewer
+    was given it): a link to an entry hidden from the viewer shows as no link."""
+    shown = {s["id"] for s in text.get("segments") or []}
+    rows = session.execute(
+        select(TextWord).where(TextWord.text_id == text["id"]).order_by(
+            TextWord.segment_id, TextWord.n, TextWord.m
+        )
+    ).scalars().all()  # fmt: skip
+    seen = visible_entries(session, dictionary, viewer, {r.entry_id for r in rows})
+    out: dict[str, list[dict]] = {sid: [] for sid in shown}
+    for r in rows:
+        if r.segment_id in shown:
+            hidden = r.entry_id is not None and r.entry_id not in seen
+            out[r.segment_id].append({
+                "n": r.n, "m": r.m, "form": r.form,
+                "entry_id": None if hidden else r.entry_id,
+                "link": "none" if hidden else r.link,
+            })  # fmt: skip
+    return out
