@@ -46,16 +46,12 @@
   player.addEventListener("play", function () { window.requestAnimationFrame(tick); });
 
   segments.forEach(function (segment) {
-    segment.tabIndex = 0;
-    segment.setAttribute("role", "button");
-    function playHere(event) {
-      if (event.target.closest("a")) return;  // a word's link opens its entry
+    var button = segment.querySelector(".play-here");
+    if (button) button.hidden = false;  // for the keyboard; a tap anywhere on it does the same
+    segment.addEventListener("click", function (event) {
+      if (event.target.closest("a, audio")) return;  // a word's link opens its entry
       player.currentTime = parseFloat(segment.dataset.start);
       player.play();
-    }
-    segment.addEventListener("click", playHere);
-    segment.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" || event.key === " ") { event.preventDefault(); playHere(event); }
     });
   });
 })();
