@@ -3,7 +3,8 @@
 The transcription tier's labelled intervals become segments (times rounded to the
 millisecond; the exact times Praat wrote stay in the segment's `extra.textgrid` so that an
 untouched segment is written back to the last digit), a translation tier's intervals with
-the same bounds their translations (the keeper may list a transcription tier per speaker).
+the same bounds their translations (the keeper may list a transcription tier per speaker),
+a words tier's intervals inside them their timed words.
 Every other tier, interval and point stays in
 `extra.textgrid`:
 
@@ -147,6 +148,42 @@ def _transcription_names(grid: dict, mapping: dict, name: str) -> list[str]:
     return names
 
 
+_WORDS_NAME = re.compile(r"word|palabra|\bmots?\b|wort|\bwd\b", re.IGNORECASE)
+
+
+def _nested(tier: dict, main: dict) -> bool:
+    """Every labelled interval of `tier` lies inside a labelled interval of `main`."""
+    spans = sorted((e[0], e[1]) for e in _labelled(main))
+    return all(any(a <= e[0] and e[1] <= b for a, b in spans) for e in _labelled(tier))
+
+
+def _words_tier(grid: dict, main: dict, mapping: dict, n: int, taken: set, name: str):
+    """The tier whose intervals are the words of `main`'s segments: the keeper's ("words": a
+    tier, or a list with one per transcription tier), else a tier named for words whose
+    labelled intervals all lie inside the transcription's; None for none."""
+    if "words" in mapping:
+        given = mapping["words"]
+        given = given if isinstance(given, str) or given is None else (list(given) + [None] * n)[n]
+        if given:
+            tier = _named(grid, given, "words", name)
+            if tier is main or given in taken:
+                raise InvalidInput(
+                    f"{name}: tier {given!r} is already the transcription or translation"
+                )
+        return given or None
+    for tier in grid["tiers"]:
+        if (
+            tier is not main
+            and tier["class"] == INTERVAL
+            and tier["name"] not in taken
+            and _WORDS_NAME.search(tier["name"])
+            and len(_labelled(tier)) > len(_labelled(main))
+            and _nested(tier, main)
+        ):
+            return tier["name"]
+    return None
+
+
 def _explicit_translations(mapping: dict) -> dict | None:
     if "translations" in mapping:
         return dict(mapping["translations"] or {})
@@ -176,13 +213,18 @@ def resolve_mapping(grid: dict, mapping: dict | None, name: str) -> dict:
                     f"{name}: tier {other!r} cannot be both transcription and translation"
                 )
         taken.update(chosen.values())
+        words = _words_tier(grid, main, mapping, n, taken, name)
+        taken.add(words)
         who = tier_name if len(names) > 1 else None
-        tiers.append({"transcription": tier_name, "speaker": who, "translations": chosen})
+        tiers.append(
+            {"transcription": tier_name, "speaker": who, "translations": chosen, "words": words}
+        )
     vernacular = mapping.get("vernacular") or language_of_name(names[0])
     return {
         "transcription": names[0],
         "vernacular": vernacular,
         "translations": tiers[0]["translations"],
+        "words": tiers[0]["words"],
         "tiers": tiers,
     }
 
@@ -201,6 +243,38 @@ def _segment(seg_id: str, entry: list, vernacular: str) -> dict:
     return seg
 
 
+def _word(entry: list) -> dict:
+    start, end, label = entry
+    word = {
+        "text": label,
+        "start": round_seconds(start),
+        "end": round_seconds(end),
+        "gloss": {},
+        "pos": None,
+        "entry_id": None,
+        "link": "none",
+        "morphemes": [],
+        "guid": None,
+    }
+    exact = {k: v for k, v in (("start", start), ("end", end)) if round_seconds(v) != v}
+    word["extra"] = {"textgrid": exact} if exact else {}
+    return word
+
+
+def _take_words(tier: dict, by_bounds: dict) -> None:
+    """Move the labelled intervals of a words tier into the words of the segment each lies
+    in; the others stay on the tier."""
+    spans = sorted(by_bounds)
+    rest = []
+    for entry in tier["entries"]:
+        home = next((b for b in spans if b[0] <= entry[0] and entry[1] <= b[1]), None)
+        if entry[2] != "" and home is not None:
+            by_bounds[home]["words"].append(_word(entry))
+        elif entry[2] != "":
+            rest.append(entry)
+    tier["entries"] = rest
+
+
 def _tier_segments(grid: dict, group: dict, vernacular: str, text_id: str, first: bool) -> list:
     main = _named(grid, group["transcription"], "transcription", "")
     segments = []
@@ -212,6 +286,8 @@ def _tier_segments(grid: dict, group: dict, vernacular: str, text_id: str, first
             seg["extra"].setdefault("textgrid", {})["tier"] = main["name"]
         segments.append(seg)
     by_bounds = {(e[0], e[1]): seg for e, seg in zip(_labelled(main), segments, strict=True)}
+    if group.get("words"):
+        _take_words(_named(grid, group["words"], "words", ""), by_bounds)
     main["entries"] = []
     for ws, tier_name in group["translations"].items():
         tier = _named(grid, tier_name, "translation", "")

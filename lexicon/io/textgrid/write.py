@@ -38,9 +38,23 @@ def _tier(grid: dict, name: str) -> dict:
     return found
 
 
+def _word_entries(seg: dict, exact: bool) -> list[list]:
+    """The intervals of a segment's timed words (words without times have no place)."""
+    entries = []
+    for word in seg.get("words") or []:
+        if word.get("start") is None or word.get("end") is None or not word.get("text"):
+            continue
+        if exact:
+            entries.append([_exact(word, "start"), _exact(word, "end"), word["text"]])
+        else:
+            entries.append([float(word["start"]), float(word["end"]), word["text"]])
+    return entries
+
+
 def place_segments(grid: dict, mapping: dict, segments: list[dict], exact: bool) -> None:
     main = _tier(grid, mapping["transcription"])
     targets = {ws: _tier(grid, name) for ws, name in mapping["translations"].items()}
+    words = _tier(grid, mapping["words"]) if mapping.get("words") else None
     for seg in segments:
         start = _exact(seg, "start") if exact else float(seg["start"])
         end = _exact(seg, "end") if exact else float(seg["end"])
@@ -49,6 +63,8 @@ def place_segments(grid: dict, mapping: dict, segments: list[dict], exact: bool)
             value = (seg.get("translation") or {}).get(ws)
             if value:
                 tier["entries"].append([start, end, value])
+        if words is not None:
+            words["entries"].extend(_word_entries(seg, exact))
 
 
 def kept_groups(mapping: dict, segments: list[dict]) -> list[tuple[dict, list[dict]]]:
@@ -59,6 +75,7 @@ def kept_groups(mapping: dict, segments: list[dict]) -> list[tuple[dict, list[di
             "transcription": mapping["transcription"],
             "speaker": None,
             "translations": mapping["translations"],
+            "words": mapping.get("words"),
         }
     ]
     names = [g["transcription"] for g in groups]
@@ -90,9 +107,14 @@ def fresh_grid(segments: list[dict]) -> tuple[dict, list[tuple[dict, list[dict]]
             "vernacular": vernacular,
             "translations": {ws: f"translation-{ws}{suffix}" for ws in analysis},
         }
+        members = [s for s in segments if s.get("speaker") == who]
+        if any(_word_entries(s, False) for s in members):
+            mapping["words"] = f"words{suffix}"
         _tier(grid, mapping["transcription"])
         for name in mapping["translations"].values():
             _tier(grid, name)
+        if mapping.get("words"):
+            _tier(grid, mapping["words"])
         groups.append((mapping, [s for s in segments if s.get("speaker") == who]))
     return grid, groups
 

@@ -52,11 +52,13 @@ def test_kichwa_defaults_find_the_translation_tier():
         "transcription": "Kichwa (default)",
         "vernacular": "und",
         "translations": {"es": "Spanish"},
+        "words": None,
         "tiers": [
             {
                 "transcription": "Kichwa (default)",
                 "speaker": None,
                 "translations": {"es": "Spanish"},
+                "words": None,
             }
         ],
     }
@@ -155,6 +157,29 @@ def test_the_default_transcription_is_the_utterance_tier():
     bobby = read_textgrid(GRIDS["bobby_words"])
     assert bobby["extra"]["textgrid"]["mapping"]["transcription"] == "phrase"
     assert [s["text"]["und"] for s in bobby["segments"]] == ["BOBBY RIPPED THE LEDGER"]
+
+
+def test_a_words_tier_gives_timed_words():
+    bobby = read_textgrid(GRIDS["bobby_words"])
+    assert bobby["extra"]["textgrid"]["mapping"]["words"] == "word"
+    words = bobby["segments"][0]["words"]
+    assert [w["text"] for w in words] == ["BOBBY", "RIPPED", "THE", "LEDGER"]
+    assert all(w["start"] is not None and w["end"] is not None for w in words)
+    assert words[0]["start"] == round(words[0]["extra"]["textgrid"]["start"], 3)
+    words[1]["end"] = words[2]["start"] = 0.5
+    facts = textgrid_facts(write_textgrid(bobby))
+    assert ("interval", "word", 0.5, words[2]["extra"]["textgrid"]["end"], "THE") in facts
+    none = read_textgrid(GRIDS["bobby_words"], {"words": None})
+    assert none["segments"][0]["words"] == []
+    assert textgrid_facts(write_textgrid(none)) == textgrid_facts(GRIDS["bobby_words"].read_bytes())
+    fresh = {k: v for k, v in bobby.items() if k != "extra"}
+    again = grid_to_text(write_textgrid(fresh), "fresh.TextGrid")
+    assert [w["text"] for w in again["segments"][0]["words"]] == [
+        "BOBBY",
+        "RIPPED",
+        "THE",
+        "LEDGER",
+    ]
 
 
 def test_a_tier_per_speaker():
