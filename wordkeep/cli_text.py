@@ -13,7 +13,7 @@ import typer
 from sqlmodel import Session
 
 from lexicon import entries, texts
-from lexicon.io.texts import format_name, read_text, write_text
+from lexicon.io.texts import check_audio_covers, format_name, read_text, write_text
 from lexicon.media.storage import storage_from_url
 from wordkeep.common import friendly, load_settings, open_engine
 
@@ -50,6 +50,7 @@ def import_command(
                     editor="command line", audio_file=recording,
                     audio_name=audio.name if audio else "",
                     limits=texts.text_limits(settings.max_upload_bytes),
+                    also_check=check_audio_covers,
                 )  # fmt: skip
     finally:
         engine.dispose()

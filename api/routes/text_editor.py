@@ -18,6 +18,7 @@ from api.templating import render
 from api.urls import urls
 from lexicon import texts
 from lexicon.errors import InvalidInput, StaleVersion, TooLarge, UnsupportedMedia
+from lexicon.io.texts import check_audio_covers
 
 router = APIRouter(
     prefix="/d/{slug}/edit/texts", include_in_schema=False, default_response_class=HTMLResponse
@@ -205,7 +206,7 @@ def set_recording(
             session=session, storage=storage, dictionary=dictionary, text_id=text_id,
             version=version, audio_file=audio.file, audio_name=audio.filename or "",
             editor=viewer.label, viewer=viewer,
-            limits=texts.text_limits(settings.max_upload_bytes),
+            limits=texts.text_limits(settings.max_upload_bytes), also_check=check_audio_covers,
         )  # fmt: skip
     except REFUSED as exc:
         session.rollback()

@@ -29,6 +29,9 @@ from lexicon.models import Dictionary, Media
 from lexicon.texts.shape import clean_text
 from lexicon.texts.store import check_recording, create_text, read_text, update_text
 
+# A check of the recording's length against the text's format residue too (lexicon.io.texts.
+# check_audio_covers counts the tiers a format kept beside the segments); raises if too short.
+Covers = Callable[[dict, float], None]
 # A story or an oral history runs far longer than a word's recording.
 TEXT_MAX_SECONDS = 4 * 3600.0
 
@@ -38,7 +41,7 @@ def text_limits(max_bytes: int) -> MediaLimits:
 
 
 def _store(session, storage, dictionary, text: dict, fileobj, filename, editor, limits,
-           then: Callable[[str], dict]) -> dict:  # fmt: skip
+           then: Callable[[str], dict], also_check: Covers | None = None) -> dict:  # fmt: skip
     """Check the recording against `text`, keep its files and Media row, and run `then(sha)`
     (the text's write) in the same transaction; undo the files if anything fails."""
     name = safe_file_name(filename, "recording")
@@ -49,6 +52,8 @@ def _store(session, storage, dictionary, text: dict, fileobj, filename, editor, 
             src, name=name, max_seconds=limits.max_seconds, max_bytes=limits.max_bytes
         )
         check_recording(text, info.duration)  # before the (slow) conversion
+        if also_check is not None:
+            also_check(text, info.duration)
         made = audio.make_web_derivative(src, web, name=name, keep_time=True)
         written: list[str] = []
 
@@ -97,6 +102,7 @@ def import_text(
     audio_name: str = "",
     limits: MediaLimits | None = None,
     action: str = "import",
+    also_check: Covers | None = None,
 ) -> dict:
     """A new text from `data` (a reader's text dict or a form's), with its recording if one
     is given; all or nothing."""
@@ -110,7 +116,7 @@ def import_text(
                            media_sha256=sha256, action=action)  # fmt: skip
 
     return _store(session, storage, dictionary, clean_text(data), audio_file, audio_name, editor,
-                  limits or text_limits(audio.DEFAULT_MAX_BYTES), then)  # fmt: skip
+                  limits or text_limits(audio.DEFAULT_MAX_BYTES), then, also_check)  # fmt: skip
 
 
 def set_recording(
@@ -125,6 +131,7 @@ def set_recording(
     editor: str = "",
     viewer: Viewer | None = None,
     limits: MediaLimits | None = None,
+    also_check: Covers | None = None,
 ) -> dict:
     """Give a stored text its long recording (or a new one), as a new revision."""
     current = read_text(session=session, dictionary=dictionary, text_id=text_id)
@@ -139,4 +146,4 @@ def set_recording(
                            comment="recording")  # fmt: skip
 
     return _store(session, storage, dictionary, current, audio_file, audio_name, editor,
-                  limits or text_limits(audio.DEFAULT_MAX_BYTES), then)  # fmt: skip
+                  limits or text_limits(audio.DEFAULT_MAX_BYTES), then, also_check)  # fmt: skip
