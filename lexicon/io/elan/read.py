@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lexicon.errors import InvalidInput
 from lexicon.io.elan.document import is_symbolic, linguistic_type, parse_model, tier_by_id
+from lexicon.io.elan.words import WORDS_NAME, take_words, words_tier
 from lexicon.io.ids import as_uuid, derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits
 from lexicon.io.textparts import (
@@ -137,6 +138,7 @@ def _translations_of(model: dict, tid: str, mapping: dict, like: dict | None) ->
         return (
             {tier_language(model, tier_by_id(model, one) or kids[0], analysis): one} if one else {}
         )
+    kids = [k for k in kids if not WORDS_NAME.search(k["attrs"]["TIER_ID"])]
     if kids:
         best = max(kids, key=lambda k: _translation_score(model, k))
         one_each, named, *_rest = _translation_score(model, best)
@@ -147,6 +149,8 @@ def _translations_of(model: dict, tid: str, mapping: dict, like: dict | None) ->
         )
     main = tier_by_id(model, tid)
     for kid in _children(model, tid):
+        if WORDS_NAME.search(kid["attrs"]["TIER_ID"]):
+            continue
         if kid["align"] and _same_times(model, kid, main):
             return {tier_language(model, kid, analysis): kid["attrs"]["TIER_ID"]}
     return {}
@@ -198,7 +202,8 @@ def resolve_mapping(model: dict, mapping: dict | None, name: str) -> dict:
         _check_translations(model, tid, chosen, name)
         first = chosen if first is None else first
         who = tier_by_id(model, tid)["attrs"].get("PARTICIPANT") or None
-        tiers.append({"transcription": tid, "speaker": who, "translations": chosen})
+        words = words_tier(model, tid, mapping, len(tiers), set(chosen.values()), name)
+        tiers.append({"transcription": tid, "speaker": who, "translations": chosen, "words": words})
     vernacular = tier_language(
         model, tier_by_id(model, tiers[0]["transcription"]), mapping.get("vernacular")
     )
@@ -206,6 +211,7 @@ def resolve_mapping(model: dict, mapping: dict | None, name: str) -> dict:
         "transcription": tiers[0]["transcription"],
         "vernacular": vernacular,
         "translations": tiers[0]["translations"],
+        "words": tiers[0]["words"],
         "tiers": tiers,
     }
 
@@ -280,6 +286,8 @@ def _tier_segments(model: dict, group: dict, vernacular: str, text_id: str) -> l
             kept.setdefault("aligned", {})[ws] = ann
         seg["extra"] = {"elan": kept}
         segments.append(seg)
+    if group.get("words"):
+        take_words(model, group["words"], {s["extra"]["elan"]["id"]: s for s in segments})
     tier["align"], tier["ann_attrs"] = [], {}
     return segments
 

@@ -17,12 +17,14 @@ from pympi import Elan
 
 from lexicon.errors import InvalidInput
 from lexicon.io.elan.document import is_symbolic
+from lexicon.io.elan.words import word_annotations
 from lexicon.io.safety import xml_parser
 from lexicon.io.textparts import check_span, first_value, seconds_to_ms, timed_segments
 
 _NUMBER = re.compile(r"(\d+)$")
 _SLOT_ID = re.compile(r"ts\d+")
 TRANSLATION_TYPE = "translation-lt"
+WORDS_TYPE = "words-lt"
 
 
 class _Ids:
@@ -104,6 +106,7 @@ def place_segments(model: dict, mapping: dict, segments: list[dict], kept_ok: bo
     ids = _Ids(model)
     tier = _tier(model, mapping["transcription"])
     targets = {ws: _tier(model, tid) for ws, tid in mapping["translations"].items()}
+    words = _tier(model, mapping["words"]) if mapping.get("words") else None
     for seg in segments:
         kept = ((seg.get("extra") or {}).get("elan") or {}) if kept_ok else {}
         aid = ids.annotation(kept.get("id"))
@@ -117,6 +120,8 @@ def place_segments(model: dict, mapping: dict, segments: list[dict], kept_ok: bo
                 target["ref"].extend(_translation_refs(seg, kept, aid, ws, ids))
             else:
                 target["align"].extend(_aligned_translation(seg, kept, (ts1, ts2), ws, slots, ids))
+        if words is not None:
+            word_annotations(model, words, seg, aid, slots, ids)
     model["time_slots"] = [[k, v] for k, v in slots.items()]
     _bump_last_used(model, ids)
 
@@ -154,6 +159,7 @@ def kept_groups(model: dict, mapping: dict, segments: list[dict]) -> list[tuple[
             "transcription": mapping["transcription"],
             "speaker": None,
             "translations": mapping["translations"],
+            "words": mapping.get("words"),
         }
     ]
     tiers = {g["transcription"] for g in groups}
@@ -204,6 +210,12 @@ def fresh_model() -> dict:
                 "GRAPHIC_REFERENCES": "false",
             },
             {
+                "LINGUISTIC_TYPE_ID": WORDS_TYPE,
+                "CONSTRAINTS": "Symbolic_Subdivision",
+                "TIME_ALIGNABLE": "false",
+                "GRAPHIC_REFERENCES": "false",
+            },
+            {
                 "LINGUISTIC_TYPE_ID": TRANSLATION_TYPE,
                 "CONSTRAINTS": "Symbolic_Association",
                 "TIME_ALIGNABLE": "false",
@@ -238,8 +250,12 @@ def fresh_groups(model: dict, segments: list[dict]) -> list[tuple[dict, list[dic
         for ws in analysis:
             model["tiers"].append(_new_tier(f"translation-{ws}{suffix}", TRANSLATION_TYPE, tid))
             translations[ws] = f"translation-{ws}{suffix}"
+        members = [s for s in segments if s.get("speaker") == who]
         mapping = {"transcription": tid, "vernacular": vernacular, "translations": translations}
-        groups.append((mapping, [s for s in segments if s.get("speaker") == who]))
+        if any(s.get("words") for s in members):
+            mapping["words"] = f"words{suffix}"
+            model["tiers"].append(_new_tier(mapping["words"], WORDS_TYPE, tid))
+        groups.append((mapping, members))
     return groups
 
 

@@ -55,7 +55,15 @@ def test_kichwa_default_mapping_and_segments():
         "transcription": "default",
         "vernacular": "und",
         "translations": {"es": "Spanish"},
-        "tiers": [{"transcription": "default", "speaker": None, "translations": {"es": "Spanish"}}],
+        "words": None,
+        "tiers": [
+            {
+                "transcription": "default",
+                "speaker": None,
+                "translations": {"es": "Spanish"},
+                "words": None,
+            }
+        ],
     }
     assert text["id"] == "63c0447d-2572-485d-bd67-86ffbc616930"  # the file's URN
     segs = text["segments"]
@@ -420,6 +428,69 @@ def test_the_default_translation_is_not_a_word_tier():
     alone = eaf_to_text(words_and_translation(with_translation=False), "w.eaf")
     assert alone["extra"]["elan"]["mapping"]["translations"] == {}
     assert eaf_facts(write_eaf(alone)) == eaf_facts(words_and_translation(with_translation=False))
-    chosen = eaf_to_text(words_and_translation(False), "w.eaf", {"translation": "FORM"})
+    assert [w["text"] for w in text["segments"][0]["words"]] == ["Alli", "puncha"]  # FORM: words
+    chosen = eaf_to_text(
+        words_and_translation(False), "w.eaf", {"translation": "FORM", "words": None}
+    )
     assert chosen["segments"][0]["translation"] == {"und": "Alli puncha"}  # pieces in order
     assert eaf_facts(write_eaf(chosen)) == eaf_facts(words_and_translation(False))
+
+
+def test_words_tiers_give_segments_their_words():
+    data = words_and_translation()
+    text = eaf_to_text(data, "w.eaf")
+    assert text["extra"]["elan"]["mapping"]["words"] == "FORM"
+    seg = text["segments"][0]
+    assert [(w["text"], w["extra"]["elan"]["id"]) for w in seg["words"]] == [
+        ("Alli", "a2"),
+        ("puncha", "a3"),
+    ]
+    assert eaf_facts(write_eaf(text)) == eaf_facts(data)
+    seg["words"][1]["text"] = "punlla"
+    seg["words"].append({"text": "kanki", "start": None, "end": None})
+    facts = eaf_facts(write_eaf(text))
+    assert ("annotation", "FORM", "tx", "sub", None, "a3", 0, 900, "punlla") in facts
+    assert ("annotation", "FORM", "tx", "sub", None, "a5", 0, 900, "kanki") in facts
+    # timed words on a time-aligned child
+    slots = "".join(
+        f'<TIME_SLOT TIME_SLOT_ID="ts{n}" TIME_VALUE="{v}"/>'
+        for n, v in enumerate([0, 900, 0, 400, 400, 900], 1)
+    )
+    tiers = (
+        '<TIER TIER_ID="tx" LINGUISTIC_TYPE_REF="default-lt">'
+        + aligned("a1", "ts1", "ts2", "Alli puncha")
+        + '</TIER><TIER TIER_ID="words" LINGUISTIC_TYPE_REF="incl" PARENT_REF="tx">'
+        + aligned("a2", "ts3", "ts4", "Alli")
+        + aligned("a3", "ts5", "ts6", "puncha")
+        + "</TIER>"
+    )
+    incl = '<LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="incl" CONSTRAINTS="Included_In" TIME_ALIGNABLE="true"/>'
+    timed = small_eaf(tiers, slots, incl)
+    text = eaf_to_text(timed, "timed.eaf")
+    assert [(w["text"], w["start"], w["end"]) for w in text["segments"][0]["words"]] == [
+        ("Alli", 0.0, 0.4),
+        ("puncha", 0.4, 0.9),
+    ]
+    assert text["segments"][0]["translation"] == {}
+    assert eaf_facts(write_eaf(text)) == eaf_facts(timed)
+    text["segments"][0]["words"][0]["end"] = 0.35
+    assert ("annotation", "words", "tx", "incl", None, "a2", 0, 350, "Alli") in eaf_facts(
+        write_eaf(text)
+    )
+
+
+def test_a_fresh_document_gets_a_words_tier():
+    text = {
+        "segments": [
+            {
+                "start": 0,
+                "end": 1,
+                "text": {"qu": "Alli puncha"},
+                "translation": {},
+                "words": [{"text": "Alli"}, {"text": "puncha"}],
+            }
+        ]
+    }
+    back = eaf_to_text(write_eaf(text), "fresh.eaf")
+    assert back["extra"]["elan"]["mapping"]["words"] == "words"
+    assert [w["text"] for w in back["segments"][0]["words"]] == ["Alli", "puncha"]
