@@ -114,6 +114,14 @@ class Urls:
     def text(self, slug: str, text_id: object) -> str:
         return f"{self.texts(slug)}/{_part(text_id)}"
 
+    def text_sentence(self, slug: str, text_id: object, position: int) -> str:
+        """A sentence in its text's page (the page numbers its sentences from 1)."""
+        return f"{self.text(slug, text_id)}#s{int(position) + 1}"
+
+    def candidates(self, slug: str, text_id: object | None = None) -> str:
+        """The editor's new-word candidates: of the dictionary's texts, or of one."""
+        return self.editor(slug, "candidates", query={"text": text_id} if text_id else None)
+
     def icons(self, slug: str | None = None) -> str:
         """The folder of the icons: a dictionary's own, else the shipped ones."""
         return f"/d/{_part(slug)}/icons/" if slug else "/static/icons/"
@@ -166,6 +174,10 @@ class Urls:
         """`.../texts`, one text, or below it: `api_text(slug, id, "export", query={...})`."""
         ids = [] if text_id is None else [text_id]
         return self.api_dictionary(slug, "texts", *ids, *parts, query=query)
+
+    def api_clip(self, slug: str, text_id: object, segment_id: object) -> str:
+        """A sentence's sound, cut from its text's recording (HTTP ranges)."""
+        return self.api_text(slug, text_id, "segments", segment_id, "clip")
 
     def api_print(self, slug: str, fmt: str = "pdf", query: Query = None) -> str:
         return self.api_dictionary(slug, f"print.{fmt}") + _query(query)

@@ -12,8 +12,10 @@ from api.deps import (
     dictionary_to_read,
     quick_read,
 )
+from api.routes.text_links import with_urls
 from api.templating import render
 from lexicon import entries, texts
+from lexicon.texts import concordance
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -74,7 +76,11 @@ async def entry_page(
         entry = entries.read_entry(
             session=session, dictionary=dictionary, entry_id=entry_id, viewer=viewer
         )
-        context = {"entry": entry, "viewer": viewer}
+        found = concordance.occurrences(
+            session=session, dictionary=dictionary, entry_id=entry_id, viewer=viewer, limit=20
+        )
+        context = {"entry": entry, "viewer": viewer,
+                   "occurrences": [with_urls(dictionary.slug, o) for o in found]}  # fmt: skip
         return render(request, "entry.html", context, dictionary=dictionary)
 
     return await quick_read(request, session, answer)

@@ -224,3 +224,16 @@ def text_links(session, dictionary: Dictionary, viewer, text: dict) -> dict[str,
                 "link": "none" if hidden else r.link,
             })  # fmt: skip
     return out
+
+
+def headwords(session, dictionary: Dictionary, ids) -> dict[str, str]:
+    """{entry id: its displayed headword}, for showing links."""
+    ids = sorted({i for i in ids if i})
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Entry.id, Entry.headword_text).where(
+            Entry.dictionary_id == dictionary.id, Entry.id.in_(ids)
+        )
+    ).all()
+    return {r.id: r.headword_text for r in rows}
