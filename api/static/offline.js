@@ -55,7 +55,7 @@
     return db().then(function (d) {
       return new Promise(function (resolve, reject) {
         var x = d.transaction(stores, mode), out = work(x);
-        x.oncomplete = function () { resolve(out && out.result !== undefined ? out.result : out); };
+        x.oncomplete = function () { resolve(out instanceof IDBRequest ? out.result : out); };
         x.onerror = x.onabort = function () { reject(x.error); };
       });
     });
@@ -200,7 +200,11 @@
   function merge(saved, delta) {
     var byId = new Map(), changed = new Set(), keep = new Set(delta.order);
     saved.entries.forEach(function (r) { byId.set(r[0], r); });
-    delta.entries.forEach(function (r) { byId.set(r[0], r); changed.add(r[0]); });
+    delta.entries.forEach(function (r, i) { // sent again (looked back a little): unchanged
+      var before = byId.get(r[0]);
+      if (!before || JSON.stringify(before) !== JSON.stringify(r)) changed.add(r[0]);
+      byId.set(r[0], r);
+    });
     var removed = saved.entries.filter(function (r) { return !keep.has(r[0]); });
     var missing = delta.order.filter(function (id) { return !byId.has(id); });
     if (missing.length) { // came into view without a write (a circle joined): save again

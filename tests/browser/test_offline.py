@@ -1,0 +1,156 @@
+"""Learners offline in Chromium (issue 21): save a real dictionary (Sena, from tests/fixtures)
+on the phone, go offline, and the learner pages keep working at their own URLs: search gives
+the server's top results (a typo, a missing diacritic, a translation), an entry plays its
+audio, a page not saved says so; back online an edit arrives as "1 words updated"; "Remove
+from this phone" deletes it all; a member's restricted entries go at logout."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lexicon import editing
+from tests.conftest import FIXTURES
+from tests.protocol_cases import build_cases
+
+pytestmark = pytest.mark.browser
+
+SENA = FIXTURES / "lift-sena" / "Sena.lift"
+OFFLINE_TOP = "q => WordkeepOffline.index().then(ix => WordkeepSearch.search(ix, q, 5)" \
+    ".map(hit => hit.entry[0]))"  # fmt: skip
+
+
+@pytest.fixture
+def sena(client, session, dictionary, owner):
+    with open(SENA, "rb") as fh:
+        done = client.post(
+            "/api/dictionaries/demo/imports",
+            headers=owner.headers,
+            files={"file": (SENA.name, fh)},
+            data={"format": "lift"},
+        )
+    assert done.status_code == 201, done.text
+    cases = build_cases(client, session, dictionary, owner)
+    cases.people["owner"] = owner
+    return cases
+
+
+def server_top(client, q: str, headers=None) -> list[str]:
+    found = client.get("/api/dictionaries/demo/search", params={"q": q, "limit": 5},
+                       headers=headers or {})  # fmt: skip
+    return [item["id"] for item in found.json()["items"]]
+
+
+def queries(client) -> list[str]:
+    """Headwords as written, without accents, with a typo; and English gloss words."""
+    items = client.get("/api/dictionaries/demo/entries", params={"limit": 200}).json()["items"]
+    out = []
+    for n, e in enumerate(items[::4]):
+        word = e.get("headword_text") or next(iter(e["headword"].values()), "")
+        out.append(word)
+        bare = re.sub(r"[^a-z ]", "", word.lower())
+        if bare and bare != word:
+            out.append(bare)
+        if len(word) >= 5:
+            out.append(word[:2] + word[3:] if n % 2 else word[:3] + "x" + word[4:])
+        for sense in e["senses"][:1]:
+            out += (sense.get("glosses") or {}).get("en", "").split()[:2]
+    return [q for q in dict.fromkeys(out) if q.strip()]
+
+
+def save(page, url: str) -> None:
+    page.goto(f"{url}/d/demo/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    box = page.locator("[data-offline-save]")
+    box.locator("[data-offline-part=text]").wait_for()
+    assert re.search(r"\d", box.locator("[data-offline-part=text]").inner_text())
+    assert re.search(r"\d", box.locator("[data-offline-part=audio]").inner_text())
+    box.locator("button.offline-go").click()
+    page.locator("[data-offline-save][data-offline-state=ready]").wait_for(timeout=60_000)
+    assert box.locator("progress").count() == 1
+
+
+def test_saved_dictionary_works_offline(browser, live_server, client, session, dictionary, sena):
+    context = browser.new_context()
+    page = context.new_page()
+    save(page, live_server.url)
+    assert "words" in page.locator("[data-offline-save] .offline-status").inner_text()
+
+    # One ranking: the offline top 5 against the server's on a generated query set.
+    asked = queries(client)
+    agree = [q for q in asked if page.evaluate(OFFLINE_TOP, q) == server_top(client, q)]
+    assert len(agree) >= 0.95 * len(asked), sorted(set(asked) - set(agree))[:20]
+
+    context.set_offline(True)
+    for q in ("liwulo", "kholamba", "kholanba", "liwlo", "loudcrane", "mphangwa", "mphangwá"):
+        page.goto(f"{live_server.url}/d/demo/search?q={q}")
+        page.locator("#offline-page").wait_for()
+        links = page.locator("#result-list li > a").evaluate_all(
+            "links => links.map(a => a.getAttribute('href').split('/').pop())"
+        )
+        assert links[:5] == server_top(client, q), q
+
+    page.goto(f"{live_server.url}/d/demo/entries/{sena.ids['voiced']}")
+    page.locator("article.entry audio").wait_for()
+    played = page.evaluate(
+        """() => new Promise(done => {
+            const audio = document.querySelector('article.entry audio');
+            audio.muted = true;
+            audio.addEventListener('playing', () => done('playing'));
+            audio.addEventListener('error', () => done('error'));
+            audio.play().catch(e => done(String(e)));
+        })"""
+    )
+    assert played == "playing"
+
+    page.goto(f"{live_server.url}/d/demo/browse?letter=k")
+    page.locator("#offline-page ol.entries li").first.wait_for()
+    assert page.locator("#offline-page .alphabet a[aria-current=page]").inner_text() == "k"
+    page.goto(f"{live_server.url}/d/demo/entries/{sena.ids['restricted']}")
+    page.locator(".offline-message").wait_for()
+    assert "not saved" in page.locator(".offline-message").inner_text()
+    page.goto(f"{live_server.url}/account")
+    assert "not saved" in page.locator(".offline-message").inner_text()
+
+    context.set_offline(False)
+    editing.create_entry(session=session, dictionary=dictionary,
+                         data={"headword": {"seh": "zatsopano"}, "senses": [{"glosses": {"en": "newfound"}}]})  # fmt: skip
+    page.goto(f"{live_server.url}/d/demo/")
+    page.locator("[data-offline-save][data-offline-updated='1']").wait_for()
+    assert "1 words updated" in page.locator("[data-offline-save] .offline-status").inner_text()
+    fresh = server_top(client, "newfound")
+    assert fresh and page.evaluate(OFFLINE_TOP, "newfound") == fresh
+
+    page.locator("button.offline-remove").click()
+    page.locator("[data-offline-save][data-offline-state=idle]").wait_for()
+    left = page.evaluate(
+        """() => caches.keys().then(keys => WordkeepOffline.saved().then(s =>
+            [keys.filter(k => k.startsWith('wordkeep-data:')), !!s]))"""
+    )
+    assert left == [[], False]
+    context.close()
+
+
+def test_a_members_restricted_entries_go_at_logout(browser, live_server, sena):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login?next=/d/demo/")
+    page.fill("#email", "insider@example.org")
+    page.fill("#password", "password-123")
+    page.click("form.login button[type=submit], form.login input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/d/demo/")
+    save(page, live_server.url)
+    restricted = sena.ids["restricted"]
+    assert page.evaluate(
+        "id => WordkeepOffline.saved().then(s => s.entries.some(r => r[0] === id))", restricted
+    )
+    page.locator("header.site form.inline button").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/d/demo/")
+    left = page.evaluate(
+        """() => caches.keys().then(keys => WordkeepOffline.saved().then(s =>
+            [keys.filter(k => k.startsWith('wordkeep-data:u')), !!s]))"""
+    )
+    assert left == [[], False]
+    context.close()
