@@ -139,6 +139,7 @@ def test_forgot_emails_a_link_and_answers_the_same_for_unknown_emails(mail_clien
 
 
 def test_without_smtp_forgot_says_to_ask_an_owner(client):
+    assert 'href="/forgot"' in client.get("/login").text
     page = client.get("/forgot")
     assert "does not send email" in page.text and 'name="email"' not in page.text
 
