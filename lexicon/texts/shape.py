@@ -107,6 +107,9 @@ def clean_text(data: dict) -> dict:
     if not isinstance(data, dict):
         raise InvalidInput("a text is an object")
     data = nfc_deep(data)
+    for key in ("speakers", "segments"):
+        if not isinstance(data.get(key) or [], list):
+            raise InvalidInput(f"{key}: a list")
     speakers = [_speaker(s, i) for i, s in enumerate(data.get("speakers") or [])]
     codes = {s["code"] for s in speakers}
     if len(codes) != len(speakers):
@@ -121,6 +124,9 @@ def clean_text(data: dict) -> dict:
     extra = data.get("extra") or {}
     if not isinstance(extra, dict):
         raise InvalidInput("extra: an object")
+    for key in ("genre", "recorded_on", "place"):
+        if not isinstance(data.get(key) or "", str):
+            raise InvalidInput(f"{key}: text")
     recorded_on = str(data.get("recorded_on") or "")
     return {
         "title": _multitext(data.get("title"), "title"),
