@@ -6,9 +6,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from praatio.utilities import textgrid_io
 
 from lexicon.errors import InvalidInput
 from lexicon.io.textgrid import grid_to_text, read_textgrid, textgrid_facts, write_textgrid
+from lexicon.io.textgrid.read import parse_grid
 from lexicon.io.textparts import TextRejected
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "texts"
@@ -199,3 +201,22 @@ def test_a_tier_per_speaker():
     assert textgrid_facts(write_textgrid(text)) == textgrid_facts(data)
     text["segments"].append({"start": 2.6, "end": 2.9, "speaker": "Rosa", "text": {"und": "Ari"}})
     assert ("interval", "Rosa", 2.6, 2.9, "Ari") in textgrid_facts(write_textgrid(text))
+
+
+def test_short_and_utf16_textgrids_read_the_same():
+    long_text = read_textgrid(GRIDS["mary"])
+    grid = parse_grid(GRIDS["mary"].read_bytes(), "mary.TextGrid")
+    raw = {
+        **grid,
+        "tiers": [{**t, "entries": [tuple(e) for e in t["entries"]]} for t in grid["tiers"]],
+    }
+    short = textgrid_io.getTextgridAsStr(
+        raw, "short_textgrid", includeBlankSpaces=True, minimumIntervalLength=None
+    )
+    assert "item [" not in short
+    for data in (short.encode("utf-8"), short.encode("utf-16")):
+        text = grid_to_text(data, "mary.TextGrid")
+        assert [(s["start"], s["end"], s["text"]) for s in text["segments"]] == [
+            (s["start"], s["end"], s["text"]) for s in long_text["segments"]
+        ]
+        assert textgrid_facts(data) == textgrid_facts(GRIDS["mary"].read_bytes())
