@@ -2,8 +2,11 @@
 
     read_text(path, format=None, mapping=None) -> text dict    (docs/text-shape.md)
     read_texts(path, ...) -> [text dict]                       (a FLExText file may hold more)
+    texts_from_bytes(data, name, ...) -> [text dict]           (an upload held in memory)
+    tier_choices(data, name) -> {"format", "tiers", "mapping"} (what the keeper picks from)
     write_text(text, format) -> bytes
     check_audio_covers(text, duration_seconds)                 (refuses a too-short recording)
+    media_names(text) -> [file name]                           (the recordings an .eaf names)
 
 Formats (FORMATS): "eaf" (ELAN), "textgrid" (Praat), "flextext" (FLEx), "transcript"
 (plain text). The format is guessed from the file's extension, then from its content.
