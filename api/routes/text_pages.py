@@ -11,6 +11,7 @@ from api.deps import DictionaryDep, SessionDep, ViewerDep
 from api.templating import render
 from lexicon import texts
 from lexicon.accounts import access
+from lexicon.texts import links
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -36,6 +37,7 @@ def text_page(
     viewer: ViewerDep,
 ):
     text = texts.read_text(session=session, dictionary=dictionary, text_id=text_id, viewer=viewer)
+    text = links.linked_text(session, dictionary, viewer, text)  # each word to its entry
     context = {
         "text": text,
         "speakers": {s["code"]: s for s in text["speakers"]},

@@ -237,3 +237,57 @@ def headwords(session, dictionary: Dictionary, ids) -> dict[str, str]:
         )
     ).all()
     return {r.id: r.headword_text for r in rows}
+
+
+def _pieces(alphabet: Alphabet, value: str, found: dict) -> list[dict]:
+    """A transcription cut into its words (each with its entry) and what lies between."""
+    out, n, at = [], 0, 0
+    value = unicodedata.normalize("NFC", value or "")
+    for match in _word_rx(alphabet).finditer(value):
+        if not any(c.isalpha() for c in match.group(0)):
+            continue
+        if match.start() > at:
+            out.append({"text": value[at : match.start()], "entry_id": None})
+        link = found.get((n, -1)) or {}
+        out.append({"text": match.group(0), "entry_id": link.get("entry_id"), "n": n})
+        n, at = n + 1, match.end()
+    if at < len(value):
+        out.append({"text": value[at:], "entry_id": None})
+    return out
+
+
+def linked_text(session, dictionary: Dictionary, viewer, text: dict) -> dict:
+    """The text (as the viewer was given it) with its effective links: each analysed word's
+    and morpheme's `entry_id` and `link` filled in, and for a segment without analysis
+    `pieces` = {"ws", "items": [{"text", "entry_id"}]}, its transcription cut into words and
+    what lies between, for pages to link each word to its entry."""
+    by_segment = text_links(session, dictionary, viewer, text)
+    alphabet = alphabet_for(dictionary)
+    segments = []
+    for segment in text.get("segments") or []:
+        found = {(w["n"], w["m"]): w for w in by_segment.get(segment["id"], [])}
+        segment = dict(segment)
+        if segment.get("words"):
+            segment["words"] = [
+                _linked_word(word, n, found) for n, word in enumerate(segment["words"])
+            ]
+        else:
+            form = vernacular_form(dictionary, segment.get("text"))
+            ws = next((k for k, v in (segment.get("text") or {}).items() if v == form), None)
+            segment["pieces"] = {"ws": ws, "items": _pieces(alphabet, form, found)}
+        segments.append(segment)
+    return dict(text, segments=segments)
+
+
+def _linked_word(word: dict, n: int, found: dict) -> dict:
+    link = found.get((n, -1))
+    out = dict(word)
+    if link is not None:
+        out.update(entry_id=link["entry_id"], link=link["link"])
+    morphemes = []
+    for m, morph in enumerate(word.get("morphemes") or []):
+        got = found.get((n, m))
+        morphemes.append(dict(morph, entry_id=got["entry_id"], link=got["link"]) if got else morph)
+    if morphemes:
+        out["morphemes"] = morphemes
+    return out

@@ -176,3 +176,10 @@ def test_editor_pages(client, setup):
         "csrf_token": csrf_from(page.text), "form": "zizi", "text_id": setup["secret"],
         "segment_id": "x1", "gloss": "bee"}, follow_redirects=False)  # fmt: skip
     assert drafted.status_code == 303 and "drafted=1" in drafted.headers["location"]
+
+
+def test_text_page_links_each_word(client, setup):
+    html = client.get(f"/d/demo/texts/{setup['drum']}").text
+    entry = f'href="/d/demo/entries/{setup["ngoma"]}">Ngoma</a>'
+    assert entry in html and f'href="/d/demo/entries/{setup["mbuzi"]}">mbuzi</a>' in html
+    assert " ya " in html and "yachinsinsi" not in html  # no entry; a hidden sentence
