@@ -53,6 +53,7 @@ def filter_text(viewer: Viewer | None, dictionary, text: dict | None) -> dict | 
     segments = text.get("segments") or []
     shown = [s for s in segments if sees_segment(viewer, dictionary, text, s)]
     out = dict(text, segments=shown, speakers=_speakers_for(viewer, dictionary, text["speakers"]))
+    out["has_recording"] = bool(text.get("media"))  # its sentences' clips may still be heard
     if len(shown) != len(segments):
         # The long recording holds the hidden segments' speech too; the format residue may
         # hold their annotations.

@@ -151,6 +151,13 @@ def test_a_restricted_segment_in_a_public_text(client, auth, people, tmp_path):
         assert answers["text"].json()["media"] is None
         recording = client.get(text["media"]["url"], headers=people[who])
         assert recording.status_code == 404, who  # it holds the hidden segment's speech
+        # The sentence they may see still sounds: its own clip, on the page too.
+        [seen] = answers["text"].json()["segments"]
+        clip = f"{API}/{text['id']}/segments/{seen['id']}/clip"
+        assert clip in answers["page"].text
+        assert client.get(clip, headers=people[who]).status_code == 200
+        hidden = f"{API}/{text['id']}/segments/{text['segments'][1]['id']}/clip"
+        assert client.get(hidden, headers=people[who]).status_code == 404
     answers = _read_paths(client, text["id"], people["elder"])
     assert secret in answers["text"].text and secret in answers["page"].text
     assert client.get(text["media"]["url"], headers=people["elder"]).status_code == 200
