@@ -138,6 +138,8 @@ def _read_paths(client, text_id: str, headers: dict) -> dict:
 
 def test_a_restricted_segment_in_a_public_text(client, auth, people, tmp_path):
     text = post_text(client, auth, recording=tone(tmp_path, 2.5)).json()
+    heard = client.get(text["media"]["url"])  # served to all, then kept in the page cache
+    assert heard.status_code == 200
     text["segments"][1].update(visibility="restricted", circle="elders")
     put = client.put(f"{API}/{text['id']}", json=text, headers={**auth, "If-Match": '"1"'})
     assert put.status_code == 200, put.text
@@ -192,3 +194,43 @@ def test_pages_without_javascript_have_a_player_per_sentence(client, auth, tmp_p
     assert f"{text['media']['url']}#t=1.0,1.8" in html
     assert "Then one day" in html and "I went to the field" in html
     assert 'data-start="1.0" data-end="1.8"' in html
+
+
+REAL = Path(__file__).parent.parent / "fixtures" / "texts"
+KICHWA = REAL / "kichwa-ch2" / "kichwa_ch2_excerpt.eaf"
+
+
+def post_file(client, auth, name: str, body: bytes, recording: tuple | None = None):
+    files = {"file": (name, body, "application/octet-stream")}
+    if recording is not None:
+        files["audio"] = recording
+    return client.post(API, files=files, data={"status": "published"}, headers=auth)
+
+
+def test_real_files_in_and_out(client, auth):
+    """An ELAN file (Kichwa) and a Praat TextGrid with its recording (praatio's bobby.wav)."""
+    elan = post_file(client, auth, KICHWA.name, KICHWA.read_bytes())
+    assert elan.status_code == 201, elan.text
+    text = elan.json()
+    assert len(text["segments"]) > 1 and text["media"] is None
+    back = client.get(f"{API}/{text['id']}/export?format=eaf")
+    assert back.status_code == 200 and b'PARENT_REF="default"' in back.content
+    grid = REAL / "praatio-en" / "bobby_words.TextGrid"
+    wav = (REAL / "praatio-en" / "bobby.wav").read_bytes()
+    bobby = post_file(client, auth, grid.name, grid.read_bytes(), ("bobby.wav", wav, "audio/wav"))
+    assert bobby.status_code == 201, bobby.text
+    assert bobby.json()["media"]["duration"] > 1
+    assert client.get(bobby.json()["media"]["original_url"]).content == wav
+
+
+@pytest.mark.parametrize("case", ["broken", "missing parent"])
+def test_a_bad_elan_file_writes_nothing(client, auth, session, media_dir, case):
+    body = KICHWA.read_bytes()
+    body = body[: len(body) // 2] if case == "broken" else body.replace(
+        b'PARENT_REF="default"', b'PARENT_REF="no-such-tier"'
+    )  # fmt: skip
+    wav = (REAL / "praatio-en" / "bobby.wav").read_bytes()
+    answer = post_file(client, auth, KICHWA.name, body, ("bobby.wav", wav, "audio/wav"))
+    assert answer.status_code == 422, answer.text
+    assert session.exec(select(Text)).all() == [] and session.exec(select(Media)).all() == []
+    assert [p for p in media_dir.rglob("*") if p.is_file()] == []
