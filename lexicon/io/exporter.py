@@ -17,6 +17,7 @@ from lexicon.entries import relations
 from lexicon.entries.read import entry_dicts
 from lexicon.errors import InvalidInput
 from lexicon.io import wsmap
+from lexicon.io.bulk import gc_paused
 from lexicon.io.cldf.write import write_cldf
 from lexicon.io.jsonio import write_json
 from lexicon.io.lift.package import LiftDocument, write_lift
@@ -153,6 +154,7 @@ def _write_readme(folder: Path, dictionary: Dictionary, packed: _Packed) -> None
     (folder / "README.txt").write_text(head + body, encoding="utf-8")
 
 
+@gc_paused()
 def export_dictionary(
     *,
     session: Session,

@@ -54,13 +54,9 @@ def mark_synced(entry: dict, version: int, digest: str | None) -> None:
                 lx["synced_hash"] = digest
 
 
-def same_as_imported(row, fmt: str, digest: str | None) -> bool:
+def same_marks(row, digest: str | None) -> bool:
     """Whether the stored entry is still as an import of the very same content left it:
-    unedited since (its version is the synced one) and imported from an equal entry."""
-    lx = (row.extra or {}).get(fmt)
-    return (
-        bool(digest)
-        and isinstance(lx, dict)
-        and lx.get("synced_hash") == digest
-        and lx.get("synced_version") == row.version
-    )
+    unedited since (its version is the synced one) and imported from an equal entry. `row`
+    carries the marks of the format as columns of their own (`synced_hash`, `synced_version`:
+    what the importer reads of each stored entry, in SQL, not the entry's whole JSON)."""
+    return bool(digest) and row.synced_hash == digest and row.synced_version == row.version
