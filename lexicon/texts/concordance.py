@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from lexicon.accounts import access
 from lexicon.accounts.access import Viewer
 from lexicon.entries.read import alphabet_for
 from lexicon.errors import EntryNotFound, InvalidInput, NotFound
 from lexicon.models import Dictionary, Text, TextSegment, TextWord
+from lexicon.search.index import search_text
 from lexicon.texts import links, store, view
 from lexicon.texts.shape import first_form
 
@@ -146,9 +147,21 @@ def occurrences(
     with the forms found in it; what the viewer may see only."""
     if not links.visible_entries(session, dictionary, viewer, {entry_id}):
         raise EntryNotFound(f"no entry {entry_id} in {dictionary.slug!r}")
-    where = (TextWord.entry_id == entry_id,)
+    # Words left without an entry when their text was saved, that this entry now matches.
+    t = search_text.c
+    folds = session.execute(
+        select(t.folded).where(t.dictionary_id == dictionary.id, t.kind == "hw",
+                               t.entry_id == entry_id)
+    ).scalars().all()  # fmt: skip
+    unlinked = and_(TextWord.link == "none", TextWord.folded.in_(sorted(set(folds))))
+    rows = _sentences(
+        session, dictionary, viewer, (or_(TextWord.entry_id == entry_id, unlinked),), limit
+    )
+    fresh = links.matched_since(session, dictionary, [w for w, _, _ in rows if w.entry_id is None])
     found: dict[str, dict] = {}
-    for word, segment, text in _sentences(session, dictionary, viewer, where, limit):
+    for word, segment, text in rows:
+        if word.entry_id is None and fresh.get(word.form) != entry_id:
+            continue
         item = found.get(segment.id)
         if item is None:
             if len(found) >= limit:
@@ -156,7 +169,8 @@ def occurrences(
             item = found[segment.id] = dict(sentence(text, segment), forms=[], words=[])
         if word.form not in item["forms"]:
             item["forms"].append(word.form)
-        item["words"].append({"n": word.n, "m": word.m, "form": word.form, "link": word.link})
+        link = word.link if word.entry_id else "auto"
+        item["words"].append({"n": word.n, "m": word.m, "form": word.form, "link": link})
     return list(found.values())
 
 

@@ -213,17 +213,32 @@ def text_links(session, dictionary: Dictionary, viewer, text: dict) -> dict[str,
             TextWord.segment_id, TextWord.n, TextWord.m
         )
     ).scalars().all()  # fmt: skip
-    seen = visible_entries(session, dictionary, viewer, {r.entry_id for r in rows})
+    fresh = matched_since(session, dictionary, rows)
+    seen = visible_entries(
+        session, dictionary, viewer, {r.entry_id for r in rows} | set(fresh.values())
+    )
     out: dict[str, list[dict]] = {sid: [] for sid in shown}
     for r in rows:
         if r.segment_id in shown:
-            hidden = r.entry_id is not None and r.entry_id not in seen
+            entry_id, link = (
+                (fresh[r.form], "auto")
+                if fresh.get(r.form) and r.link == "none"
+                else (r.entry_id, r.link)
+            )
+            hidden = entry_id is not None and entry_id not in seen
             out[r.segment_id].append({
                 "n": r.n, "m": r.m, "form": r.form,
-                "entry_id": None if hidden else r.entry_id,
-                "link": "none" if hidden else r.link,
+                "entry_id": None if hidden else entry_id,
+                "link": "none" if hidden else link,
             })  # fmt: skip
     return out
+
+
+def matched_since(session, dictionary: Dictionary, rows) -> dict[str, str]:
+    """{form: entry}: words that had no entry when their text was saved ("none") and that an
+    entry made since matches; read-time, so a new entry is linked before the text is saved."""
+    forms = {r.form for r in rows if r.link == "none"}
+    return {f: e for f, e in match_forms(session, dictionary, forms).items() if e} if forms else {}
 
 
 def headwords(session, dictionary: Dictionary, ids) -> dict[str, str]:

@@ -245,3 +245,18 @@ def texts_entry_sense(session, dictionary, entry_id: str) -> str:
     return stored_entry(session=session, dictionary=dictionary, entry_id=entry_id)["senses"][0][
         "id"
     ]
+
+
+def test_an_entry_made_later_is_found_before_the_text_is_saved(session, dictionary, words):
+    text = texts.create_text(session=session, dictionary=dictionary, data=story())
+    zizi = add_entry(session, dictionary, "zízi", "bee")["id"]
+    found = concordance.occurrences(session=session, dictionary=dictionary, entry_id=zizi)
+    assert sorted(o["segment_id"] for o in found) == ["s1", "s2"]
+    assert found[0]["words"][0]["link"] == "auto"
+    shown = links.text_links(session, dictionary, ANONYMOUS, texts.read_text(
+        session=session, dictionary=dictionary, text_id=text["id"], viewer=ANONYMOUS))  # fmt: skip
+    assert shown["s2"][0] == {"n": 0, "m": -1, "form": "Zizi", "entry_id": zizi, "link": "auto"}
+    page = links.linked_text(session, dictionary, ANONYMOUS, text)
+    assert [p["text"] for p in page["segments"][0]["pieces"]["items"]][:4] == [
+        "Kulima", " ", "kulya", " "]  # fmt: skip
+    assert page["segments"][1]["words"][0]["entry_id"] == zizi
