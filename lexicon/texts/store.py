@@ -121,21 +121,51 @@ def list_texts(
     *, session: Session, dictionary: Dictionary, viewer: Viewer | None = None
 ) -> list[dict]:
     """The live texts `viewer` may see, by title: each without its segments, with how many
-    of them the viewer may see."""
+    of them the viewer may see (read as their scopes alone, not their words)."""
     stmt = select(Text).where(Text.dictionary_id == dictionary.id, Text.deleted.is_(False))
     if viewer is not None:
         stmt = stmt.where(view.text_clause(viewer, dictionary, Text))
+    rows = list(session.exec(stmt).scalars())
+    scopes: dict[str, list[dict]] = {row.id: [] for row in rows}
+    if rows:
+        found = session.exec(
+            select(TextSegment.text_id, TextSegment.visibility, TextSegment.circle).where(
+                TextSegment.text_id.in_(list(scopes))
+            )
+        )
+        for text_id, visibility, circle in found:
+            scopes[text_id].append({"visibility": visibility, "circle": circle})
+    shas = {row.media_sha256 for row in rows if row.media_sha256}
+    media = {
+        m.sha256: media_public(dictionary, m)
+        for m in session.exec(
+            select(Media).where(Media.dictionary_id == dictionary.id, Media.sha256.in_(shas))
+        ).scalars()
+    } if shas else {}  # fmt: skip
     out = []
-    for row in session.exec(stmt).scalars():
-        text = view.filter_text(viewer, dictionary, text_dict(session, dictionary, row))
+    for row in rows:
+        text = _summary(row, media.get(row.media_sha256 or ""), scopes[row.id])
+        text = view.filter_text(viewer, dictionary, text)
         if text is None:
             continue
-        segments = text.pop("segments")
-        text["segment_count"] = len(segments)
+        text["segment_count"] = len(text.pop("segments"))
         text.pop("extra", None)
         out.append(text)
     out.sort(key=lambda t: (first_form(t["title"]).casefold(), t["id"]))
     return out
+
+
+def _summary(row: Text, media: dict | None, segments: list[dict]) -> dict:
+    """A listed text: its own fields, its segments as their scopes only."""
+    fields = ("id", "version", "title", "description", "genre", "recorded_on", "place",
+              "speakers", "visibility", "circle", "status", "extra")  # fmt: skip
+    return {
+        **{f: getattr(row, f) for f in fields},
+        "media": media,
+        "segments": segments,
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+    }
 
 
 def has_texts(*, session: Session, dictionary: Dictionary, viewer: Viewer) -> bool:
