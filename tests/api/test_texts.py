@@ -234,3 +234,10 @@ def test_a_bad_elan_file_writes_nothing(client, auth, session, media_dir, case):
     assert answer.status_code == 422, answer.text
     assert session.exec(select(Text)).all() == [] and session.exec(select(Media)).all() == []
     assert [p for p in media_dir.rglob("*") if p.is_file()] == []
+
+
+def test_the_pages_in_french(client, auth):
+    text = post_text(client, auth).json()
+    listing = client.get("/d/demo/texts?lang=fr").text
+    assert "Textes" in listing and "2 phrases" in listing
+    assert "Then one day" in client.get(f"/d/demo/texts/{text['id']}?lang=fr").text

@@ -161,3 +161,19 @@ def test_recording_all_or_nothing(session, dictionary, tmp_path):
     with pytest.raises(texts.AudioTooShort):
         texts.update_text(session=session, dictionary=dictionary, text_id=text["id"],
                           data=longer, version=1)  # fmt: skip
+
+
+def test_a_speaker_who_is_not_to_be_named(session, dictionary):
+    data = story()
+    data["speakers"][0].update(name="Ana Maria", speaker_named=False)
+    text = texts.create_text(session=session, dictionary=dictionary, data=data)
+    member, _, editor = viewers(dictionary)
+    for who in (ANONYMOUS, member):
+        seen = texts.read_text(session=session, dictionary=dictionary, text_id=text["id"],
+                               viewer=who)  # fmt: skip
+        assert seen["speakers"][0]["name"] == "" and seen["speakers"][0]["code"] == "JS"
+        assert "Ana Maria" not in str(texts.list_texts(session=session, dictionary=dictionary,
+                                                       viewer=who))  # fmt: skip
+    mine = texts.read_text(session=session, dictionary=dictionary, text_id=text["id"],
+                           viewer=editor)  # fmt: skip
+    assert mine["speakers"][0]["name"] == "Ana Maria"
