@@ -183,3 +183,11 @@ def test_text_page_links_each_word(client, setup):
     entry = f'href="/d/demo/entries/{setup["ngoma"]}">Ngoma</a>'
     assert entry in html and f'href="/d/demo/entries/{setup["mbuzi"]}">mbuzi</a>' in html
     assert " ya " in html and "yachinsinsi" not in html  # no entry; a hidden sentence
+
+
+def test_editor_pages_link_to_words_and_candidates(client, setup):
+    login(client, setup["editor"].email)
+    listing = client.get("/d/demo/edit/texts").text
+    assert "/d/demo/edit/candidates" in listing
+    page = client.get(f"/d/demo/edit/texts/{setup['drum']}").text
+    assert f"/d/demo/edit/texts/{setup['drum']}/words" in page
