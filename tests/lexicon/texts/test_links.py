@@ -14,6 +14,7 @@ from lexicon.accounts.access import ANONYMOUS, Viewer
 from lexicon.accounts.users import viewer_for_user
 from lexicon.entries.read import stored_entry
 from lexicon.errors import EntryNotFound, Forbidden
+from lexicon.io.texts import read_text
 from lexicon.media.storage import LocalStorage
 from lexicon.models import Media, Proposal, TextWord
 from lexicon.texts import clips, concordance, links
@@ -260,3 +261,19 @@ def test_an_entry_made_later_is_found_before_the_text_is_saved(session, dictiona
     assert [p["text"] for p in page["segments"][0]["pieces"]["items"]][:4] == [
         "Kulima", " ", "kulya", " "]  # fmt: skip
     assert page["segments"][1]["words"][0]["entry_id"] == zizi
+
+
+def test_flextext_words_and_morphemes_link(session, dictionary):
+    """FLEx's own sample: words and their morphemes (full + -y, analyze + -d) link alike."""
+    fixture = BOBBY.parents[1] / "sil-flextext" / "FullyAnalyzed.flextext"
+    full = add_entry(session, dictionary, "full", "complete")["id"]
+    suffix = add_entry(session, dictionary, "y", "ADJ", fields={"morph_type": "suffix"})["id"]
+    analyze = add_entry(session, dictionary, "analyze", "study")["id"]
+    text = texts.create_text(session=session, dictionary=dictionary, data=read_text(fixture))
+    got = links_of(session, text["id"])
+    segment = text["segments"][0]["id"]
+    assert got[(segment, 0, 0)] == ("full", full, "auto")
+    assert got[(segment, 0, 1)] == ("y", suffix, "auto")
+    assert got[(segment, 1, 0)] == ("analyze", analyze, "auto")
+    assert got[(segment, 0, -1)] == ("Fully", None, "none")
+    assert (segment, 3, -1) not in got  # the full stop
