@@ -3,16 +3,21 @@ wall and CPU seconds and as a ratio to lxml parsing the same file alone (CPU, sa
 Target: import <= 8 s (first aim), <= 6 s (stretch) on an idle machine.
 
     .venv/bin/python bench/io.py [path/to/file.lift] [--database postgresql://.../EMPTY_DB]
+                                 [--profile]
 
 With --database, the import goes into that database instead of a fresh SQLite file (give an
-empty, expendable one: the bench adds a dictionary to it and leaves it there).
+empty, expendable one: the bench adds a dictionary to it and leaves it there). With --profile,
+each step runs under cProfile (CPU time) and its 25 costliest calls (cumulative) are printed;
+the times it reports are then the profiled ones, not for comparing.
 
 The machine is shared: compare CPU seconds and ratios, and read the load average printed.
 """
 
 from __future__ import annotations
 
+import cProfile
 import os
+import pstats
 import sys
 import tempfile
 import time
@@ -35,15 +40,32 @@ from lexicon.operations.upgrade import upgrade  # noqa: E402
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "lift-natqgu" / "Natqgu.lift"
 
 
+PROFILE = "--profile" in sys.argv
+
+
 def timed(fn):
     """(wall seconds, CPU seconds of this process, result)."""
     wall, cpu = time.perf_counter(), time.process_time()
-    result = fn()
+    result = profiled(fn) if PROFILE else fn()
     return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
+def cpu_of(fn) -> float:
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
+
+
+def profiled(fn):
+    profile = cProfile.Profile(time.process_time)
+    result = profile.runcall(fn)
+    print("--- profile of the next step in the table below (CPU s, cumulative)")
+    pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+    return result
+
+
 def main() -> None:
-    args = sys.argv[1:]
+    args = [a for a in sys.argv[1:] if a != "--profile"]
     url = None
     if "--database" in args:
         at = args.index("--database")
@@ -54,7 +76,8 @@ def main() -> None:
         sys.exit(f"{src}: not found (give a .lift file)")
     load_before = os.getloadavg()[0]
     # lxml's parse is the baseline: the least any reader of this file has to do.
-    baseline = min(timed(lambda: etree.parse(str(src), xml_parser()))[1] for _ in range(3))
+    # Never profiled: the baseline is the plain parse.
+    baseline = min(cpu_of(lambda: etree.parse(str(src), xml_parser())) for _ in range(3))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
