@@ -167,12 +167,25 @@
     return rows || new Set();
   }
 
+  // Every vocabulary word under its one-deletion keys (search_vocab on the server), built on
+  // the first typo a page meets.
+  function deletionKeys(ix) {
+    if (!ix.keys) {
+      ix.keys = new Map();
+      ix.vocab.forEach(function (w, i) {
+        new Set(deletions(w)).forEach(function (k) { addPosting(ix.keys, k, i); });
+      });
+    }
+    return ix.keys;
+  }
+
   function corrections(ix, target) {
     if (target === null) return [];
-    var keys = new Set(deletions(target)), found = [];
-    ix.vocab.forEach(function (w) {
-      if (Math.abs(w.length - target.length) > 1) return;
-      if (deletions(w).some(function (d) { return keys.has(d); })) found.push(w);
+    var keys = deletionKeys(ix), seen = new Set(), found = [];
+    new Set(deletions(target)).forEach(function (k) {
+      (keys.get(k) || []).forEach(function (i) {
+        if (!seen.has(i)) { seen.add(i); found.push(ix.vocab[i]); }
+      });
     });
     if (target.length < 7) {
       return found.filter(function (w) { return oneEditApart(target, w); }).sort().slice(0, 20);

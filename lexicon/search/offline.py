@@ -76,22 +76,35 @@ def _media_of(entry: dict):
             yield example.get("media")
 
 
+# What an entry's page offline does not show: left out of the saved copy (ids of parts, the
+# imported source text, editing fields, scopes: what is saved is what the viewer sees).
+_NOT_SHOWN = frozenset({"id", "extra", "version", "status", "visibility", "circle", "created_at",
+                        "updated_at", "created_by", "updated_by", "deleted", "morph_type",
+                        "letter", "source", "reversals", "sha256"})  # fmt: skip
+
+
 def _lean(entry: dict) -> dict:
     """The entry as a page shows it offline: media reduced to what plays or shows it (never an
-    original's URL or name), the imported source text and editing fields left out."""
-    out = {k: v for k, v in entry.items() if k not in ("extra", "version", "status")}
+    original's URL or name), without what pages do not show, empty values left out."""
 
     def media(value):
-        return {k: value.get(k) for k in _MEDIA_FIELDS} if isinstance(value, dict) else value
+        if not isinstance(value, dict):
+            return walk(value)
+        return {k: v for k in _MEDIA_FIELDS if (v := value.get(k))}
 
     def walk(node):
         if isinstance(node, dict):
-            return {k: media(v) if k == "media" else walk(v) for k, v in node.items()}
+            out = {}
+            for key, value in node.items():
+                value = media(value) if key == "media" else walk(value)
+                if key not in _NOT_SHOWN and value not in (None, "", [], {}, False, 0):
+                    out[key] = value
+            return out
         if isinstance(node, list):
             return [walk(v) for v in node]
         return node
 
-    return walk(out)
+    return {**walk(entry), "id": entry["id"]}
 
 
 def _listed(entry: dict) -> list:

@@ -1,0 +1,161 @@
+"""Learners offline (issue 21): what a phone downloads and how fast it searches offline.
+
+    python bench/offline.py [N] [--db PATH] [--rounds R]
+
+Loads N generated entries (bench/generate.py; default 10,000) into a SQLite file (kept with
+--db for the next run), serves the app, and prints as JSON:
+
+- `download`: the data a phone saves (GET /api/dictionaries/SLUG/offline), raw and gzipped as
+  sent, and the part of it that is the search index alone (the list rows, search keys and
+  vocabulary, without the entries' pages);
+- `save_3g_s`: the first save of the text through the page's own control in Chromium, over a
+  throttled 3G profile (CDP Network.emulateNetworkConditions: 750 kbit/s down, 100 ms) with the
+  CPU throttled 4x (CDP Emulation.setCPUThrottlingRate);
+- `prepare_ms`: building the in-memory index from the saved data (once per page), CPU 4x;
+- `query_ms`: api/static/offline-search.js over bench/search.py's query mix (exact, prefix,
+  folded, typo, reverse), p50 and p95 per kind and overall, CPU 4x;
+- `agreement`: the share of those queries whose offline top 5 equals the server's.
+
+Budgets (issue 21): text <= 3 MB gzip; offline search p50 <= 20 ms at 4x; first save of the
+text over 3G <= 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import httpx  # noqa: E402
+from search import SLUG, load, query_mix, serving  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+THREE_G = {"offline": False, "latency": 100, "downloadThroughput": 750 * 1024 / 8,
+           "uploadThroughput": 250 * 1024 / 8}  # fmt: skip
+TIME_QUERIES = """async ([queries, rounds]) => {
+  const data = await fetch(%r).then(r => r.json());
+  let t = performance.now();
+  const ix = WordkeepSearch.prepare(data);
+  const prepare = performance.now() - t;
+  const out = {};
+  for (const [kind, qs] of Object.entries(queries)) {
+    out[kind] = [];
+    for (let r = 0; r < rounds; r++) for (const q of qs) {
+      t = performance.now();
+      WordkeepSearch.search(ix, q, 20);
+      out[kind].push(performance.now() - t);
+    }
+  }
+  const top = {};
+  for (const qs of Object.values(queries)) for (const q of qs) {
+    top[q] = WordkeepSearch.search(ix, q, 5).map(h => h.entry[0]);
+  }
+  return {prepare, times: out, top};
+}"""
+
+
+def percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {"p50_ms": round(statistics.median(ordered), 2),
+            "p95_ms": round(ordered[int(len(ordered) * 0.95)], 2)}  # fmt: skip
+
+
+def download(base: str) -> dict:
+    url = f"{base}/api/dictionaries/{SLUG}/offline"
+    answer = httpx.get(url, headers={"Accept-Encoding": "gzip"}, timeout=300)
+    sent = int(answer.headers.get("content-length") or len(answer.content))
+    data = answer.json()
+    index = {k: v for k, v in data.items() if k != "full"}
+    index_bytes = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode()
+    plan = httpx.get(f"{url}/plan", timeout=300).json()
+    return {
+        "entries": len(data["entries"]),
+        "raw_bytes": len(answer.content),
+        "gzip_bytes": sent,
+        "gzip_mb": round(sent / 1048576, 2),
+        "index_gzip_bytes": len(gzip.compress(index_bytes, 6)),
+        "plan": plan,
+    }
+
+
+def in_chromium(base: str, mix: dict, rounds: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        context = browser.new_context()
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        page.goto(f"{base}/d/{SLUG}/")
+        page.locator("[data-offline-save] [data-offline-part=text]").wait_for(timeout=300_000)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", THREE_G)
+        started = time.perf_counter()
+        page.locator("[data-offline-save] button.offline-go").click()
+        page.locator("[data-offline-save][data-offline-state=ready]").wait_for(timeout=600_000)
+        save_s = time.perf_counter() - started
+        cdp.send("Network.emulateNetworkConditions", {**THREE_G, "latency": 0,
+                 "downloadThroughput": -1, "uploadThroughput": -1})  # fmt: skip
+        script = TIME_QUERIES % f"/api/dictionaries/{SLUG}/offline"
+        measured = page.evaluate(script, [mix, rounds])
+        browser.close()
+    measured["save_s"] = save_s
+    return measured
+
+
+def agreement(base: str, mix: dict, top: dict) -> dict:
+    same = total = 0
+    missed = []
+    for queries in mix.values():
+        for q in queries:
+            found = httpx.get(f"{base}/api/dictionaries/{SLUG}/search",
+                              params={"q": q, "limit": 5}).json()["items"]  # fmt: skip
+            total += 1
+            if [i["id"] for i in found] == top[q]:
+                same += 1
+            else:
+                missed.append(q)
+    return {"queries": total, "same_top5": same, "share": round(same / total, 3),
+            "differ": missed[:10]}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", nargs="?", type=int, default=10_000)
+    parser.add_argument("--db", help="SQLite file to keep between runs")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    path = args.db or str(Path(tempfile.mkdtemp()) / "offline.sqlite")
+    url = f"sqlite:///{path}"
+    load(url, args.n, fresh=False)
+    mix = query_mix(args.n, per_kind=40)
+    with serving(url, {}) as (base, _pid):
+        sizes = download(base)
+        measured = in_chromium(base, mix, args.rounds)
+        agree = agreement(base, mix, measured["top"])
+    every = [t for times in measured["times"].values() for t in times]
+    print(json.dumps({
+        "entries": args.n,
+        "download": sizes,
+        "save_3g_s": round(measured["save_s"], 1),
+        "prepare_ms": round(measured["prepare"], 1),
+        "query_ms": {"all": percentiles(every),
+                     **{k: percentiles(v) for k, v in measured["times"].items()}},
+        "agreement": agree,
+        "cpu_throttle": 4,
+    }, indent=2))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
