@@ -215,7 +215,10 @@ def offline_data(session, *, dictionary: Dictionary, viewer, now: datetime | Non
     that gzipped). Kept for the last few (dictionary, generation, access) asked: the size shown
     before saving and the save itself read it once."""
     access.require_dictionary(viewer, dictionary)
-    key = (dictionary.id, dictionary.generation, access_digest(viewer, dictionary))
+    # the engine and the creation time too: a database replaced (a restore, the tests) may
+    # bring the same dictionary id at the same generation with other entries
+    key = (id(session.get_bind()), dictionary.id, iso(dictionary.created_at),
+           dictionary.generation, access_digest(viewer, dictionary))  # fmt: skip
     if key in _SAVED:
         _SAVED.move_to_end(key)
         return _SAVED[key]
@@ -260,10 +263,13 @@ def changes_since(
         saved_at = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
     except ValueError:
         return {**base, "full": True}
-    settings_at = dictionary.updated_at
-    if settings_at is not None and settings_at.tzinfo is None:
-        settings_at = settings_at.replace(tzinfo=UTC)
-    if digest != access_digest(viewer, dictionary) or (settings_at and settings_at > saved_at):
+    # compared in SQL: a timestamp column and a Python datetime may disagree on time zones
+    resettled = session.execute(
+        select(Dictionary.id).where(
+            Dictionary.id == dictionary.id, Dictionary.updated_at > saved_at
+        )
+    ).first()
+    if digest != access_digest(viewer, dictionary) or resettled:
         return {**base, "full": True}
     written = session.execute(
         select(Entry.id).where(

@@ -10,7 +10,7 @@ import pytest
 
 from lexicon import editing
 from tests.factories import add_entry
-from tests.protocol_cases import protocol  # noqa: F401  (the fixture)
+from tests.protocol_cases import ALPHA, protocol  # noqa: F401  (the fixture)
 
 OUTSIDERS = ("anonymous", "viewer", "beta_only", "editor_outside")
 
@@ -105,3 +105,16 @@ def test_a_member_of_the_circles_saves_them_under_their_account(client, protocol
         assert word in text, word
     assert data["account"].startswith("u")
     assert data["access"] != _data(client)["access"]
+
+
+def test_a_protocol_change_makes_the_phone_save_again(client, protocol):  # noqa: F811
+    headers = protocol.headers("insider")
+    data = _data(client, headers)
+    params = {"since": data["generation"], "as_of": data["as_of"], "access": data["access"]}
+    gone = client.delete(f"/api/dictionaries/demo/circles/{ALPHA}/members/insider@example.org",
+                         headers=protocol.owner.headers)  # fmt: skip
+    assert gone.status_code == 200, gone.text
+    delta = client.get("/api/dictionaries/demo/offline/changes", params=params, headers=headers)
+    assert delta.json()["full"]
+    again = client.get("/api/dictionaries/demo/offline", headers=headers).text
+    assert protocol.words["restricted_hw"] not in again
