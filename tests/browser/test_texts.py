@@ -10,6 +10,7 @@ import pytest
 
 from lexicon import texts
 from lexicon.media import audio
+from tests.browser.test_editor import keeper_page
 from tests.browser.test_new_dictionary import AXE, PHONE, fits_the_phone
 
 pytestmark = pytest.mark.browser
@@ -93,3 +94,15 @@ def test_without_javascript_each_sentence_has_a_player(browser, live_server, ses
     assert page.get_by_text("I went to the field").is_visible()
     assert fits_the_phone(page)
     context.close()
+
+
+def test_the_editor_pages_pass_axe_on_a_phone(browser, live_server, session, dictionary,
+                                              tmp_path):  # fmt: skip
+    text = _story(session, dictionary, live_server.app.state.storage, tmp_path)
+    page = keeper_page(browser, live_server, record=False)
+    page.set_viewport_size(PHONE)
+    for path in ("", f"/{text['id']}", f"/{text['id']}/history"):
+        page.goto(f"{live_server.url}/d/demo/edit/texts{path}")
+        assert axe_violations(page) == [], path
+        assert fits_the_phone(page), path
+    page.context.close()
