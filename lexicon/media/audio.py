@@ -238,9 +238,15 @@ def measure_duration(path: str | os.PathLike) -> float:
 
 
 def make_web_derivative(
-    src: str | os.PathLike, dst: str | os.PathLike, *, name: str | None = None
+    src: str | os.PathLike,
+    dst: str | os.PathLike,
+    *,
+    name: str | None = None,
+    keep_time: bool = False,
 ) -> DerivativeInfo:
-    """Write a mono, loudness-normalised, silence-trimmed MP3 of `src` to `dst`.
+    """Write a mono, loudness-normalised, silence-trimmed MP3 of `src` to `dst`. With
+    `keep_time` (a text's long recording, whose annotations point at its times) nothing is
+    trimmed or normalised: a second of the copy is that second of the original.
 
     Why MP3 (LAME, 96 kb/s CBR, 44.1 kHz) rather than AAC in MP4: every browser decodes it with
     no system codecs (Firefox on Linux, old Android WebViews), there is no index box that must
@@ -253,7 +259,7 @@ def make_web_derivative(
     label = name or Path(src).name
     try:
         with av.open(str(src), options=_OPEN_OPTIONS) as inp:
-            source_seconds, written = _transcode(inp, Path(dst), label)
+            source_seconds, written = _transcode(inp, Path(dst), label, keep_time)
     except BaseException:
         Path(dst).unlink(missing_ok=True)
         raise
@@ -272,20 +278,25 @@ def make_web_derivative(
     )
 
 
-def _web_graph(rate: int) -> av.filter.Graph:
+def _web_graph(rate: int, keep_time: bool = False) -> av.filter.Graph:
     import av  # heavy: imported when used (docs/architecture.md)
 
     graph = av.filter.Graph()
     trim = f"start_periods=1:start_threshold={SILENCE_THRESHOLD}:start_silence={KEEP_SILENCE}"
     chain = [
-        graph.add_abuffer(format="fltp", sample_rate=rate, layout="mono", time_base=f"1/{rate}"),
-        graph.add("silenceremove", trim),
-        # silenceremove trims only the start; reversing trims the end the same way (a few
-        # minutes of mono float is a few tens of MB at most, under the duration limit).
-        graph.add("areverse"),
-        graph.add("silenceremove", trim),
-        graph.add("areverse"),
-        graph.add("loudnorm", LOUDNORM),
+        graph.add_abuffer(format="fltp", sample_rate=rate, layout="mono", time_base=f"1/{rate}")
+    ]
+    if not keep_time:
+        chain += [
+            graph.add("silenceremove", trim),
+            # silenceremove trims only the start; reversing trims the end the same way (a few
+            # minutes of mono float is a few tens of MB at most, under the duration limit).
+            graph.add("areverse"),
+            graph.add("silenceremove", trim),
+            graph.add("areverse"),
+            graph.add("loudnorm", LOUDNORM),
+        ]
+    chain += [
         graph.add("aresample", str(WEB_RATE)),
         graph.add("aformat", f"sample_fmts=fltp:channel_layouts=mono:sample_rates={WEB_RATE}"),
         graph.add("asetnsamples", f"n={_MP3_FRAME}:p=0"),
@@ -297,7 +308,7 @@ def _web_graph(rate: int) -> av.filter.Graph:
     return graph
 
 
-def _transcode(inp, dst: Path, label: str) -> tuple[float, int]:
+def _transcode(inp, dst: Path, label: str, keep_time: bool = False) -> tuple[float, int]:
     """Decode, filter and encode; return (seconds read, samples written)."""
     import av  # heavy: imported when used (docs/architecture.md)
 
@@ -326,7 +337,7 @@ def _transcode(inp, dst: Path, label: str) -> tuple[float, int]:
                 # One fixed format into the graph, whatever the source does mid-stream.
                 rate = frame.sample_rate
                 resampler = av.AudioResampler(format="fltp", layout="mono", rate=rate)
-                graph = _web_graph(rate)
+                graph = _web_graph(rate, keep_time)
             read += frame.samples / frame.sample_rate
             for mono in resampler.resample(frame):
                 mono.pts, mono.time_base = pushed, Fraction(1, rate)
