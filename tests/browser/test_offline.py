@@ -12,7 +12,7 @@ import pytest
 
 from lexicon import editing
 from tests.conftest import FIXTURES
-from tests.protocol_cases import build_cases
+from tests.protocol_cases import PICTURE, build_cases
 
 pytestmark = pytest.mark.browser
 
@@ -33,6 +33,14 @@ def sena(client, session, dictionary, owner):
     assert done.status_code == 201, done.text
     cases = build_cases(client, session, dictionary, owner)
     cases.people["owner"] = owner
+    voiced = client.get(f"/api/dictionaries/demo/entries/{cases.ids['voiced']}").json()
+    done = client.post(
+        f"/api/dictionaries/demo/entries/{voiced['id']}/senses/{voiced['senses'][0]['id']}/pictures",
+        files={"file": ("basket.png", PICTURE.read_bytes())},
+        data={"caption_en": "a basket"},
+        headers=owner.headers,
+    )
+    assert done.status_code == 201, done.text
     return cases
 
 
@@ -103,6 +111,9 @@ def test_saved_dictionary_works_offline(browser, live_server, client, session, d
         })"""
     )
     assert played == "playing"
+    picture = page.locator("article.entry figure.picture img")
+    picture.wait_for()
+    assert picture.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
 
     page.goto(f"{live_server.url}/d/demo/browse?letter=k")
     page.locator("#offline-page ol.entries li").first.wait_for()
