@@ -131,7 +131,8 @@ def link_morpheme(
     return _link(session, dictionary, viewer, text_id, segment_id, n, m, body, if_match)
 
 
-@router.api_route("/texts/{text_id}/segments/{segment_id}/clip", methods=["GET", "HEAD"])
+@router.head("/texts/{text_id}/segments/{segment_id}/clip", include_in_schema=False)
+@router.get("/texts/{text_id}/segments/{segment_id}/clip")
 def segment_clip(
     request: Request, text_id: str, segment_id: str, dictionary: DictionaryDep,
     session: SessionDep, viewer: ViewerDep, storage: StorageDep,

@@ -28,6 +28,10 @@ class WordNotFound(NotFound):
 # ---------------------------------------------------------------- one-click links
 
 
+def _form(obj: dict) -> str:
+    return str(obj.get("text") or "").strip()
+
+
 def _target(text: dict, segment_id: str, n: int, m: int, dictionary, viewer) -> tuple[dict, dict]:
     """(segment, the dict the choice goes into) for word n (morpheme m) of a segment."""
     segment = next((s for s in text["segments"] if s["id"] == segment_id), None)
@@ -36,12 +40,12 @@ def _target(text: dict, segment_id: str, n: int, m: int, dictionary, viewer) -> 
         raise WordNotFound(f"text {text['id']} has no segment {segment_id}")
     words = segment.get("words") or []
     if words:
-        if not 0 <= n < len(words) or words[n].get("punct"):
+        if not 0 <= n < len(words) or words[n].get("punct") or not _form(words[n]):
             raise WordNotFound(f"segment {segment_id} has no word {n}")
         if m < 0:
             return segment, words[n]
         morphemes = words[n].get("morphemes") or []
-        if not 0 <= m < len(morphemes):
+        if not 0 <= m < len(morphemes) or not _form(morphemes[m]).strip(links.AFFIX_MARKS):
             raise WordNotFound(f"word {n} of segment {segment_id} has no morpheme {m}")
         return segment, morphemes[m]
     forms = links.split_words(alphabet_for(dictionary), links.vernacular_form(
@@ -93,7 +97,9 @@ def set_link(
     row = session.execute(
         select(TextWord).where(TextWord.text_id == text_id, TextWord.segment_id == segment_id,
                                TextWord.n == n, TextWord.m == m)
-    ).scalar_one()  # fmt: skip
+    ).scalar_one_or_none()  # fmt: skip
+    if row is None:  # not a word after all (the store's view of the text wins)
+        raise WordNotFound(f"segment {segment_id} has no word {n}")
     return {"segment_id": segment_id, "n": n, "m": m, "form": row.form,
             "entry_id": row.entry_id, "link": row.link, "version": saved["version"]}  # fmt: skip
 
