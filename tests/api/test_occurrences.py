@@ -69,6 +69,8 @@ def test_concordance_follows_protocols(client, setup):
     clip = client.get(s1["clip_url"])
     assert clip.status_code == 200 and clip.headers["content-type"] == "audio/mpeg"
     assert clip.headers["accept-ranges"] == "bytes" and len(clip.content) > 500
+    head = client.head(s1["clip_url"])
+    assert head.status_code == 200 and int(head.headers["content-length"]) == len(clip.content)
     part = client.get(s1["clip_url"], headers={"Range": "bytes=0-99"})
     assert part.status_code == 206 and len(part.content) == 100
     hidden = f"{API}/texts/{setup['drum']}/segments/s2/clip"
