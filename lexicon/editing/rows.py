@@ -3,6 +3,7 @@ the media it refers to, and its revision row."""
 
 from __future__ import annotations
 
+import operator
 import uuid
 from collections import defaultdict
 
@@ -166,6 +167,42 @@ def batch_ids_taken(session, batch: list[EntryIn]) -> set[str]:
                 taken.add(i)
             seen.add(i)
     return taken
+
+
+def insert_rows(session, table, rows: list[dict]) -> None:
+    """`session.execute(insert(table), rows)` for many rows with the same keys, done faster on
+    SQLite: the driver gets plain tuples, each value converted by its column type's own bind
+    processor (the JSON text, the date format), as SQLAlchemy would, without its per-row
+    parameter handling (a sixth of an import). Rows that leave out a column with a default go
+    the usual way, which fills it in."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    keys = tuple(rows[0])
+    if dialect.name != "sqlite" or any(
+        c.default is not None and c.name not in rows[0] for c in table.columns
+    ):
+        session.execute(insert(table), rows)
+        return
+    processors = [
+        (i, p)
+        for i, key in enumerate(keys)
+        if (p := table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
+    values_of = operator.itemgetter(*keys)
+    params = []
+    for row in rows:
+        values = list(values_of(row)) if len(keys) > 1 else [values_of(row)]
+        for i, process in processors:
+            values[i] = process(values[i])
+        params.append(tuple(values))
+    quote = dialect.identifier_preparer.quote
+    connection.exec_driver_sql(
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, keys))}) "
+        f"VALUES ({', '.join('?' * len(keys))})",
+        params,
+    )
 
 
 def add_revision(session, dictionary, data: dict, action, editor, comment, when) -> None:

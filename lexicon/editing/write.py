@@ -28,6 +28,7 @@ from lexicon.editing.rows import (
     derived,
     has_ids,
     ids_taken_elsewhere,
+    insert_rows,
     media_refs,
     revision_values,
 )
@@ -146,13 +147,10 @@ def create_entries(
             entries.append(values)
             outs.append(out)
             revisions.append(revision_values(dictionary, out, action, editor, "", now))
-        if entries:
-            session.execute(insert(Entry.__table__), entries)
+        insert_rows(session, Entry.__table__, entries)
         for model in CHILDREN:
-            if children[model]:
-                session.execute(insert(model.__table__), children[model])
-        if revisions:
-            session.execute(insert(Revision.__table__), revisions)
+            insert_rows(session, model.__table__, children[model])
+        insert_rows(session, Revision.__table__, revisions)
         sort_keys = {values["id"]: values["sort_key"] for values in entries}
         search.reindex_entries(
             session=session, dictionary=dictionary, entries=outs, sort_keys=sort_keys
