@@ -158,7 +158,10 @@ def store_clip(session, storage: Storage, dictionary: Dictionary, text: dict, se
             sha256 = spool(fileobj, src, "clip.wav", limits.max_bytes)
         info = audio.probe_audio(src, name="clip.wav", max_seconds=limits.max_seconds,
                                  max_bytes=limits.max_bytes)  # fmt: skip
-        made = audio.make_web_derivative(src, web, name="clip.wav")
+        try:
+            made = audio.make_web_derivative(src, web, name="clip.wav")
+        except audio.SilentAudio:  # a quiet sentence is still that sentence: keep it whole
+            made = audio.make_web_derivative(src, web, name="clip.wav", keep_time=True)
         with transaction(session):
             exists = session.execute(
                 select(Media.id).where(Media.dictionary_id == dictionary.id,
