@@ -20,7 +20,9 @@
   var DATA_CACHE = "wordkeep-data:" + account + ":" + slug;
 
   function t(name, values) {
-    return (T[name] || name).replace(/%\((\w+)\)s/g, function (_, k) { return values[k]; });
+    return (T[name] || name).replace(/%\((\w+)\)s/g, function (whole, k) {
+      return values && values[k] !== undefined ? values[k] : whole;
+    });
   }
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -412,6 +414,15 @@
           return Object.values(v.form || {}).join(" · ");
         }).join(", ");
         article.append(el("p", { class: "variants", text: t("variants", { forms: forms }) }));
+      }
+      if ((entry.relations || []).length) {
+        var parts = t("see_also").split("%(links)s"), links = [];
+        entry.relations.forEach(function (r, i) {
+          if (i) links.push(", ");
+          links.push(el("a", { href: cfg.entry + encodeURIComponent(r.target_id),
+            text: r.target_headword || r.type || "" }));
+        });
+        article.append(el("p", { class: "relations" }, [parts[0]].concat(links, [parts[1] || ""])));
       }
       main.append(article);
     });

@@ -115,6 +115,12 @@ def test_saved_dictionary_works_offline(browser, live_server, client, session, d
     picture.wait_for()
     assert picture.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
 
+    page.goto(f"{live_server.url}/d/demo/entries/{sena.ids['related']}")
+    page.locator("article.entry h1").wait_for()
+    shown = page.locator("#offline-page").inner_html()
+    assert sena.ids["restricted"] not in shown
+    assert not [w for w in sena.hidden_from("anonymous") if w in shown]
+
     page.goto(f"{live_server.url}/d/demo/browse?letter=k")
     page.locator("#offline-page ol.entries li").first.wait_for()
     assert page.locator("#offline-page .alphabet a[aria-current=page]").inner_text() == "k"
