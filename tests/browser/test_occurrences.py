@@ -54,3 +54,28 @@ def test_an_entrys_sentences_on_a_phone(browser, live_server, session, dictionar
     keeper.wait_for_url(f"**/d/demo/entries/{ngoma['id']}#sense-*")
     assert keeper.locator(".example").filter(has_text="ŋoma ikulira").count() == 1
     assert keeper.locator(".example audio").count() == 1
+
+
+def test_keepers_word_pages_on_a_phone(browser, live_server, session, dictionary):
+    add_entry(session, dictionary, "ngoma", "drum")
+    text = texts.create_text(session=session, dictionary=dictionary, data={
+        "title": {"seh": "Ngoma"}, "segments": [
+            {"text": {"seh": "Ngoma ya kalulu ikulira kwambiri"}, "translation": {"en": "..."}},
+            {"text": {"seh": "kalulu"}, "words": [{"text": "kalulu", "morphemes": [
+                {"text": "ka-"}, {"text": "lulu"}]}]}]})  # fmt: skip
+    keeper = keeper_page(browser, live_server, record=False)
+    keeper.set_viewport_size(PHONE)
+    keeper.goto(f"{live_server.url}/d/demo/edit/texts/{text['id']}/words")
+    assert axe_violations(keeper) == [] and fits_the_phone(keeper)
+    row = keeper.locator(".words li").filter(has_text="kalulu").first
+    row.get_by_role("textbox").fill("ngoma")
+    row.get_by_role("button", name="Link").click()
+    keeper.wait_for_url("**/words#*")
+    assert keeper.locator("li.link-confirmed").count() == 1
+    keeper.goto(f"{live_server.url}/d/demo/edit/candidates")
+    assert axe_violations(keeper) == [] and fits_the_phone(keeper)
+    first = keeper.locator(".candidate").first
+    first.get_by_label("Gloss").fill("very")
+    first.get_by_role("button", name="Make a draft entry").click()
+    keeper.wait_for_url("**/candidates?drafted=1")
+    assert keeper.get_by_role("status").count() == 1
