@@ -48,6 +48,7 @@ class Token:
     form: str
     entry_id: str | None = None
     link: str | None = None  # "confirmed" / "rejected" when the keeper chose
+    gloss: tuple[str, ...] = ()  # FLEx's gloss, to choose between homographs
 
 
 # ---------------------------------------------------------------- words of a segment
@@ -90,6 +91,14 @@ def _choice(obj: dict) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _glosses(obj: dict) -> tuple[str, ...]:
+    gloss = obj.get("gloss") or {}
+    values = gloss.values() if isinstance(gloss, dict) else [str(gloss)]
+    return tuple(
+        sorted({normalise(p) for v in values for p in re.split(r"[;,]", v or "") if p.strip()})
+    )
+
+
 def segment_tokens(dictionary: Dictionary, alphabet: Alphabet, segment: dict) -> list[Token]:
     """The segment's words and morphemes to link, with the keeper's choices."""
     out = []
@@ -98,11 +107,11 @@ def segment_tokens(dictionary: Dictionary, alphabet: Alphabet, segment: dict) ->
         for n, word in enumerate(words):
             if word.get("punct") or not str(word.get("text") or "").strip():
                 continue
-            out.append(Token(n, -1, word["text"].strip(), *_choice(word)))
+            out.append(Token(n, -1, word["text"].strip(), *_choice(word), _glosses(word)))
             for m, morph in enumerate(word.get("morphemes") or []):
                 form = str(morph.get("text") or "").strip(AFFIX_MARKS + " ")
                 if form:
-                    out.append(Token(n, m, form, *_choice(morph)))
+                    out.append(Token(n, m, form, *_choice(morph), _glosses(morph)))
         return out
     chosen = (segment.get("extra") or {}).get("links") or {}
     for n, form in enumerate(split_words(alphabet, vernacular_form(dictionary, segment["text"]))):
@@ -125,8 +134,8 @@ def _rank(row, norm: str, folded: str) -> int | None:
     return None
 
 
-def match_forms(session, dictionary: Dictionary, forms, alphabet: Alphabet | None = None) -> dict:
-    """{form: entry id or None}: each form's entry by the matching order above."""
+def _best_entries(session, dictionary: Dictionary, forms, alphabet: Alphabet | None) -> dict:
+    """{form: [entries of the best tier, in the dictionary's order]}."""
     alphabet = alphabet or alphabet_for(dictionary)
     keys = {f: (normalise(f), alphabet.fold(f)) for f in set(forms)}
     norms = sorted({k[0] for k in keys.values()})
@@ -147,20 +156,50 @@ def match_forms(session, dictionary: Dictionary, forms, alphabet: Alphabet | Non
         by_key.setdefault("\0" + row.folded, []).append(row)
     out = {}
     for form, (norm, folded) in keys.items():
-        ranked = [
+        ranked = sorted({
             (rank, row.sort_key, row.entry_id)
             for row in by_key.get(norm, []) + by_key.get("\0" + folded, [])
             if (rank := _rank(row, norm, folded)) is not None
-        ]
-        out[form] = min(ranked)[2] if ranked else None
+        })  # fmt: skip
+        best = [r[2] for r in ranked if r[0] == ranked[0][0]] if ranked else []
+        out[form] = list(dict.fromkeys(best))
+    return out
+
+
+def match_forms(session, dictionary: Dictionary, forms, alphabet: Alphabet | None = None) -> dict:
+    """{form: entry id or None}: each form's entry by the matching order above."""
+    ranked = _best_entries(session, dictionary, forms, alphabet)
+    return {form: (found[0] if found else None) for form, found in ranked.items()}
+
+
+def _by_gloss(session, dictionary: Dictionary, tokens, ranked: dict) -> dict:
+    """{(form, gloss): entry}: among homographs of one tier, the one with the word's gloss
+    (FLEx glosses its words and morphemes)."""
+    wanted = {(t.form, t.gloss) for t in tokens if t.gloss and len(ranked.get(t.form) or []) > 1}
+    ids = sorted({e for form, _ in wanted for e in ranked[form]})
+    if not ids:
+        return {}
+    t = search_text.c
+    glosses: dict[str, set] = {}
+    for entry_id, norm in session.execute(
+        select(t.entry_id, t.norm).where(t.dictionary_id == dictionary.id, t.kind == "gl",
+                                         t.entry_id.in_(ids))
+    ).all():  # fmt: skip
+        glosses.setdefault(entry_id, set()).add(norm)
+    out = {}
+    for form, gloss in wanted:
+        chosen = next((e for e in ranked[form] if glosses.get(e, set()) & set(gloss)), None)
+        if chosen:
+            out[(form, gloss)] = chosen
     return out
 
 
 def effective(token: Token, matched: dict) -> tuple[str | None, str]:
-    """(entry id, link) of a token: the keeper's choice, else the match, else none."""
+    """(entry id, link) of a token: the keeper's choice, else the match (by its gloss among
+    homographs), else none."""
     if token.link in KEPT:
         return token.entry_id, token.link
-    entry_id = matched.get(token.form)
+    entry_id = matched.get((token.form, token.gloss)) or matched.get(token.form)
     return entry_id, "auto" if entry_id else "none"
 
 
@@ -176,7 +215,9 @@ def index_text(session, dictionary: Dictionary, text: dict) -> None:
               for t in segment_tokens(dictionary, alphabet, s)]  # fmt: skip
     if not tokens:
         return
-    matched = match_forms(session, dictionary, {t.form for _, t in tokens}, alphabet)
+    ranked = _best_entries(session, dictionary, {t.form for _, t in tokens}, alphabet)
+    matched = {form: (found[0] if found else None) for form, found in ranked.items()}
+    matched.update(_by_gloss(session, dictionary, [t for _, t in tokens], ranked))
     rows = []
     for segment_id, token in tokens:
         entry_id, link = effective(token, matched)

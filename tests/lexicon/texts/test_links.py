@@ -277,3 +277,17 @@ def test_flextext_words_and_morphemes_link(session, dictionary):
     assert got[(segment, 1, 0)] == ("analyze", analyze, "auto")
     assert got[(segment, 0, -1)] == ("Fully", None, "none")
     assert (segment, 3, -1) not in got  # the full stop
+
+
+def test_a_gloss_chooses_between_homographs(session, dictionary, words):
+    """FLEx glosses its words and morphemes: among homographs of one tier, the entry with that
+    gloss wins; without a gloss (or with another) the first in the dictionary's order."""
+    at = add_entry(session, dictionary, "ku", "at", homograph=2)["id"]
+    text = texts.create_text(session=session, dictionary=dictionary, data={"segments": [
+        {"id": "g1", "text": {"seh": "kumunda"}, "words": [{"text": "kumunda", "morphemes": [
+            {"text": "ku-", "gloss": {"en": "at"}}, {"text": "munda", "gloss": {"en": "field"}}]},
+            {"text": "ku", "gloss": {"en": "to (infinitive)"}}, {"text": "ku"}]}]})  # fmt: skip
+    got = links_of(session, text["id"])
+    assert got[("g1", 0, 0)] == ("ku", at, "auto")
+    assert got[("g1", 1, -1)] == ("ku", words["ku"], "auto")
+    assert got[("g1", 2, -1)] == ("ku", words["ku"], "auto")
