@@ -5,8 +5,9 @@ by the dictionary's alphabet) and each morpheme is matched to an entry through t
 index's headword rows (`search_text`, kind `hw`), compared as search compares them: exact
 (`normalise`: case-folded, diacritics count) on a headword or lexeme form first, then exact on a
 citation form or variant, then folded by the alphabet (`Alphabet.fold`: no diacritics,
-confusables unified, ignored characters dropped). Among entries of one tier the first in the
-dictionary's order wins.
+confusables unified, ignored characters dropped). Among entries of one tier, the one with the
+word's gloss (FLExText glosses words and morphemes) wins, else the first in the dictionary's
+order.
 
 The keeper's own choices ("confirmed" with an entry, "rejected" with none) are part of the text
 (a word's or morpheme's `entry_id` and `link`; for a segment without analysis,
