@@ -16,6 +16,7 @@ from wordkeep import (
     cli_dictionary,
     cli_io,
     cli_print,
+    cli_segment,
     cli_serve,
     cli_text,
     cli_users,
@@ -37,6 +38,7 @@ app.command("check-media")(cli_backup.check_command)
 cli_users.register(app)  # `user ...` and `token ...`
 cli_dictionary.register(app)  # `dictionary create|list`
 cli_text.register(app)  # `text import|export`
+cli_segment.register(cli_text.text_app)  # `text segment`
 
 
 def main() -> None:
