@@ -68,6 +68,7 @@ def start_segmentation(
     segmenting.parameters(text, options)  # a bad parameter is refused before a job starts
     job = _running(session, dictionary, text_id)
     if job is None:
+        session.rollback()  # SQLite: a poll may just have marked a dead job; read afresh
         row = jobs.create_job(session=session, dictionary=dictionary, user_id=viewer.user_id,
                               format=KIND, file_name=text_id)  # fmt: skip
         work = segmenting.segment_work(storage, dictionary.slug, text_id, options, viewer.label)

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from lexicon.io import jobs
 from lexicon.texts import segmenting
 from tests.factories import make_user
 from tests.lexicon.texts.audio_synth import build
@@ -166,3 +168,24 @@ def test_peaks_are_access_checked(client, auth, dictionary, people, speech):
     assert client.get(f"{API}/{public['id']}/peaks", headers=people["elder"]).status_code == 200
     bare = post_text(client, auth, None)
     assert client.get(f"{API}/{bare['id']}/peaks", headers=auth).status_code == 404
+
+
+def test_a_segmentation_whose_process_died_is_run_again(client, auth, session, dictionary, speech):
+    text = post_text(client, auth, speech)
+    url = f"{API}/{text['id']}/segmentation"
+    dead = jobs.create_job(session=session, dictionary=dictionary, user_id=None,
+                           format="segmentation", file_name=text["id"])  # fmt: skip
+    dead.status = "running"
+    dead.heartbeat_at = datetime.now(UTC) - timedelta(seconds=jobs.STALE_AFTER + 5)
+    session.add(dead)
+    session.commit()
+    started = client.post(url, headers=auth)
+    assert started.status_code == 202 and started.json()["id"] != dead.id
+    old = client.get(f"{url}/{dead.id}", headers=auth).json()
+    assert old["status"] == "failed" and "run again" in old["error"]
+    assert wait(client, auth, started.headers["location"])["status"] == "done"
+    # A job of another text, or an import job, is not this text's segmentation.
+    other = post_text(client, auth, speech)
+    assert (
+        client.get(f"{API}/{other['id']}/segmentation/{dead.id}", headers=auth).status_code == 404
+    )
