@@ -78,15 +78,28 @@ function fallback() {
   });
 }
 
+// Network first; when it fails, the saved shell (or the "not saved" page). A learner page
+// that has a saved shell does not wait for a network that hangs (data that comes and goes):
+// after NETWORK_WAIT the saved copy answers.
+var NETWORK_WAIT = 10000;
 function navigate(request, url) {
-  return fetch(request).catch(function () {
-    var learner = url.pathname.match(LEARNER);
-    if (!learner) return fallback();
-    return currentAccount().then(function (account) {
-      return dataCache(account, learner[1]).then(function (cache) {
-        return cache.match("/d/" + learner[1] + "/offline");
-      });
-    }).then(function (shell) { return shell || fallback(); });
+  var network = fetch(request);
+  var learner = url.pathname.match(LEARNER);
+  if (!learner) return network.catch(fallback);
+  var saved = currentAccount().then(function (account) {
+    return dataCache(account, learner[1]);
+  }).then(function (cache) {
+    return cache.match("/d/" + learner[1] + "/offline");
+  }).catch(function () { return null; });
+  return new Promise(function (resolve) {
+    var done = false;
+    function answer(response) {
+      if (!done && response) { done = true; resolve(response); }
+    }
+    network.then(answer, function () {
+      saved.then(function (shell) { return shell || fallback(); }).then(answer);
+    });
+    setTimeout(function () { saved.then(answer); }, NETWORK_WAIT);
   });
 }
 

@@ -210,12 +210,14 @@ def _export(session, dictionary: Dictionary, viewer, now: datetime) -> dict:
     }
 
 
-_SAVED: OrderedDict = OrderedDict()  # (dictionary, generation, access) -> (data, its JSON)
+# (engine, dictionary, created, generation, access) -> (summary, JSON, gzipped JSON); the
+# summary (generation, entries, media) is all the plan needs: the data itself is not kept.
+_SAVED: OrderedDict = OrderedDict()
 
 
 def offline_data(session, *, dictionary: Dictionary, viewer, now: datetime | None = None):
-    """Everything a phone saves of the dictionary for this viewer: (data, its compact JSON,
-    that gzipped). Kept for the last few (dictionary, generation, access) asked: the size shown
+    """Everything a phone saves of the dictionary for this viewer: (a summary of it: generation,
+    entries, media; the data as compact JSON; that gzipped). Kept for the last few (dictionary, generation, access) asked: the size shown
     before saving and the save itself read it once."""
     access.require_dictionary(viewer, dictionary)
     # the engine and the creation time too: a database replaced (a restore, the tests) may
@@ -227,7 +229,9 @@ def offline_data(session, *, dictionary: Dictionary, viewer, now: datetime | Non
         return _SAVED[key]
     data = _export(session, dictionary, viewer, now or datetime.now(UTC))
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    _SAVED[key] = (data, body, gzip.compress(body, 6))
+    summary = {"generation": data["generation"], "entries": len(data["entries"]),
+               "media": data["media"]}  # fmt: skip
+    _SAVED[key] = (summary, body, gzip.compress(body, 6))
     while len(_SAVED) > 4:
         _SAVED.popitem(last=False)
     return _SAVED[key]
@@ -243,7 +247,7 @@ def offline_plan(session, *, dictionary: Dictionary, viewer) -> dict:
         part[0], part[1] = part[0] + 1, part[1] + size
     return {
         "generation": data["generation"],
-        "entries": len(data["entries"]),
+        "entries": data["entries"],
         "text": {"bytes": len(packed), "raw_bytes": len(body)},
         "audio": {"count": parts["audio"][0], "bytes": parts["audio"][1]},
         "pictures": {"count": parts["image"][0], "bytes": parts["image"][1]},
