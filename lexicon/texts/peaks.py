@@ -21,7 +21,7 @@ from lexicon.errors import InvalidInput, NotFound
 from lexicon.media.storage import Storage
 from lexicon.models import Dictionary
 from lexicon.texts import store, view
-from lexicon.texts.segmenting import RATE, _recording, decode, fetch
+from lexicon.texts.segmenting import RATE, decode, fetch, recording_row
 
 PEAKS_PROFILE = "peaks-v1"  # part of cached peaks' keys: change it when the recipe changes
 RESOLUTIONS = (10, 20, 25, 50, 100, 200)  # buckets per second a client may ask for
@@ -85,7 +85,7 @@ def text_peaks(
     if seen is None or not seen.get("media"):
         raise PeaksNotFound(f"no waveform for text {text_id}")
     try:
-        media = _recording(session, dictionary, text)
+        media = recording_row(session, dictionary, text)
     except NotFound:
         raise PeaksNotFound(f"no waveform for text {text_id}") from None
     key = peaks_key(media.sha256, per_second)

@@ -6,7 +6,7 @@ model and its runtime inside the package: nothing is downloaded at run time, no 
 measured against `webrtcvad-wheels` (bench/segment.py): on the Kichwa excerpt with human times
 it finds more of the true boundaries at the same settings, and on noise it finds no speech where
 WebRTC's VAD calls 99-100 % of white noise speech, which would make "only noise" impossible to
-refuse; it runs at about 180x real time on one core, WebRTC's at thousands.
+refuse; it runs at 130-180x real time on one core (decoding included), WebRTC's at thousands.
 
 How a recording becomes proposals (`propose`): decoded with PyAV to 16 kHz mono floats, scored
 every 32 ms (the model's window), speech where the score rises to `threshold` until it falls
@@ -262,7 +262,7 @@ def merge_proposals(text: dict, proposals: list[tuple], params: dict) -> tuple[d
     return dict(text, segments=segments, extra=extra), counts
 
 
-def _recording(session: Session, dictionary: Dictionary, text: dict) -> Media:
+def recording_row(session: Session, dictionary: Dictionary, text: dict) -> Media:
     sha = (text.get("media") or {}).get("sha256")
     row = session.exec(
         select(Media).where(Media.dictionary_id == dictionary.id, Media.sha256 == sha)
@@ -293,7 +293,7 @@ def segment_text(
     action "segment"); returns (the stored text, a report). All or nothing."""
     text = store.read_text(session=session, dictionary=dictionary, text_id=text_id)
     params = parameters(text, overrides)
-    media = _recording(session, dictionary, text)
+    media = recording_row(session, dictionary, text)
     key, expected, version = media.original_key, media.duration, text["version"]
     session.rollback()  # no transaction stays open while the recording is decoded
     with tempfile.TemporaryDirectory(prefix="wordkeep-segment-") as tmp:
