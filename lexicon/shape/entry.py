@@ -153,8 +153,12 @@ class SenseAt(NamedTuple):
 def iter_senses(entry) -> Iterator:
     """Every sense of an entry, subsenses included, in the order of the entry (a sense, then
     its subsenses, then the next sense)."""
-    for at in iter_sense_paths(entry):
-        yield at.sense
+    # iter_sense_paths' walk without the paths: imports and exports ask this of every entry.
+    stack = list(reversed(_parts(entry, "senses")))
+    while stack:
+        sense = stack.pop()
+        yield sense
+        stack.extend(reversed(_parts(sense, "subsenses")))
 
 
 def iter_sense_paths(entry) -> Iterator[SenseAt]:
@@ -177,11 +181,14 @@ def iter_media_parts(entry) -> Iterator[tuple[str, Any]]:
     file is the part's `media` ({"sha256", ...} stored, {"href", ...} while importing)."""
     for p in _parts(entry, "pronunciations"):
         yield "pronunciation", p
-    for sense in iter_senses(entry):
+    stack = list(reversed(_parts(entry, "senses")))  # the senses as iter_senses walks them
+    while stack:
+        sense = stack.pop()
         for x in _parts(sense, "examples"):
             yield "example", x
         for pic in _parts(sense, "pictures"):
             yield "picture", pic
+        stack.extend(reversed(_parts(sense, "subsenses")))
 
 
 def iter_media(entry) -> Iterator[tuple[str, Any]]:
