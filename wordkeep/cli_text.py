@@ -1,4 +1,4 @@
-"""`wordkeep text import|export`: texts (recorded stories, docs/text-shape.md) from and to
+"""`wordkeep text import|export|relink`: texts (recorded stories, docs/text-shape.md) from and to
 ELAN, Praat TextGrid, FLExText and plain transcript files, with a text's long recording.
 
 Registered in wordkeep/cli.py; errors end a command through wordkeep/common.py's exit-code table
@@ -15,6 +15,7 @@ from sqlmodel import Session
 from lexicon import entries, texts
 from lexicon.io.texts import check_audio_covers, format_name, read_text, write_text
 from lexicon.media.storage import storage_from_url
+from lexicon.texts.links import relink_texts
 from wordkeep.common import friendly, load_settings, open_engine
 
 text_app = typer.Typer(help="Import and export texts (recorded stories).", no_args_is_help=True)
@@ -76,3 +77,20 @@ def export_command(
         engine.dispose()
     output.write_bytes(write_text(text, fmt))
     typer.echo(f"wrote {output}")
+
+
+@text_app.command("relink")
+@friendly
+def relink_command(
+    dictionary: str = typer.Option(..., "--dictionary", "-d", help="Slug of the dictionary."),
+) -> None:
+    """Link the words of every text to entries again (after many new entries or an alphabet
+    change); the keepers' own choices stay as they are."""
+    engine = open_engine(load_settings())
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            d = entries.get_dictionary(session=session, slug=dictionary)
+            done = relink_texts(session, d)
+    finally:
+        engine.dispose()
+    typer.echo(f"relinked the words of {done} texts")

@@ -20,6 +20,7 @@ from api.templating import render
 from lexicon import accounts, editing
 from lexicon.accounts import access
 from lexicon.errors import InvalidInput
+from lexicon.texts import links
 
 router = APIRouter(
     prefix="/d/{slug}/edit", include_in_schema=False, default_response_class=HTMLResponse
@@ -70,7 +71,10 @@ def save_settings(
     form = dict(pairs)
     try:
         changes = forms.settings_changes(form)
+        before = (dictionary.alphabet, dictionary.vernacular_ws)
         editing.update_dictionary(session=session, dictionary=dictionary, data=changes)
+        if (dictionary.alphabet, dictionary.vernacular_ws) != before:
+            links.relink_texts(session, dictionary)  # words are split and folded anew
     except InvalidInput as exc:
         errors = exc.details.get("errors")
         errors = errors if isinstance(errors, dict) else {"_form": exc.message}

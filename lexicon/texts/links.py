@@ -29,8 +29,9 @@ from sqlalchemy import delete, insert, select
 
 from lexicon.accounts import access
 from lexicon.alphabet import Alphabet
+from lexicon.db.transactions import transaction
 from lexicon.entries.read import alphabet_for
-from lexicon.models import Dictionary, Entry, TextWord
+from lexicon.models import Dictionary, Entry, Text, TextSegment, TextWord
 from lexicon.search.index import search_text
 from lexicon.search.words import normalise
 
@@ -226,6 +227,23 @@ def index_text(session, dictionary: Dictionary, text: dict) -> None:
                      "segment_id": segment_id, "n": token.n, "m": token.m, "form": token.form,
                      "folded": alphabet.fold(token.form), "entry_id": entry_id, "link": link})  # fmt: skip
     session.execute(insert(table), rows)
+
+
+def relink_texts(session, dictionary: Dictionary) -> int:
+    """Work the automatic links of every live text out again (after entries or the alphabet
+    changed): no revision, the keeper's choices stay. Returns the texts relinked."""
+    with transaction(session):
+        ids = session.execute(
+            select(Text.id).where(Text.dictionary_id == dictionary.id, Text.deleted.is_(False))
+        ).scalars().all()  # fmt: skip
+        for text_id in ids:
+            segments = session.execute(
+                select(TextSegment).where(TextSegment.text_id == text_id)
+            ).scalars().all()  # fmt: skip
+            index_text(session, dictionary, {"id": text_id, "segments": [
+                {"id": s.id, "text": s.text, "words": s.words, "extra": s.extra}
+                for s in segments]})  # fmt: skip
+    return len(ids)
 
 
 def visible_entries(session, dictionary: Dictionary, viewer, ids) -> set[str]:

@@ -8,9 +8,11 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from lexicon import texts
 from lexicon.db.engine import make_engine
 from lexicon.media import audio
-from lexicon.models import Media, Text
+from lexicon.models import Media, Text, TextWord
+from tests.factories import add_entry
 from wordkeep.cli import app
 
 STORY = Path(__file__).parents[1] / "fixtures" / "texts" / "story.txt"
@@ -63,3 +65,13 @@ def test_refusals_write_nothing(env, tmp_path):
     assert not [p for p in (tmp_path / "media").rglob("*") if p.is_file()]
     missing = runner.invoke(app, ["text", "export", "no-such-id", "-o", str(tmp_path / "x.eaf")])
     assert missing.exit_code == 2
+
+
+def test_relink_after_new_entries(env, session, dictionary):
+    text = texts.create_text(session=session, dictionary=dictionary,
+                             data={"segments": [{"text": {"seh": "Ndiye pa tsiku"}}]})  # fmt: skip
+    tsiku = add_entry(session, dictionary, "tsiku", "day")["id"]
+    done = runner.invoke(app, ["text", "relink", "--dictionary", "demo"])
+    assert done.exit_code == 0 and "1 texts" in done.output, done.output
+    linked = {w.form: (w.entry_id, w.link) for w in rows(env, TextWord) if w.text_id == text["id"]}
+    assert linked["tsiku"] == (tsiku, "auto") and linked["pa"] == (None, "none")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from lexicon import texts
+from lexicon import editing, texts
 from lexicon.accounts.access import ANONYMOUS, Viewer
 from lexicon.accounts.users import viewer_for_user
 from lexicon.entries.read import stored_entry
@@ -291,3 +291,14 @@ def test_a_gloss_chooses_between_homographs(session, dictionary, words):
     assert got[("g1", 0, 0)] == ("ku", at, "auto")
     assert got[("g1", 1, -1)] == ("ku", words["ku"], "auto")
     assert got[("g1", 2, -1)] == ("ku", words["ku"], "auto")
+
+
+def test_relink_after_an_alphabet_change(session, dictionary, words):
+    """A new confusable: words are folded anew and linked again, keepers' choices untouched."""
+    text = texts.create_text(session=session, dictionary=dictionary, data={"segments": [
+        {"id": "r1", "text": {"seh": "nkhoma ngoma"}}]})  # fmt: skip
+    assert links_of(session, text["id"])[("r1", 0, -1)][1:] == (None, "none")
+    alphabet = dict(dictionary.alphabet, confusables=[["ŋ", "ng"], ["nkh", "ng"]])
+    editing.update_dictionary(session=session, dictionary=dictionary, data={"alphabet": alphabet})
+    assert links.relink_texts(session, dictionary) == 1
+    assert links_of(session, text["id"])[("r1", 0, -1)][1:] == (words["ngoma"], "auto")
