@@ -50,6 +50,12 @@ INTERRUPTED = (
     "The import was interrupted: the server process running it stopped. Nothing was written "
     "(an import is all or nothing), so it can be run again."
 )
+# Other kinds of work (the job row's `format`) say what was interrupted in their own words.
+INTERRUPTED_KIND = {
+    "segmentation": "The segmentation was interrupted: the server process running it stopped. "
+    "The text was not changed (its segments are saved all at once, at the end), so it can be "
+    "run again.",
+}
 log = logging.getLogger("wordkeep.jobs")
 
 
@@ -130,14 +136,13 @@ def poll_job(*, session: Session, dictionary: Dictionary, job_id: str) -> dict:
     if _now() - beat <= timedelta(seconds=STALE_AFTER):
         return data
     finished = _now()
-    _mark_interrupted(engine, job.id, job.heartbeat_at, finished)
+    message = INTERRUPTED_KIND.get(job.format, INTERRUPTED)
+    _mark_interrupted(engine, job.id, job.heartbeat_at, finished, message)
     with Session(engine) as fresh:  # the job may have ended meanwhile: its own word counts
         row = fresh.get(ImportJob, job.id)
         if row is not None and row.status not in ACTIVE:
             return job_dict(row)
-    data.update(
-        status="failed", stage="failed", error=INTERRUPTED, finished_at=finished.isoformat()
-    )
+    data.update(status="failed", stage="failed", error=message, finished_at=finished.isoformat())
     return data
 
 
@@ -174,7 +179,9 @@ def _update(engine, job_id: str, **values) -> None:
         session.commit()
 
 
-def _mark_interrupted(engine, job_id: str, seen: datetime | None, when: datetime) -> None:
+def _mark_interrupted(
+    engine, job_id: str, seen: datetime | None, when: datetime, message: str = INTERRUPTED
+) -> None:
     """Mark a silent job failed, unless it beat meanwhile. On SQLite this does not wait for
     the write lock (a poll must not hang behind another import): a later poll marks it."""
     table = ImportJob.__table__
@@ -183,7 +190,7 @@ def _mark_interrupted(engine, job_id: str, seen: datetime | None, when: datetime
         update(table)
         .where(table.c.id == job_id, table.c.status.in_(ACTIVE))
         .where(beat == seen if seen is not None else beat.is_(None))
-        .values(status="failed", stage="failed", error=INTERRUPTED, finished_at=when)
+        .values(status="failed", stage="failed", error=message, finished_at=when)
     )
     try:
         with without_waiting(engine) as conn:

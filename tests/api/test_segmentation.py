@@ -182,7 +182,7 @@ def test_a_segmentation_whose_process_died_is_run_again(client, auth, session, d
     started = client.post(url, headers=auth)
     assert started.status_code == 202 and started.json()["id"] != dead.id
     old = client.get(f"{url}/{dead.id}", headers=auth).json()
-    assert old["status"] == "failed" and "run again" in old["error"]
+    assert old["status"] == "failed" and old["error"] == jobs.INTERRUPTED_KIND["segmentation"]
     assert wait(client, auth, started.headers["location"])["status"] == "done"
     # A job of another text, or an import job, is not this text's segmentation.
     other = post_text(client, auth, speech)
