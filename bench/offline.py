@@ -14,7 +14,10 @@ Loads N generated entries (bench/generate.py; default 10,000) into a SQLite file
 - `prepare_ms`: building the in-memory index from the saved data (once per page), CPU 4x;
 - `query_ms`: api/static/offline-search.js over bench/search.py's query mix (exact, prefix,
   folded, typo, reverse), p50 and p95 per kind and overall, CPU 4x;
-- `agreement`: the share of those queries whose offline top 5 equals the server's.
+- `agreement`: the share of those queries whose offline top 5 equals the server's;
+- `audio`: the web copies (lexicon.media.audio, what a phone saves) of the recordings in
+  tests/fixtures: their mean seconds and bytes, and MB per 1,000 such recordings and per 1,000
+  recordings of one second.
 
 Budgets (issue 21): text <= 3 MB gzip; offline search p50 <= 20 ms at 4x; first save of the
 text over 3G <= 60 s.
@@ -130,6 +133,25 @@ def agreement(base: str, mix: dict, top: dict) -> dict:
             "differ": missed[:10]}  # fmt: skip
 
 
+def audio_copies() -> dict:
+    from lexicon.media import audio
+
+    sizes, seconds = [], []
+    found = sorted(p for p in (ROOT / "tests" / "fixtures").rglob("*")
+                   if p.suffix in (".wav", ".mp3", ".webm", ".ogg"))  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        for n, path in enumerate(found):
+            copy = Path(folder) / f"{n}.mp3"
+            info = audio.make_web_derivative(path, copy)
+            sizes.append(copy.stat().st_size)
+            seconds.append(info.duration)
+    per_second = sum(sizes) / sum(seconds)
+    return {"recordings": len(sizes), "mean_seconds": round(statistics.mean(seconds), 2),
+            "mean_bytes": round(statistics.mean(sizes)),
+            "mb_per_1000": round(statistics.mean(sizes) * 1000 / 1e6, 1),
+            "mb_per_1000_of_1s": round(per_second * 1000 / 1e6, 1)}  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, default=10_000)
@@ -153,6 +175,7 @@ def main() -> None:
         "query_ms": {"all": percentiles(every),
                      **{k: percentiles(v) for k, v in measured["times"].items()}},
         "agreement": agree,
+        "audio": audio_copies(),
         "cpu_throttle": 4,
     }, indent=2))  # fmt: skip
 

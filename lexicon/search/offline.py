@@ -38,6 +38,7 @@ BATCH = 500
 # An entry written while a save was being read may carry an `updated_at` a little older than
 # the save's `as_of`: a delta looks back this far (entries sent twice are merged, not doubled).
 LOOK_BACK = timedelta(seconds=5)
+MAX_DELTA = 5000  # entries written since a save, above which the phone saves again
 _MEDIA_FIELDS = ("url", "kind", "mime", "width", "height", "duration")
 
 
@@ -284,6 +285,8 @@ def changes_since(
         )
     )
     ids = set(written.scalars())
+    if len(ids) > MAX_DELTA:  # an import, say: saving again is simpler and not much larger
+        return {**base, "full": True}
     entries = visible_entries(session, dictionary, viewer, ids) if ids else []
     rows = index_rows(session, dictionary, viewer)
     order = session.execute(
