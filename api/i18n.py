@@ -25,7 +25,7 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import Environment
 
-from lexicon.entries.labels import Label
+from lexicon.shape.labels import Label
 
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 SOURCE_LOCALE = "en"
@@ -182,7 +182,7 @@ def iso(value) -> str:
 
 
 def translate(message) -> str:
-    """A message the domain left for the web layer to translate (lexicon.entries.labels.Label, with
+    """A message the domain left for the web layer to translate (lexicon.shape.labels.Label, with
     its values, themselves translated when they are labels); any other value as it is."""
     if not isinstance(message, Label):
         return "" if message is None else message

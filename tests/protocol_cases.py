@@ -34,8 +34,8 @@ import pytest
 
 from lexicon import editing, entries
 from lexicon.accounts.access import Viewer
-from tests.conftest import FIXTURES, make_user
 from tests.api.test_leaks import tone_wav
+from tests.conftest import FIXTURES, make_user
 
 PICTURE = FIXTURES / "lift-biatah" / "pictures" / "waterBasket1.png"
 ALPHA, BETA = "alpha", "beta"

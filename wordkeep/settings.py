@@ -20,7 +20,7 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///./wordkeep.db"
     media_dir: str = "./media"  # a folder, or s3://bucket?endpoint=http://host:port
-    # None: generated on first start and kept beside the database (lexicon/site_secret.py)
+    # None: generated on first start and kept beside the database (lexicon/accounts/site_secret.py)
     secret_key: str | None = None
     environment: str = "development"  # development | production
     templates_dir: str | None = None  # a folder whose templates override the shipped ones

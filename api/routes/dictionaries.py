@@ -1,11 +1,11 @@
 """JSON API: dictionaries."""
 
 from fastapi import APIRouter
-from lexicon.entries.schemas import DictionaryCreate, DictionaryPublic, DictionaryUpdate, Page
 
 from api.deps import DictionaryDep, ManagerDep, SessionDep, SettingsDep, ViewerDep
 from lexicon import editing, entries
 from lexicon.errors import Forbidden, NotAuthenticated
+from lexicon.shape.schemas import DictionaryCreate, DictionaryPublic, DictionaryUpdate, Page
 
 router = APIRouter(prefix="/api/dictionaries", tags=["dictionaries"])
 

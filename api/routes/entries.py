@@ -1,7 +1,7 @@
 """JSON API: entries, their history and restore.
 
 Editors' writes change the entry; a contributor's POST/PUT/DELETE answers 202 with the
-proposal it became (see lexicon/review.py). Browsers logged in by cookie send X-CSRF-Token.
+proposal it became (see lexicon/editing/review.py). Browsers logged in by cookie send X-CSRF-Token.
 """
 
 from typing import Annotated
@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from lexicon.entries.schemas import EntryIn, EntryPublic, Page, RevisionPublic
 
 from api.csrf import require_csrf_for_session
 from api.deps import (
@@ -25,6 +24,7 @@ from api.deps import (
 from lexicon import entries
 from lexicon.editing import review
 from lexicon.editing.review import ProposalPublic
+from lexicon.shape.schemas import EntryIn, EntryPublic, Page, RevisionPublic
 
 router = APIRouter(
     prefix="/api/dictionaries/{slug}/entries",

@@ -8,7 +8,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from fastapi.routing import APIRoute
-from lexicon.entries.schemas import EntryPublic
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import (
@@ -24,6 +23,7 @@ from api.deps import (
 from lexicon import media
 from lexicon.media.audio import FileTooLarge
 from lexicon.media.storage import Storage, storage_from_url
+from lexicon.shape.schemas import EntryPublic
 
 # Room for the multipart envelope and the form fields around the file itself.
 _FORM_OVERHEAD = 64 * 1024

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from lexicon.entries.schemas import EntryPublic
 
 from api.deps import (
     DictionaryDep,
@@ -19,6 +18,7 @@ from api.deps import (
 from api.routes.media import Sha256, UploadRoute, ranged_response
 from lexicon.media import pictures
 from lexicon.media.images import ImageLimits
+from lexicon.shape.schemas import EntryPublic
 
 router = APIRouter(route_class=UploadRoute, tags=["pictures"])
 SENSE = "/api/dictionaries/{slug}/entries/{entry_id}/senses/{sense_id}"

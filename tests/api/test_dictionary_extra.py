@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from lexicon import entries
-from lexicon.entries.extra import SERVER_OWNED
 from lexicon.errors import InvalidInput
 from lexicon.media.storage import storage_from_url
 from lexicon.printing.uploads import print_font_dirs
+from lexicon.shape.extra import SERVER_OWNED
 
 FONT = (Path(__file__).parents[1] / "fixtures" / "fonts" / "codicon.ttf").read_bytes()
 FONTS_URL = "/api/dictionaries/demo/print/fonts"

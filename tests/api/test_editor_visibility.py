@@ -7,8 +7,8 @@ import re
 
 from lexicon import entries
 from lexicon.accounts.access import Viewer
-from tests.conftest import make_user
 from tests.api.test_editor import create, csrf_of, login, new_entry_form
+from tests.conftest import make_user
 
 ADMIN = Viewer(is_admin=True)
 ENTRY_URL = re.compile(r"/d/demo/edit/entries/([0-9a-f-]{36})\?saved=(\d+)")

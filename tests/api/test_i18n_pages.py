@@ -12,8 +12,8 @@ import pytest
 
 from api import i18n
 from lexicon import editing, entries
-from lexicon.entries import diffs
-from lexicon.entries.labels import Label
+from lexicon.shape import diffs
+from lexicon.shape.labels import Label
 from tests.api.test_editor import create, csrf_of, login, new_entry_form
 
 ROOT = Path(__file__).resolve().parents[2]

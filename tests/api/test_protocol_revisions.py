@@ -19,10 +19,10 @@ from PIL import ExifTags, Image
 from lexicon import editing, entries
 from lexicon.accounts import access
 from lexicon.accounts.access import Viewer
-from tests.conftest import make_user
-from tests.protocol_cases import PICTURE, protocol  # noqa: F401  (the fixture)
 from tests.api.test_editor import login
 from tests.api.test_pictures import phone_jpeg, upload
+from tests.conftest import make_user
+from tests.protocol_cases import PICTURE, protocol  # noqa: F401  (the fixture)
 
 ADMIN = Viewer(is_admin=True)
 ALPHA, BETA = "alpha", "beta"

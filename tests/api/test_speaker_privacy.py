@@ -14,8 +14,8 @@ import pytest
 
 from lexicon import editing, entries
 from lexicon.accounts.access import Viewer
-from tests.conftest import make_user
 from tests.api.test_recording_consent import recorded, storage  # noqa: F401 (fixtures)
+from tests.conftest import make_user
 
 ADMIN = Viewer(is_admin=True)
 SPEAKER, EX_SPEAKER = "Maria Tembo", "João Banda"

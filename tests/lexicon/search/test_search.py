@@ -19,7 +19,7 @@ from lexicon import editing, entries, search
 from lexicon.accounts.access import ANONYMOUS, Viewer
 from lexicon.errors import InvalidInput
 from lexicon.search import browse
-from lexicon.search import query as search_query
+from lexicon.search import plan as search_plan
 from lexicon.search import ranking as search_ranking
 from lexicon.search.index import search_text
 
@@ -560,11 +560,11 @@ def test_headword_and_gloss_branches_never_visit_the_table_on_sqlite(engine, ses
         ("river", ("gloss",), "ix_search_text_stems"),
     ]:
         query = search.parse_query(q, alphabet=alphabet)
-        _, params = search_query._plan(query, "sqlite", ["ngamo"])
+        _, params = search_plan.plan_branches(query, "sqlite", ["ngamo"])
         for name in (*names, "fuzzy_hw"):
-            dense = search_query._dense(name, params, "sqlite")
+            dense = search_plan.dense_mode(name, params, "sqlite")
             for count in (False, True):
-                stmt = search_query._build((name,), ((name, dense),) if dense else (), "sqlite", count,
+                stmt = search_plan.build((name,), ((name, dense),) if dense else (), "sqlite", count,
                                      ANONYMOUS, dictionary)  # fmt: skip
                 report = plan(stmt, {**params, "lim": 31})
                 assert "USING COVERING INDEX" in report and "SCAN search_text" not in report, (
