@@ -402,9 +402,7 @@ def _text_recording(session, dictionary, viewer: Viewer, sha256: str) -> bool | 
         ):
             continue
         segments = session.exec(
-            select(TextSegment.visibility, TextSegment.circle).where(
-                TextSegment.text_id == text.id
-            )
+            select(TextSegment.visibility, TextSegment.circle).where(TextSegment.text_id == text.id)
         ).all()
         if all(
             access.can_see(viewer, dictionary, *access.conjunction(scope, (v, c)))
