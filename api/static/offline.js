@@ -1,6 +1,6 @@
-// Learners offline (issue 21), on the learner pages: registers the service worker (sw.js),
-// offers to save the dictionary on the phone ([data-offline-save]: what it takes, a progress
-// bar, "ready", "Remove from this phone"), keeps the saved copy up to date (the changes since
+// Learners offline (issue 21), loaded by offline-boot.js where it is needed: offers to save
+// the dictionary on the phone ([data-offline-save]: what it takes, a progress bar, "ready",
+// "Remove from this phone"), keeps the saved copy up to date (the changes since
 // its generation), and, offline, draws the learner pages from the saved copy at their own URLs
 // (templates/offline.html is the shell the service worker answers with).
 //
@@ -431,9 +431,6 @@
   // -- start ---------------------------------------------------------------------------------------
   window.WordkeepOffline = { saved: getSaved, forget: forget, update: update,
     index: function () { return getSaved().then(function (s) { return s && indexOf(s); }); } };
-  if (navigator.serviceWorker) {
-    navigator.serviceWorker.register(cfg.worker, { scope: "/" }).catch(function () {});
-  }
   noteAccount().catch(function () {}).then(function () {
     var box = document.querySelector("[data-offline-save]");
     if (box) control(box);

@@ -8,9 +8,9 @@
 // keys "<account>|<slug>"); only the account the pages last saw is ever served, and logging out
 // deletes a signed-in account's saved data before the logout reaches the server.
 "use strict";
-var SHELL = "wordkeep-shell-v1"; // the app's own files: replaced when the app changes
-var SHELL_FILES = ["/offline", "/static/style.css", "/static/offline.js",
-  "/static/offline-search.js"];
+var SHELL = "wordkeep-shell-v2"; // the app's own files: replaced when the app changes
+var SHELL_FILES = ["/offline", "/static/style.css", "/static/offline-boot.js",
+  "/static/offline.js", "/static/offline-search.js"];
 var LEARNER = /^\/d\/([^/]+)\/(?:|search|offline|browse(?:\/.*)?|entries\/[^/]+)$/;
 
 self.addEventListener("install", function (event) {
