@@ -19,7 +19,16 @@ from api.csrf import require_csrf, require_csrf_for_session
 from api.deps import DictionaryDep, EditorDep, SessionDep, StorageDep
 from api.errors import status_for
 from api.i18n import _
-from api.routes.interchange import ImportFormat, _options, _spool, start_import
+from api.routes.interchange import (
+    FormatField,
+    ImportFileField,
+    MappingField,
+    MarkerMapField,
+    NationalField,
+    _options,
+    _spool,
+    start_import,
+)
 from api.templating import render
 from api.urls import urls
 from lexicon.errors import WordkeepError
@@ -36,20 +45,12 @@ pages = APIRouter(
 @api.post("/api/dictionaries/{slug}/import-jobs", status_code=202)
 def start_import_job(
     request: Request,
-    file: Annotated[UploadFile, File(description="a .lift, .zip, .csv, .xlsx, .sfm or .json file")],
+    file: ImportFileField,
     *,
-    format: Annotated[
-        ImportFormat | None, Form(description="guessed from the file when left out")
-    ] = None,
-    mapping: Annotated[
-        str | None, Form(description='CSV/XLSX columns as JSON: {"Word": "headword"}')
-    ] = None,
-    marker_map: Annotated[
-        str | None, Form(description='MDF markers: {"dn": ["gloss", "N"]}')
-    ] = None,
-    national: Annotated[
-        str | None, Form(description="MDF: the tag of the national language")
-    ] = None,
+    format: FormatField = None,
+    mapping: MappingField = None,
+    marker_map: MarkerMapField = None,
+    national: NationalField = None,
     dictionary: DictionaryDep,
     session: SessionDep,
     viewer: EditorDep,

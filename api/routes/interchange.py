@@ -29,6 +29,19 @@ from lexicon.models import Dictionary
 
 router = APIRouter(tags=["interchange"], dependencies=[Depends(require_csrf_for_session)])
 ImportFormat = Literal["lift", "csv", "xlsx", "cldf", "mdf", "json"]
+
+# The import form's fields, shared by the streamed import and the import jobs.
+ImportFileField = Annotated[
+    UploadFile, File(description="a .lift, .zip, .csv, .xlsx, .sfm or .json file")
+]
+FormatField = Annotated[
+    ImportFormat | None, Form(description="guessed from the file when left out")
+]
+MappingField = Annotated[
+    str | None, Form(description='CSV/XLSX columns as JSON: {"Word": "headword"}')
+]
+MarkerMapField = Annotated[str | None, Form(description='MDF markers: {"dn": ["gloss", "N"]}')]
+NationalField = Annotated[str | None, Form(description="MDF: the tag of the national language")]
 ExportFormat = Literal["lift", "csv", "cldf", "mdf", "json"]
 
 
@@ -112,21 +125,13 @@ def _streamed(events: queue.Queue):
 @router.post("/api/dictionaries/{slug}/imports", status_code=201)
 def import_upload(
     request: Request,
-    file: Annotated[UploadFile, File(description="a .lift, .zip, .csv, .xlsx, .sfm or .json file")],
+    file: ImportFileField,
     *,
-    format: Annotated[
-        ImportFormat | None, Form(description="guessed from the file when left out")
-    ] = None,
+    format: FormatField = None,
     dry_run: Annotated[bool, Form(description="check and report, write nothing")] = False,
-    mapping: Annotated[
-        str | None, Form(description='CSV/XLSX columns as JSON: {"Word": "headword"}')
-    ] = None,
-    marker_map: Annotated[
-        str | None, Form(description='MDF markers: {"dn": ["gloss", "N"]}')
-    ] = None,
-    national: Annotated[
-        str | None, Form(description="MDF: the tag of the national language")
-    ] = None,
+    mapping: MappingField = None,
+    marker_map: MarkerMapField = None,
+    national: NationalField = None,
     stream: Annotated[
         bool, Form(description="answer NDJSON progress lines, then the report")
     ] = False,
