@@ -35,7 +35,8 @@ CONTAINER_MIME = {
 }
 # FFmpeg matches any of a demuxer's comma-separated names against this list.
 _FORMAT_WHITELIST = "wav,mp3,flac,ogg,matroska,mov,aac"
-_OPEN_OPTIONS = {"format_whitelist": _FORMAT_WHITELIST, "protocol_whitelist": "file"}
+# How every module opens a recording: only these demuxers, only local files (never a URL).
+OPEN_OPTIONS = {"format_whitelist": _FORMAT_WHITELIST, "protocol_whitelist": "file"}
 
 # The web derivative: see make_web_derivative for why MP3.
 WEB_MIME = "audio/mpeg"
@@ -167,7 +168,7 @@ def _open(path: Path, label: str):
     import av  # heavy: imported when used (docs/architecture.md)
 
     try:
-        container = av.open(str(path), options=_OPEN_OPTIONS)
+        container = av.open(str(path), options=OPEN_OPTIONS)
     except (av.error.FFmpegError, UnicodeDecodeError) as exc:
         raise NotAudio(
             f"{label}: not a recording in an accepted format "
@@ -229,7 +230,7 @@ def measure_duration(path: str | os.PathLike) -> float:
     """Seconds of audio in a file, by decoding all of it (sum of samples / rate)."""
     import av  # heavy: imported when used (docs/architecture.md)
 
-    with av.open(str(path), options=_OPEN_OPTIONS) as container:
+    with av.open(str(path), options=OPEN_OPTIONS) as container:
         stream = container.streams.audio[0]
         seconds = 0.0
         for frame in container.decode(stream):
@@ -258,7 +259,7 @@ def make_web_derivative(
 
     label = name or Path(src).name
     try:
-        with av.open(str(src), options=_OPEN_OPTIONS) as inp:
+        with av.open(str(src), options=OPEN_OPTIONS) as inp:
             source_seconds, written = _transcode(inp, Path(dst), label, keep_time)
     except BaseException:
         Path(dst).unlink(missing_ok=True)

@@ -53,7 +53,7 @@ def cut_wav(src: str | Path, dst: str | Path, start: float, end: float) -> float
     import av  # heavy: imported when used (docs/architecture.md)
 
     pcm, rate = bytearray(), 0
-    with av.open(str(src), options=audio._OPEN_OPTIONS) as inp:
+    with av.open(str(src), options=audio.OPEN_OPTIONS) as inp:
         stream = inp.streams.audio[0]
         if start > 1 and stream.time_base:
             inp.seek(int((start - 1) / stream.time_base), stream=stream, any_frame=False)

@@ -109,7 +109,7 @@ def decode(path: str | Path, seconds: float = 10.0) -> Iterator[array.array]:
     import av  # heavy: imported when used (docs/architecture.md)
 
     chunk, size = bytearray(), int(seconds * RATE) * 4
-    with av.open(str(path), options=audio._OPEN_OPTIONS) as container:
+    with av.open(str(path), options=audio.OPEN_OPTIONS) as container:
         resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
         frames = container.decode(container.streams.audio[0])
         for frame in [*frames, None]:
