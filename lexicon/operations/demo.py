@@ -14,9 +14,11 @@ from lexicon import media
 from lexicon.db.transactions import transaction
 from lexicon.editing.dictionaries import create_dictionary
 from lexicon.editing.write import create_entries
+from lexicon.io.texts import read_text
 from lexicon.media import pictures
 from lexicon.media.storage import Storage
 from lexicon.models import Dictionary
+from lexicon.texts.recording import import_text
 
 
 def load_demo(*, session: Session, path: Path, editor: str = "demo") -> tuple[Dictionary, bool]:
@@ -49,6 +51,8 @@ def load_samples(
                 if item["kind"] != "audio":  # a picture belongs to one sense of the entry
                     item = {**item, "sense_id": senses[item["entry"]][item.get("sense", 0)]}
                 _attach(session, storage, dictionary, Path(folder).parent / "media", item, editor)
+            for item in payload.get("texts", []):
+                _add_text(session, storage, dictionary, Path(folder).parent / "media", item, editor)
         out.append((dictionary, created))
     return out
 
@@ -63,3 +67,21 @@ def _attach(session, storage, dictionary, media_dir: Path, item: dict, editor: s
             media.add_pronunciation_audio(fileobj=fileobj, **common)
         else:
             pictures.add_sense_picture(fileobj=fileobj, sense_id=item["sense_id"], **common)
+
+
+def _add_text(session, storage, dictionary, media_dir: Path, item: dict, editor: str) -> None:
+    """A recorded story: its transcript file (the segments ending by `until` seconds, as far
+    as its recording goes) in the dictionary's first vernacular writing system, with its
+    recording."""
+    text = read_text(media_dir / item["file"])
+    lang = dictionary.vernacular_ws[0]
+    until = item.get("until")
+    text["segments"] = [
+        dict(s, text={lang: " ".join(s["text"].values())})
+        for s in text["segments"]
+        if until is None or (s.get("end") or 0) <= until
+    ]
+    text.update(title=item["title"], genre=item.get("genre", ""), status="published")
+    with (media_dir / item["audio"]).open("rb") as fileobj:
+        import_text(session=session, storage=storage, dictionary=dictionary, data=text,
+                    editor=editor, audio_file=fileobj, audio_name=item["audio"])  # fmt: skip

@@ -23,7 +23,7 @@ def demo(engine, database_url, media_dir, monkeypatch) -> float:
     started = time.perf_counter()
     result = runner.invoke(cli, ["init", "--demo"])
     assert result.exit_code == 0, result.output
-    for slug in ("hdi", "moma-sample", "biatah-sample"):
+    for slug in ("hdi", "moma-sample", "biatah-sample", "kichwa-story"):
         assert f"demo dictionary '{slug}' loaded" in result.output
     return time.perf_counter() - started
 
@@ -35,7 +35,7 @@ def _find(client, slug: str, query: str, headword: str) -> str:
 
 def test_demo_loads_once_and_serves_its_recordings_and_pictures(demo, client):
     assert demo < 20, f"the demo took {demo:.1f} s to load"
-    assert runner.invoke(cli, ["init", "--demo"]).output.count("already there") == 3
+    assert runner.invoke(cli, ["init", "--demo"]).output.count("already there") == 4
     home = client.get("/").text
     assert "Moma: two words" in home and "Biatah: the first words" in home
     loka = _find(client, "moma-sample", "banana", "loka")
@@ -77,3 +77,25 @@ def test_demo_entry_pages_play_and_show_in_chromium(demo, client, browser, live_
     page.wait_for_function("document.querySelector('figure.picture img').naturalWidth > 0")
     assert image.get_attribute("alt") == "water carrying basket"
     page.close()
+
+
+def test_demo_story_plays_sentence_by_sentence(demo, client):
+    """The Kichwa sample: no entries yet, one story with its recording, cut to the ten
+    sentences the 41-second recording covers; each sentence's clip plays."""
+    listed = client.get("/api/dictionaries/kichwa-story/texts").json()["items"]
+    [story] = listed
+    text = client.get(f"/api/dictionaries/kichwa-story/texts/{story['id']}").json()
+    segments = text["segments"]
+    assert len(segments) == 10 and segments[-1]["end"] <= 41.0
+    assert segments[0]["text"]["que"].startswith("Jaboneropa ayllullaktapika")
+    assert segments[0]["translation"]["es"].startswith("El Barrio del Jabonero")
+    assert text["media"] and text["title"]["en"].startswith("The Soapmaker")
+    page = client.get(f"/d/kichwa-story/texts/{story['id']}").text
+    assert "Jaboneropa ayllullaktapika" in page and "<audio" in page
+    clip = client.get(
+        f"/api/dictionaries/kichwa-story/texts/{story['id']}/segments/{segments[3]['id']}/clip"
+    )
+    assert clip.status_code == 200 and clip.headers["content-type"] == "audio/mpeg"
+    assert len(clip.content) > 2000
+    about = client.get("/d/kichwa-story/").text
+    assert "Killkan" in about and "CC-BY-4.0" in about
