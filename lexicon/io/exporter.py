@@ -1,4 +1,5 @@
-"""Export a dictionary as a zip in LIFT, CSV, CLDF, MDF or JSON, with its media files inside."""
+"""Export a dictionary as a zip in LIFT, CSV, CLDF, MDF or JSON, with its media files inside
+(and, in LIFT and JSON, its texts: lexicon.io.textpack)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from lexicon.accounts import access
 from lexicon.entries import relations
 from lexicon.entries.read import entry_dicts
 from lexicon.errors import InvalidInput
-from lexicon.io import wsmap
+from lexicon.io import textpack, wsmap
 from lexicon.io.bulk import gc_paused
 from lexicon.io.cldf.write import write_cldf
 from lexicon.io.jsonio import write_json
@@ -188,10 +189,20 @@ def export_dictionary(
         packed = _package_media(session, dictionary, entries, storage, folder, originals)
         _describe_stripped(entries, packed)
         _write_readme(folder, dictionary, packed)
-        _write_format(fmt, dictionary, entries, folder, packed.placed)
+        texts = _texts(session, dictionary, viewer, fmt, storage, folder, packed.placed)
+        _write_format(fmt, dictionary, entries, folder, packed.placed, texts)
         _deliver(folder, dest, fmt)
     tick(len(entries), len(entries), "done")
     return dest
+
+
+def _texts(session, dictionary, viewer, fmt: str, storage, folder: Path, placed) -> list[dict]:
+    """The texts the viewer may see, with their recordings under audio/ (LIFT and JSON)."""
+    if fmt not in ("lift", "json"):
+        return []
+    texts = textpack.texts_for_export(session=session, dictionary=dictionary, viewer=viewer)
+    textpack.package_recordings(session, dictionary, texts, storage, folder, placed)
+    return texts
 
 
 # A format's own file names: an export to such a name is that plain file (no zip around it).
@@ -278,7 +289,7 @@ def dictionary_dict(dictionary: Dictionary) -> dict:
     return {k: getattr(dictionary, k) for k in keys}
 
 
-def _write_format(fmt: str, dictionary: Dictionary, entries, folder: Path, placed) -> None:
+def _write_format(fmt: str, dictionary: Dictionary, entries, folder: Path, placed, texts) -> None:
     vern = (dictionary.vernacular_ws or [None])[0]
     if fmt == "lift":
         lift_extra = (dictionary.extra or {}).get("lift") or {"name": dictionary.slug}
@@ -295,6 +306,7 @@ def _write_format(fmt: str, dictionary: Dictionary, entries, folder: Path, place
 
         doc = LiftDocument.from_parts(entries=entries, lift_extra=lift_extra)
         write_lift(doc, folder, media_href=href)
+        textpack.write_beside_lift(texts, folder)
     elif fmt == "csv":
         for e in entries:
             for _, obj in iter_media(e):
@@ -323,4 +335,4 @@ def _write_format(fmt: str, dictionary: Dictionary, entries, folder: Path, place
             media_names={sha: Path(rel).name for sha, rel in placed.items()},
         )
     else:
-        write_json(dictionary_dict(dictionary), entries, folder / f"{dictionary.slug}.json")
+        write_json(dictionary_dict(dictionary), entries, folder / f"{dictionary.slug}.json", texts)

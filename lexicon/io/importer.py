@@ -24,7 +24,7 @@ from lexicon.editing.dictionaries import set_server_extra, update_dictionary
 from lexicon.editing.write import create_entries, delete_entry, update_entry
 from lexicon.entries.read import entry_dicts
 from lexicon.errors import ImportRejected
-from lexicon.io import mediafiles, syncmarks, wsmap
+from lexicon.io import mediafiles, syncmarks, textpack, wsmap
 from lexicon.io.bulk import gc_paused
 from lexicon.io.ids import derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits
@@ -56,6 +56,7 @@ class ImportReport:
     skipped: int = 0
     media_added: int = 0
     media_missing: int = 0
+    texts: dict = field(default_factory=dict)  # read, created, updated, unchanged (io.textpack)
     warnings: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
 
@@ -133,11 +134,14 @@ def import_file(
     report = ImportReport(format=fmt, dry_run=dry_run)
     tick = progress or (lambda done, total, stage: None)
     tick(0, 0, "reading")
-    with parse(path, fmt, dictionary, options or {}, limits) as parsed:
+    # Entries stored as a LIFT import left them: the reader skips those the file still has.
+    known = syncmarks.unchanged_lift(session, dictionary) if fmt == "lift" and not dry_run else {}
+    with parse(path, fmt, dictionary, options or {}, limits, known) as parsed:
         ws_mapping = _take_in(parsed, dictionary, report)
         # Reading and checking come before the write transaction: a bad file never locks.
         tick(0, report.entries_read, "checking")
         _validate_all(parsed.entries, report)
+        report.errors += textpack.check_texts(parsed.texts, report)
         if report.errors and not dry_run:
             raise ImportRejected(_summary(path, report.errors), errors=report.errors)
         if dry_run:
@@ -151,6 +155,8 @@ def import_file(
             # Languages first: changing them later would re-key every imported entry.
             _remember_package(session, dictionary, parsed, ws_mapping)
             _write_entries(session, dictionary, parsed, editor, report, tick)
+            textpack.write_texts(session=session, dictionary=dictionary, pack=parsed.texts,
+                                 storage=storage, editor=editor, report=report)  # fmt: skip
     if report.entries_read >= 1000:
         search_index.settle_after_bulk_load(session=session)
     tick(report.entries_read, report.entries_read, "done")
@@ -161,7 +167,8 @@ def _take_in(parsed: Parsed, dictionary: Dictionary, report: ImportReport) -> di
     """What the file gave, counted into the report, its writing systems settled (a tag that is
     not BCP 47 gets one, with a warning); returns the dictionary's writing-system map."""
     verbatim.keep_own_sources(parsed.entries, report.format)
-    report.entries_read = len(parsed.entries)
+    report.entries_read = len(parsed.entries) + len(parsed.kept)
+    report.unchanged = len(parsed.kept)
     report.warnings += parsed.warnings
     report.errors += parsed.errors
     ws = wsmap.fix_entries(parsed.entries, dict((dictionary.extra or {}).get("ws_map") or {}))
@@ -179,7 +186,7 @@ def _take_in(parsed: Parsed, dictionary: Dictionary, report: ImportReport) -> di
 def _dry_run(session, dictionary: Dictionary, parsed: Parsed, report: ImportReport) -> None:
     """What the import would do: media it would store, entries it would create or update."""
     _dry_media(parsed, report)
-    existing = _existing(session, dictionary, [e["id"] for e in parsed.entries])
+    existing = syncmarks.stored_marks(session, dictionary, [e["id"] for e in parsed.entries])
     report.updated = sum(1 for e in parsed.entries if e["id"] in existing)
     report.created = report.entries_read - report.updated
 
@@ -234,22 +241,6 @@ def _no_media(sense: dict) -> dict:
     out["pictures"] = [{**p, "media": None} for p in sense.get("pictures") or []]
     out["subsenses"] = [_no_media(s) for s in sense.get("subsenses") or []]
     return out
-
-
-def _existing(session: Session, dictionary: Dictionary, ids: list[str], fmt: str = "") -> dict:
-    """The stored entries among `ids`, as light rows: id, dictionary_id, deleted, version and
-    the sync marks an import of `fmt` left (`synced_hash`, `synced_version`), read in SQL
-    rather than decoding every entry's whole JSON (a sixth of an unchanged re-import)."""
-    found: dict = {}
-    table = Entry.__table__
-    columns = [table.c.id, table.c.dictionary_id, table.c.deleted, table.c.version]
-    if fmt:
-        columns += [table.c.extra[(fmt, mark)].label(mark) for mark in syncmarks.SYNC_MARKS]
-    for i in range(0, len(ids), BATCH):
-        chunk = ids[i : i + BATCH]
-        for row in session.execute(select(*columns).where(table.c.id.in_(chunk))):
-            found[row.id] = row
-    return {k: v for k, v in found.items() if v.dictionary_id == dictionary.id}
 
 
 def _full_rows(session: Session, ids: list[str]) -> dict:
@@ -381,9 +372,11 @@ def _remap_foreign(session, dictionary, entries: list[dict], report: ImportRepor
 def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick) -> None:
     entries = parsed.entries
     _remap_foreign(session, dictionary, entries, report)
-    existing = _existing(session, dictionary, [e["id"] for e in entries], report.format)
+    existing = syncmarks.stored_marks(
+        session, dictionary, [e["id"] for e in entries], report.format
+    )
     digests = {e["id"]: syncmarks.content_hash(e) for e in entries}
-    progress = _Progress(tick, len(entries))
+    progress = _Progress(tick, len(entries) + len(parsed.kept))
     fresh = [e for e in entries if e["id"] not in existing]
     _create_fresh(session, dictionary, fresh, digests, editor, progress)
     report.created = len(fresh)
@@ -474,7 +467,7 @@ def _merge_known(session, dictionary, known, existing, digests, editor, report, 
 
 def _apply_tombstones(session, dictionary, ids: list[str], editor, report) -> None:
     """An entry FLEx marks deleted (dateDeleted) is soft-deleted here too, restorable."""
-    for entry_id, row in _existing(session, dictionary, ids).items():
+    for entry_id, row in syncmarks.stored_marks(session, dictionary, ids).items():
         if not row.deleted:
             delete_entry(session=session, dictionary=dictionary, entry_id=entry_id, editor=editor)
             report.deleted += 1

@@ -19,6 +19,7 @@ class JsonDocument:
     entries: list[dict] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
     media: list[dict] = field(default_factory=list)
+    texts: list = field(default_factory=list)  # the document's "texts", checked by the importer
 
 
 def nfc_deep(value):
@@ -32,16 +33,25 @@ def nfc_deep(value):
     return value
 
 
-def dump_dictionary(dictionary: dict, entries: list[dict]) -> dict:
-    return {"format": FORMAT, "version": VERSION, "dictionary": dictionary, "entries": entries}
+def dump_dictionary(dictionary: dict, entries: list[dict], texts: list[dict] | None = None) -> dict:
+    out = {"format": FORMAT, "version": VERSION, "dictionary": dictionary, "entries": entries}
+    if texts:
+        out["texts"] = texts  # docs/text-shape.md; recordings under audio/ (media.href)
+    return out
 
 
-def write_json(dictionary: dict, entries: list[dict], dest) -> Path:
-    """Write `{"format", "version", "dictionary", "entries"}` as UTF-8 JSON."""
+def write_json(
+    dictionary: dict, entries: list[dict], dest, texts: list[dict] | None = None
+) -> Path:
+    """Write `{"format", "version", "dictionary", "entries"[, "texts"]}` as UTF-8 JSON."""
     dest = Path(dest)
     with open(dest, "w", encoding="utf-8") as fh:
         json.dump(
-            dump_dictionary(dictionary, entries), fh, ensure_ascii=False, indent=1, default=str
+            dump_dictionary(dictionary, entries, texts),
+            fh,
+            ensure_ascii=False,
+            indent=1,
+            default=str,
         )
     return dest
 
@@ -62,7 +72,7 @@ def read_json(path, *, limits: Limits = DEFAULT_LIMITS) -> JsonDocument:
     entries = data.get("entries", data.get("items"))
     if not isinstance(entries, list):
         raise ImportRejected(f'{path.name}: no "entries" list')
-    doc = JsonDocument(dictionary=data.get("dictionary") or {})
+    doc = JsonDocument(dictionary=data.get("dictionary") or {}, texts=data.get("texts") or [])
     for i, e in enumerate(entries):
         if not isinstance(e, dict) or not isinstance(e.get("headword"), dict) or not e["headword"]:
             raise ImportRejected(f"{path.name}: entry {i + 1} has no headword object")

@@ -17,6 +17,7 @@ from lexicon.media import audio, pictures
 from lexicon.media.recordings import audio_media, derivative_key, original_key
 from lexicon.media.storage import safe_file_name
 from lexicon.models import Dictionary, Media
+from lexicon.texts import TEXT_MAX_SECONDS
 
 
 def _sha256(path: Path) -> str:
@@ -69,3 +70,30 @@ def _audio_row(storage, dictionary, path: Path, sha: str, name: str) -> Media:
     except WordkeepError as exc:
         raise ImportRejected(exc.message) from exc
     return audio_media(dictionary, sha, info, made, name)
+
+
+def store_recording(
+    *, session, storage, dictionary: Dictionary, path: Path, editor: str = ""
+) -> str:
+    """Store a text's long recording found in a package (once): up to TEXT_MAX_SECONDS, its
+    web copy keeping the original's timing; return its sha256. ImportRejected if bad."""
+    sha = _sha256(path)
+    found = session.exec(
+        select(Media.id).where(Media.dictionary_id == dictionary.id, Media.sha256 == sha)
+    ).first()
+    if found is not None:
+        return sha
+    name = safe_file_name(path.name, "recording")
+    try:
+        info = audio.probe_audio(path, name=name, max_seconds=TEXT_MAX_SECONDS)
+        with tempfile.TemporaryDirectory(prefix="wordkeep-import-audio-") as tmp:
+            web = Path(tmp) / "web"
+            made = audio.make_web_derivative(path, web, name=name, keep_time=True)
+            storage.put(original_key(sha), path, content_type=info.mime)
+            storage.put(derivative_key(sha), web, content_type=made.mime)
+    except WordkeepError as exc:
+        raise ImportRejected(f"{path.name}: {exc.message}") from exc
+    row = audio_media(dictionary, sha, info, made, name, editor)
+    session.add(row)
+    session.flush()
+    return sha

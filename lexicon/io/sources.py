@@ -13,6 +13,7 @@ from lexicon.io.lift.package import read_lift
 from lexicon.io.mdf.read import read_mdf
 from lexicon.io.safety import Limits, package_file, safe_extract
 from lexicon.io.tabular.read import read_table
+from lexicon.io.textpack import PackageTexts, find_in_package, texts_list
 
 MEDIA_SUBDIRS = ("", "audio", "pictures", "media", "images", "sound", "sounds")
 
@@ -26,12 +27,14 @@ class Parsed:
     errors: list[dict] = field(default_factory=list)
     lift_extra: dict | None = None
     deleted_ids: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # ids of stored entries left unread (LIFT)
     vernacular_ws: list[str] = field(default_factory=list)
     analysis_ws: list[str] = field(default_factory=list)
     # What the file says of its language and itself (CLDF's LanguageTable and properties):
     # prefills a dictionary created from it (lexicon.io.starting).
     languages: list[dict] = field(default_factory=list)  # {"code", "name", "glottocode"}
     metadata: dict = field(default_factory=dict)
+    texts: PackageTexts = field(default_factory=PackageTexts)  # lexicon.io.textpack
     _closers: list = field(default_factory=list)
 
     def __enter__(self):
@@ -82,27 +85,32 @@ def resolve_media(refs: list[dict], base: Path, warnings: list[dict] | None = No
             )
 
 
-def parse(path: Path, fmt: str, dictionary, options: dict, limits: Limits) -> Parsed:
-    """Read `path` as `fmt` with the dictionary's languages as defaults."""
+def parse(
+    path: Path, fmt: str, dictionary, options: dict, limits: Limits, known: dict | None = None
+) -> Parsed:
+    """Read `path` as `fmt` with the dictionary's languages as defaults (`known`: LIFT
+    entries stored unchanged, lift.unchanged)."""
     vern = (dictionary.vernacular_ws or [dictionary.language_code or "und"])[0] or "und"
     analysis = dictionary.analysis_ws or ["en"]
     out = Parsed(format=fmt)
     try:
-        _parse_into(out, path, fmt, vern, analysis, options, limits)
+        _parse_into(out, path, fmt, vern, analysis, options, limits, known)
     except BaseException:
         out.__exit__(None, None, None)
         raise
     return out
 
 
-def _parse_into(out: Parsed, path, fmt, vern, analysis, options, limits) -> None:
+def _parse_into(out: Parsed, path, fmt, vern, analysis, options, limits, known) -> None:
     if fmt == "lift":
-        doc = read_lift(path, limits=limits)
+        doc = read_lift(path, limits=limits, known=known)
         out._closers.append(doc.close)
         out.entries, out.media, out.warnings = doc.entries, doc.media, doc.warnings
         out.lift_extra = doc.package_extra()
-        out.deleted_ids = doc.deleted_ids
+        out.deleted_ids, out.kept = doc.deleted_ids, doc.kept
         out.vernacular_ws, out.analysis_ws = doc.vernacular_ws, doc.analysis_ws
+        if doc._tmp or path.is_dir():  # a package: texts may sit beside the .lift
+            out.texts = find_in_package(doc.base_dir, limits)
         return
     base = root = path if path.is_dir() else path.parent
     if path.suffix.lower() == ".zip" and fmt in ("mdf", "cldf", "json"):
@@ -139,4 +147,5 @@ def _parse_into(out: Parsed, path, fmt, vern, analysis, options, limits) -> None
     elif fmt == "json":
         doc = read_json(path, limits=limits)
         out.entries, out.media, out.warnings = doc.entries, doc.media, doc.warnings
+        out.texts = PackageTexts(texts_list(doc.texts, path.name), base, path.name)
     resolve_media(out.media, base, out.warnings)
