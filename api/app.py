@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         api.uploads.UploadGate,
         max_upload_bytes=settings.max_upload_bytes,
         max_import_bytes=settings.max_import_bytes,
+        max_text_audio_bytes=settings.max_text_audio_bytes,
     )
     app.add_middleware(
         SessionMiddleware,

@@ -10,8 +10,9 @@ starting.
 
 It also counts the bytes of `http.request` messages, so a chunked
 body (no Content-Length) is capped too: past the limit it answers 413 and the rest of the body
-is never read. Imports may be `WORDKEEP_MAX_IMPORT_BYTES`, every other body
-`WORDKEEP_MAX_UPLOAD_BYTES` (plus room for the form around the file).
+is never read. Imports may be `WORDKEEP_MAX_IMPORT_BYTES`, a text with its long recording
+`WORDKEEP_MAX_TEXT_AUDIO_BYTES`, every other body `WORDKEEP_MAX_UPLOAD_BYTES` (plus room for
+the form around the file).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from lexicon.errors import WordkeepError
 
 FORM_OVERHEAD = 64 * 1024  # the multipart envelope and the fields around the file
 IMPORT_PATH = re.compile(r"/(imports|import-jobs|edit/import|dictionaries/new)/?$")
+# A text with its long recording: .../texts (POST), .../texts/{id}/audio, the editor's import.
+TEXT_AUDIO_PATH = re.compile(r"/texts(/import|/new|/[^/]+/audio)?/?$")
 WRITES = {"POST", "PUT", "PATCH"}
 # Checks of upload routes outside any dictionary (no {slug}): action -> check(viewer, settings),
 # raising when the viewer may not. Registered by the route module that names the action.
@@ -83,16 +86,16 @@ def upload_routes(app) -> list[tuple]:
 class UploadGate:
     """Check who asks before an upload route reads its body; cap every body as it streams."""
 
-    def __init__(self, app, *, max_upload_bytes: int, max_import_bytes: int):
+    def __init__(self, app, *, max_upload_bytes: int, max_import_bytes: int,
+                 max_text_audio_bytes: int | None = None):  # fmt: skip
         self.app = app
-        self.limits = (max_upload_bytes, max_import_bytes)
+        self.limits = (max_upload_bytes, max_import_bytes, max_text_audio_bytes or max_upload_bytes)
         self.routes: list[tuple] | None = None  # found on the first request (routes come later)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        media, imports = self.limits
-        file_limit = imports if IMPORT_PATH.search(scope.get("path", "")) else media
+        file_limit = self.file_limit(scope.get("path", ""))
         limit = file_limit + FORM_OVERHEAD
         declared = dict(scope.get("headers", [])).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
@@ -122,6 +125,12 @@ class UploadGate:
             if started:
                 raise
             await _too_large(file_limit, scope, receive, send)
+
+    def file_limit(self, path: str) -> int:
+        media, imports, text_audio = self.limits
+        if IMPORT_PATH.search(path):
+            return imports
+        return text_audio if TEXT_AUDIO_PATH.search(path) else media
 
     async def _may_upload(self, scope, receive, send) -> bool:
         """On an upload route: the viewer's role, checked before the body is read (False:

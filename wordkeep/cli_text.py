@@ -50,7 +50,7 @@ def import_command(
                     session=session, storage=storage, dictionary=d, data=data,
                     editor="command line", audio_file=recording,
                     audio_name=audio.name if audio else "",
-                    limits=texts.text_limits(settings.max_upload_bytes),
+                    limits=texts.text_limits(settings.max_text_audio_bytes),
                     also_check=check_audio_covers,
                 )  # fmt: skip
     finally:

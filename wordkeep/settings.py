@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     max_audio_seconds: float = 300.0
     max_image_pixels: int = 50_000_000
     max_import_bytes: int = 200 * 1024 * 1024
+    max_text_audio_bytes: int = 2 * 1024**3  # a text's long recording (an hour of WAV and more)
     login_max_failures: int = 5  # wrong passwords for one account from one address
     login_max_failures_per_address: int = 100  # from one address, any accounts (0: no limit)
     login_lockout_seconds: int = 60

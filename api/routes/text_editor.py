@@ -206,7 +206,7 @@ def set_recording(
             session=session, storage=storage, dictionary=dictionary, text_id=text_id,
             version=version, audio_file=audio.file, audio_name=audio.filename or "",
             editor=viewer.label, viewer=viewer,
-            limits=texts.text_limits(settings.max_upload_bytes), also_check=check_audio_covers,
+            limits=texts.text_limits(settings.max_text_audio_bytes), also_check=check_audio_covers,
         )  # fmt: skip
     except REFUSED as exc:
         session.rollback()

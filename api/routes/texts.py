@@ -74,7 +74,7 @@ def import_upload(
         session=session, storage=storage, dictionary=dictionary, data=data,
         editor=viewer.label, audio_file=audio.file if has_audio else None,
         audio_name=audio.filename if has_audio else "",
-        limits=texts.text_limits(settings.max_upload_bytes), also_check=check_audio_covers,
+        limits=texts.text_limits(settings.max_text_audio_bytes), also_check=check_audio_covers,
     )  # fmt: skip
 
 
@@ -208,6 +208,6 @@ def set_recording(
         session=session, storage=storage, dictionary=dictionary, text_id=text_id,
         version=if_match if if_match is not None else version, audio_file=audio.file,
         audio_name=audio.filename or "", editor=viewer.label, viewer=viewer,
-        limits=texts.text_limits(settings.max_upload_bytes), also_check=check_audio_covers,
+        limits=texts.text_limits(settings.max_text_audio_bytes), also_check=check_audio_covers,
     )  # fmt: skip
     return texts.filter_text(viewer, dictionary, text)

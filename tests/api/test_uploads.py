@@ -17,6 +17,7 @@ from sqlalchemy import select as sql_select
 
 from api import uploads
 from lexicon.io.jobs import ImportJob
+from lexicon.media import audio
 from lexicon.models import Media
 from tests.conftest import make_user
 from wordkeep.settings import Settings
@@ -36,6 +37,7 @@ def settings(database_url, media_dir):
         secret_key="test-secret-key-not-for-production",
         max_upload_bytes=1 * MB,
         max_import_bytes=2 * MB,
+        max_text_audio_bytes=3 * MB,
     )
 
 
@@ -81,6 +83,8 @@ def routes(live_server, dictionary, owner):
         "editor audio": f"/d/demo/edit/entries/{entry['id']}/audio",
         "editor import": "/d/demo/edit/import",
         "new dictionary": "/dictionaries/new",  # a site check: who may create dictionaries
+        "text": "/api/dictionaries/demo/texts",
+        "editor text": "/d/demo/edit/texts/import",
     }
 
 
@@ -164,7 +168,14 @@ def test_an_anonymous_chunked_upload_is_refused_before_its_body_is_read(
 
 @pytest.mark.parametrize(
     "route, limit",
-    [("pronunciation", 1 * MB), ("picture", 1 * MB), ("import", 2 * MB), ("import job", 2 * MB)],
+    [
+        ("pronunciation", 1 * MB),
+        ("picture", 1 * MB),
+        ("import", 2 * MB),
+        ("import job", 2 * MB),
+        ("text", 3 * MB),
+        ("editor text", 3 * MB),
+    ],  # fmt: skip
 )
 def test_a_chunked_body_past_the_limit_gets_413_and_leaves_nothing(
     live_server, routes, spool, owner, media_dir, session, route, limit
@@ -192,3 +203,41 @@ def test_an_upload_within_the_limits_still_works(live_server, routes, owner):
         timeout=60,
     )
     assert done.status_code == 201, done.text
+
+
+def test_a_text_recording_may_be_longer_than_a_word_recording(live_server, routes, owner, tmp_path):
+    """A story's recording (WORDKEEP_MAX_TEXT_AUDIO_BYTES, 3 MB here) over the limit of every
+    other upload (1 MB here) is taken, with its text; a word's recording that size is not."""
+    wav = tmp_path / "story.wav"
+    audio.write_tone(wav, container="wav", codec="pcm_s16le", lead=0.2, tone=19.6, tail=0.2)
+    body = wav.read_bytes()
+    assert 1 * MB < len(body) < 3 * MB
+    made = httpx.post(
+        live_server.url + routes["text"],
+        files={"file": ("story.txt", b"Nyumba yanga.\n\nMadzi.\n", "text/plain"),
+               "audio": ("story.wav", body, "audio/wav")},
+        headers=owner.headers, timeout=120,
+    )  # fmt: skip
+    assert made.status_code == 201, made.text
+    assert made.json()["media"]["sha256"]
+    word = httpx.post(
+        live_server.url + routes["pronunciation"],
+        files={"file": ("word.wav", body, "audio/wav")}, headers=owner.headers, timeout=60,
+    )  # fmt: skip
+    assert word.status_code == 413, word.text
+
+
+def test_each_upload_path_has_its_limit():
+    gate = uploads.UploadGate(None, max_upload_bytes=1, max_import_bytes=2, max_text_audio_bytes=3)
+    limits = {
+        "/api/dictionaries/d/entries/e/pronunciations": 1,
+        "/api/dictionaries/d/imports": 2,
+        "/d/d/edit/import": 2,
+        "/api/dictionaries/d/texts": 3,
+        "/api/dictionaries/d/texts/t1/audio": 3,
+        "/d/d/edit/texts/import": 3,
+        "/d/d/edit/texts/t1/audio": 3,
+        "/api/dictionaries/d/texts/t1": 1,  # a text's JSON, not a recording
+        "/api/dictionaries/d/texts/t1/segments/s1/clip": 1,
+    }
+    assert {path: gate.file_limit(path) for path in limits} == limits
