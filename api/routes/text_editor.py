@@ -117,9 +117,10 @@ def edit_text(
 
 def _segment_from_form(form: dict, i: int, old: dict | None, vern: str, analysis: str):
     """One segment from the form's row `i`, on top of what it was (other writing systems,
-    words, extra); None for a row deleted or left blank."""
+    words, extra); None for a row deleted or left blank (a new row with only times is kept:
+    the segment editor's split makes one)."""
     get = lambda name: (form.get(f"seg-{i}-{name}") or "").strip()  # noqa: E731
-    if get("delete") or not (get("text") or get("translation") or old):
+    if get("delete") or not (get("text") or get("translation") or old or get("start")):
         return None
     segment = dict(old or {})
     text_ws = _first_key(segment.get("text"), vern)

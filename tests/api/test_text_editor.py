@@ -82,3 +82,27 @@ def test_a_bad_file_shows_its_error(keeper, session):
 
 def test_outsiders_cannot_edit(client, dictionary):
     assert client.get(EDIT, follow_redirects=False).status_code in (303, 401)
+
+
+def test_a_new_row_with_only_times_is_kept(keeper, session, dictionary):
+    """The segment editor's split leaves a row with times and no text yet: it is a sentence;
+    a row with neither stays out, and one with only a start is refused by name."""
+    page_url = _import(keeper).headers["location"]
+    html = keeper.get(page_url).text
+    [row] = session.exec(select(Text)).scalars().all()
+    first = texts.read_text(session=session, dictionary=dictionary, text_id=row.id)["segments"][0]
+    form = {
+        "csrf_token": csrf_from(html), "version": "1", "rows": "3", "title": "Nkhani",
+        "visibility": "public", "status": "published",
+        "seg-0-id": first["id"], "seg-0-start": "0", "seg-0-end": "0.5",
+        "seg-0-text": "Ndiye pa tsiku linango",
+        "seg-1-start": "0.5", "seg-1-end": "0.9",
+    }  # fmt: skip
+    refused = keeper.post(page_url, data=dict(form, **{"seg-2-start": "1"}))
+    assert refused.status_code == 422 and "both a start and an end" in refused.text
+    saved = keeper.post(page_url, data=form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    session.rollback()
+    segments = texts.read_text(session=session, dictionary=dictionary, text_id=row.id)["segments"]
+    assert [(s["start"], s["end"]) for s in segments] == [(0.0, 0.5), (0.5, 0.9)]
+    assert segments[0]["id"] == first["id"] and segments[1]["id"] != first["id"]
