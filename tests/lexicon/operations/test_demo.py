@@ -4,7 +4,6 @@ real recordings and pictures, each in its own language; entry pages play and sho
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from typer.testing import CliRunner
@@ -15,17 +14,14 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def demo(engine, database_url, media_dir, monkeypatch) -> float:
-    """The demo loaded by the command line into the test database and media folder; the
-    seconds it took."""
+def demo(engine, database_url, media_dir, monkeypatch) -> None:
+    """The demo loaded by the command line into the test database and media folder."""
     monkeypatch.setenv("WORDKEEP_DATABASE_URL", database_url)
     monkeypatch.setenv("WORDKEEP_MEDIA_DIR", str(media_dir))
-    started = time.perf_counter()
     result = runner.invoke(cli, ["init", "--demo"])
     assert result.exit_code == 0, result.output
     for slug in ("hdi", "moma-sample", "biatah-sample", "kichwa-story"):
         assert f"demo dictionary '{slug}' loaded" in result.output
-    return time.perf_counter() - started
 
 
 def _find(client, slug: str, query: str, headword: str) -> str:
@@ -34,7 +30,6 @@ def _find(client, slug: str, query: str, headword: str) -> str:
 
 
 def test_demo_loads_once_and_serves_its_recordings_and_pictures(demo, client):
-    assert demo < 20, f"the demo took {demo:.1f} s to load"
     assert runner.invoke(cli, ["init", "--demo"]).output.count("already there") == 4
     home = client.get("/").text
     assert "Moma: two words" in home and "Biatah: the first words" in home
