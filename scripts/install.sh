@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install Wordkeep into ./.venv, with the Debian packages it needs (fonts; with --test also
-# Chromium and poppler-utils for the browser and PDF tests). Safe to run again.
+# Chromium and poppler-utils for the browser and PDF tests, espeak-ng for the segmenting tests'
+# synthetic speech). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,7 +9,7 @@ with_test=0
 [ "${1:-}" = "--test" ] && with_test=1
 
 packages="fonts-sil-charis fonts-sil-doulos fonts-sil-andika fonts-noto-core"
-[ "$with_test" = 1 ] && packages="$packages chromium poppler-utils"
+[ "$with_test" = 1 ] && packages="$packages chromium poppler-utils espeak-ng"
 
 missing=""
 for p in $packages; do
@@ -32,7 +33,7 @@ fi
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 if [ "$with_test" = 1 ]; then
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,align]"
 else
   .venv/bin/python -m pip install -q --disable-pip-version-check -e .
 fi
