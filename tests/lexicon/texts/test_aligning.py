@@ -55,8 +55,9 @@ def test_words_land_on_their_times(session, dictionary, tmp_path, spoken):
     assert ticks[-1][2] == "saving" and (2, 2, "aligning") in ticks
     for segment, known in zip(stored["segments"], truth, strict=True):
         words = segment["words"]
-        assert [w["text"] for w in words] == [w.capitalize() if i == 0 else w
-                                              for i, (w, _, _) in enumerate(known["words"])]
+        assert [w["text"] for w in words] == [
+            w.capitalize() if i == 0 else w for i, (w, _, _) in enumerate(known["words"])
+        ]
         found = [(w["start"], w["end"]) for w in words]
         expected = [(s, e) for _, s, e in known["words"]]
         assert all(segment["start"] <= s < e <= segment["end"] for s, e in found)
