@@ -96,15 +96,29 @@
     draw();
   }
 
+  function drawRuler(ctx, w, h) { // a tick and its time every 70 px or more
+    var steps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800];
+    var step = steps.filter(function (s) { return s * view.pps >= 70; })[0] || 3600;
+    ctx.fillStyle = "#5f6368";
+    for (var t = Math.ceil(view.start / step) * step; t <= view.start + width(); t += step) {
+      var label = duration >= 60
+        ? Math.floor(t / 60) + ":" + String(Math.floor(t % 60)).padStart(2, "0")
+        : String(round(t));
+      ctx.fillRect(px(t), h - 5, 1, 5);
+      if (px(t) + 3 + ctx.measureText(label).width < w) ctx.fillText(label, px(t) + 3, h - 4);
+    }
+  }
+
   function drawWave(ctx, w, h) {
     var data = peaks.data, per = peaks.per_second, n = data.length / 2, mid = h / 2;
+    var gain = 0.9 * Math.min(4, 127 / (peaks.loudest || 127)); // quiet recordings drawn larger
     ctx.fillStyle = "#1d1d1f";
     for (var x = 0; x < w; x++) {
       var a = Math.max(0, Math.floor(at(x) * per)), b = Math.min(n, Math.max(a + 1, Math.floor(at(x + 1) * per)));
       if (a >= n) break;
       var lo = 0, hi = 0;
       for (var k = a; k < b; k++) { lo = Math.min(lo, data[2 * k]); hi = Math.max(hi, data[2 * k + 1]); }
-      var top = mid - (hi / 128) * mid * 0.9, bottom = mid - (lo / 128) * mid * 0.9;
+      var top = mid - Math.min(1, (hi / 128) * gain) * mid, bottom = mid - Math.max(-1, (lo / 128) * gain) * mid;
       ctx.fillRect(x, top, 1, Math.max(1, bottom - top));
     }
   }
@@ -125,6 +139,7 @@
       ctx.fillText(String(i + 1), x0 + 5, 13);
     });
     drawWave(ctx, w, h);
+    drawRuler(ctx, w, h);
     ctx.fillStyle = "#b3261e";
     ctx.fillRect(px(head) - 1, 0, 2, h);
     clock.textContent = shown(head) + " / " + shown(duration) + " s";
@@ -350,6 +365,7 @@
     return response.json();
   }).then(function (json) {
     peaks = json;
+    peaks.loudest = json.data.reduce(function (top, v) { return Math.max(top, Math.abs(v)); }, 1);
     duration = json.duration;
     canvas.setAttribute("aria-valuemax", String(duration));
     box.dataset.ready = "true";
