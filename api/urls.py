@@ -175,6 +175,10 @@ class Urls:
         ids = [] if text_id is None else [text_id]
         return self.api_dictionary(slug, "texts", *ids, *parts, query=query)
 
+    def text_print(self, slug: str, text_id: object, layout: str = "plain") -> str:
+        """A text as a printed booklet (PDF): layout plain or interlinear."""
+        return self.api_text(slug, text_id, "print", query={"layout": layout})
+
     def api_clip(self, slug: str, text_id: object, segment_id: object) -> str:
         """A sentence's sound, cut from its text's recording (HTTP ranges)."""
         return self.api_text(slug, text_id, "segments", segment_id, "clip")

@@ -19,6 +19,7 @@ from wordkeep import (
     cli_segment,
     cli_serve,
     cli_text,
+    cli_text_print,
     cli_users,
 )
 
@@ -39,6 +40,7 @@ cli_users.register(app)  # `user ...` and `token ...`
 cli_dictionary.register(app)  # `dictionary create|list`
 cli_text.register(app)  # `text import|export`
 cli_segment.register(cli_text.text_app)  # `text segment`
+cli_text_print.register(cli_text.text_app)  # `text print`
 
 
 def main() -> None:
