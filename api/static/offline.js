@@ -134,10 +134,18 @@
     });
   }
 
+  // The recordings and pictures chosen: all audio, or that of some letters or semantic
+  // domains (a saved media item: [url, kind, bytes, letters, domains]).
   function wanted(media, options) {
+    var letters = new Set(options.letters || []), domains = new Set(options.domains || []);
+    function some(list, set) { return (list || []).some(function (x) { return set.has(x); }); }
     return media.filter(function (m) {
-      return m[1] === "image" ? options.pictures : options.audio;
+      if (m[1] === "image") return !!options.pictures;
+      return !!options.audio || some(m[3], letters) || some(m[4], domains);
     });
+  }
+  function bytesOf(items) {
+    return items.reduce(function (n, m) { return n + m[2]; }, 0);
   }
 
   // Recordings and pictures into the dictionary's cache, four at a time.
@@ -169,17 +177,34 @@
   function save(plan, options, progress) {
     var total = plan.text.raw_bytes + (options.audio ? plan.audio.bytes : 0) +
       (options.pictures ? plan.pictures.bytes : 0);
-    var done = 0;
+    var done = 0, media;
     function step(n) { done += n; progress(Math.min(100, Math.round(100 * done / total))); }
     var data;
     return fetchJson(cfg.data, function (got) { progress(Math.round(100 * got / total)); })
-      .then(function (d) { data = d; done = plan.text.raw_bytes; return storeAll(d, options); })
+      .then(function (d) {
+        data = d; done = plan.text.raw_bytes;
+        media = wanted(data.media, options); // the chosen letters' and domains' audio
+        total = plan.text.raw_bytes + bytesOf(media);
+        return storeAll(d, options);
+      })
       .then(cacheShell)
-      .then(function () { return cacheMedia(wanted(data.media, options), step); })
+      .then(function () { return cacheMedia(media, step); })
       .then(function () {
         if (navigator.storage && navigator.storage.persist) return navigator.storage.persist();
       })
       .then(function () { progress(100); return data.entries.length; });
+  }
+
+  // More audio for a saved dictionary: the options kept, the recordings they add cached.
+  function saveAudio(saved, options, progress) {
+    var media = wanted(saved.media, options), total = bytesOf(media) || 1, done = 0;
+    return tx(["saved"], "readwrite", function (x) {
+      x.objectStore("saved").put(Object.assign({}, saved, { options: options }));
+    }).then(function () {
+      return cacheMedia(media, function (n) {
+        done += n; progress(Math.min(100, Math.round(100 * done / total)));
+      });
+    });
   }
 
   // -- updates: what changed since the saved generation ---------------------------------------------
@@ -187,11 +212,11 @@
     var url = cfg.changes + "?" + new URLSearchParams({
       since: saved.generation, as_of: saved.as_of, access: saved.access });
     return fetchJson(url).then(function (delta) {
-      if (delta.unchanged) return 0;
-      if (delta.full) {
+      if (delta.unchanged && delta.format === saved.format) return 0;
+      if (delta.full || delta.format !== saved.format) { // another shape of data: save again
         return fetchJson(cfg.data).then(function (data) {
           return storeAll(data, saved.options).then(cacheShell).then(function () {
-            return cacheMedia(wanted(data.media, saved.options), function () {});
+            return settle(data.media, saved.options || {});
           }).then(function () { return data.entries.length; });
         });
       }
@@ -212,17 +237,53 @@
     if (missing.length) { // came into view without a write (a circle joined): save again
       return update(Object.assign({}, saved, { access: "" }));
     }
+    var byUrl = new Map();
+    saved.media.concat(delta.media).forEach(function (m) { byUrl.set(m[0], m); });
     var next = Object.assign({}, saved, { generation: delta.generation, as_of: delta.as_of,
-      vocab: delta.vocab, entries: delta.order.map(function (id) { return byId.get(id); }),
-      media: saved.media.concat(delta.media) });
-    return tx(["saved", "entries"], "readwrite", function (x) {
+      vocab: delta.vocab, entries: delta.order.map(function (id) { return byId.get(id); }) });
+    return tx(["entries"], "readwrite", function (x) {
       var entries = x.objectStore("entries");
       removed.forEach(function (r) { entries.delete(KEY + "|" + r[0]); });
       delta.full_entries.forEach(function (e) { entries.put({ key: KEY + "|" + e.id, entry: e }); });
-      x.objectStore("saved").put(next);
+    }).then(shownMedia).then(function (urls) { // what no saved entry shows any more goes
+      next.media = Array.from(byUrl.values()).filter(function (m) { return urls.has(m[0]); });
+      return tx(["saved"], "readwrite", function (x) { x.objectStore("saved").put(next); });
     }).then(function () {
-      return cacheMedia(wanted(delta.media, saved.options || {}), function () {});
+      return settle(next.media, saved.options || {});
     }).then(function () { return changed.size + removed.length; });
+  }
+
+  // The URLs of every recording and picture the saved entries show.
+  function shownMedia() {
+    return tx(["entries"], "readonly", function (x) {
+      return x.objectStore("entries").getAll(prefixRange(KEY + "|"));
+    }).then(function (rows) {
+      var urls = new Set();
+      function walk(node) {
+        if (Array.isArray(node)) return node.forEach(walk);
+        if (!node || typeof node !== "object") return;
+        Object.keys(node).forEach(function (k) {
+          if (k === "media" && node[k] && node[k].url) urls.add(node[k].url);
+          else walk(node[k]);
+        });
+      }
+      rows.forEach(function (row) { walk(row.entry); });
+      return urls;
+    });
+  }
+
+  // The phone keeps exactly the chosen recordings and pictures of what is saved now: a
+  // recording or picture no longer shown (deleted, or hidden by a protocol change) is deleted.
+  function settle(media, options) {
+    var keep = wanted(media, options), urls = new Set(keep.map(function (m) { return m[0]; }));
+    return caches.open(DATA_CACHE).then(function (cache) {
+      return cache.keys().then(function (requests) {
+        return Promise.all(requests.filter(function (r) {
+          var path = new URL(r.url).pathname;
+          return path.indexOf("/media/") === 0 && !urls.has(path);
+        }).map(function (r) { return cache.delete(r); }));
+      });
+    }).then(function () { return cacheMedia(keep, function () {}); });
   }
 
   // -- the save control on the dictionary page ---------------------------------------------------
@@ -242,6 +303,51 @@
       bar.hidden = true; go.hidden = true; remove.hidden = false; choices.hidden = true;
       status.textContent = t("ready", { count: count }) + (note ? " " + note : "");
     }
+    // Saved already: the audio of more letters or topics can be added (online).
+    function more(plan, saved) {
+      var options = saved.options || {};
+      if (options.audio || !plan.audio.count) return;
+      choices.textContent = ""; choices.hidden = false;
+      choices.append(picker(plan, options));
+      var add = el("button", { type: "button", class: "offline-more", text: t("save_audio") });
+      choices.append(add);
+      add.onclick = function () {
+        var next = Object.assign({}, options, { letters: union(options.letters, picked("letter")),
+          domains: union(options.domains, picked("domain")) });
+        box.dataset.offlineState = "saving"; add.disabled = true; bar.hidden = false;
+        status.textContent = t("saving");
+        saveAudio(saved, next, function (p) { bar.value = p; }).then(function () {
+          ready(saved.entries.length); return getSaved();
+        }).then(function (now) { more(plan, now); }).catch(function () {
+          add.disabled = false; box.dataset.offlineState = "failed"; status.textContent = t("failed");
+        });
+      };
+    }
+    // Letters and topics with the size of their audio, to save only some of it.
+    function picker(plan, options) {
+      function part(kind, name, item, done) {
+        var input = el("input", { type: "checkbox", name: "offline-" + kind, value: name });
+        input.checked = input.disabled = done;
+        var attrs = { class: "offline-option" };
+        attrs["data-offline-" + kind] = name;
+        return el("label", attrs, [input, " " +
+          t("part", { name: name, count: item.count, size: size(item.bytes) })]);
+      }
+      var letters = new Set(options.letters || []), domains = new Set(options.domains || []);
+      return el("details", { class: "offline-parts", "data-offline-part": "audio-parts" }, [
+        el("summary", { text: t("audio_parts") }),
+        el("fieldset", { "data-offline-part": "audio-letters" }, [el("legend", { text: t("alphabet") })]
+          .concat(plan.audio_by_letter.map(function (x) {
+            return part("letter", x.letter, x, letters.has(x.letter)); }))),
+        plan.audio_by_domain.length ? el("fieldset", { "data-offline-part": "audio-domains" },
+          [el("legend", { text: t("topics") })].concat(plan.audio_by_domain.map(function (x) {
+            return part("domain", x.domain, x, domains.has(x.domain)); }))) : null]);
+    }
+    function picked(kind) {
+      return Array.from(choices.querySelectorAll("input[name=offline-" + kind + "]:checked"))
+        .map(function (input) { return input.value; });
+    }
+    function union(a, b) { return Array.from(new Set((a || []).concat(b || []))); }
     function idle(plan) {
       box.dataset.offlineState = "idle";
       remove.hidden = true; go.hidden = false; choices.hidden = false;
@@ -251,14 +357,17 @@
           text: t("text", { size: size(plan.text.bytes) }) }),
         option("audio", t("audio", { count: plan.audio.count, size: size(plan.audio.bytes) }),
           plan.audio.count),
+        plan.audio.count ? picker(plan, {}) : null,
         option("pictures", t("pictures", { count: plan.pictures.count,
           size: size(plan.pictures.bytes) }), plan.pictures.count));
       go.onclick = function () {
-        var options = { audio: checked("audio"), pictures: checked("pictures") };
+        var options = { audio: checked("audio"), pictures: checked("pictures"),
+          letters: picked("letter"), domains: picked("domain") };
         box.dataset.offlineState = "saving";
         go.disabled = true; bar.hidden = false; status.textContent = t("saving");
         save(plan, options, function (p) { bar.value = p; }).then(function (count) {
           go.disabled = false; ready(count);
+          return getSaved().then(function (now) { more(plan, now); });
         }).catch(function () {
           go.disabled = false; box.dataset.offlineState = "failed"; status.textContent = t("failed");
         });
@@ -287,6 +396,7 @@
         return getSaved().then(function (now) {
           ready(now.entries.length, n ? t("updated", { count: n }) : "");
           box.dataset.offlineUpdated = String(n);
+          return fetchJson(cfg.plan).then(function (plan) { more(plan, now); });
         });
       });
     }).catch(function () {});
@@ -310,7 +420,7 @@
       if (entryMatch) return entryPage(main, saved, decodeURIComponent(entryMatch));
       if (path === cfg.search) return searchPage(main, saved, params.get("q") || "");
       if (path === cfg.browse || path === cfg.home || path === cfg.shell) {
-        return listPage(main, saved, params.get("letter"));
+        return listPage(main, saved, params, path === cfg.browse);
       }
       notSaved(main);
     });
@@ -350,18 +460,114 @@
       found.length ? list : el("p", { class: "meta", text: t("no_results") })]));
   }
 
-  function listPage(main, saved, letter) {
-    main.append(el("h1", { text: saved.title }), searchForm(""));
+  // Records: [id, headword, homograph, pos, letter, glosses, audio, hw, gl, tx, ex, domains
+  // [[label, code]], parts of speech, published] (lexicon/search/offline.py).
+  var DOM = 11, POS = 12, PUBLISHED = 13;
+  var norm = function (s) { return window.WordkeepSearch.normalise(s || ""); };
+
+  // As lexicon.search.browse: a domain code takes in the codes under it, a label matches itself.
+  function inDomain(record, label) {
+    label = String(label).split(/\s+/).filter(Boolean).join(" ");
+    var numbered = /^\d+(\.\d+)*$/.test(label), wanted = norm(label);
+    return (record[DOM] || []).some(function (d) {
+      return numbered ? d[1] === label || d[1].indexOf(label + ".") === 0 : norm(d[0]) === wanted;
+    });
+  }
+  function domainOrder(a, b) {
+    function key(d) {
+      var code = d.split(" ")[0];
+      return /^\d+(\.\d+)*$/.test(code) ? [0, code.split(".").map(Number), d] : [1, [], d.toLowerCase()];
+    }
+    var x = key(a), y = key(b);
+    if (x[0] !== y[0]) return x[0] - y[0];
+    for (var i = 0; i < Math.max(x[1].length, y[1].length); i++) {
+      if (x[1][i] === undefined) return -1;
+      if (y[1][i] === undefined) return 1;
+      if (x[1][i] !== y[1][i]) return x[1][i] - y[1][i];
+    }
+    return x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0;
+  }
+  function counts(entries, labelsOf) {
+    var found = new Map();
+    entries.forEach(function (r) {
+      new Set(labelsOf(r)).forEach(function (l) { found.set(l, (found.get(l) || 0) + 1); });
+    });
+    return found;
+  }
+  function topicList(map, param, order) {
+    return el("ul", { class: "topics", "data-offline-topics": param },
+      Array.from(map.keys()).sort(order).map(function (label) {
+        return el("li", {}, [el("a", { href: "?" + param + "=" + encodeURIComponent(label), text: label }),
+          " ", el("span", { class: "count", text: String(map.get(label)) })]);
+      }));
+  }
+
+  function listPage(main, saved, params, browsing) {
+    var letter = params.get("letter"), domain = params.get("domain"), pos = params.get("pos");
+    main.append(el("h1", { text: browsing ? t("browse") : saved.title }), searchForm(""));
     var nav = el("nav", { class: "alphabet", "aria-label": t("alphabet") });
     saved.letters.forEach(function (l) {
       var name = String(l).split(" ").pop();
       var a = el("a", { href: "?letter=" + encodeURIComponent(name), text: name });
-      if (name === letter) a.setAttribute("aria-current", "page");
+      if (letter && name === letter.toLowerCase()) a.setAttribute("aria-current", "page");
       nav.append(a);
     });
-    var shown = saved.entries.filter(function (r) { return !letter || r[4] === letter; });
-    main.append(nav, el("ol", { class: "entries" }, shown.slice(0, letter ? 1000 : 100)
-      .map(function (r) { return listItem(r, null); })));
+    main.append(nav);
+    var shown = saved.entries.filter(function (r) {
+      return (!letter || r[4] === letter.toLowerCase() || (letter === "#" && !r[4])) &&
+        (!domain || inDomain(r, domain)) &&
+        (!pos || (r[POS] || []).some(function (p) { return norm(p) === norm(pos); }));
+    });
+    var chosen = letter || domain || pos;
+    if (chosen) main.append(el("h2", { text: domain || pos || letter }));
+    if (chosen || !browsing) {
+      main.append(el("ol", { class: "entries" }, shown.slice(0, chosen ? 1000 : 100)
+        .map(function (r) { return listItem(r, null); })));
+    }
+    if (!browsing || chosen) return;
+    var box = el("div", { "data-offline-wotd": "" });
+    main.append(box);
+    wordOfTheDay(saved, new Date()).then(function (record) {
+      if (record) return wotdSection(box, record);
+    });
+    var domains = counts(saved.entries, function (r) { return (r[DOM] || []).map(function (d) { return d[0]; }); });
+    var parts = counts(saved.entries, function (r) { return r[POS] || []; });
+    if (domains.size) main.append(el("h2", { text: t("topics") }), topicList(domains, "domain", domainOrder));
+    if (parts.size) {
+      main.append(el("h2", { text: t("parts_of_speech") }), topicList(parts, "pos", function (a, b) {
+        a = a.toLowerCase(); b = b.toLowerCase(); return a < b ? -1 : a > b ? 1 : 0;
+      }));
+    }
+  }
+
+  // The word of the day as lexicon.search.browse chooses it: among the published entries in the
+  // dictionary's order, the one at sha256("slug:YYYY-MM-DD") modulo their number.
+  function wordOfTheDay(saved, day) {
+    var published = saved.entries.filter(function (r) { return r[PUBLISHED] !== 0; });
+    if (!published.length || !(window.crypto && crypto.subtle)) return Promise.resolve(null);
+    var iso = day.getFullYear() + "-" + String(day.getMonth() + 1).padStart(2, "0") + "-" +
+      String(day.getDate()).padStart(2, "0");
+    var text = new TextEncoder().encode(slug + ":" + iso);
+    return crypto.subtle.digest("SHA-256", text).then(function (digest) {
+      var hex = Array.from(new Uint8Array(digest)).map(function (b) {
+        return b.toString(16).padStart(2, "0"); }).join("");
+      return published[Number(BigInt("0x" + hex) % BigInt(published.length))];
+    });
+  }
+  function wotdSection(box, record) {
+    var p = el("p");
+    box.append(el("section", { class: "wotd", "aria-labelledby": "wotd-title" }, [
+      el("h2", { id: "wotd-title", text: t("word_of_the_day") }), p]));
+    p.append(el("a", { href: cfg.entry + encodeURIComponent(record[0]) }, [
+      el("span", { class: "hw", text: record[1] }), record[2] ? el("sub", { text: record[2] }) : null]));
+    if (record[3]) p.append(" ", el("span", { class: "pos", text: record[3] }));
+    Object.keys(record[5] || {}).forEach(function (lang) {
+      p.append(" ", el("span", { class: "gloss", lang: lang, text: record[5][lang] }));
+    });
+    return getEntry(record[0]).then(function (entry) {
+      var voiced = ((entry && entry.pronunciations) || []).filter(function (x) { return x.media; });
+      if (voiced.length) p.append(" ", audio(voiced[0].media));
+    });
   }
 
   function values(map, cls) {

@@ -6,9 +6,9 @@
 // - recordings and pictures come from the saved copy (with byte ranges for audio).
 // Saved data is kept per account (Cache Storage "wordkeep-data:<account>:<slug>", IndexedDB
 // keys "<account>|<slug>"); only the account the pages last saw is ever served, and logging out
-// deletes a signed-in account's saved data before the logout reaches the server.
+// or in deletes a signed-in account's saved data before the request reaches the server.
 "use strict";
-var SHELL = "wordkeep-shell-v2"; // the app's own files: replaced when the app changes
+var SHELL = "wordkeep-shell-v3"; // the app's own files: replaced when the app changes
 var SHELL_FILES = ["/offline", "/static/style.css", "/static/offline-boot.js",
   "/static/offline.js", "/static/offline-search.js"];
 var LEARNER = /^\/d\/([^/]+)\/(?:|search|offline|browse(?:\/.*)?|entries\/[^/]+)$/;
@@ -134,7 +134,9 @@ function ranged(blob, range, headers) {
 self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.method === "POST" && url.pathname === "/logout") {
+  // Logging out, or logging in (perhaps as someone else, without having logged out): the
+  // saved data of the account signed in until now is deleted first.
+  if (request.method === "POST" && (url.pathname === "/logout" || url.pathname === "/login")) {
     event.respondWith(forgetAccount().catch(function () {}).then(function () {
       return fetch(request);
     }));

@@ -29,11 +29,13 @@ from lexicon.alphabet import Alphabet
 from lexicon.entries.read import alphabet_for, entry_dicts, iso
 from lexicon.entries.relations import resolve
 from lexicon.models import Dictionary, Entry, Media
+from lexicon.search.browse import _domain_order
 from lexicon.search.index import _words_of, search_text
 from lexicon.search.plan import visible_clause
 
-FORMAT = 1
+FORMAT = 2  # 2: records carry their domains, parts of speech and status; media their places
 INDEX_KINDS = ("hw", "gl", "tx", "ex")
+LABEL_KINDS = ("dom", "pos")  # browsing by semantic domain and part of speech
 BATCH = 500
 # An entry written while a save was being read may carry an `updated_at` a little older than
 # the save's `as_of`: a delta looks back this far (entries sent twice are merged, not doubled).
@@ -165,27 +167,59 @@ def index_rows(session, dictionary: Dictionary, viewer, ids=None) -> dict:
         sort_keys.setdefault(entry_id, sort_key)
         if kind in ("hw", "gl"):
             vocab.update(w for w in _words_of(folded) if 3 <= len(w) <= 30)
-    return {"rows": by_kind, "sort_keys": sort_keys, "vocab": sorted(vocab)}
+    return {"rows": by_kind, "labels": label_rows(session, dictionary, viewer, ids),
+            "sort_keys": sort_keys, "vocab": sorted(vocab)}  # fmt: skip
+
+
+def label_rows(session, dictionary: Dictionary, viewer, ids=None) -> dict:
+    """The viewer's browse labels by kind, as lexicon.search.browse filters and counts them:
+    entry id -> [[text, folded], ...] of its visible semantic domains (`folded`: the code of a
+    numbered domain) and [text, ...] of its parts of speech."""
+    t = search_text
+    stmt = select(t.c.entry_id, t.c.kind, t.c.text, t.c.folded).where(
+        t.c.dictionary_id == dictionary.id,
+        t.c.kind.in_(LABEL_KINDS),
+        visible_clause(viewer, dictionary),
+    )
+    if ids is not None:
+        stmt = stmt.where(t.c.entry_id.in_(list(ids)))
+    out: dict[str, dict] = {k: {} for k in LABEL_KINDS}
+    for entry_id, kind, text, folded in session.execute(stmt.order_by(t.c.id)):
+        out[kind].setdefault(entry_id, []).append([text, folded] if kind == "dom" else text)
+    return out
 
 
 def _record(entry: dict, rows: dict) -> list:
-    """One entry as saved: how lists show it, then its search rows by kind (INDEX_KINDS)."""
-    return [*_listed(entry), *(rows["rows"][k].get(entry["id"], []) for k in INDEX_KINDS)]
+    """One entry as saved: how lists show it, its search rows by kind (INDEX_KINDS), its browse
+    labels (LABEL_KINDS), and 1 if it is published (the word of the day is chosen among those)."""
+    return [*_listed(entry), *(rows["rows"][k].get(entry["id"], []) for k in INDEX_KINDS),
+            *(rows["labels"][k].get(entry["id"], []) for k in LABEL_KINDS),
+            1 if entry.get("status", "published") == "published" else 0]  # fmt: skip
 
 
-def _media_list(session, dictionary: Dictionary, entries: list[dict]) -> list:
-    """[url, kind, bytes] of every recording and picture the saved entries show, the web copy's
-    size where there is one (what the URL serves)."""
-    urls = {m["sha256"]: m["url"] for e in entries for m in _media_of(e) if m and m.get("url")}
+def _media_list(session, dictionary: Dictionary, entries: list[dict], rows: dict) -> list:
+    """[url, kind, bytes, letters, domains] of every recording and picture the saved entries
+    show: the web copy's size where there is one (what the URL serves), and the letters and
+    visible semantic domains of the entries that show it (audio is saved per letter or domain)."""
+    urls, places = {}, {}
+    for e in entries:
+        domains = [d[0] for d in rows["labels"]["dom"].get(e["id"], [])]
+        for m in _media_of(e):
+            if m and m.get("url"):
+                urls[m["sha256"]] = m["url"]
+                letters, doms = places.setdefault(m["sha256"], ({}, {}))
+                letters[e.get("letter") or "#"] = 1
+                doms.update(dict.fromkeys(domains, 1))
     out = []
     shas = sorted(urls)
     for start in range(0, len(shas), BATCH):
-        rows = session.execute(
+        found = session.execute(
             select(Media.sha256, Media.kind, Media.size, Media.derivative_size).where(
                 Media.dictionary_id == dictionary.id, Media.sha256.in_(shas[start : start + BATCH])
             )
         )
-        out += [[urls[sha], kind, derived or size or 0] for sha, kind, size, derived in rows]
+        out += [[urls[sha], kind, derived or size or 0, *map(list, places[sha])]
+                for sha, kind, size, derived in found]  # fmt: skip
     return sorted(out)
 
 
@@ -207,7 +241,7 @@ def _export(session, dictionary: Dictionary, viewer, now: datetime) -> dict:
         "entries": [_record(e, rows) for e in entries],
         "vocab": rows["vocab"],
         "full": [_lean(e) for e in entries],
-        "media": _media_list(session, dictionary, entries),
+        "media": _media_list(session, dictionary, entries, rows),
     }
 
 
@@ -243,16 +277,33 @@ def offline_plan(session, *, dictionary: Dictionary, viewer) -> dict:
     recordings and pictures (count, bytes)."""
     data, body, packed = offline_data(session, dictionary=dictionary, viewer=viewer)
     parts = {"audio": [0, 0], "image": [0, 0]}
-    for _, kind, size in data["media"]:
+    letters: dict[str, list] = {}
+    domains: dict[str, list] = {}
+    for _, kind, size, in_letters, in_domains in data["media"]:
         part = parts["image" if kind == "image" else "audio"]
         part[0], part[1] = part[0] + 1, part[1] + size
+        if kind != "image":
+            for place, key in [*((letters, k) for k in in_letters),
+                               *((domains, k) for k in in_domains)]:  # fmt: skip
+                counted = place.setdefault(key, [0, 0])
+                counted[0], counted[1] = counted[0] + 1, counted[1] + size
+    order = [*alphabet_for(dictionary).to_config()["letters"], "#"]
+    order = [str(x).split(" ")[-1] for x in order]
     return {
         "generation": data["generation"],
         "entries": data["entries"],
         "text": {"bytes": len(packed), "raw_bytes": len(body)},
         "audio": {"count": parts["audio"][0], "bytes": parts["audio"][1]},
         "pictures": {"count": parts["image"][0], "bytes": parts["image"][1]},
-    }
+        "audio_by_letter": [{"letter": k, "count": v[0], "bytes": v[1]} for k, v in
+                            sorted(letters.items(), key=lambda kv: _place(order, kv[0]))],
+        "audio_by_domain": [{"domain": k, "count": v[0], "bytes": v[1]} for k, v in
+                            sorted(domains.items(), key=lambda kv: _domain_order(kv[0]))],
+    }  # fmt: skip
+
+
+def _place(order: list, letter: str) -> tuple:
+    return (order.index(letter), letter) if letter in order else (len(order), letter)
 
 
 def changes_since(
@@ -264,7 +315,8 @@ def changes_since(
     `full` when only saving again will do: another access, new dictionary settings."""
     access.require_dictionary(viewer, dictionary)
     now = datetime.now(UTC)
-    base = {"generation": dictionary.generation, "as_of": iso(now), "full": False}
+    base = {"format": FORMAT, "generation": dictionary.generation, "as_of": iso(now),
+            "full": False}  # fmt: skip
     if since == dictionary.generation and digest == access_digest(viewer, dictionary):
         return {**base, "as_of": as_of, "unchanged": True, "entries": [], "full_entries": []}
     try:
@@ -305,5 +357,5 @@ def changes_since(
         "entries": [_record(e, rows) for e in entries],
         "full_entries": [_lean(e) for e in entries],
         "vocab": rows["vocab"],
-        "media": _media_list(session, dictionary, entries),
+        "media": _media_list(session, dictionary, entries, rows),
     }

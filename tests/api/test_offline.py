@@ -118,3 +118,104 @@ def test_a_protocol_change_makes_the_phone_save_again(client, protocol):  # noqa
     assert delta.json()["full"]
     again = client.get("/api/dictionaries/demo/offline", headers=headers).text
     assert protocol.words["restricted_hw"] not in again
+
+
+def test_records_carry_domains_parts_of_speech_and_status_media_their_places(
+    client, session, dictionary, auth
+):
+    from tests.api.test_leaks import tone_wav
+
+    built = add_entry(session, dictionary, "nyumba", "house", part_of_speech="n",
+                      semantic_domains=["6.5.1 Building"])  # fmt: skip
+    draft = add_entry(session, dictionary, "mbalame", "bird", fields={"status": "draft"},
+                      semantic_domains=["1.6 Animal"])  # fmt: skip
+    done = client.post(
+        f"/api/dictionaries/demo/entries/{built['id']}/pronunciations",
+        files={"file": ("n.wav", tone_wav(0.5, hz=440.0))}, headers=auth,
+    )  # fmt: skip
+    assert done.status_code == 201, done.text
+    data = _data(client, auth)  # the owner sees the draft too
+    records = {r[0]: r for r in data["entries"]}
+    assert records[built["id"]][11] == [["6.5.1 Building", "6.5.1"]]
+    assert records[built["id"]][12] == ["n"] and records[built["id"]][13] == 1
+    assert records[draft["id"]][13] == 0  # never the word of the day
+    (media,) = data["media"]
+    assert media[3:] == [["n"], ["6.5.1 Building"]]
+    plan = client.get("/api/dictionaries/demo/offline/plan", headers=auth).json()
+    assert plan["audio_by_letter"] == [{"letter": "n", "count": 1, "bytes": media[2]}]
+    assert plan["audio_by_domain"] == [{"domain": "6.5.1 Building", "count": 1, "bytes": media[2]}]
+    # anonymous: no draft, and the plan and data agree
+    public = _data(client)
+    assert draft["id"] not in {r[0] for r in public["entries"]}
+
+
+@pytest.mark.parametrize("person", (*OUTSIDERS, "contributor"))
+def test_an_outsiders_plan_counts_no_hidden_recording_letter_or_domain(
+    client,
+    session,
+    dictionary,
+    protocol,  # noqa: F811
+    person,
+):
+    entry = client.get(f"/api/dictionaries/demo/entries/{protocol.ids['soundless']}",
+                       headers=protocol.owner.headers).json()  # fmt: skip
+    entry["senses"][0]["semantic_domains"] = ["9.9 Secretgrove"]
+    entry["senses"][0]["visibility"], entry["senses"][0]["circle"] = "restricted", ALPHA
+    done = client.put(f"/api/dictionaries/demo/entries/{entry['id']}", json=entry,
+                      headers=protocol.owner.headers)  # fmt: skip
+    assert done.status_code == 200, done.text
+    headers = protocol.headers(person)
+    plan = client.get("/api/dictionaries/demo/offline/plan", headers=headers).json()
+    assert plan["audio"]["count"] == 1  # the public recording only
+    assert [x["letter"] for x in plan["audio_by_letter"]] == ["l"]
+    text = client.get("/api/dictionaries/demo/offline", headers=headers).text
+    assert "Secretgrove" not in text and "Secretgrove" not in json.dumps(plan)
+    insider = client.get("/api/dictionaries/demo/offline/plan", headers=protocol.headers("insider"))
+    assert {x["domain"] for x in insider.json()["audio_by_domain"]} == {"9.9 Secretgrove"}
+
+
+def test_community_entries_only_for_members(client, session, dictionary, protocol):  # noqa: F811
+    shared = add_entry(session, dictionary, "chingolo", "riverhorse",
+                       fields={"visibility": "community"}, semantic_domains=["4.1 Kin"])  # fmt: skip
+    related = add_entry(session, dictionary, "kuonana", "meet",
+                        fields={"relations": [{"type": "synonym", "target_id": shared["id"],
+                                               "target_headword": "chingolo"}]})  # fmt: skip
+    people = (("anonymous", False), ("viewer", True), ("contributor", True))
+    saved = {}
+    for person, sees in people:
+        data = saved[person] = _data(client, protocol.headers(person))
+        text = json.dumps(data, ensure_ascii=False)
+        for hidden in ("chingolo", "riverhorse", shared["id"], "4.1 Kin"):
+            assert (hidden in text) is sees, (person, hidden)
+    for entry in (shared, related):  # both written after the save: both in the delta
+        entry["senses"][0]["glosses"]["en"] += "s"
+        editing.update_entry(session=session, dictionary=dictionary, entry_id=entry["id"],
+                             data=entry, version=entry["version"])  # fmt: skip
+    for person, sees in people:
+        data = saved[person]
+        delta = client.get(
+            "/api/dictionaries/demo/offline/changes",
+            params={"since": data["generation"], "as_of": data["as_of"], "access": data["access"]},
+            headers=protocol.headers(person),
+        )  # fmt: skip
+        assert delta.status_code == 200 and not delta.json()["full"], delta.text
+        assert ("riverhorse" in delta.text) is sees and (shared["id"] in delta.text) is sees
+        assert "meets" in delta.text
+
+
+def test_a_dictionary_hidden_from_the_visitor_saves_nothing(client, session, dictionary, auth):
+    add_entry(session, dictionary, "nyumba", "house")
+    done = client.patch("/api/dictionaries/demo", json={"visibility": "private"}, headers=auth)
+    assert done.status_code == 200, done.text
+    for path in ("offline", "offline/plan", "offline/changes?since=0"):
+        answer = client.get(f"/api/dictionaries/demo/{path}")
+        assert answer.status_code in (401, 403, 404), (path, answer.status_code)
+        assert "nyumba" not in answer.text
+    manifest = client.get("/d/demo/manifest.webmanifest")
+    assert manifest.status_code in (401, 403, 404) and "Demo Dictionary" not in manifest.text
+
+
+@pytest.mark.parametrize("bad", ("-1", "x", ""))
+def test_a_bad_generation_is_refused_naming_it(client, dictionary, bad):
+    answer = client.get("/api/dictionaries/demo/offline/changes", params={"since": bad})
+    assert answer.status_code == 422 and "since" in answer.text

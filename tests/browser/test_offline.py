@@ -2,7 +2,10 @@
 on the phone, go offline, and the learner pages keep working at their own URLs: search gives
 the server's top results (a typo, a missing diacritic, a translation), an entry plays its
 audio, a page not saved says so; back online an edit arrives as "1 words updated"; "Remove
-from this phone" deletes it all; a member's restricted entries go at logout."""
+from this phone" deletes it all; a member's restricted entries go at logout. Audio saved per
+letter or topic plays offline; the word of the day and the topics work offline as online; a
+protocol change removes a saved recording at the next sync; another account never gets a
+member's saved data."""
 
 from __future__ import annotations
 
@@ -149,14 +152,18 @@ def test_saved_dictionary_works_offline(browser, live_server, client, session, d
     context.close()
 
 
+def login(page, url: str, email: str, then: str = "/d/demo/") -> None:
+    page.goto(f"{url}/login?next={then}")
+    page.fill("#email", email)
+    page.fill("#password", "password-123")
+    page.click("form.login button[type=submit], form.login input[type=submit]")
+    page.wait_for_url(f"{url}{then}")
+
+
 def test_a_members_restricted_entries_go_at_logout(browser, live_server, sena):
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{live_server.url}/login?next=/d/demo/")
-    page.fill("#email", "insider@example.org")
-    page.fill("#password", "password-123")
-    page.click("form.login button[type=submit], form.login input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/d/demo/")
+    login(page, live_server.url, "insider@example.org")
     save(page, live_server.url)
     restricted = sena.ids["restricted"]
     assert page.evaluate(
@@ -170,4 +177,154 @@ def test_a_members_restricted_entries_go_at_logout(browser, live_server, sena):
             [keys.filter(k => k.startsWith('wordkeep-data:u')), !!s]))"""
     )
     assert left == [[], False]
+    context.close()
+
+
+CACHED_MEDIA = """name => caches.open(name).then(c => c.keys()).then(keys => keys
+    .map(r => new URL(r.url).pathname).filter(p => p.startsWith('/media/')).sort())"""
+PLAYS = """() => new Promise(done => {
+    const audio = document.querySelector('article.entry audio');
+    audio.muted = true;
+    audio.addEventListener('playing', () => done('playing'));
+    audio.addEventListener('error', () => done('error'));
+    audio.play().catch(e => done(String(e)));
+})"""
+
+
+def _with_domain(client, owner, entry_id: str, domain: str) -> dict:
+    entry = client.get(f"/api/dictionaries/demo/entries/{entry_id}", headers=owner.headers).json()
+    entry["senses"][0]["semantic_domains"] = [domain]
+    done = client.put(f"/api/dictionaries/demo/entries/{entry_id}", json=entry,
+                      headers=owner.headers)  # fmt: skip
+    assert done.status_code == 200, done.text
+    return done.json()
+
+
+def _listed_ids(page) -> list[str]:
+    return page.locator("#offline-page ol.entries li > a").evaluate_all(
+        "links => links.map(a => decodeURIComponent(a.getAttribute('href').split('/').pop()))"
+    )
+
+
+def test_audio_by_letter_and_topic_word_of_the_day_and_topics_offline(
+    browser, live_server, client, sena
+):
+    from tests.api.test_leaks import tone_wav
+
+    owner, ids = sena.people["owner"], sena.ids
+    _with_domain(client, owner, ids["voiced"], "1.6.1.7 Insect")  # Sena has one already
+    _with_domain(client, owner, ids["nested"], "6.5 Building")
+    done = client.post(
+        f"/api/dictionaries/demo/entries/{ids['nested']}/pronunciations",
+        files={"file": ("k.wav", tone_wav(0.5, hz=550.0))}, headers=owner.headers,
+    )  # fmt: skip
+    assert done.status_code == 201, done.text
+    k_audio = done.json()["pronunciations"][0]["media"]["url"]
+    voiced = client.get(f"/api/dictionaries/demo/entries/{ids['voiced']}").json()
+    l_audio = voiced["pronunciations"][0]["media"]["url"]
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live_server.url}/d/demo/browse")  # the server's word of the day, online
+    wotd = page.locator(".wotd a").get_attribute("href")
+    page.goto(f"{live_server.url}/d/demo/")
+    box = page.locator("[data-offline-save]")
+    box.locator("[data-offline-part=audio-letters]").wait_for(state="attached")
+    assert re.search(r"1 recordings, \d", box.locator("[data-offline-letter=l]").text_content())
+    assert box.locator("[data-offline-domain='6.5 Building']").count() == 1
+    box.locator("input[name=offline-audio]").uncheck()
+    box.locator("input[name=offline-pictures]").uncheck()
+    box.locator("details.offline-parts summary").click()
+    box.locator("input[name=offline-letter][value=l]").check()
+    box.locator("button.offline-go").click()
+    page.locator("[data-offline-save][data-offline-state=ready]").wait_for()
+    assert page.evaluate(CACHED_MEDIA, "wordkeep-data:public:demo") == [l_audio]
+
+    # Saved already: the audio of a topic added later, what is saved shown as done.
+    box.locator("button.offline-more").wait_for(state="attached")
+    box.locator("details.offline-parts summary").click()
+    assert box.locator("input[name=offline-letter][value=l]").is_disabled()
+    box.locator("input[name=offline-domain][value='6.5 Building']").check()
+    box.locator("button.offline-more").click()
+    page.locator("[data-offline-save][data-offline-state=ready] button.offline-more").wait_for(
+        state="attached"
+    )
+    assert page.evaluate(CACHED_MEDIA, "wordkeep-data:public:demo") == sorted([l_audio, k_audio])
+
+    server = {
+        q: [i["id"] for i in client.get("/api/dictionaries/demo/browse",
+                                        params={**q_, "limit": 200}).json()["items"]]
+        for q, q_ in (("1.6", {"domain": "1.6"}), ("6.5 Building", {"domain": "6.5 Building"}),
+                      ("n", {"pos": "n"}))
+    }  # fmt: skip
+    assert server["1.6"] and server["6.5 Building"] == [ids["nested"]]
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/d/demo/browse")
+    page.locator("[data-offline-wotd] .wotd a").wait_for()
+    assert page.locator("[data-offline-wotd] .wotd a").get_attribute("href") == wotd
+    topics = page.locator("[data-offline-topics=domain] a").all_inner_texts()
+    assert "6.5 Building" in topics and "1.6.1.7 Insect" in topics
+    page.locator("[data-offline-topics=domain] a", has_text="6.5 Building").click()
+    page.locator("#offline-page ol.entries li").first.wait_for()
+    assert _listed_ids(page) == server["6.5 Building"]
+    page.goto(f"{live_server.url}/d/demo/browse?domain=1.6")  # a code takes in those under it
+    page.locator("#offline-page ol.entries li").first.wait_for()
+    assert _listed_ids(page) == server["1.6"]
+    if server["n"]:
+        page.goto(f"{live_server.url}/d/demo/browse?pos=n")
+        page.locator("#offline-page ol.entries li").first.wait_for()
+        assert _listed_ids(page) == server["n"]
+    page.goto(f"{live_server.url}/d/demo/?letter=k")  # the alphabet bar of the home page
+    page.locator("#offline-page ol.entries li").first.wait_for()
+    assert ids["nested"] in _listed_ids(page)
+    assert all(
+        r.startswith("k") for r in page.locator("#offline-page ol.entries .hw").all_inner_texts()
+    )
+
+    page.goto(f"{live_server.url}/d/demo/entries/{ids['nested']}")
+    page.locator("article.entry audio").wait_for()
+    assert page.evaluate(PLAYS) == "playing"
+    context.close()
+
+
+def test_a_protocol_change_and_another_account(browser, live_server, client, sena):
+    owner, ids = sena.people["owner"], sena.ids
+    hidden = client.get(f"/api/dictionaries/demo/entries/{ids['soundless']}",
+                        headers=owner.headers).json()  # fmt: skip
+    recording = hidden["pronunciations"][0]["media"]["url"]
+    context = browser.new_context()
+    page = context.new_page()
+    login(page, live_server.url, "insider@example.org")
+    save(page, live_server.url)
+    cache = (
+        "wordkeep-data:" + page.evaluate("WordkeepOffline.saved().then(s => s.account)") + ":demo"
+    )
+    assert recording in page.evaluate(CACHED_MEDIA, cache)
+
+    # The keepers move the recording to a circle the insider is not in: at the next sync the
+    # phone deletes it (the entry stays, written again without it).
+    hidden["pronunciations"][0]["circle"] = "gamma"
+    done = client.put(f"/api/dictionaries/demo/entries/{hidden['id']}", json=hidden,
+                      headers=owner.headers)  # fmt: skip
+    assert done.status_code == 200, done.text
+    page.goto(f"{live_server.url}/d/demo/")
+    page.locator("[data-offline-save][data-offline-updated='1']").wait_for()
+    assert recording not in page.evaluate(CACHED_MEDIA, cache)
+    assert page.evaluate(
+        "id => WordkeepOffline.saved().then(s => s.entries.some(r => r[0] === id))",
+        ids["restricted"],
+    )  # still a member of alpha
+
+    # Someone else logs in on this phone without logging out (to a page that is not the
+    # dictionary's): the member's saved data is gone before the login reaches the server.
+    context.clear_cookies()
+    login(page, live_server.url, "viewer@example.org", then="/account")
+    left = page.evaluate(
+        """() => caches.keys().then(keys => keys.filter(k => k.startsWith('wordkeep-data:u')))"""
+    )
+    assert left == []
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/d/demo/entries/{ids['restricted']}")
+    page.locator(".offline-message").wait_for()
+    assert sena.words["restricted_hw"] not in page.content()
     context.close()
