@@ -12,6 +12,7 @@ import sys
 import typer
 
 from wordkeep import (
+    cli_align,
     cli_backup,
     cli_dictionary,
     cli_io,
@@ -40,6 +41,7 @@ cli_users.register(app)  # `user ...` and `token ...`
 cli_dictionary.register(app)  # `dictionary create|list`
 cli_text.register(app)  # `text import|export`
 cli_segment.register(cli_text.text_app)  # `text segment`
+cli_align.register(cli_text.text_app)  # `text align`
 cli_text_print.register(cli_text.text_app)  # `text print`
 
 

@@ -19,7 +19,8 @@ from lexicon.texts.links import relink_texts
 from wordkeep.common import friendly, load_settings, open_engine
 
 text_app = typer.Typer(help="Import and export texts (recorded stories).", no_args_is_help=True)
-EXTENSIONS = {".eaf": "eaf", ".textgrid": "textgrid", ".flextext": "flextext", ".txt": "txt"}
+EXTENSIONS = {".eaf": "eaf", ".textgrid": "textgrid", ".flextext": "flextext", ".txt": "txt",
+              ".readalong": "readalong"}  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
@@ -64,7 +65,7 @@ def export_command(
     text_id: str = typer.Argument(..., help="The text's id."),
     output: Path = typer.Option(..., "-o", "--output", help="The file to write (.eaf, ...)."),
     format: str | None = typer.Option(
-        None, "--format", "-f", help="eaf, textgrid, flextext or txt (default: by -o's extension)."
+        None, "--format", "-f", help="eaf, textgrid, flextext, txt or readalong (default: by -o)."
     ),
 ) -> None:
     """Export a text as ELAN, Praat TextGrid, FLExText or a plain transcript."""

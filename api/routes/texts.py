@@ -160,7 +160,9 @@ def export_text(
     dictionary: DictionaryDep,
     session: SessionDep,
     viewer: ViewerDep,
-    format: Annotated[str, Query(description="eaf, textgrid, flextext or transcript")] = "eaf",
+    format: Annotated[
+        str, Query(description="eaf, textgrid, flextext, transcript or readalong")
+    ] = "eaf",
 ):
     """The text as a file, with what the viewer may see of it."""
     fmt = format_name(format)

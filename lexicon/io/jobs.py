@@ -55,6 +55,9 @@ INTERRUPTED_KIND = {
     "segmentation": "The segmentation was interrupted: the server process running it stopped. "
     "The text was not changed (its segments are saved all at once, at the end), so it can be "
     "run again.",
+    "alignment": "The alignment was interrupted: the server process running it stopped. The "
+    "text was not changed (its word times are saved all at once, at the end), so it can be "
+    "run again.",
 }
 log = logging.getLogger("wordkeep.jobs")
 

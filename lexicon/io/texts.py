@@ -9,7 +9,7 @@
     media_names(text) -> [file name]                           (the recordings an .eaf names)
 
 Formats (FORMATS): "eaf" (ELAN), "textgrid" (Praat), "flextext" (FLEx), "transcript"
-(plain text). The format is guessed from the file's extension, then from its content.
+(plain text), and "readalong" (ReadAlongs Studio's XML; written only). The format is guessed from the file's extension, then from its content.
 Every function here is pure: no database, no network, nothing written."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from lexicon.io.elan.read import resolve_mapping as resolve_eaf_mapping
 from lexicon.io.elan.write import write_eaf
 from lexicon.io.flextext.read import flextext_to_texts
 from lexicon.io.flextext.write import write_flextext
+from lexicon.io.readalong.write import write_readalong
 from lexicon.io.safety import DEFAULT_LIMITS, Limits, package_ref_problem
 from lexicon.io.textgrid.read import INTERVAL, grid_to_text, parse_grid
 from lexicon.io.textgrid.read import resolve_mapping as resolve_grid_mapping
@@ -62,6 +63,10 @@ __all__ = [
 class UnknownTextFormat(UnsupportedMedia):
     """The file is not a text format Wordkeep reads (ELAN, Praat TextGrid, FLExText, plain
     transcript), or the format asked for is not one it writes."""
+
+
+def _not_read(data: bytes, name: str, mapping) -> list:
+    raise UnknownTextFormat(f"{name}: ReadAlong files are written (exported), not read")
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,14 @@ FORMATS: dict[str, TextFormat] = {
             "text/plain; charset=utf-8",
             lambda data, name, mapping: [transcript_to_text(data, name, mapping)],
             write_transcript,
+        ),
+        TextFormat(
+            "readalong",
+            "ReadAlong",
+            (".readalong",),
+            "application/xml",
+            _not_read,
+            write_readalong,
         ),
     )
 }

@@ -25,6 +25,7 @@ _NUMBER = re.compile(r"(\d+)$")
 _SLOT_ID = re.compile(r"ts\d+")
 TRANSLATION_TYPE = "translation-lt"
 WORDS_TYPE = "words-lt"
+TIMED_WORDS_TYPE = "words-timed-lt"  # aligned words: each word's own times
 
 
 class _Ids:
@@ -175,6 +176,35 @@ def kept_groups(model: dict, mapping: dict, segments: list[dict]) -> list[tuple[
     ]
 
 
+def timed_words(segments: list[dict]) -> bool:
+    """Do some of these segments' words have times (aligned words, issue 23)?"""
+    return any(w.get("start") is not None for s in segments for w in s.get("words") or [])
+
+
+def timed_words_type(model: dict) -> str:
+    """The linguistic type of a time-aligned words tier (Included_In), added if missing."""
+    if not any(lt.get("LINGUISTIC_TYPE_ID") == TIMED_WORDS_TYPE
+               for lt in model["linguistic_types"]):  # fmt: skip
+        model["linguistic_types"].append({"LINGUISTIC_TYPE_ID": TIMED_WORDS_TYPE,
+                                          "CONSTRAINTS": "Included_In",
+                                          "TIME_ALIGNABLE": "true",
+                                          "GRAPHIC_REFERENCES": "false"})  # fmt: skip
+    if not any(c[0] == "Included_In" for c in model["constraints"]):
+        model["constraints"].append(["Included_In", Elan.Eaf.CONSTRAINTS["Included_In"]])
+    return TIMED_WORDS_TYPE
+
+
+def _add_words_tier(model: dict, group: dict, members: list[dict]) -> dict:
+    """A read document's transcription tier without a words tier gets one (time-aligned) when
+    its segments' words now have times."""
+    if group.get("words") or not timed_words(members):
+        return group
+    tier_id = f"words@{group['transcription']}"
+    if not any(t["attrs"]["TIER_ID"] == tier_id for t in model["tiers"]):
+        model["tiers"].append(_new_tier(tier_id, timed_words_type(model), group["transcription"]))
+    return {**group, "words": tier_id}
+
+
 # ---------------------------------------------------------------------------- fresh document
 def _new_tier(tier_id: str, ltype: str, parent: str | None = None, who: str | None = None) -> dict:
     attrs = {"TIER_ID": tier_id, "LINGUISTIC_TYPE_REF": ltype}
@@ -254,7 +284,8 @@ def fresh_groups(model: dict, segments: list[dict]) -> list[tuple[dict, list[dic
         mapping = {"transcription": tid, "vernacular": vernacular, "translations": translations}
         if any(s.get("words") for s in members):
             mapping["words"] = f"words{suffix}"
-            model["tiers"].append(_new_tier(mapping["words"], WORDS_TYPE, tid))
+            ltype = timed_words_type(model) if timed_words(members) else WORDS_TYPE
+            model["tiers"].append(_new_tier(mapping["words"], ltype, tid))
         groups.append((mapping, members))
     return groups
 
@@ -354,6 +385,7 @@ def write_eaf(text: dict) -> bytes:
         mapping = model.pop("mapping")
         model.pop("participants", None)
         for group, members in kept_groups(model, mapping, segments):
+            group = _add_words_tier(model, group, members)
             place_segments(model, group, members, kept_ok=True)
     else:
         model = fresh_model()

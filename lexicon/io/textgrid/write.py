@@ -166,6 +166,8 @@ def write_textgrid(text: dict) -> bytes:
         grid = copy.deepcopy(kept)
         mapping = grid.pop("mapping")
         for group, members in kept_groups(mapping, segments):
+            if not group.get("words") and any(_word_entries(s, False) for s in members):
+                group = {**group, "words": f"words@{group['transcription']}"}  # aligned since
             place_segments(grid, group, members, exact=True)
     else:
         grid, groups = fresh_grid(segments)
