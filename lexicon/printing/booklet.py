@@ -115,7 +115,9 @@ def build_text_document(*, dictionary: dict, text: dict, layout: str, options: P
             "speaker": prepare.nfc(speakers.get(segment.get("speaker"), "")),
             "text": _pairs(segment.get("text"), vern),
             "translation": _pairs(segment.get("translation"), langs),
-            "words": _columns(words, langs) if layout == "interlinear" else [],
+            "words": (columns := _columns(words, langs) if layout == "interlinear" else []),
+            # The rows every column of the sentence has (an empty cell keeps its row's height).
+            "rows": [row for row in ("morphs", "mgloss", "gloss") if any(c[row] for c in columns)],
         })  # fmt: skip
     title = _pairs(text.get("title"), vern + langs)
     facts = [text.get("genre"), text.get("place"), text.get("recorded_on")]

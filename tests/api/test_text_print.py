@@ -112,6 +112,27 @@ def test_interlinear_words_stand_over_their_morphemes_and_glosses(client, analys
     assert "Fully analyzed text." in plain and "full-y" not in plain
 
 
+def test_interlinear_rows_stay_level_when_a_word_has_less_analysis(
+    client, session, dictionary, auth
+):
+    words = [
+        {"text": "Ndiye", "morphemes": [{"text": "ndi", "gloss": {"en": "COP"}},
+                                        {"text": "-ye", "gloss": {"en": "3SG"}}]},
+        {"text": "pakati", "morphemes": [{"text": "pakati", "gloss": {"en": "amid"}}]},
+        {"text": "tsiku", "gloss": {"en": "day"}},  # no morphemes at all
+    ]  # fmt: skip
+    text = texts.create_text(session=session, dictionary=dictionary, data={
+        "title": {"en": "Level"}, "segments": [{"text": {"seh": "Ndiye pakati tsiku"},
+                                                "words": words}]})  # fmt: skip
+    url = f"/api/dictionaries/demo/texts/{text['id']}/print?layout=interlinear"
+    boxes = word_boxes(client.get(url, headers=auth).content)
+    assert boxes["Ndiye"][1] == boxes["tsiku"][1]  # the words' row (the sentence line is above)
+    assert boxes["ndi-ye"][1] == boxes["pakati"][1]  # morphemes under each word
+    assert boxes["COP-3SG"][1] == boxes["amid"][1]
+    assert boxes["ndi-ye"][1] < boxes["COP-3SG"][1] < boxes["‘day’"][1]
+    assert abs(boxes["‘day’"][0] - boxes["tsiku"][0]) < 0.5
+
+
 def test_bad_layout_and_uncovered_characters_are_refused(client, session, dictionary, auth):
     text = texts.create_text(session=session, dictionary=dictionary, data={
         "title": {"en": "Odd"}, "segments": [{"text": {"seh": "a\ue000b"}}]})  # fmt: skip
