@@ -319,9 +319,11 @@ def changes_since(
             "full": False}  # fmt: skip
     if since == dictionary.generation and digest == access_digest(viewer, dictionary):
         return {**base, "as_of": as_of, "unchanged": True, "entries": [], "full_entries": []}
-    try:
+    try:  # a time that is no time, or too early to look back from: save again
         saved_at = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
-    except ValueError:
+        saved_at = saved_at if saved_at.tzinfo else saved_at.replace(tzinfo=UTC)
+        looked_back = saved_at - LOOK_BACK
+    except (ValueError, OverflowError):
         return {**base, "full": True}
     # compared in SQL: a timestamp column and a Python datetime may disagree on time zones
     resettled = session.execute(
@@ -333,7 +335,7 @@ def changes_since(
         return {**base, "full": True}
     written = session.execute(
         select(Entry.id).where(
-            Entry.dictionary_id == dictionary.id, Entry.updated_at >= saved_at - LOOK_BACK
+            Entry.dictionary_id == dictionary.id, Entry.updated_at >= looked_back
         )
     )
     ids = set(written.scalars())

@@ -219,3 +219,11 @@ def test_a_dictionary_hidden_from_the_visitor_saves_nothing(client, session, dic
 def test_a_bad_generation_is_refused_naming_it(client, dictionary, bad):
     answer = client.get("/api/dictionaries/demo/offline/changes", params={"since": bad})
     assert answer.status_code == 422 and "since" in answer.text
+
+
+@pytest.mark.parametrize("as_of", ("0001-01-01T00:00:00+00:00", "0001-01-01", "yesterday", ""))
+def test_a_saved_time_that_cannot_be_used_asks_for_a_full_save(client, dictionary, as_of):
+    data = _data(client)
+    params = {"since": data["generation"] + 1, "as_of": as_of, "access": data["access"]}
+    answer = client.get("/api/dictionaries/demo/offline/changes", params=params)
+    assert answer.status_code == 200 and answer.json()["full"], answer.text
