@@ -163,3 +163,17 @@ def test_a_broken_text_in_the_package_writes_nothing(session, tmp_path):
         import_file(session=session, dictionary=d, path=path)
     assert texts.list_texts(session=session, dictionary=d) == []
     assert session.exec(select(Entry).where(Entry.dictionary_id == d.id)).all() == []
+
+
+def test_a_plain_lift_with_texts_is_refused_and_one_without_stays_plain(session, tmp_path):
+    d = new_dictionary(session, "plainlift")
+    editing.create_entry(session=session, dictionary=d, data={"headword": {"qu": "wasi"}})
+    plain = export_dictionary(
+        session=session, dictionary=d, format="lift", dest=tmp_path / "a.lift"
+    )
+    assert not zipfile.is_zipfile(plain)
+    texts.create_text(session=session, dictionary=d, data={
+        "title": {"es": "Cuento"}, "segments": [{"text": {"qu": "rimay"}}]})  # fmt: skip
+    with pytest.raises(ExportRefused, match=r"texts/.*b\.zip"):
+        export_dictionary(session=session, dictionary=d, format="lift", dest=tmp_path / "b.lift")
+    assert not (tmp_path / "b.lift").exists()
