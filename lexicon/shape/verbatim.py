@@ -69,3 +69,4 @@ def keep_own_sources(entries: list[dict], fmt: str) -> None:
                 extra[f].pop("header", None)
                 extra[f].pop("synced_version", None)
                 extra[f].pop("synced_hash", None)
+                extra[f].pop("synced_source", None)

@@ -23,7 +23,8 @@ from lxml import etree
 from lexicon.errors import ImportRejected
 from lexicon.io.lift.elements import to_xml
 from lexicon.io.lift.read import Reader
-from lexicon.io.lift.refs import resolve_relations
+from lexicon.io.lift.refs import resolve_relations, target_keys
+from lexicon.io.lift.unchanged import Kept, kept, settle
 from lexicon.io.lift.write import Writer, _entry_lift_id, _lx, indent
 from lexicon.io.safety import (
     DEFAULT_LIMITS,
@@ -70,6 +71,7 @@ class LiftDocument:
     warnings: list[dict] = field(default_factory=list)
     raw_entries: list[str] = field(default_factory=list)
     deleted_ids: list[str] = field(default_factory=list)  # FLEx tombstones (dateDeleted)
+    kept: list[str] = field(default_factory=list)  # stored ids of entries left unread (unchanged)
     name: str = "lexicon"
     base_dir: Path | None = None
     _tmp: str | None = None
@@ -122,8 +124,11 @@ class LiftDocument:
 
 
 # ---------------------------------------------------------------------- reading
-def read_lift(path, *, limits: Limits = DEFAULT_LIMITS) -> LiftDocument:
-    """Read a .lift file, a folder holding one, or a zip package; refuse what is unsafe or old."""
+def read_lift(path, *, limits: Limits = DEFAULT_LIMITS, known: dict | None = None) -> LiftDocument:
+    """Read a .lift file, a folder holding one, or a zip package; refuse what is unsafe or old.
+
+    `known` ({synced_source: (stored id, headword)}, lift.unchanged) names entries stored as
+    they are in the file: those are left unread, their stored ids listed in `kept`."""
     path = Path(path)
     tmp = None
     if path.is_file() and zipfile.is_zipfile(path):
@@ -136,7 +141,7 @@ def read_lift(path, *, limits: Limits = DEFAULT_LIMITS) -> LiftDocument:
         folder = None
     try:
         lift_path = find_lift(folder) if folder else path
-        doc = _read_lift_file(lift_path, limits)
+        doc = _read_lift_file(lift_path, limits, known or {})
     except BaseException:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -170,12 +175,13 @@ def _check_version(root, path: Path) -> str:
     return version or "0.13"
 
 
-def _read_lift_file(path: Path, limits: Limits) -> LiftDocument:
+def _read_lift_file(path: Path, limits: Limits, known: dict) -> LiftDocument:
     check_file_size(path, limits)
     check_xml_prolog(path, "LIFT file")
     doc = LiftDocument(name=path.stem, base_dir=path.parent)
     reader = Reader(path.name)
     root = None
+    items: list = []  # the entries in file order: entry dicts, and Kept ones when `known`
     # Events only for the elements handled here: lxml still builds every element, but Python
     # sees 24k events instead of a million (the read is then mostly the Reader's own work).
     events = xml_iterparse(path, events=("start", "end"), tag=("lift", "entry", "header"))
@@ -190,10 +196,10 @@ def _read_lift_file(path: Path, limits: Limits) -> LiftDocument:
             if el.getparent() is not root:
                 continue
             _skip_top_level(root, el, reader)
-            if el.tag == "entry":
-                _read_entry(el, doc, reader)
-            else:
+            if el.tag != "entry":
                 _read_header(el, doc)
+            elif _read_entry(el, doc, reader, items, known):
+                continue  # kept whole: read after all if its relations ask for it
             el.clear()
     except etree.XMLSyntaxError as exc:
         raise ImportRejected(f"{path.name}: not well-formed XML: {exc}") from exc
@@ -203,7 +209,8 @@ def _read_lift_file(path: Path, limits: Limits) -> LiftDocument:
         _check_version(events.root, path)  # refuses: the root is something else
     refuse_doctype(events.root, path.name, "LIFT file")
     _skip_top_level(root, None, reader)
-    resolve_relations(doc.entries, reader.warn)
+    targets = _settle(items, doc, reader)  # before: it adds the entries read after all
+    resolve_relations(doc.entries, reader.warn, targets)
     _raw_sources(path, doc.entries)
     _read_ranges(path, doc, reader, limits)
     _read_writing_systems(path.parent, doc)
@@ -252,8 +259,30 @@ def _raw_sources(path: Path, entries: list[dict]) -> None:
             x["source"] = raw
 
 
-def _read_entry(el, doc: LiftDocument, reader: Reader) -> None:
-    entry = reader.entry(el)
+def _settle(items: list, doc: LiftDocument, reader: Reader) -> dict | None:
+    """Read the Kept entries whose relations need it; list the others in `doc.kept`; return
+    the relation targets of the whole file (None when every entry was read)."""
+    if not doc.kept:
+        return None
+    for at in settle(items, target_keys):
+        items[at] = reader.entry(items[at].el)
+    doc.entries = [item for item in items if not isinstance(item, Kept)]
+    doc.kept = [item.stored_id for item in items if isinstance(item, Kept)]
+    ids: dict = {}
+    for item in items:
+        ids.update(item.keys if isinstance(item, Kept) else target_keys(item))
+    return ids
+
+
+def _read_entry(el, doc: LiftDocument, reader: Reader, items: list, known: dict) -> bool:
+    """Read one `<entry>` into `doc`; True when it is stored unchanged (`known`): then it is
+    not read but kept in `items` as a Kept entry."""
+    source = to_xml(el)
+    if (item := kept(el, source, known)) is not None:
+        items.append(item)
+        doc.kept.append(item.stored_id)
+        return True
+    entry = reader.entry(el, source)
     if entry["deleted"] or not entry["headword"]:
         # FLEx tombstones and headword-less entries cannot be dictionary entries;
         # they are kept verbatim and written back so nothing is lost.
@@ -264,6 +293,8 @@ def _read_entry(el, doc: LiftDocument, reader: Reader) -> None:
             reader.warn(el, "entry without a headword kept as is, not imported")
     else:
         doc.entries.append(entry)
+        items.append(entry)
+    return False
 
 
 def _skip_top_level(root, upto, reader: Reader) -> None:

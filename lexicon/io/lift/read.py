@@ -13,6 +13,7 @@ import uuid
 from lexicon.io import recording_notes
 from lexicon.io.ids import as_uuid, derive_id
 from lexicon.io.lift.elements import ElementReader, is_simple_form, to_xml
+from lexicon.io.lift.unchanged import SOURCE_MARK, source_digest
 from lexicon.shape.entry import (
     blank_entry,
     blank_example,
@@ -27,8 +28,9 @@ SEMANTIC_DOMAIN_TRAITS = ("semantic-domain-ddp4", "semantic-domain")
 class Reader(ElementReader):
     """Turns `<entry>` elements into entry dicts; collects warnings and media references."""
 
-    def entry(self, el) -> dict:
-        """Map one `<entry>`; relation targets are resolved later by `resolve_relations`."""
+    def entry(self, el, source: str | None = None) -> dict:
+        """Map one `<entry>` (`source`: its to_xml when the caller has it); relation targets
+        are resolved later by `resolve_relations`."""
         x: dict = {}
         lift_id, guid = el.get("id"), el.get("guid")
         eid = as_uuid(guid) or as_uuid((lift_id or "").rsplit("_", 1)[-1])
@@ -47,7 +49,9 @@ class Reader(ElementReader):
             if isinstance(child.tag, str) and not self._entry_child(child, e, x):
                 self.residue(x, child)
         self._headword_audio(e, x)
-        x["source"] = to_xml(el)  # written back as is while nobody edits it (io.verbatim)
+        x["source"] = source or to_xml(el)  # written back while nobody edits it (io.verbatim)
+        if digest := source_digest(x["source"]):
+            x[SOURCE_MARK] = digest  # the same XML again need not be read (lift.unchanged)
         # lift._raw_sources takes the file's own text from here, then drops the line
         x["source_line"] = el.sourceline
         if not e["headword"] and e["citation"]:

@@ -5,19 +5,28 @@ from __future__ import annotations
 from lexicon.shape.entry import iter_senses
 
 
-def resolve_relations(entries: list[dict], warn) -> None:
-    """Point relation targets at Wordkeep ids when the LIFT ref names an entry or sense here."""
-    ids: dict[str, tuple[str, dict]] = {}
-    for e in entries:
-        lx = e["extra"].get("lift", {})
-        lift_id = lx.get("attrs", {}).get("id")
-        hw = next(iter(e["headword"].values()), "")
-        for key in filter(None, (lift_id, lx.get("attrs", {}).get("guid"), e["id"])):
-            ids[key] = (e["id"], hw)
-        for s in iter_senses(e):
-            sx = s.get("extra", {}).get("lift", {})
-            for key in filter(None, (sx.get("attrs", {}).get("id"), s["id"])):
-                ids[key] = (s["id"], hw)
+def target_keys(e: dict) -> dict[str, tuple[str, str]]:
+    """What a relation may name `e` or one of its senses by: {key: (id, headword)}."""
+    keys: dict[str, tuple[str, str]] = {}
+    lx = e["extra"].get("lift", {})
+    lift_id = lx.get("attrs", {}).get("id")
+    hw = next(iter(e["headword"].values()), "")
+    for key in filter(None, (lift_id, lx.get("attrs", {}).get("guid"), e["id"])):
+        keys[key] = (e["id"], hw)
+    for s in iter_senses(e):
+        sx = s.get("extra", {}).get("lift", {})
+        for key in filter(None, (sx.get("attrs", {}).get("id"), s["id"])):
+            keys[key] = (s["id"], hw)
+    return keys
+
+
+def resolve_relations(entries: list[dict], warn, ids: dict | None = None) -> None:
+    """Point relation targets at Wordkeep ids when the LIFT ref names an entry or sense here
+    (`ids`: every target of the file, when some of its entries are not among `entries`)."""
+    if ids is None:
+        ids = {}
+        for e in entries:
+            ids.update(target_keys(e))
     for e in entries:
         for r in e["relations"]:
             ref = r["target_id"]

@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from lexicon import editing, entries
 from lexicon.io import importer
 from lexicon.io.importer import import_file
+from lexicon.io.lift.read import Reader
+from lexicon.io.lift.unchanged import SOURCE_MARK
 from lexicon.models import Dictionary, Entry, Revision
 from lexicon.shape.entry import audio_refs
 
@@ -170,3 +172,78 @@ def test_audio_refs_finds_every_recording_in_order():
     assert audio_refs({"headword": {"seh": "audio_href"}}) == []
     # not JSON (a set): walked the long way, same answer
     assert audio_refs({"odd": {1, 2}, "senses": [{"g": a}]}) == [a]
+
+
+def _spy_reads(monkeypatch) -> list[str]:
+    """The LIFT ids of the `<entry>` elements the reader maps to entry dicts."""
+    read: list[str] = []
+    real = Reader.entry
+
+    def spy(self, el, source=None):
+        read.append(el.get("guid") or el.get("id"))
+        return real(self, el, source)
+
+    monkeypatch.setattr(Reader, "entry", spy)
+    return read
+
+
+def test_unchanged_entries_are_not_even_read(session, sena, monkeypatch):
+    """An entry stored as the same XML left it is not mapped again (lift.unchanged); only those
+    naming a media file (which may change under the same name), and those with a relation to
+    one of these (its target is read), are read and compared."""
+    before = _entries(session, sena)
+    marked = {i for i, e in before.items() if e["extra"]["lift"].get(SOURCE_MARK)}
+    assert len(marked) > len(before) / 2
+    read = _spy_reads(monkeypatch)
+    again = import_file(session=session, dictionary=sena, path=SENA / "Sena.lift", format="lift")
+    assert (again.entries_read, again.unchanged) == (len(before), len(before))
+    assert set(read) >= set(before) - marked and len(read) < len(before) / 2
+    for again_read in set(read) & marked:
+        assert any(r["target_id"] not in marked for r in before[again_read]["relations"])
+    assert _entries(session, sena) == before
+
+
+LINKED = """<?xml version="1.0" encoding="UTF-8"?>
+<lift version="0.13">
+<entry id="nyumba_7d9c1a52-0a4b-4f0c-9a43-1f6e1b0c2a01" guid="7d9c1a52-0a4b-4f0c-9a43-1f6e1b0c2a01">
+<lexical-unit><form lang="seh"><text>nyumba</text></form></lexical-unit>
+<sense id="5b0e3c11-7f7e-4c55-8d1e-2a9b6c7d8e02"><gloss lang="en"><text>house</text></gloss></sense>
+</entry>
+<entry id="kanyumba_0c4f2e9a-3b7d-4e1a-9c5b-6d8e7f9a0b03" guid="0c4f2e9a-3b7d-4e1a-9c5b-6d8e7f9a0b03">
+<lexical-unit><form lang="seh"><text>kanyumba</text></form></lexical-unit>
+<relation type="_component-lexeme" ref="nyumba_7d9c1a52-0a4b-4f0c-9a43-1f6e1b0c2a01"/>
+<relation type="Synonyms" ref="5b0e3c11-7f7e-4c55-8d1e-2a9b6c7d8e02"/>
+</entry>
+<entry id="mwana_1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a04" guid="1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a04">
+<lexical-unit><form lang="seh"><text>mwana</text></form></lexical-unit>
+<relation type="Synonyms" ref="kanyumba_0c4f2e9a-3b7d-4e1a-9c5b-6d8e7f9a0b03"/>
+</entry>
+</lift>
+"""
+
+
+def test_relation_to_a_changed_entry_is_read_again(session, tmp_path, monkeypatch):
+    """The file changes a relation target's headword only: the unchanged entry pointing at it
+    (or at its sense) is read after all and gets the new headword; an unchanged entry pointing
+    at an unchanged one is not read."""
+    d = editing.create_dictionary(session=session, data={"slug": "linked", "title": "Linked"})
+    path = tmp_path / "linked.lift"
+    path.write_text(LINKED, "utf-8")
+    assert import_file(session=session, dictionary=d, path=path).created == 3
+    path.write_text(LINKED.replace("<text>nyumba<", "<text>nyumba yayikulu<"), "utf-8")
+    read = _spy_reads(monkeypatch)
+    again = import_file(session=session, dictionary=d, path=path)
+    assert read == ["7d9c1a52-0a4b-4f0c-9a43-1f6e1b0c2a01", "0c4f2e9a-3b7d-4e1a-9c5b-6d8e7f9a0b03"]
+    assert (again.entries_read, again.updated, again.unchanged) == (3, 2, 1)
+    stored = _entries(session, d)
+    relations = stored["0c4f2e9a-3b7d-4e1a-9c5b-6d8e7f9a0b03"]["relations"]
+    assert [(r["target_id"], r["target_headword"]) for r in relations] == [
+        ("7d9c1a52-0a4b-4f0c-9a43-1f6e1b0c2a01", "nyumba yayikulu"),
+        ("5b0e3c11-7f7e-4c55-8d1e-2a9b6c7d8e02", "nyumba yayikulu"),
+    ]
+    assert stored["1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a04"]["relations"][0]["target_headword"] == (
+        "kanyumba"
+    )
+    read.clear()  # the same file once more: nothing read
+    third = import_file(session=session, dictionary=d, path=path)
+    assert read == [] and third.unchanged == 3
