@@ -335,7 +335,8 @@ def linked_text(session, dictionary: Dictionary, viewer, text: dict) -> dict:
     """The text (as the viewer was given it) with its effective links: each analysed word's
     and morpheme's `entry_id` and `link` filled in, and for a segment without analysis
     `pieces` = {"ws", "items": [{"text", "entry_id"}]}, its transcription cut into words and
-    what lies between, for pages to link each word to its entry."""
+    what lies between, for pages to link each word to its entry (also for a segment whose
+    words word alignment made from it: then each word's piece has its `start` and `end`)."""
     by_segment = text_links(session, dictionary, viewer, text)
     alphabet = alphabet_for(dictionary)
     segments = []
@@ -346,12 +347,25 @@ def linked_text(session, dictionary: Dictionary, viewer, text: dict) -> dict:
             segment["words"] = [
                 _linked_word(word, n, found) for n, word in enumerate(segment["words"])
             ]
-        else:
-            form = vernacular_form(dictionary, segment.get("text"))
+        form = vernacular_form(dictionary, segment.get("text"))
+        if not segment.get("words") or _made_by_alignment(segment, form):
             ws = next((k for k, v in (segment.get("text") or {}).items() if v == form), None)
-            segment["pieces"] = {"ws": ws, "items": _pieces(alphabet, form, found)}
+            items, words = _pieces(alphabet, form, found), segment.get("words") or []
+            for item in items:  # words made by alignment: their times, on the typed sentence
+                if "n" in item and item["n"] < len(words):
+                    item.update(
+                        start=words[item["n"]].get("start"), end=words[item["n"]].get("end")
+                    )
+            segment["pieces"] = {"ws": ws, "items": items}
         segments.append(segment)
     return dict(text, segments=segments)
+
+
+def _made_by_alignment(segment: dict, form: str) -> bool:
+    """Were the segment's words made from this very transcription by word alignment (so the
+    sentence is shown as typed, its punctuation kept, with the words' times)?"""
+    made = (segment.get("extra") or {}).get("alignment") or {}
+    return bool(made.get("made")) and made.get("form") == form
 
 
 def _linked_word(word: dict, n: int, found: dict) -> dict:
