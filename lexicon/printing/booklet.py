@@ -47,10 +47,11 @@ class UnknownTextLayout(InvalidInput):
 
 
 def _pairs(multitext: dict | None, order: list[str]) -> list[list[str]]:
-    """A multitext as [[ws, form], ...], the writing systems of `order` first."""
+    """A multitext as [[ws, form, Typst language], ...], the writing systems of `order` first
+    (the language sets each line's direction: Arabic or Hebrew runs right to left)."""
     forms = {k: prepare.nfc(v) for k, v in (multitext or {}).items() if v}
     ranked = [ws for ws in order if ws in forms] + [ws for ws in forms if ws not in order]
-    return [[ws, forms[ws]] for ws in ranked]
+    return [[ws, forms[ws], _typst_lang([ws])] for ws in ranked]
 
 
 def _gloss(multitext: dict | None, langs: list[str]) -> str:
@@ -167,7 +168,7 @@ def _where(doc: dict) -> dict[str, str]:
                 walk(sub, context)
 
     for segment in doc["segments"]:
-        walk(segment, first_form(dict(segment["text"])) or f"sentence {segment['n']}")
+        walk(segment, segment["text"][0][1] if segment["text"] else f"sentence {segment['n']}")
     walk(doc["meta"], doc["meta"]["title"])
     for ch in TEMPLATE_CHARS:
         where.setdefault(ch, "layout")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import unicodedata
 from html import unescape
 from pathlib import Path
 
@@ -131,6 +132,20 @@ def test_interlinear_rows_stay_level_when_a_word_has_less_analysis(
     assert boxes["COP-3SG"][1] == boxes["amid"][1]
     assert boxes["ndi-ye"][1] < boxes["COP-3SG"][1] < boxes["‘day’"][1]
     assert abs(boxes["‘day’"][0] - boxes["tsiku"][0]) < 0.5
+
+
+def test_every_script_of_the_text_gets_a_font(client, session, dictionary, auth):
+    segments = [
+        {"text": {"seh": "ŋ̀gàmà ɓaːɗa", "seh-fonipa": "eːk ɡãːʋ"},
+         "translation": {"en": "Греческий λόγος", "pt": "एक गाँव में", "ar": "في قرية"}},
+    ]  # fmt: skip
+    text = texts.create_text(session=session, dictionary=dictionary, data={
+        "title": {"en": "Scripts"}, "segments": segments})  # fmt: skip
+    got = client.get(f"/api/dictionaries/demo/texts/{text['id']}/print", headers=auth)
+    assert got.status_code == 200, got.text  # no character left without a font
+    out = pdf_text(got.content)
+    for word in ("ŋ̀gàmà", "ɓaːɗa", "ɡãːʋ", "Греческий", "λόγος"):
+        assert word in unicodedata.normalize("NFC", out), word
 
 
 def test_bad_layout_and_uncovered_characters_are_refused(client, session, dictionary, auth):
