@@ -89,13 +89,21 @@ def test_an_outsider_saves_nothing_hidden(client, protocol, person):  # noqa: F8
     plan = client.get("/api/dictionaries/demo/offline/plan", headers=headers).json()
     data = json.loads(text)
     assert plan["entries"] == len(data["entries"])
-    delta = client.get(
-        "/api/dictionaries/demo/offline/changes",
-        params={"since": 0, "as_of": "2000-01-01T00:00:00Z", "access": data["access"]},
-        headers=headers,
-    ).text
+    owner = protocol.owner.headers
+    for entry_id in protocol.ids.values():  # every case written again after the save
+        entry = client.get(f"/api/dictionaries/demo/entries/{entry_id}", headers=owner).json()
+        entry["citation"] = {"seh": "again"}
+        done = client.put(f"/api/dictionaries/demo/entries/{entry_id}", json=entry, headers=owner)
+        assert done.status_code == 200, done.text
+    params = {"since": data["generation"], "as_of": data["as_of"], "access": data["access"]}
+    answer = client.get("/api/dictionaries/demo/offline/changes", params=params, headers=headers)
+    delta = answer.json()
+    assert not delta["full"] and protocol.ids["nested"] in {r[0] for r in delta["entries"]}
     for word in protocol.hidden_from(person) | protocol.hidden_ids(person):
-        assert word not in delta, word
+        assert word not in answer.text, word
+    assert protocol.shas["recording"] not in answer.text
+    for word in protocol.seen_by(person):  # the delta is not empty: its words are there
+        assert word in answer.text, word
 
 
 def test_a_member_of_the_circles_saves_them_under_their_account(client, protocol):  # noqa: F811

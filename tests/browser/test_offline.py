@@ -93,6 +93,8 @@ def test_saved_dictionary_works_offline(browser, live_server, client, session, d
     agree = [q for q in asked if page.evaluate(OFFLINE_TOP, q) == server_top(client, q)]
     assert len(agree) >= 0.95 * len(asked), sorted(set(asked) - set(agree))[:20]
 
+    assert sena.ids["history"] in page.evaluate(OFFLINE_TOP, "kalekale")  # deleted below
+
     context.set_offline(True)
     for q in ("liwulo", "kholamba", "kholanba", "liwlo", "loudcrane", "mphangwa", "mphangwá"):
         page.goto(f"{live_server.url}/d/demo/search?q={q}")
@@ -136,11 +138,21 @@ def test_saved_dictionary_works_offline(browser, live_server, client, session, d
     context.set_offline(False)
     editing.create_entry(session=session, dictionary=dictionary,
                          data={"headword": {"seh": "zatsopano"}, "senses": [{"glosses": {"en": "newfound"}}]})  # fmt: skip
+    editing.delete_entry(session=session, dictionary=dictionary, entry_id=sena.ids["history"])
     page.goto(f"{live_server.url}/d/demo/")
-    page.locator("[data-offline-save][data-offline-updated='1']").wait_for()
-    assert "1 words updated" in page.locator("[data-offline-save] .offline-status").inner_text()
+    page.locator("[data-offline-save][data-offline-updated='2']").wait_for()
+    assert "2 words updated" in page.locator("[data-offline-save] .offline-status").inner_text()
     fresh = server_top(client, "newfound")
     assert fresh and page.evaluate(OFFLINE_TOP, "newfound") == fresh
+    context.set_offline(True)  # the deleted entry is gone offline too
+    page.goto(f"{live_server.url}/d/demo/entries/{sena.ids['history']}")
+    page.locator(".offline-message").wait_for()
+    page.goto(f"{live_server.url}/d/demo/search?q=kalekale")
+    page.locator("#offline-page").wait_for()
+    assert sena.ids["history"] not in page.locator("#offline-page").inner_html()
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/d/demo/")
+    page.locator("[data-offline-save][data-offline-state=ready]").wait_for()
 
     page.locator("button.offline-remove").click()
     page.locator("[data-offline-save][data-offline-state=idle]").wait_for()
