@@ -104,3 +104,35 @@ def test_who_may_align(client, auth, session, dictionary, spoken):
             401, 403, 404)  # fmt: skip
     assert wait(client, auth, started.headers["location"])["status"] == "done"
     assert client.post(f"{API}/no-such-text/alignment", headers=auth).status_code == 404
+
+
+def test_a_word_clip_becomes_the_entry_recording(client, auth, session, dictionary, spoken):
+    entry = client.post("/api/dictionaries/demo/entries", headers=auth, json={
+        "headword": {"seh": "river"}, "status": "published",
+        "senses": [{"glosses": {"en": "river"}}]}).json()  # fmt: skip
+    text = aligned_text(client, auth, spoken)
+    segment = text["segments"][0]
+    clip_url = f"{API}/{text['id']}/segments/{segment['id']}/words/1/clip"
+    clip = client.get(clip_url)  # a public text: anyone who may hear the sentence
+    assert clip.status_code == 200 and clip.headers["content-type"] == "audio/mpeg"
+    assert len(clip.content) > 1000
+    assert client.get(clip_url.replace("/words/1/", "/words/9/")).status_code == 404
+    url = f"/api/dictionaries/demo/entries/{entry['id']}/pronunciations/from-text"
+    body = {"text_id": text["id"], "segment_id": segment["id"], "word": 1}
+    member = make_user(session, "member@example.org", "viewer", dictionary)
+    assert client.post(url, json=body, headers=member.headers).status_code == 403
+    wrong = client.post(url, json=dict(body, word=2), headers=auth)  # "carries": not this entry
+    assert wrong.status_code == 422 and "not linked" in wrong.text
+    done = client.post(url, json=body, headers=auth)
+    assert done.status_code == 200, done.text
+    first = done.json()["pronunciations"][0]
+    assert first["media"]["sha256"] and first["media"]["duration"] < 1.0
+    assert first["extra"]["text"] == {"text_id": text["id"], "segment_id": segment["id"],
+                                      "word": 1}  # fmt: skip
+    # A restricted text's words are no one's to hear but its circle's.
+    hidden = client.get(f"{API}/{text['id']}", headers=auth).json()
+    hidden.update(visibility="restricted", circle="elders")
+    put = client.put(f"{API}/{text['id']}", json=hidden, headers={**auth, "If-Match": '"2"'})
+    assert put.status_code == 200, put.text
+    assert client.get(clip_url).status_code == 404
+    assert client.get(clip_url, headers=member.headers).status_code == 404
