@@ -83,7 +83,8 @@ def test_an_outsider_saves_nothing_hidden(client, protocol, person):  # noqa: F8
         assert word not in text, word
     for hidden in protocol.hidden_ids(person):
         assert hidden not in text, hidden
-    assert protocol.shas["recording"] not in text
+    assert protocol.shas["recording"] not in text and protocol.shas["picture"] not in text
+    assert protocol.shas["public_recording"] in text
     for word in protocol.seen_by(person):
         assert word in text, word
     plan = client.get("/api/dictionaries/demo/offline/plan", headers=headers).json()
@@ -102,6 +103,7 @@ def test_an_outsider_saves_nothing_hidden(client, protocol, person):  # noqa: F8
     for word in protocol.hidden_from(person) | protocol.hidden_ids(person):
         assert word not in answer.text, word
     assert protocol.shas["recording"] not in answer.text
+    assert protocol.shas["picture"] not in answer.text
     for word in protocol.seen_by(person):  # the delta is not empty: its words are there
         assert word in answer.text, word
 
