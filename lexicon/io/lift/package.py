@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
 from lxml import etree
@@ -198,8 +199,8 @@ def _read_lift_file(path: Path, limits: Limits, known: dict) -> LiftDocument:
             _skip_top_level(root, el, reader)
             if el.tag != "entry":
                 _read_header(el, doc)
-            elif _read_entry(el, doc, reader, items, known):
-                continue  # kept whole: read after all if its relations ask for it
+            else:
+                _read_entry(el, doc, reader, items, known)
             el.clear()
     except etree.XMLSyntaxError as exc:
         raise ImportRejected(f"{path.name}: not well-formed XML: {exc}") from exc
@@ -228,13 +229,13 @@ def _raw_sources(path: Path, entries: list[dict]) -> None:
     ends), so an untouched entry goes back out byte for byte; kept only when it parses to the
     same element as the one read (else lxml's serialisation stays: canonically the same)."""
     lines = [x.pop("source_line", None) for e in entries if (x := e["extra"].get("lift"))]
+    if not lines:
+        return  # every entry stored unchanged (lift.unchanged): no source to take
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return  # another encoding: lxml's serialisation it is
-    starts = [0]
-    for line in text.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
+    starts = [0, *accumulate(map(len, text.splitlines(keepends=True)))]
     parser = xml_parser()
     pos = 0  # where the previous entry ended
     for e, line in zip(entries, lines, strict=True):
@@ -265,7 +266,9 @@ def _settle(items: list, doc: LiftDocument, reader: Reader) -> dict | None:
     if not doc.kept:
         return None
     for at in settle(items, target_keys):
-        items[at] = reader.entry(items[at].el)
+        source, line = items[at].source, items[at].line
+        items[at] = reader.entry(etree.fromstring(source.encode("utf-8"), xml_parser()), source)
+        items[at]["extra"]["lift"]["source_line"] = line  # its line in the file (_raw_sources)
     doc.entries = [item for item in items if not isinstance(item, Kept)]
     doc.kept = [item.stored_id for item in items if isinstance(item, Kept)]
     ids: dict = {}
@@ -274,14 +277,14 @@ def _settle(items: list, doc: LiftDocument, reader: Reader) -> dict | None:
     return ids
 
 
-def _read_entry(el, doc: LiftDocument, reader: Reader, items: list, known: dict) -> bool:
-    """Read one `<entry>` into `doc`; True when it is stored unchanged (`known`): then it is
-    not read but kept in `items` as a Kept entry."""
+def _read_entry(el, doc: LiftDocument, reader: Reader, items: list, known: dict) -> None:
+    """Read one `<entry>` into `doc` and `items`; one stored unchanged (`known`) is not read
+    but listed in `items` as a Kept entry."""
     source = to_xml(el)
     if (item := kept(el, source, known)) is not None:
         items.append(item)
         doc.kept.append(item.stored_id)
-        return True
+        return
     entry = reader.entry(el, source)
     if entry["deleted"] or not entry["headword"]:
         # FLEx tombstones and headword-less entries cannot be dictionary entries;
@@ -294,7 +297,6 @@ def _read_entry(el, doc: LiftDocument, reader: Reader, items: list, known: dict)
     else:
         doc.entries.append(entry)
         items.append(entry)
-    return False
 
 
 def _skip_top_level(root, upto, reader: Reader) -> None:

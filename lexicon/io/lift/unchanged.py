@@ -22,26 +22,28 @@ from lexicon.io.safety import nfc
 
 SOURCE_MARK = "synced_source"
 _READER = b"wordkeep lift reader 1\n"  # bump when lift.read maps an entry differently
-_MEDIA = ("<media", "<illustration", "-x-audio", "-X-audio", "-x-AUDIO")
 
 
 def source_digest(source: str) -> str | None:
     """The mark of an entry serialised as `source` (lift.elements.to_xml); None for an entry
     naming a media file or an audio writing system."""
-    if any(m in source for m in _MEDIA) or "-x-audio" in source.lower():
+    if "<media" in source or "<illustration" in source or "-x-audio" in source.lower():
         return None
     return hashlib.sha256(_READER + source.encode("utf-8")).hexdigest()
 
 
 @dataclass
 class Kept:
-    """An `<entry>` the dictionary holds unchanged: its element (read after all if `settle`
-    says so), the id its reader gives it, and the stored id and headword."""
+    """An `<entry>` the dictionary holds unchanged: its serialisation and line (read after all
+    if `settle` says so), the id its reader gives it, the stored id and headword, and the refs
+    of its relations."""
 
-    el: object
+    source: str
+    line: int
     eid: str
     stored_id: str
     headword: str
+    refs: list = field(default_factory=list)
     keys: dict = field(default_factory=dict)  # relation key -> (entry or sense id, headword)
 
 
@@ -60,7 +62,9 @@ def kept(el, source: str, known: dict) -> Kept | None:
     if not eid:
         return None  # a new random id each time: never stored unchanged
     stored_id, headword = found
-    item = Kept(el, eid, stored_id, headword)
+    item = Kept(source, el.sourceline, eid, stored_id, headword)
+    # what resolve_relations resolves: the entry's own relations, not its senses'
+    item.refs = [r.get("ref") for r in el.iterchildren("relation")]
     for key in filter(None, (lift_id, guid, eid)):
         item.keys[key] = (stored_id, headword)  # another dictionary's id was replaced here
     _sense_keys(el, item, "sense", "")
@@ -99,8 +103,7 @@ def settle(items: list, entry_keys) -> list[int]:
     for at, item in enumerate(items):
         if not isinstance(item, Kept):
             continue
-        for relation in item.el.iterchildren("relation"):  # what resolve_relations resolves
-            ref = relation.get("ref")
+        for ref in item.refs:
             if ref and (ref not in owner or not isinstance(items[owner[ref]], Kept)):
                 again.append(at)
                 break
