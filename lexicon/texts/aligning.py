@@ -83,6 +83,7 @@ GARBAGE = (  # an unmappable word: any phones (and silence) of the model, looped
     "ZH",
 )
 BEAMS = ((1e-200, 1e-200, 1e-160), (0.0, 0.0, 0.0))  # ReadAlongs' "moderate", then "loose"
+SILENCE = 1.0  # weight of the optional silence before the first word and after the last
 Progress = Callable[[int, int, str], None]
 
 
@@ -141,6 +142,7 @@ class Aligner:
                     transitions.append((state, state + 1, 0.05, f"_{phone}"))
                     transitions.append((state + 1, state + 1, 0.5, f"_{phone}"))
             state += 1
+        transitions += [(k, k, SILENCE, "_SIL") for k in range(state + 1)]  # pauses
         for k, (name, phoneset) in enumerate(new):  # the last one makes them searchable
             decoder.add_word(name, phoneset, k == len(new) - 1)
         return decoder.create_fsg("segment", 0, state, transitions)
