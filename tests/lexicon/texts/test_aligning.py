@@ -62,7 +62,7 @@ def test_words_land_on_their_times(session, dictionary, tmp_path, spoken):
         expected = [(s, e) for _, s, e in known["words"]]
         assert all(segment["start"] <= s < e <= segment["end"] for s, e in found)
         assert [s for s, _ in found] == sorted(s for s, _ in found)
-        # Measured: 8 of 8 and 5 of 6 boundaries within 100 ms (issue 23 asks >= 80%).
+        # Issue 23 asks >= 80% within 100 ms (bench/align.py: 85-88% on longer espeak speech).
         assert within(expected, found) >= 0.8, (found, expected)
         assert segment["extra"]["alignment"]["made"] is True
     assert stored["segments"][0]["text"] == text["segments"][0]["text"]  # the typing stays
