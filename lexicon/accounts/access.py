@@ -17,7 +17,7 @@ from sqlalchemy import and_, false, func, literal, or_, true
 
 from lexicon.errors import Conflict, DictionaryNotFound, Forbidden, NotAuthenticated
 from lexicon.shape import verbatim
-from lexicon.shape.entry import iter_media
+from lexicon.shape.entry import audio_refs, iter_media
 
 ROLE_RANK = {"viewer": 1, "contributor": 2, "editor": 3, "owner": 4}
 # What each action needs at least.
@@ -337,8 +337,10 @@ def _hidden_names(entry: dict) -> frozenset[str]:
 
 
 def media_shas(entry: dict) -> set[str]:
-    """Every media sha256 an entry dict refers to (pronunciations, examples, pictures)."""
-    return {part["media"]["sha256"] for _, part in iter_media(entry)}
+    """Every media sha256 an entry dict refers to: pronunciations, examples, pictures, and the
+    recordings kept in audio writing-system forms (a gloss's, a translation's ...)."""
+    shas = {part["media"]["sha256"] for _, part in iter_media(entry)}
+    return shas | {ref["sha256"] for ref in audio_refs(entry) if ref.get("sha256")}
 
 
 def media_visible(viewer: Viewer, dictionary, sha256: str, entries: list[dict]) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select, union
+from sqlalchemy import String, cast, select, union
 from sqlmodel import Session
 
 from lexicon.accounts import access
@@ -36,6 +36,7 @@ from lexicon.models import (
     Media,
     Picture,
     Pronunciation,
+    Sense,
     Text,
     TextSegment,
 )
@@ -349,37 +350,62 @@ def can_view_media(
     *, session: Session, dictionary: Dictionary, viewer: Viewer, sha256: str
 ) -> bool:
     """The one access check for media: it is as visible as something that uses it (an entry's
-    part, or a text's long recording).
+    part, a recording kept in an entry's audio writing-system form, or a text's long
+    recording).
 
-    A file no live entry or text uses (just uploaded, or removed from its entry) is seen by editors only.
+    A file nothing live uses (just uploaded, or removed from its entry) is seen by editors only.
     """
-    # Two small queries by id: as one (IN a subquery) SQLite's planner walked every entry.
-    ids = set(
-        session.exec(
-            union(
-                *(
-                    select(model.entry_id).where(model.media_sha256 == sha256)
-                    for model in (Pronunciation, Example, Picture)
-                )
-            )
-        ).scalars()
-    )
-    rows = (
-        [
-            row
-            for row in session.exec(select(Entry).where(Entry.id.in_(ids))).scalars()
-            if row.dictionary_id == dictionary.id and not row.deleted
-        ]
-        if ids
-        else []
-    )
+    rows = _live_entries(session, dictionary, _entries_with_media(session, sha256))
     texts = _text_recording(session, dictionary, viewer, sha256)
-    if not rows and texts is None:
-        return access.may(viewer, dictionary, "edit")
     if texts:
         return True
-    entries = entry_dicts(session=session, dictionary=dictionary, rows=rows) if rows else []
-    return access.media_visible(viewer, dictionary, sha256, entries)
+    if rows and access.media_visible(viewer, dictionary, sha256, entry_dicts(
+            session=session, dictionary=dictionary, rows=rows)):  # fmt: skip
+        return True
+    # Not heard through a part that holds it: perhaps through a gloss's or a translation's
+    # audio form (rare, and kept in JSON, so looked for only now).
+    forms = _live_entries(
+        session, dictionary, _entries_with_audio_form(session, dictionary, sha256)
+    )
+    if forms:
+        entries = entry_dicts(session=session, dictionary=dictionary, rows=forms)
+        return access.media_visible(viewer, dictionary, sha256, entries)
+    if not rows and texts is None:
+        return access.may(viewer, dictionary, "edit")
+    return False
+
+
+def _entries_with_media(session: Session, sha256: str) -> set[str]:
+    # Two small queries by id: as one (IN a subquery) SQLite's planner walked every entry.
+    parts = (Pronunciation, Example, Picture)
+    found = union(*(select(part.entry_id).where(part.media_sha256 == sha256) for part in parts))
+    return set(session.exec(found).scalars())
+
+
+def _entries_with_audio_form(session: Session, dictionary: Dictionary, sha256: str) -> set[str]:
+    """Entries of the dictionary whose JSON parts name the file (an audio writing-system form
+    keeps {"audio_href", "sha256"} in a part's `extra`, see lexicon.shape.entry.audio_refs)."""
+    if not sha256.isalnum():
+        return set()
+    found = session.exec(
+        select(Entry.id).where(
+            Entry.dictionary_id == dictionary.id, cast(Entry.extra, String).contains(sha256)
+        )  # fmt: skip
+    ).scalars()
+    ids = set(found)
+    for model in (Sense, Example, Pronunciation):
+        ids.update(session.exec(
+            select(model.entry_id).join(Entry, Entry.id == model.entry_id).where(
+                Entry.dictionary_id == dictionary.id, cast(model.extra, String).contains(sha256))
+        ).scalars())  # fmt: skip
+    return ids
+
+
+def _live_entries(session: Session, dictionary: Dictionary, ids: set[str]) -> list[Entry]:
+    if not ids:
+        return []
+    rows = session.exec(select(Entry).where(Entry.id.in_(ids))).scalars()
+    return [row for row in rows if row.dictionary_id == dictionary.id and not row.deleted]
 
 
 def _text_recording(session, dictionary, viewer: Viewer, sha256: str) -> bool | None:
