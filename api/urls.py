@@ -183,6 +183,10 @@ class Urls:
         """A sentence's sound, cut from its text's recording (HTTP ranges)."""
         return self.api_text(slug, text_id, "segments", segment_id, "clip")
 
+    def api_word_clip(self, slug: str, text_id: object, segment_id: object, n: int) -> str:
+        """An aligned word's sound, cut from its text's recording (HTTP ranges)."""
+        return self.api_text(slug, text_id, "segments", segment_id, "words", n, "clip")
+
     def api_print(self, slug: str, fmt: str = "pdf", query: Query = None) -> str:
         return self.api_dictionary(slug, f"print.{fmt}") + _query(query)
 

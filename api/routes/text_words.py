@@ -17,7 +17,7 @@ from api.templating import render
 from api.urls import urls
 from lexicon import texts
 from lexicon.errors import EntryNotFound, InvalidInput
-from lexicon.texts import clips, concordance, links
+from lexicon.texts import clips, concordance, links, word_clips
 
 router = APIRouter(prefix="/d/{slug}/edit", include_in_schema=False,
                    default_response_class=HTMLResponse)  # fmt: skip
@@ -83,6 +83,22 @@ def words_page(
     ctx = {"text": text, "segments": segments, "headwords": heads, "viewer": viewer,
            "first_form": texts.first_form}  # fmt: skip
     return render(request, "editor/text_words.html", ctx, dictionary=dictionary)
+
+
+@router.post("/texts/{text_id}/words/recording")
+def use_word_clip(
+    text_id: str, pairs: Annotated[list, Depends(form_pairs)], _csrf: CsrfChecked,
+    dictionary: DictionaryDep, session: SessionDep, viewer: EditorDep, storage: StorageDep,
+):  # fmt: skip
+    """One click: an aligned word's clip becomes its entry's recording (issue 23)."""
+    posted = dict(pairs)
+    entry_id = posted.get("entry_id", "")
+    word_clips.use_word_clip(
+        session=session, storage=storage, dictionary=dictionary, viewer=viewer,
+        entry_id=entry_id, text_id=text_id, segment_id=posted.get("segment_id", ""),
+        n=int(posted.get("n") or 0),
+    )  # fmt: skip
+    return see_other(urls.entry(dictionary.slug, entry_id))
 
 
 @router.post("/texts/{text_id}/words")

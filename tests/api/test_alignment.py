@@ -11,7 +11,7 @@ from lxml import etree
 from praatio import textgrid as praat_textgrid
 from pympi import Elan
 
-from tests.factories import make_user
+from tests.factories import csrf_from, login, make_user
 from tests.lexicon.texts.speech_synth import build
 
 API = "/api/dictionaries/demo/texts"
@@ -136,3 +136,24 @@ def test_a_word_clip_becomes_the_entry_recording(client, auth, session, dictiona
     assert put.status_code == 200, put.text
     assert client.get(clip_url).status_code == 404
     assert client.get(clip_url, headers=member.headers).status_code == 404
+
+
+def test_the_words_page_makes_a_word_the_entry_recording(client, auth, dictionary, spoken):
+    entry = client.post("/api/dictionaries/demo/entries", headers=auth, json={
+        "headword": {"seh": "water"}, "status": "published",
+        "senses": [{"glosses": {"en": "water"}}]}).json()  # fmt: skip
+    text = aligned_text(client, auth, spoken)
+    segment = text["segments"][0]
+    login(client, "owner@example.org")
+    page = client.get(f"/d/demo/edit/texts/{text['id']}/words")
+    assert page.status_code == 200
+    clip = f"/api/dictionaries/demo/texts/{text['id']}/segments/{segment['id']}/words/3/clip"
+    assert page.text.count('class="word-clip"') == 1 and clip in page.text  # only "water"
+    posted = client.post(
+        f"/d/demo/edit/texts/{text['id']}/words/recording", follow_redirects=False,
+        data={"csrf_token": csrf_from(page.text), "segment_id": segment["id"], "n": "3",
+              "entry_id": entry["id"]},
+    )  # fmt: skip
+    assert posted.status_code == 303 and posted.headers["location"].endswith(entry["id"])
+    stored = client.get(f"/api/dictionaries/demo/entries/{entry['id']}", headers=auth).json()
+    assert stored["pronunciations"][0]["extra"]["text"]["word"] == 3
