@@ -33,6 +33,7 @@
     return node;
   }
   function size(bytes) {
+    if (!bytes) return "0 kB";
     var mb = bytes / 1048576;
     return mb >= 1 ? mb.toFixed(1) + " MB" : Math.max(1, Math.round(bytes / 1024)) + " kB";
   }
@@ -352,14 +353,15 @@
       box.dataset.offlineState = "idle";
       remove.hidden = true; go.hidden = false; choices.hidden = false;
       choices.textContent = "";
-      choices.append(
+      [
         el("p", { class: "offline-text", "data-offline-part": "text",
           text: t("text", { size: size(plan.text.bytes) }) }),
         option("audio", t("audio", { count: plan.audio.count, size: size(plan.audio.bytes) }),
           plan.audio.count),
         plan.audio.count ? picker(plan, {}) : null,
         option("pictures", t("pictures", { count: plan.pictures.count,
-          size: size(plan.pictures.bytes) }), plan.pictures.count));
+          size: size(plan.pictures.bytes) }), plan.pictures.count),
+      ].forEach(function (node) { if (node) choices.append(node); });  // append(null) writes "null"
       go.onclick = function () {
         var options = { audio: checked("audio"), pictures: checked("pictures"),
           letters: picked("letter"), domains: picked("domain") };

@@ -15,6 +15,7 @@ import pytest
 
 from lexicon import editing
 from tests.conftest import FIXTURES
+from tests.factories import add_entry
 from tests.protocol_cases import PICTURE, build_cases
 
 pytestmark = pytest.mark.browser
@@ -340,3 +341,20 @@ def test_a_protocol_change_and_another_account(browser, live_server, client, sen
     page.locator(".offline-message").wait_for()
     assert sena.words["restricted_hw"] not in page.content()
     context.close()
+
+
+def test_a_dictionary_without_recordings_offers_no_audio(browser, live_server, client, session,
+                                                         dictionary, owner):  # fmt: skip
+    """No recordings, no pictures: the save control says so in words (no "null", no size made
+    up) and offers only the text."""
+    add_entry(session, dictionary, "nyumba", "house")
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/d/demo/")
+    box = page.locator("[data-offline-save]")
+    box.locator("[data-offline-part=text]").wait_for()
+    words = box.inner_text()
+    assert "null" not in words and "undefined" not in words, words
+    assert "0 recordings, 0 kB" in words and "0 pictures, 0 kB" in words, words
+    assert box.locator("input[name=offline-audio]").is_disabled()
+    assert box.locator("[data-offline-part=audio-parts]").count() == 0
+    page.close()
