@@ -5,6 +5,7 @@ Fixtures live in tests/conftest.py; what is here is called, not requested by nam
 
 from __future__ import annotations
 
+import functools
 import re
 import socket
 import uuid
@@ -20,11 +21,21 @@ PASSWORD = "password-123"
 S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
+@functools.cache
+def password_hash() -> str:
+    """PASSWORD's real argon2 hash, made once: a hash takes 0.1-1 s and nearly every test makes
+    users, so they all store this one (logging in still verifies it as usual)."""
+    return accounts.hash_password(PASSWORD)
+
+
 def make_user(
     session, email: str, role: str | None = None, dictionary=None, circles=(), is_admin=False
 ):
     """A user with a password (PASSWORD), a token and auth headers."""
-    user = accounts.create_user(session=session, email=email, password=PASSWORD, is_admin=is_admin)
+    user = accounts.create_user(session=session, email=email, is_admin=is_admin)
+    user.password_hash = password_hash()
+    session.add(user)
+    session.commit()
     if role and dictionary is not None:
         accounts.set_role(session=session, user=user, dictionary=dictionary, role=role)
     for circle in circles:
