@@ -56,7 +56,7 @@ def test_create_two_senses_two_examples_and_a_recording(browser, live_server, se
     page.fill("#f-sense-1-ex-0-tr-en", "I came home.")
 
     page.click("[data-rec-start]")
-    page.wait_for_timeout(500)
+    page.wait_for_selector("[data-rec-stop]:not([disabled])")
     page.click("[data-rec-stop]")
     page.wait_for_selector("[data-rec-preview]", state="visible")  # listen back first
     page.click("[data-rec-again]")  # re-record
@@ -249,7 +249,10 @@ def test_draft_comes_back_after_the_tab_is_closed(browser, live_server, session,
     page.fill("#f-sense-0-gloss-en", "big house")
     page.click("[data-add-sense]")
     page.fill("#f-sense-1-gloss-en", "family")
-    page.wait_for_timeout(600)  # the draft is written 300 ms after the last keystroke
+    page.wait_for_function(  # the draft is written 300 ms after the last keystroke
+        "() => (localStorage.getItem(document.querySelector('[data-draft-key]').dataset.draftKey)"
+        " || '').includes('family')"
+    )
     context = page.context
     page.close()
     page = context.new_page()
