@@ -1,7 +1,7 @@
 """Word alignment (issue 23): speed as a ratio to the recording's duration (goal >= 2x real
 time, one core, decoding and g2p included) and word boundary accuracy (goal >= 80% of word
 starts and ends within 100 ms) on espeak-ng speech with known word times, with pauses between
-words and with none, and on praatio's English "bobby" recording against its human word times.
+words and with none, and on praatio's English "bobby" and "mary" recordings against their human word times.
 
     .venv/bin/python bench/align.py
 
@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from lexicon.texts import aligning, phones  # noqa: E402
 from tests.lexicon.texts.speech_synth import build, within  # noqa: E402
 
+KICHWA = "shuk punllaka wasiman rirkani mamaka mikhunata yanuykan".split(" ")  # noqa: SIM905
 WORDS = "the old man walked to the river every morning and carried water home".split(" ")  # noqa: SIM905
 BOBBY = Path(__file__).resolve().parents[2] / "shared" / "data" / "texts-praatio-en"
 
@@ -41,16 +42,16 @@ def measure(aligner, mapper, wav: Path, truth: list[dict]) -> tuple[float, float
     return seconds, time.process_time() - started, within(expected, found)
 
 
-def bobby() -> tuple[Path, list[dict]] | None:
+def human(wav: str, grid: str) -> tuple[Path, list[dict]] | None:
+    """A praatio example recording with its human word times (tier "word")."""
     from praatio import textgrid
 
-    if not (BOBBY / "bobby.wav").exists():
+    if not (BOBBY / wav).exists():
         return None
-    tier = textgrid.openTextgrid(str(BOBBY / "bobby_words.TextGrid"), False).tierNames[0]
-    entries = textgrid.openTextgrid(str(BOBBY / "bobby_words.TextGrid"), False).getTier(tier)
-    words = [(e.label, e.start, e.end) for e in entries.entries if e.label.strip()]
-    return BOBBY / "bobby.wav", [{"start": max(0.0, words[0][1] - 0.1),
-                                   "end": words[-1][2] + 0.1, "words": words}]  # fmt: skip
+    entries = textgrid.openTextgrid(str(BOBBY / grid), False).getTier("word").entries
+    words = [(e.label, e.start, e.end) for e in entries if e.label.strip()]
+    return BOBBY / wav, [{"start": max(0.0, words[0][1] - 0.1),
+                          "end": words[-1][2] + 0.1, "words": words}]  # fmt: skip
 
 
 def main() -> None:
@@ -66,9 +67,15 @@ def main() -> None:
                            english))  # fmt: skip
             cases.append((f"espeak-ng en, pauses {pause} s, und", wav, cases[-1][2],
                            undetermined))  # fmt: skip
-        real = bobby()
-        if real is not None:
-            cases.append(("praatio bobby.wav (human times)", *real, english))
+        for pause in (0.3, 0.0):  # a language g2p does not know, spelled as it sounds
+            wav = Path(tmp, f"kichwa-{pause}.wav")
+            halves = [(KICHWA[:4], pause), (KICHWA[4:], pause)]
+            cases.append((f"espeak-ng es Kichwa, {pause} s, und", wav, build(halves, wav, "es"),
+                          undetermined))  # fmt: skip
+        for wav, grid in (("bobby.wav", "bobby_words.TextGrid"), ("mary.wav", "mary.TextGrid")):
+            real = human(wav, grid)
+            if real is not None:
+                cases.append((f"praatio {wav} (human times)", *real, english))
         for label, wav, truth, mapper in cases:
             seconds, taken, share = measure(aligner, mapper, wav, truth)
             print(f"{label:34} {seconds:8.2f} {seconds / taken:11.1f}x {share:13.0%}")
