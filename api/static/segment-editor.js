@@ -19,7 +19,7 @@
   var MIN = 0.05; // the shortest sentence a drag or a split leaves, in seconds
   var JOINED = 0.0005; // edges closer than this are one boundary, dragged together
   var peaks = null, duration = 0, head = 0, current = -1;
-  var view = { start: 0, pps: 0 }; // the time at the left edge; pixels a second
+  var view = { start: 0, pps: 0, zoom: 1 }; // the time at the left edge; pixels a second
   var drag = null, loop = false, stopAt = null, ticking = false;
 
   function msg(name, values) {
@@ -88,10 +88,11 @@
   function follow(t) { if (t < view.start || t > view.start + width()) setView(t - width() / 10); }
 
   function resize() {
+    if (!peaks) return; // the width of a second is known once the duration is
     var ratio = window.devicePixelRatio || 1;
     canvas.width = Math.round(canvas.clientWidth * ratio);
     canvas.height = Math.round(canvas.clientHeight * ratio);
-    view.pps = Math.max(view.pps, fit());
+    view.pps = fit() * view.zoom; // a turned tablet keeps its zoom, not its pixels a second
     setView(view.start);
     draw();
   }
@@ -123,6 +124,20 @@
     }
   }
 
+  var cached = { key: "", image: document.createElement("canvas") };
+  function waveImage(w, h) { // drawn again only when the view or the size changes, not each frame
+    var key = [view.start, view.pps, canvas.width, canvas.height].join(" ");
+    if (cached.key !== key) {
+      cached.key = key;
+      cached.image.width = canvas.width;
+      cached.image.height = canvas.height;
+      var ctx = cached.image.getContext("2d");
+      ctx.setTransform(canvas.width / w, 0, 0, canvas.height / h, 0, 0);
+      drawWave(ctx, w, h);
+    }
+    return cached.image;
+  }
+
   function draw() {
     if (!peaks) return;
     var ctx = canvas.getContext("2d"), w = canvas.clientWidth, h = canvas.clientHeight;
@@ -138,7 +153,7 @@
       ctx.fillRect(x1 - 2, 0, 2, h);
       ctx.fillText(String(i + 1), x0 + 5, 13);
     });
-    drawWave(ctx, w, h);
+    ctx.drawImage(waveImage(w, h), 0, 0, w, h);
     drawRuler(ctx, w, h);
     ctx.fillStyle = "#b3261e";
     ctx.fillRect(px(head) - 1, 0, 2, h);
@@ -243,7 +258,8 @@
     if (form.requestSubmit) form.requestSubmit(button); else button.click();
   }
   function zoom(factor) {
-    view.pps = clamp(view.pps * factor, fit(), 2000);
+    view.zoom = clamp(view.zoom * factor, 1, Math.max(1, 2000 / fit()));
+    view.pps = fit() * view.zoom;
     setView(head - width() / 2);
     draw();
   }
@@ -310,6 +326,8 @@
     if (i >= 0) select(i);
   });
   canvas.addEventListener("pointercancel", function () { drag = null; });
+  // A finger held still before it drags is not asking for a menu (which would cancel the drag).
+  canvas.addEventListener("contextmenu", function (event) { event.preventDefault(); });
 
   // ---- the keyboard: letters only outside text fields; Ctrl+S (or Cmd+S) everywhere
   function typing(target, key) {

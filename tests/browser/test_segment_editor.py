@@ -34,7 +34,7 @@ def open_editor(page, url):
 
 def wave_box(page) -> dict:
     wave = page.locator("[data-wave]")
-    wave.scroll_into_view_if_needed()
+    wave.evaluate("(canvas) => canvas.scrollIntoView({block: 'center'})")
     return wave.bounding_box()
 
 
@@ -150,6 +150,12 @@ def test_split_merge_play_and_the_keyboard(browser, live_server, story, session,
         timeout=10000,
     )
     assert page.evaluate("document.querySelector('[data-text-recording]').currentTime") < 1.3
+    scroller = page.get_by_label("Part of the recording shown")
+    assert scroller.is_hidden()  # the whole recording fits
+    page.get_by_role("button", name="Zoom in").click()
+    assert scroller.is_visible() and float(scroller.get_attribute("max")) > 1.4
+    page.get_by_role("button", name="Zoom out").click()
+    assert scroller.is_hidden()
     rows.nth(0).locator("textarea").nth(1).click()
     page.keyboard.press("Control+s")  # saves even while typing
     page.wait_for_url(SAVED)
@@ -176,7 +182,15 @@ def test_a_finger_on_a_tablet(browser, live_server, story, session, dictionary):
     page.fill("#password", "password-123")
     page.locator("form.login [type=submit]").tap()
     page.wait_for_url(f"{live_server.url}/d/demo/edit/")
-    box = open_editor(page, url)
+    open_editor(page, url)
+    upright = page.locator("[data-wave]").evaluate("(canvas) => canvas.width")
+    page.set_viewport_size({"width": TABLET["height"], "height": TABLET["width"]})  # turned
+    page.wait_for_function(f"() => document.querySelector('[data-wave]').width > {upright}")
+    assert page.get_by_label("Part of the recording shown").is_hidden()  # all of it still fits
+    page.set_viewport_size(TABLET)  # and back upright: narrower, and still all of it
+    page.wait_for_function(f"() => document.querySelector('[data-wave]').width === {upright}")
+    assert page.get_by_label("Part of the recording shown").is_hidden()
+    box = wave_box(page)
     cdp = context.new_cdp_session(page)
     y = box["y"] + box["height"] / 2
     # A finger lands a little beside the end of sentence 2 (fingers are not precise) and drags.
