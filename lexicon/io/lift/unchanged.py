@@ -24,10 +24,16 @@ SOURCE_MARK = "synced_source"
 _READER = b"wordkeep lift reader 1\n"  # bump when lift.read maps an entry differently
 
 
+def names_media(source: str) -> bool:
+    """Whether an `<entry>`'s text names a media file: a `<media>`, an `<illustration>` or a
+    form in an audio writing system. One that does not gives an entry with none."""
+    return "<media" in source or "<illustration" in source or "-x-audio" in source.lower()
+
+
 def source_digest(source: str) -> str | None:
     """The mark of an entry serialised as `source` (lift.elements.to_xml); None for an entry
-    naming a media file or an audio writing system."""
-    if "<media" in source or "<illustration" in source or "-x-audio" in source.lower():
+    naming a media file (`names_media`)."""
+    if names_media(source):
         return None
     return hashlib.sha256(_READER + source.encode("utf-8")).hexdigest()
 

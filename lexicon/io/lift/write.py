@@ -9,6 +9,7 @@ from lxml import etree
 from lexicon.io import recording_notes
 from lexicon.io.lift.elements import form_plain
 from lexicon.io.lift.read import SEMANTIC_DOMAIN_TRAITS
+from lexicon.io.lift.unchanged import names_media
 from lexicon.io.safety import nfc, xml_parser
 from lexicon.shape import verbatim
 from lexicon.shape.entry import MEDIA_KINDS, audio_refs, iter_media
@@ -128,19 +129,27 @@ class Writer:
         source = verbatim.source_of(e, "lift")
         if source is None:
             return None
-        for obj, kind, x in _media_holders(e):
-            href = (x.get("hrefs") or {}).get("media")
-            if obj.get("media") and (not href or self.media_href(obj["media"], kind, x) != href):
-                return None
-        for ref in audio_refs(e):
-            name = ref["audio_href"]
-            if self.media_href(ref, "audio", {"hrefs": {"media": name}}) != name:
-                return None
+        # Untouched since its import, the entry holds the media its text names: when it names
+        # none, no file name to check (a walk of every part and of the whole JSON, saved).
+        if names_media(source) and not self._media_as_named(e):
+            return None
         try:
             _frag(source)  # well-formed, or rebuilt
         except etree.XMLSyntaxError:
             return None
         return source
+
+    def _media_as_named(self, e: dict) -> bool:
+        """Whether every media file the entry names is named as this export names the file."""
+        for obj, kind, x in _media_holders(e):
+            href = (x.get("hrefs") or {}).get("media")
+            if obj.get("media") and (not href or self.media_href(obj["media"], kind, x) != href):
+                return False
+        for ref in audio_refs(e):
+            name = ref["audio_href"]
+            if self.media_href(ref, "audio", {"hrefs": {"media": name}}) != name:
+                return False
+        return True
 
     def entry(self, e: dict):
         x = _lx(e)
