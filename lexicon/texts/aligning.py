@@ -97,8 +97,7 @@ class NothingToAlign(InvalidInput):
 def model_dir() -> Path:
     spec = importlib.util.find_spec("readalongs")
     if spec is None or spec.origin is None:
-        phones._g2p()  # raises AlignerMissing with the install hint
-        raise phones.AlignerMissing("alignment: ReadAlongs is not installed on this server")
+        raise phones.AlignerMissing(phones.MISSING)
     return Path(spec.origin).parent / "static" / "model" / MODEL
 
 
@@ -109,10 +108,7 @@ class Aligner:
         try:
             import soundswallower  # heavy: imported when used (docs/architecture.md)
         except ImportError:
-            raise phones.AlignerMissing(
-                "alignment: ReadAlongs is not installed on this server; install it with "
-                "pip install 'wordkeep[align]'"
-            ) from None
+            raise phones.AlignerMissing(phones.MISSING) from None
         self._ss, self._serial = soundswallower, 0
         self._decoders = [self._decoder(beams) for beams in BEAMS]
 
@@ -199,7 +195,9 @@ def segment_words(dictionary: Dictionary, alphabet, segment: dict) -> list[dict]
     made = (segment.get("extra") or {}).get("alignment") or {}
     if segment.get("words") and not (made.get("made") and made.get("form") != form):
         return [dict(w) for w in segment["words"]]
-    chosen = (segment.get("extra") or {}).get("links") or {}
+    chosen = dict((segment.get("extra") or {}).get("links") or {})
+    for n, old in enumerate(segment.get("words") or []):  # made before: their choices stay
+        chosen.setdefault(str(n), old)
     words = []
     for n, text in enumerate(links.split_words(alphabet, form)):
         kept = chosen.get(str(n)) or {}

@@ -36,6 +36,12 @@ TARGET = "eng-arpabet"  # the phones of ReadAlongs' acoustic model (CMU Sphinx e
 IPA_SEGMENT = re.compile(r".[\u0300-\u036f\u02b0-\u02ff\u0361\u035c]*")  # a base and its marks
 
 
+MISSING = (
+    "alignment: ReadAlongs is not installed on this server; install it with "
+    "pip install 'wordkeep[align]'"
+)
+
+
 class AlignerMissing(WordkeepError):
     """Word alignment needs ReadAlongs (`pip install 'wordkeep[align]'`), not installed here."""
 
@@ -44,10 +50,7 @@ def _g2p():
     try:
         import g2p  # heavy: imported when used (docs/architecture.md)
     except ImportError:  # the optional extra is not installed
-        raise AlignerMissing(
-            "alignment: ReadAlongs is not installed on this server; install it with "
-            "pip install 'wordkeep[align]'"
-        ) from None
+        raise AlignerMissing(MISSING) from None
     return g2p
 
 

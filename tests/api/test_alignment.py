@@ -11,6 +11,7 @@ from lxml import etree
 from praatio import textgrid as praat_textgrid
 from pympi import Elan
 
+from lexicon.texts import aligning
 from tests.factories import csrf_from, login, make_user
 from tests.lexicon.texts.speech_synth import build
 
@@ -157,3 +158,21 @@ def test_the_words_page_makes_a_word_the_entry_recording(client, auth, dictionar
     assert posted.status_code == 303 and posted.headers["location"].endswith(entry["id"])
     stored = client.get(f"/api/dictionaries/demo/entries/{entry['id']}", headers=auth).json()
     assert stored["pronunciations"][0]["extra"]["text"]["word"] == 3
+
+
+def test_without_readalongs_alignment_says_how_to_install_it(
+    client, auth, dictionary, spoken, monkeypatch
+):
+    recording, transcript, _ = spoken
+    files = {"file": ("story.txt", transcript, "text/plain"),
+             "audio": ("story.wav", recording, "audio/wav")}  # fmt: skip
+    text = client.post(API, files=files, data={"status": "published"}, headers=auth).json()
+    find_spec = aligning.importlib.util.find_spec  # a server where the extra is not installed
+    monkeypatch.setattr(
+        aligning.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "readalongs" else find_spec(name, *a),
+    )
+    answer = client.post(f"{API}/{text['id']}/alignment", headers=auth)
+    assert answer.status_code == 400 and "wordkeep[align]" in answer.text
+    assert client.get(f"{API}/{text['id']}", headers=auth).json()["version"] == 1

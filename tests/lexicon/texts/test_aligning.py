@@ -136,3 +136,31 @@ def test_phones_from_g2p_the_entries_and_the_alphabet(session, dictionary):
     assert mapper.phones("chuma") == ("SH UW M AA", "alphabet")
     assert mapper.phones("ǂǃǂ") == (None, "none")
     assert phones.Phonetiser(language="fra").phones("bonjour")[1] == "lang"
+
+
+def test_keepers_choices_move_onto_the_words_and_a_new_transcription_is_aligned_anew(
+    session, dictionary, tmp_path, spoken
+):
+    path, truth = spoken
+    storage = LocalStorage(tmp_path / "media")
+    dictionary.language_code = "eng"
+    text = _text(session, dictionary, storage, path, truth)
+    first = text["segments"][0]
+    first["extra"] = {"links": {"1": {"text": "river", "entry_id": None, "link": "rejected"}}}
+    text = texts.update_text(session=session, dictionary=dictionary, text_id=text["id"],
+                             data=text, version=text["version"])  # fmt: skip
+    stored, _ = aligning.align_text(session=session, storage=storage, dictionary=dictionary,
+                                    text_id=text["id"])  # fmt: skip
+    words = stored["segments"][0]["words"]
+    assert (words[1]["text"], words[1]["link"]) == ("river", "rejected")
+    assert "links" not in stored["segments"][0]["extra"]
+    # The keeper retypes the sentence: aligning again makes its words from the new typing.
+    stored["segments"][0]["text"] = {"seh": "The river carries water"}
+    stored = texts.update_text(session=session, dictionary=dictionary, text_id=text["id"],
+                               data=stored, version=stored["version"])  # fmt: skip
+    again, report = aligning.align_text(session=session, storage=storage,
+                                        dictionary=dictionary, text_id=text["id"])  # fmt: skip
+    words = again["segments"][0]["words"]
+    assert [w["text"] for w in words] == ["The", "river", "carries", "water"]
+    assert all(w["start"] is not None for w in words) and report["aligned"] == 2
+    assert words[1]["link"] == "rejected"  # the choice stays with its word
