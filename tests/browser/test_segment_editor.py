@@ -150,6 +150,25 @@ def test_split_merge_play_and_the_keyboard(browser, live_server, story, session,
         timeout=10000,
     )
     assert page.evaluate("document.querySelector('[data-text-recording]').currentTime") < 1.3
+    page.keyboard.press("l")  # loop sentence 2: it plays to its end and again from its start
+    assert page.locator("[data-act=loop]").get_attribute("aria-pressed") == "true"
+    looped = page.evaluate(
+        """() => new Promise((resolve) => {
+             const a = document.querySelector('[data-text-recording]');
+             let high = false;
+             const look = () => {
+               if (a.currentTime > 0.9) high = true;
+               else if (high && a.currentTime < 0.75 && !a.paused) resolve(a.currentTime);
+             };
+             a.addEventListener('timeupdate', look);
+             a.addEventListener('seeked', look);
+             setTimeout(() => resolve(null), 8000);
+           })"""
+    )
+    assert looped is not None and looped >= at - 0.01
+    page.keyboard.press("l")
+    page.keyboard.press(" ")
+    page.wait_for_function("() => document.querySelector('[data-text-recording]').paused")
     scroller = page.get_by_label("Part of the recording shown")
     assert scroller.is_hidden()  # the whole recording fits
     page.get_by_role("button", name="Zoom in").click()
