@@ -266,7 +266,7 @@ def _align_all(session, storage, dictionary, text: dict, viewer, progress) -> tu
         raise NothingToAlign("alignment: no segment you may edit has times and a transcription")
     report = {"segments": len(todo), "aligned": 0, "words": 0, "unmapped": [], "failed": [],
               "mapping": Counter(), "seconds": 0.0}  # fmt: skip
-    aligner, done, out = Aligner(), {}, []
+    aligner, done = Aligner(), {}
     with tempfile.TemporaryDirectory(prefix="wordkeep-align-") as tmp:
         pcm_path = Path(tmp, "pcm")
         segmenting.fetch(storage, key, Path(tmp, "recording"))
@@ -275,26 +275,23 @@ def _align_all(session, storage, dictionary, text: dict, viewer, progress) -> tu
             words = segment_words(dictionary, alphabet, segment)
             made = not segment.get("words") or bool(
                 ((segment.get("extra") or {}).get("alignment") or {}).get("made"))  # fmt: skip
+            form = links.vernacular_form(dictionary, segment.get("text"))
             pcm = read_pcm(pcm_path, segment["start"], segment["end"])
             words, unmapped, how, ok = align_segment(aligner, phonetiser, pcm, segment, words)
             report["seconds"] += segment["end"] - segment["start"]
             report["mapping"].update(how)
             report["unmapped"] += [{"segment_id": segment["id"], "word": w} for w in unmapped]
             if ok:
-                form = links.vernacular_form(dictionary, segment.get("text"))
                 done[segment["id"]] = _aligned(segment, words, form, made)
                 report["aligned"] += 1
                 report["words"] += sum(1 for w in words if w.get("start") is not None)
             else:
-                report["failed"].append({"segment_id": segment["id"],
-                                         "text": links.vernacular_form(dictionary,
-                                                                       segment.get("text"))})  # fmt: skip
+                report["failed"].append({"segment_id": segment["id"], "text": form})
             if progress is not None:
                 progress(n + 1, len(todo), "aligning")
-    out = [done.get(s["id"], s) for s in text["segments"]]
     report["mapping"] = dict(report["mapping"])
     report["seconds"] = round(report["seconds"], 3)
-    return out, report
+    return [done.get(s["id"], s) for s in text["segments"]], report
 
 
 def align_text(
