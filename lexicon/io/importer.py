@@ -184,11 +184,13 @@ def _take_in(parsed: Parsed, dictionary: Dictionary, report: ImportReport) -> di
 
 
 def _dry_run(session, dictionary: Dictionary, parsed: Parsed, report: ImportReport) -> None:
-    """What the import would do: media it would store, entries it would create or update."""
+    """What the import would do: media it would store, entries and texts it would create or
+    update."""
     _dry_media(parsed, report)
     existing = syncmarks.stored_marks(session, dictionary, [e["id"] for e in parsed.entries])
     report.updated = sum(1 for e in parsed.entries if e["id"] in existing)
     report.created = report.entries_read - report.updated
+    textpack.predict(session=session, dictionary=dictionary, pack=parsed.texts, report=report)
 
 
 @contextmanager

@@ -172,6 +172,25 @@ def check_texts(pack: PackageTexts, report=None) -> list[dict]:
     return errors
 
 
+def predict(*, session: Session, dictionary: Dictionary, pack: PackageTexts, report) -> None:
+    """A dry run's counts in `report.texts`: what the import would do with each text."""
+    for text in pack.texts:
+        report.texts[_fate(session, dictionary, text)] += 1
+
+
+def _fate(session, dictionary, text: dict) -> str:
+    """What an import would do with `text`: "created", "updated" or "unchanged" (a deleted
+    one, which it leaves alone, counts as unchanged)."""
+    text = _own_ids(session, dictionary, text)
+    row = session.get(Text, text["id"]) if text.get("id") else None
+    if row is None or row.dictionary_id != dictionary.id:
+        return "created"
+    sha = (text.get("media") or {}).get("sha256") if isinstance(text.get("media"), dict) else None
+    if row.deleted or _same(text_dict(session, dictionary, row), text, sha):
+        return "unchanged"
+    return "updated"
+
+
 def write_texts(*, session: Session, dictionary: Dictionary, pack: PackageTexts, storage,
                 editor: str = "", report) -> None:  # fmt: skip
     """Store the package's texts (inside the import's transaction), counted into `report`:

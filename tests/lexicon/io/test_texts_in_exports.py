@@ -78,6 +78,10 @@ def test_texts_come_back_from_the_export_zip(fmt, session, tmp_path):
         doc = json.loads(zipfile.ZipFile(out).read("source.json"))
         assert sorted(t["id"] for t in doc["texts"]) == sorted(ids.values())
     target = new_dictionary(session, "target")
+    dry = import_file(session=session, dictionary=target, path=out, format=fmt, storage=storage,
+                      dry_run=True)  # fmt: skip
+    assert dry.texts == {"read": 3, "created": 3, "updated": 0, "unchanged": 0}
+    assert texts.list_texts(session=session, dictionary=target) == []
     report = import_file(session=session, dictionary=target, path=out, format=fmt, storage=storage)
     assert report.texts == {"read": 3, "created": 3, "updated": 0, "unchanged": 0}
     stored = [texts.read_text(session=session, dictionary=target, text_id=t["id"])
@@ -94,6 +98,18 @@ def test_texts_come_back_from_the_export_zip(fmt, session, tmp_path):
     # The same zip again: nothing changes.
     again = import_file(session=session, dictionary=target, path=out, format=fmt, storage=storage)
     assert again.texts == {"read": 3, "created": 0, "updated": 0, "unchanged": 3}
+    # A text changed here since: the dry run says it would be updated, and the import does it.
+    first = texts.list_texts(session=session, dictionary=target)[0]
+    current = texts.read_text(session=session, dictionary=target, text_id=first["id"])
+    texts.update_text(session=session, dictionary=target, text_id=first["id"],
+                      data=dict(current, genre="changed"), version=current["version"])  # fmt: skip
+    dry = import_file(session=session, dictionary=target, path=out, format=fmt, storage=storage,
+                      dry_run=True)  # fmt: skip
+    assert dry.texts == {"read": 3, "created": 0, "updated": 1, "unchanged": 2}
+    done = import_file(session=session, dictionary=target, path=out, format=fmt, storage=storage)
+    assert done.texts == dry.texts
+    back = texts.read_text(session=session, dictionary=target, text_id=first["id"])
+    assert back["genre"] != "changed" and back["version"] == current["version"] + 2
 
 
 def tone(path: Path, seconds: float) -> bytes:
