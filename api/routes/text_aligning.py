@@ -19,7 +19,7 @@ from api.deps import DictionaryDep, EditorDep, SessionDep, StorageDep
 from api.urls import urls
 from lexicon import texts
 from lexicon.io import jobs
-from lexicon.texts import aligning
+from lexicon.texts import aligning, segmenting
 
 router = APIRouter(
     prefix="/api/dictionaries/{slug}/texts",
@@ -57,6 +57,8 @@ def start_alignment(
     """Align the words of the text's transcribed segments to its recording, in the
     background; poll the job."""
     texts.read_text(session=session, dictionary=dictionary, text_id=text_id, viewer=viewer)
+    if not texts.read_text(session=session, dictionary=dictionary, text_id=text_id)["media"]:
+        raise segmenting.NoRecording(f"text {text_id} has no recording to align")
     aligning.model_dir()  # not installed: refused before a job starts
     job = _running(session, dictionary, text_id)
     if job is None:

@@ -105,6 +105,10 @@ def test_who_may_align(client, auth, session, dictionary, spoken):
             401, 403, 404)  # fmt: skip
     assert wait(client, auth, started.headers["location"])["status"] == "done"
     assert client.post(f"{API}/no-such-text/alignment", headers=auth).status_code == 404
+    files = {"file": ("story.txt", transcript, "text/plain")}  # no recording: nothing to hear
+    silent = client.post(API, files=files, data={"status": "published"}, headers=auth).json()
+    refused = client.post(f"{API}/{silent['id']}/alignment", headers=auth)
+    assert refused.status_code == 404 and "no recording" in refused.text
 
 
 def test_a_word_clip_becomes_the_entry_recording(client, auth, session, dictionary, spoken):
