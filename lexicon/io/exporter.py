@@ -29,23 +29,21 @@ from lexicon.models import Dictionary, Entry, Media
 from lexicon.shape.entry import audio_refs, iter_media
 
 EXPORT_FORMATS = ("lift", "csv", "cldf", "mdf", "json")
-BATCH = 500
 
 
 def _entries(session: Session, dictionary: Dictionary, viewer) -> list[dict]:
     table = Entry.__table__  # Core rows: building 12,000 ORM objects was a fifth of an export
-    rows = session.execute(
-        select(table)
-        .where(table.c.dictionary_id == dictionary.id, table.c.deleted == False)  # noqa: E712
-        .order_by(table.c.sort_key, table.c.id)
-    ).all()
+    where = (table.c.dictionary_id == dictionary.id, table.c.deleted == False)  # noqa: E712
+    rows = session.execute(select(table).where(*where).order_by(table.c.sort_key, table.c.id))
+    # The children of all entries at once, chosen in SQL (an IN list of thousands of ids
+    # cost SQLAlchemy more than the query did).
+    ids = select(table.c.id).where(*where)
     out: list[dict] = []
-    for i in range(0, len(rows), BATCH):
-        for e in entry_dicts(session=session, dictionary=dictionary, rows=rows[i : i + BATCH]):
-            if viewer is not None:
-                e = access.filter_entry(viewer, dictionary, e)
-            if e is not None:
-                out.append(e)
+    for e in entry_dicts(session=session, dictionary=dictionary, rows=rows.all(), ids_query=ids):
+        if viewer is not None:
+            e = access.filter_entry(viewer, dictionary, e)
+        if e is not None:
+            out.append(e)
     if viewer is not None:  # relations to targets the viewer may not see are left out
         out = relations.resolve(session, dictionary, viewer, out)
     return out

@@ -96,6 +96,6 @@ def unchanged_lift(session, dictionary) -> dict[str, tuple[str, str]]:
     ).where(table.c.dictionary_id == dictionary.id, table.c.deleted == false())
     return {
         row.synced_source: (row.id, next(iter((row.headword or {}).values()), ""))
-        for row in session.execute(query)
+        for row in session.execute(query).all()  # one fetch, not one per row
         if row.synced_source and row.synced_version == row.version
     }
