@@ -18,9 +18,11 @@ clicks or Gothic) is unmappable: the aligner skips it and reports it by name.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -46,9 +48,25 @@ class AlignerMissing(WordkeepError):
     """Word alignment needs ReadAlongs (`pip install 'wordkeep[align]'`), not installed here."""
 
 
+@contextmanager
+def _root_logging_kept():
+    """g2p's mappings load ReadAlongs' logging set-up, which puts a handler on the root logger
+    at INFO: every library's INFO lines (Alembic's, say) would then reach the CLI's output and
+    the server's log. The process's logging is not theirs to change: it is put back."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+        root.setLevel(level)
+
+
 def _g2p():
     try:
-        import g2p  # heavy: imported when used (docs/architecture.md)
+        with _root_logging_kept():
+            import g2p  # heavy: imported when used (docs/architecture.md)
     except ImportError:  # the optional extra is not installed
         raise AlignerMissing(MISSING) from None
     return g2p
@@ -59,14 +77,17 @@ def _converter(source: str):
     """g2p's mapping from `source` to ARPABET (None: g2p has no such path)."""
     g2p = _g2p()
     try:
-        return g2p.make_g2p(source, TARGET, tokenize=False)
+        with _root_logging_kept():
+            return g2p.make_g2p(source, TARGET, tokenize=False)
     except (g2p.InvalidLanguageCode, g2p.NoPath):
         return None
 
 
 def g2p_languages(candidates) -> str | None:
     """The first of `candidates` (language codes) g2p can map to phones."""
-    known = set(_g2p().get_arpabet_langs()[0]) - {"und"}
+    with _root_logging_kept():
+        langs = _g2p().get_arpabet_langs()[0]
+    known = set(langs) - {"und"}
     return next((c for c in candidates if c and c in known), None)
 
 
