@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh --test
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-exec .venv/bin/python -m pytest "$@"
+# WORDKEEP_TEST_WORKERS=2: two test processes (pytest-xdist), each with its own SQLite files
+# and PostgreSQL database (the given one's name + _gw0, _gw1); 0, the default, runs them here.
+exec .venv/bin/python -m pytest -n "${WORDKEEP_TEST_WORKERS:-0}" "$@"
