@@ -130,7 +130,23 @@ def _segment_from_form(form: dict, i: int, old: dict | None, vern: str, analysis
     segment["text"] = {**(segment.get("text") or {}), text_ws: get("text")}
     segment["translation"] = {**(segment.get("translation") or {}), tr_ws: get("translation")}
     segment["start"], segment["end"] = get("start") or None, get("end") or None
+    segment["words"] = _words_inside(segment.get("words") or [], get("start"), get("end"))
     return segment
+
+
+def _words_inside(words: list, start: str, end: str) -> list:
+    """The words, each timed one that now falls outside its sentence (an edge dragged in the
+    segment editor) without its times: they are to be aligned again, not played wrong."""
+    try:
+        low, high = float(start) - 0.0005, float(end) + 0.0005
+    except ValueError:  # no times (or bad ones, refused when the text is checked)
+        return words
+    return [
+        dict(w, start=None, end=None)
+        if w.get("start") is not None and not (low <= w["start"] and (w.get("end") or 0) <= high)
+        else w
+        for w in words
+    ]
 
 
 def text_from_form(form: dict, current: dict, vern: str, analysis: str) -> dict:

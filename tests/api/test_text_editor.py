@@ -106,3 +106,32 @@ def test_a_new_row_with_only_times_is_kept(keeper, session, dictionary):
     segments = texts.read_text(session=session, dictionary=dictionary, text_id=row.id)["segments"]
     assert [(s["start"], s["end"]) for s in segments] == [(0.0, 0.5), (0.5, 0.9)]
     assert segments[0]["id"] == first["id"] and segments[1]["id"] != first["id"]
+
+
+def test_a_moved_edge_clears_the_word_times_it_leaves_outside(keeper, session, dictionary):
+    """Aligned words keep their times while inside their sentence; an edge moved past some of
+    them (the segment editor's drag) clears those, to be aligned again."""
+    text = texts.create_text(session=session, dictionary=dictionary, data={
+        "title": {"seh": "Nkhani"}, "status": "published",
+        "segments": [{"start": 1.0, "end": 2.0, "text": {"seh": "ndidapita kumunda"},
+                      "words": [{"text": "ndidapita", "start": 1.0, "end": 1.5},
+                                {"text": "kumunda", "start": 1.5, "end": 2.0}]}]})  # fmt: skip
+    page_url = f"{EDIT}/{text['id']}"
+    form = {
+        "csrf_token": csrf_from(keeper.get(page_url).text), "version": "1", "rows": "1",
+        "title": "Nkhani", "visibility": "public", "status": "published",
+        "seg-0-id": text["segments"][0]["id"], "seg-0-start": "1.0", "seg-0-end": "2.0",
+        "seg-0-text": "ndidapita kumunda",
+    }  # fmt: skip
+    assert keeper.post(page_url, data=form, follow_redirects=False).status_code == 303
+    session.rollback()
+    words = texts.read_text(session=session, dictionary=dictionary,
+                            text_id=text["id"])["segments"][0]["words"]  # fmt: skip
+    assert [(w["start"], w["end"]) for w in words] == [(1.0, 1.5), (1.5, 2.0)]  # unchanged
+    moved = dict(form, version="2", **{"seg-0-end": "1.7"})
+    assert keeper.post(page_url, data=moved, follow_redirects=False).status_code == 303
+    session.rollback()
+    words = texts.read_text(session=session, dictionary=dictionary,
+                            text_id=text["id"])["segments"][0]["words"]  # fmt: skip
+    assert [(w["text"], w["start"], w["end"]) for w in words] == [
+        ("ndidapita", 1.0, 1.5), ("kumunda", None, None)]  # fmt: skip
