@@ -73,7 +73,8 @@ def test_history_and_restore(session, dictionary):
     back = texts.restore_revision(session=session, dictionary=dictionary, text_id=text["id"],
                                   number=1)  # fmt: skip
     assert back["version"] == 4 and len(back["segments"]) == 2 and not back["deleted"]
-    assert session.exec(select(TextRevision.action)).scalars().all()[-1] == "restore"
+    last = select(TextRevision.action).order_by(TextRevision.number.desc()).limit(1)
+    assert session.exec(last).scalar_one() == "restore"
 
 
 def test_bad_text_writes_nothing(session, dictionary):
