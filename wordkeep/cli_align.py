@@ -8,13 +8,9 @@ name; their neighbours are aligned all the same. Running it again is always safe
 from __future__ import annotations
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlmodel import Session
 
-from lexicon import texts
-from lexicon.media.storage import storage_from_url
 from lexicon.texts import aligning
-from wordkeep.common import err, friendly, load_settings, open_engine
+from wordkeep.common import friendly, opened_text, progress_bar
 
 
 def register(text_app: typer.Typer) -> None:
@@ -24,26 +20,14 @@ def register(text_app: typer.Typer) -> None:
 @friendly
 def align_command(text_id: str = typer.Argument(..., help="The text's id.")) -> None:
     """Align the words of a text's transcribed segments to its recording (ReadAlongs)."""
-    settings = load_settings()
-    engine = open_engine(settings)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            dictionary, _ = texts.find_text(session=session, text_id=text_id)
-            storage = storage_from_url(settings.media_dir)
-            with Progress(TextColumn("{task.description}"), BarColumn(),
-                          TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                          console=err, transient=True) as bar:  # fmt: skip
-                task = bar.add_task("aligning", total=None)
-
-                def tick(done: int, total: int, stage: str) -> None:
-                    bar.update(task, completed=done, total=total or None, description=stage)
-
-                stored, report = aligning.align_text(
-                    session=session, storage=storage, dictionary=dictionary, text_id=text_id,
-                    editor="command line", progress=tick,
-                )  # fmt: skip
-    finally:
-        engine.dispose()
+    with (
+        opened_text(text_id) as (session, dictionary, _, storage),
+        progress_bar("aligning") as tick,
+    ):
+        stored, report = aligning.align_text(
+            session=session, storage=storage, dictionary=dictionary, text_id=text_id,
+            editor="command line", progress=tick,
+        )  # fmt: skip
     for miss in report["unmapped"]:
         typer.echo(
             f"not aligned (no phones for it): {miss['word']!r} in segment {miss['segment_id']}"

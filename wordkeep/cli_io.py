@@ -11,7 +11,6 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlmodel import Session
 
 from lexicon import entries
@@ -20,28 +19,7 @@ from lexicon.io.exporter import export_dictionary
 from lexicon.io.importer import ImportReport, import_file
 from lexicon.media.storage import storage_from_url
 from wordkeep import cli_dictionary
-from wordkeep.common import BAD_INPUT, err, friendly, load_settings, open_engine
-
-
-@contextmanager
-def _bar(label: str):
-    """A Rich progress bar on stderr; yields the callback the domain calls."""
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(label, total=None)
-
-        def tick(done: int, total: int, stage: str) -> None:
-            progress.update(
-                task, completed=done, total=total or None, description=f"{label}: {stage}"
-            )
-
-        yield tick
+from wordkeep.common import BAD_INPUT, err, friendly, load_settings, open_engine, progress_bar
 
 
 @contextmanager
@@ -86,7 +64,7 @@ def import_command(
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"--mapping: not valid JSON ({exc.msg})") from exc
     try:
-        with _context(dictionary) as (session, d, storage), _bar(file.name) as tick:
+        with _context(dictionary) as (session, d, storage), progress_bar(file.name) as tick:
             report = import_file(
                 session=session,
                 dictionary=d,
@@ -101,7 +79,7 @@ def import_command(
     except DictionaryNotFound as exc:
         if not create:  # the message says how to create it
             raise cli_dictionary.not_found(dictionary, file) from exc
-        with _bar(file.name) as tick:
+        with progress_bar(file.name) as tick:
             report = cli_dictionary.import_creating(
                 file=file, slug=dictionary, format=format, dry_run=dry_run, editor=editor,
                 options=options, progress=tick,
@@ -143,7 +121,7 @@ def export_command(
 ) -> None:
     """Export a dictionary as a zip (LIFT package, CSV, CLDF, MDF or JSON) with its media,
     or as the plain file (words.json) when it has none."""
-    with _context(dictionary) as (session, d, storage), _bar(d.slug) as tick:
+    with _context(dictionary) as (session, d, storage), progress_bar(d.slug) as tick:
         path = export_dictionary(
             session=session,
             dictionary=d,

@@ -8,13 +8,9 @@ exit code 2 and nothing is written; running it again is always safe."""
 from __future__ import annotations
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlmodel import Session
 
-from lexicon import texts
-from lexicon.media.storage import storage_from_url
 from lexicon.texts import segmenting
-from wordkeep.common import err, friendly, load_settings, open_engine
+from wordkeep.common import friendly, opened_text, progress_bar
 
 
 def register(text_app: typer.Typer) -> None:
@@ -33,26 +29,14 @@ def segment_command(
     """Segment a text's recording by voice activity; transcribed segments are kept."""
     overrides = {"min_pause": min_pause, "min_segment": min_segment,
                  "max_segment": max_segment, "pad": pad, "threshold": threshold}  # fmt: skip
-    settings = load_settings()
-    engine = open_engine(settings)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            dictionary, _ = texts.find_text(session=session, text_id=text_id)
-            storage = storage_from_url(settings.media_dir)
-            with Progress(TextColumn("{task.description}"), BarColumn(),
-                          TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
-                          console=err, transient=True) as bar:  # fmt: skip
-                task = bar.add_task("segmenting", total=None)
-
-                def tick(done: int, total: int, stage: str) -> None:
-                    bar.update(task, completed=done, total=total or None, description=stage)
-
-                stored, report = segmenting.segment_text(
-                    session=session, storage=storage, dictionary=dictionary, text_id=text_id,
-                    overrides=overrides, editor="command line", progress=tick,
-                )  # fmt: skip
-    finally:
-        engine.dispose()
+    with (
+        opened_text(text_id) as (session, dictionary, _, storage),
+        progress_bar("segmenting", counts=False) as tick,
+    ):
+        stored, report = segmenting.segment_text(
+            session=session, storage=storage, dictionary=dictionary, text_id=text_id,
+            overrides=overrides, editor="command line", progress=tick,
+        )  # fmt: skip
     typer.echo(
         f"text {text_id} is at version {stored['version']}: {report['added']} proposed "
         f"segments, {report['kept']} transcribed kept, {report['replaced']} untouched replaced"

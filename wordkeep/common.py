@@ -9,14 +9,19 @@ accepted, a setting or option that does not validate); 1 anything else.
 from __future__ import annotations
 
 import functools
+from contextlib import contextmanager
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
+from sqlmodel import Session
 
+from lexicon import texts
 from lexicon.db.engine import make_engine
 from lexicon.errors import InvalidInput, NotFound, TooLarge, UnsupportedMedia, WordkeepError
+from lexicon.media.storage import storage_from_url
 from lexicon.operations.upgrade import upgrade
 from wordkeep.settings import Settings
 
@@ -77,3 +82,35 @@ def open_engine(settings: Settings) -> Engine:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     return engine
+
+
+@contextmanager
+def progress_bar(label: str, counts: bool = True):
+    """A Rich progress bar on stderr; yields the callback the domain calls with (done, total,
+    stage). `counts`: show done/total (entries, segments), else a percentage (milliseconds
+    of a recording read)."""
+    amount = MofNCompleteColumn() if counts else TextColumn("{task.percentage:>3.0f}%")
+    with Progress(TextColumn("{task.description}"), BarColumn(), amount, TimeElapsedColumn(),
+                  console=err, transient=True) as progress:  # fmt: skip
+        task = progress.add_task(label, total=None)
+
+        def tick(done: int, total: int, stage: str) -> None:
+            progress.update(
+                task, completed=done, total=total or None, description=f"{label}: {stage}"
+            )
+
+        yield tick
+
+
+@contextmanager
+def opened_text(text_id: str):
+    """(session, the text's dictionary, the text, media storage) for the text `text_id`, the
+    engine disposed of afterwards."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            dictionary, text = texts.find_text(session=session, text_id=text_id)
+            yield session, dictionary, text, storage_from_url(settings.media_dir)
+    finally:
+        engine.dispose()

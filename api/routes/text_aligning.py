@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from sqlmodel import select
 
 from api.csrf import require_csrf_for_session
 from api.deps import DictionaryDep, EditorDep, SessionDep, StorageDep
@@ -27,22 +26,6 @@ router = APIRouter(
     dependencies=[Depends(require_csrf_for_session)],
 )
 KIND = "alignment"  # the job row's `format`; its `file_name` is the text's id
-
-
-def _running(session, dictionary, text_id: str) -> dict | None:
-    """The alignment of this text still running, if any (a dead one is marked failed)."""
-    table = jobs.ImportJob
-    rows = session.exec(
-        select(table.id).where(
-            table.dictionary_id == dictionary.id, table.format == KIND,
-            table.file_name == text_id, table.status.in_(jobs.ACTIVE),
-        )
-    ).all()  # fmt: skip
-    for job_id in rows:
-        job = jobs.poll_job(session=session, dictionary=dictionary, job_id=job_id)
-        if job["status"] in jobs.ACTIVE:
-            return job
-    return None
 
 
 @router.post("/{text_id}/alignment", status_code=202)
@@ -60,14 +43,11 @@ def start_alignment(
     if not texts.read_text(session=session, dictionary=dictionary, text_id=text_id)["media"]:
         raise segmenting.NoRecording(f"text {text_id} has no recording to align")
     aligning.model_dir()  # not installed: refused before a job starts
-    job = _running(session, dictionary, text_id)
-    if job is None:
-        session.rollback()  # SQLite: a poll may just have marked a dead job; read afresh
-        row = jobs.create_job(session=session, dictionary=dictionary, user_id=viewer.user_id,
-                              format=KIND, file_name=text_id)  # fmt: skip
-        work = aligning.align_work(storage, dictionary.slug, text_id, viewer, viewer.label)
-        jobs.start(engine=request.app.state.engine, job_id=row.id, kind=KIND, work=work)
-        job = jobs.job_dict(row)
+    job = jobs.start_once(
+        session=session, engine=request.app.state.engine, dictionary=dictionary,
+        user_id=viewer.user_id, kind=KIND, file_name=text_id,
+        work=lambda: aligning.align_work(storage, dictionary.slug, text_id, viewer, viewer.label),
+    )  # fmt: skip
     url = urls.api_text(dictionary.slug, text_id, "alignment", job["id"])
     return JSONResponse(job, status_code=202, headers={"Location": url})
 

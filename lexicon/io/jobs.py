@@ -437,6 +437,30 @@ def start(
     return thread
 
 
+def start_once(
+    *, session: Session, engine, dictionary: Dictionary, user_id: int | None, kind: str,
+    file_name: str, work: Callable[[], Work],
+) -> dict:  # fmt: skip
+    """The `kind` job on `file_name` (a text's id, say) still running, else a new one running
+    `work()`: asking twice while it runs answers the same job. A job whose process died is
+    marked failed and does not count."""
+    running = session.exec(
+        select(ImportJob.id).where(
+            ImportJob.dictionary_id == dictionary.id, ImportJob.format == kind,
+            ImportJob.file_name == file_name, ImportJob.status.in_(ACTIVE),
+        )
+    ).all()  # fmt: skip
+    for job_id in running:
+        job = poll_job(session=session, dictionary=dictionary, job_id=job_id)
+        if job["status"] in ACTIVE:
+            return job
+    session.rollback()  # SQLite: a poll may just have marked a dead job; read afresh
+    row = create_job(session=session, dictionary=dictionary, user_id=user_id, format=kind,
+                     file_name=file_name)  # fmt: skip
+    start(engine=engine, job_id=row.id, kind=kind, work=work())
+    return job_dict(row)
+
+
 def start_job(
     *,
     engine,
