@@ -78,7 +78,7 @@ def cut_wav(src: str | Path, dst: str | Path, start: float, end: float) -> float
     return len(pcm) / 2 / (rate or 16000)
 
 
-def _sounding_segment(session, dictionary, viewer, text_id: str, segment_id: str):
+def sounding_segment(session, dictionary, viewer, text_id: str, segment_id: str):
     """(the stored text, its segment) if the viewer may hear it: no text, a hidden text or
     segment, no recording or no times are all answered as no clip."""
     try:
@@ -106,7 +106,7 @@ def _recording_key(session, dictionary, text: dict) -> str:
 
 def _cut_from_storage(storage: Storage, key: str, dst: Path, segment: dict) -> None:
     if segment.get("start") is None or segment.get("end") is None:
-        raise ClipNotFound(f"segment {segment['id']} has no times")
+        raise ClipNotFound(f"segment {segment.get('id')} has no times")
     src = dst.with_name("recording")
     with storage.open(key) as stored, open(src, "wb") as out:
         while chunk := stored.read(1024 * 1024):
@@ -120,21 +120,30 @@ def clip_to_serve(
 ) -> Served:  # fmt: skip
     """The segment's clip (MP3, time kept), cut once and then kept in storage, if the viewer
     may hear the segment."""
-    text, segment = _sounding_segment(session, dictionary, viewer, text_id, segment_id)
+    text, segment = sounding_segment(session, dictionary, viewer, text_id, segment_id)
+    title = "".join(c if c.isalnum() else "-" for c in first_form(text["title"]))[:40]
+    return span_to_serve(session, storage, dictionary, text, segment, title or "clip")
+
+
+def span_to_serve(session, storage: Storage, dictionary: Dictionary, text: dict, span: dict,
+                  name: str) -> Served:  # fmt: skip
+    """Seconds `span["start"]` to `span["end"]` of the text's recording as an MP3 (time
+    kept), cut once and then kept in storage; the caller has asked the access rule."""
+    if span.get("start") is None or span.get("end") is None:
+        raise ClipNotFound(f"text {text['id']}: {name} has no times")
     source = _recording_key(session, dictionary, text)
     sha = text["media"]["sha256"]
-    span = f"{round(segment['start'] * 1000)}-{round(segment['end'] * 1000)}"
-    key = f"audio/clips/{sha[:2]}/{sha}.{span}.{CLIP_PROFILE}.{audio.WEB_EXTENSION}"
+    times = f"{round(span['start'] * 1000)}-{round(span['end'] * 1000)}"
+    key = f"audio/clips/{sha[:2]}/{sha}.{times}.{CLIP_PROFILE}.{audio.WEB_EXTENSION}"
     session.rollback()  # no transaction stays open while the clip is cut or sent
     if not storage.exists(key):
         with tempfile.TemporaryDirectory(prefix="wordkeep-clip-") as tmp:
             wav, mp3 = Path(tmp, "clip.wav"), Path(tmp, "clip.mp3")
-            _cut_from_storage(storage, source, wav, segment)
+            _cut_from_storage(storage, source, wav, span)
             audio.make_web_derivative(wav, mp3, name="clip.wav", keep_time=True)
             storage.put(key, mp3, content_type=audio.WEB_MIME)
-    title = "".join(c if c.isalnum() else "-" for c in first_form(text["title"]))[:40]
-    return Served(key=key, mime=audio.WEB_MIME, size=storage.size(key), etag=f'"{sha}.{span}"',
-                  public=False, filename=f"{title or 'clip'}-{span}.{audio.WEB_EXTENSION}")  # fmt: skip
+    return Served(key=key, mime=audio.WEB_MIME, size=storage.size(key), etag=f'"{sha}.{times}"',
+                  public=False, filename=f"{name}-{times}.{audio.WEB_EXTENSION}")  # fmt: skip
 
 
 # ---------------------------------------------------------------- into the dictionary
@@ -201,7 +210,7 @@ def example_from_segment(text: dict, segment: dict, sha256: str | None) -> dict:
 
 def _readable_segment(session, dictionary, viewer, text_id, segment_id):
     try:
-        return _sounding_segment(session, dictionary, viewer, text_id, segment_id)
+        return sounding_segment(session, dictionary, viewer, text_id, segment_id)
     except ClipNotFound:
         raise store.TextNotFound(f"no segment {segment_id} in text {text_id}") from None
 

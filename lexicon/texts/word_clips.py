@@ -6,15 +6,11 @@ proposed for contributors). Every path reads the segment through the access rule
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from lexicon.accounts import access
 from lexicon.accounts.access import Viewer
 from lexicon.editing import review
 from lexicon.entries.read import stored_entry
 from lexicon.errors import EntryNotFound, InvalidInput
-from lexicon.media import audio
 from lexicon.media.recordings import Served
 from lexicon.media.storage import Storage
 from lexicon.models import Dictionary
@@ -23,7 +19,7 @@ from lexicon.texts import clips, links
 
 def _timed_word(session, dictionary, viewer, text_id: str, segment_id: str, n: int):
     """(text, segment, word n) when the viewer may hear the segment and the word has times."""
-    text, segment = clips._sounding_segment(session, dictionary, viewer, text_id, segment_id)
+    text, segment = clips.sounding_segment(session, dictionary, viewer, text_id, segment_id)
     words = segment.get("words") or []
     word = words[n] if 0 <= n < len(words) else None
     if word is None or word.get("start") is None or word.get("end") is None:
@@ -37,20 +33,8 @@ def word_clip_to_serve(
 ) -> Served:  # fmt: skip
     """Word `n` of a segment as spoken (MP3, cut once, then kept in storage like sentence
     clips), if the viewer may hear the segment and the word is aligned."""
-    text, segment, word = _timed_word(session, dictionary, viewer, text_id, segment_id, n)
-    source = clips._recording_key(session, dictionary, text)
-    sha = text["media"]["sha256"]
-    span = f"{round(word['start'] * 1000)}-{round(word['end'] * 1000)}"
-    key = f"audio/clips/{sha[:2]}/{sha}.{span}.{clips.CLIP_PROFILE}.{audio.WEB_EXTENSION}"
-    session.rollback()  # no transaction stays open while the clip is cut or sent
-    if not storage.exists(key):
-        with tempfile.TemporaryDirectory(prefix="wordkeep-clip-") as tmp:
-            wav, mp3 = Path(tmp, "clip.wav"), Path(tmp, "clip.mp3")
-            clips._cut_from_storage(storage, source, wav, dict(segment, **_span(word)))
-            audio.make_web_derivative(wav, mp3, name="clip.wav", keep_time=True)
-            storage.put(key, mp3, content_type=audio.WEB_MIME)
-    return Served(key=key, mime=audio.WEB_MIME, size=storage.size(key), etag=f'"{sha}.{span}"',
-                  public=False, filename=f"{word['text'][:40]}-{span}.{audio.WEB_EXTENSION}")  # fmt: skip
+    text, _, word = _timed_word(session, dictionary, viewer, text_id, segment_id, n)
+    return clips.span_to_serve(session, storage, dictionary, text, _span(word), word["text"][:40])
 
 
 def _span(word: dict) -> dict:

@@ -193,3 +193,15 @@ def test_editor_pages_link_to_words_and_candidates(client, setup):
     assert "/d/demo/edit/candidates" in listing
     page = client.get(f"/d/demo/edit/texts/{setup['drum']}").text
     assert f"/d/demo/edit/texts/{setup['drum']}/words" in page
+
+
+def test_a_sentence_without_times_has_no_clip(client, session, dictionary, setup):
+    """A recorded text's sentence not yet timed: no clip (404), not a server error."""
+    text = texts.read_text(session=session, dictionary=dictionary, text_id=setup["drum"])
+    untimed = {"id": "s3", "start": None, "end": None, "text": {"seh": "ngoma"}}
+    texts.update_text(session=session, dictionary=dictionary, text_id=setup["drum"],
+                      data=dict(text, segments=[*text["segments"], untimed]),
+                      version=text["version"])  # fmt: skip
+    answer = client.get(f"{API}/texts/{setup['drum']}/segments/s3/clip")
+    assert answer.status_code == 404, answer.text
+    assert client.get(f"{API}/texts/{setup['drum']}/segments/s1/clip").status_code == 200
