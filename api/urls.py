@@ -93,6 +93,13 @@ class Urls:
         """The wizard that makes a dictionary (from an import file or empty)."""
         return "/dictionaries/new"
 
+    def new_dictionary_job(self, job_id: object) -> str:
+        """The progress page of a new dictionary's import, then its way in."""
+        return f"/dictionaries/new/jobs/{_part(job_id)}"
+
+    def api_new_dictionary_job(self, job_id: object) -> str:
+        return f"/api/new-dictionary-jobs/{_part(job_id)}"
+
     # ------------------------------------------------------ a dictionary's pages
 
     def dictionary(self, slug: str) -> str:

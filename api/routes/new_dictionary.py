@@ -1,6 +1,8 @@
 """A new dictionary from the browser: the wizard page `/dictionaries/new` (title and slug,
 language, writing systems, licence, visibility, alphabet; optionally a file whose dry run is
 shown before anything is created) and the language lookup it uses, `GET /api/languages`.
+Creating with a file starts its import as a background job and goes to its progress page
+(api/routes/new_dictionary_jobs.py); the dictionary exists only once the import succeeded.
 
 Who may create is the site setting WORDKEEP_DICTIONARY_CREATORS (lexicon.accounts.creators).
 The page works as plain form posts; new-dictionary.js adds the language search, the slug
@@ -40,6 +42,7 @@ from lexicon.io.starting import (
     dictionary_fields,
     propose_slug,
     read_findings,
+    start_creation,
 )
 
 router = APIRouter()
@@ -382,41 +385,44 @@ async def new_dictionary_post(
 
 
 async def _check_or_create(request, viewer, session, values: dict, staged, action: str):
-    """Prefill from the staged file, check the form and the file's dry run; show them
-    (`check`, or any mistake), else create the dictionary with the file and go to it."""
+    """Prefill from the staged file and check the form; `check` (or any mistake) shows them
+    with the file's dry run. Else create: without a file at once, then to the dictionary; with
+    one as a background job (its import all or nothing), then to the job's progress page."""
     fmt = values["format"] if values["format"] in FORMATS else None
     findings = await _run(read_findings, staged, fmt) if staged is not None else None
     filled = _prefill(values, findings)
     fields, errors = _fields(values)
-    report = None
-    if staged is not None and not errors:
-        checked = await _run(
-            lambda: check_file(session=session, path=staged, fields=fields, format=fmt)
-        )
-        report = checked.to_dict()
     if action == "check" or errors:
+        report = None
+        if staged is not None and not errors:
+            checked = await _run(
+                lambda: check_file(session=session, path=staged, fields=fields, format=fmt)
+            )
+            report = checked.to_dict()
         code = 422 if errors and action != "check" else 200
         return _page(request, viewer, values, errors=errors, report=report,
                      findings=findings, staged=staged, filled=filled, status_code=code)  # fmt: skip
-    if report is not None and report["errors"]:
-        errors = {"file": _("The file has errors (listed below): nothing was created.")}
-        return _page(request, viewer, values, errors=errors, report=report,
-                     findings=findings, staged=staged, status_code=422)  # fmt: skip
     data = dictionary_fields(findings, fields) if findings is not None else fields
-    storage = getattr(request.app.state, "storage", None)
-    dictionary, _report = await _run(
-        lambda: create_dictionary_from(
+    if staged is None:
+        dictionary, _report = await _run(
+            lambda: create_dictionary_from(session=session, data=data, owner_id=viewer.user_id)
+        )
+        return RedirectResponse(urls.dictionary(dictionary.slug), status_code=303)
+    job = await _run(
+        lambda: start_creation(
             session=session,
+            engine=request.app.state.engine,
             data=data,
             owner_id=viewer.user_id,
             path=staged,
             format=fmt,
-            storage=storage,
+            storage=getattr(request.app.state, "storage", None),
             editor=viewer.label,
+            cleanup=lambda: shutil.rmtree(staged.parent, ignore_errors=True),
         )
     )
-    _drop_stage(request)
-    return RedirectResponse(urls.dictionary(dictionary.slug), status_code=303)
+    request.session.pop(STAGE_KEY, None)  # the job has the file now, and removes it when it ends
+    return RedirectResponse(urls.new_dictionary_job(job.id), status_code=303)
 
 
 async def _run(fn, *args):

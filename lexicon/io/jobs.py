@@ -58,6 +58,9 @@ INTERRUPTED_KIND = {
     "alignment": "The alignment was interrupted: the server process running it stopped. The "
     "text was not changed (its word times are saved all at once, at the end), so it can be "
     "run again.",
+    "new-dictionary": "The new dictionary was not created: the server process importing its "
+    "file stopped. Nothing was written (the dictionary and its entries are one transaction), so "
+    "it can be created again.",
 }
 log = logging.getLogger("wordkeep.jobs")
 
@@ -70,7 +73,10 @@ class ImportJob(SQLModel, table=True):
     __tablename__ = "import_job"
 
     id: str = Field(primary_key=True, max_length=36)
-    dictionary_id: int = Field(foreign_key="dictionary.id", index=True, ondelete="CASCADE")
+    # None while a job that creates its dictionary runs (lexicon.io.starting), and if it failed
+    dictionary_id: int | None = Field(
+        default=None, foreign_key="dictionary.id", index=True, ondelete="CASCADE"
+    )
     user_id: int | None = None  # who started it; no foreign key so accounts can be removed
     format: str = ""
     file_name: str = ""
@@ -90,13 +96,15 @@ class JobNotFound(NotFound):
 
 
 def create_job(
-    *, session: Session, dictionary: Dictionary, user_id: int | None, format: str, file_name: str
-) -> ImportJob:
-    """Record a queued import job (committed, so other workers can see it at once)."""
+    *, session: Session, dictionary: Dictionary | None, user_id: int | None, format: str,
+    file_name: str,
+) -> ImportJob:  # fmt: skip
+    """Record a queued import job (committed, so other workers can see it at once); without a
+    dictionary for work that creates its own (lexicon.io.starting)."""
     now = _now()
     job = ImportJob(
         id=str(uuid.uuid4()),
-        dictionary_id=dictionary.id,
+        dictionary_id=dictionary.id if dictionary is not None else None,
         user_id=user_id,
         format=format or "",
         file_name=file_name,
@@ -123,6 +131,11 @@ def poll_job(*, session: Session, dictionary: Dictionary, job_id: str) -> dict:
     """What a poll answers: the job with its live progress; a job whose process died is
     reported (and marked) failed."""
     job = get_job(session=session, dictionary=dictionary, job_id=job_id)
+    return poll_row(session=session, job=job)
+
+
+def poll_row(*, session: Session, job: ImportJob) -> dict:
+    """`poll_job` for a job row already found (and so already checked)."""
     data = job_dict(job)
     if job.status not in ACTIVE:
         return data

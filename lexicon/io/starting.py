@@ -4,10 +4,21 @@ exists, and the creation with its import as one all-or-nothing transaction.
 
 Used by the browser's new-dictionary wizard (api/routes/new_dictionary.py) and by
 `wordkeep dictionary create` / `wordkeep import --create` (wordkeep/cli_dictionary.py).
+
+The wizard creates a dictionary with a file as a background job (`start_creation`, through
+lexicon.io.jobs, kind NEW_DICTIONARY). The job row is committed first, with no dictionary; the
+job's thread then creates the dictionary and imports the file in one transaction, and the row
+names the dictionary once that commits. A job that fails (a refused file, a duplicate slug, an
+error half-way through the writing, a killed process) leaves no dictionary, no entries and no
+media files: the transaction rolls back, and the files its import stored that nothing else
+names are deleted at once (the orphan sweep, lexicon.media.sweep, is the backstop when the
+process itself died). Only the job row stays, with the error and the file's problems by line,
+for the page of the user who started it (`own_job`).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections import Counter
@@ -15,20 +26,27 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from lxml import etree
-from sqlmodel import Session
+from pydantic import ValidationError
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 
 from lexicon import languages
 from lexicon.alphabet import PLAIN_LATIN
 from lexicon.db.transactions import transaction
 from lexicon.editing.dictionaries import create_dictionary
-from lexicon.errors import ImportRejected
+from lexicon.errors import DuplicateDictionary, ImportRejected, InvalidInput
+from lexicon.io import jobs
 from lexicon.io.importer import ImportReport, detect_format, import_file
 from lexicon.io.safety import DEFAULT_LIMITS, Limits
 from lexicon.io.sources import parse
+from lexicon.media.sweep import referenced_keys
 from lexicon.models import Dictionary
 from lexicon.shape.schemas import DictionaryCreate
 
 SLUG_MAX = 64
+NEW_DICTIONARY = "new-dictionary"  # the kind of job (the job row's `format`)
+log = logging.getLogger("wordkeep.starting")
 _AUDIO_WS = re.compile(r"-zxxx(-|$)", re.IGNORECASE)
 
 
@@ -229,7 +247,10 @@ def create_dictionary_from(
                 progress=progress,
             )
             if report.errors:
-                raise ImportRejected(f"{Path(path).name}: the file has errors; nothing created")
+                raise ImportRejected(
+                    f"{Path(path).name}: the file has errors; nothing created",
+                    errors=report.errors,
+                )
     return dictionary, report
 
 
@@ -251,3 +272,119 @@ def dictionary_fields(findings: Findings, given: dict) -> dict:
             ignore = [c for c in PLAIN_LATIN["ignore"] if c not in letters]
             out["alphabet"] = {"letters": letters, "ignore": ignore}
     return out
+
+
+# ---------------------------------------------------------------- as a background job
+
+
+def start_creation(
+    *, session: Session, engine, data: dict, owner_id: int | None, path: Path,
+    format: str | None = None, storage=None, editor: str = "", cleanup=None,
+) -> jobs.ImportJob:  # fmt: skip
+    """Create the dictionary `data` from the file at `path` in a background job: the job row
+    now (committed, no dictionary yet), the dictionary with its import in a thread, all or
+    nothing (see the module's docstring). `cleanup` runs when the job ends, however it ends.
+    A dictionary that could not be created at all (fields, slug taken) is refused at once."""
+    try:
+        slug = DictionaryCreate.model_validate(data).slug
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidInput(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
+    if _slug_taken(session, slug):
+        raise DuplicateDictionary(f"a dictionary with slug {slug!r} exists already")
+    job = jobs.create_job(session=session, dictionary=None, user_id=owner_id,
+                          format=NEW_DICTIONARY, file_name=Path(path).name)  # fmt: skip
+    work = creation_work(data=data, owner_id=owner_id, path=path, format=format,
+                         storage=storage, editor=editor)  # fmt: skip
+    jobs.start(engine=engine, job_id=job.id, kind=NEW_DICTIONARY, work=work, cleanup=cleanup)
+    return job
+
+
+def creation_work(
+    *, data: dict, owner_id: int | None, path: Path, format: str | None, storage, editor: str
+) -> jobs.Work:
+    """The work of a NEW_DICTIONARY job: `create_dictionary_from`, and on any failure the
+    media files it stored taken back. Its row ends naming the new dictionary."""
+
+    def work(session: Session, progress: jobs.Progress) -> dict:
+        kept = _Recorded(storage) if storage is not None else None
+        try:
+            dictionary, report = create_dictionary_from(
+                session=session, data=data, owner_id=owner_id, path=path, format=format,
+                storage=kept, editor=editor, progress=progress,
+            )  # fmt: skip
+        except BaseException as exc:
+            if kept is not None:
+                _take_back(session, kept)
+            if isinstance(exc, IntegrityError):  # PostgreSQL: the slug taken meanwhile?
+                session.rollback()
+                slug = DictionaryCreate.model_validate(data).slug
+                if _slug_taken(session, slug):
+                    message = f"a dictionary with slug {slug!r} exists already"
+                    raise DuplicateDictionary(message) from exc
+            raise
+        read = report.entries_read
+        return {"dictionary_id": dictionary.id, "done": read, "total": read,
+                "report": report.to_dict()}  # fmt: skip
+
+    return work
+
+
+def _slug_taken(session: Session, slug: str) -> bool:
+    return session.exec(select(Dictionary.id).where(Dictionary.slug == slug)).first() is not None
+
+
+def own_job(*, session: Session, user_id: int | None, job_id: str) -> dict:
+    """A NEW_DICTIONARY job as a poll answers it (lexicon.io.jobs.poll_row), with the slug of
+    its dictionary once created; JobNotFound for anyone but the user who started it."""
+    job = session.exec(
+        select(jobs.ImportJob).where(
+            jobs.ImportJob.id == job_id, jobs.ImportJob.format == NEW_DICTIONARY
+        )
+    ).first()
+    if job is None or user_id is None or job.user_id != user_id:
+        raise jobs.JobNotFound(f"job: no new dictionary job {job_id!r} of yours")
+    session.refresh(job)
+    data = jobs.poll_row(session=session, job=job)
+    made = session.get(Dictionary, job.dictionary_id) if job.dictionary_id else None
+    data["dictionary"] = made.slug if made is not None and data["status"] == "done" else None
+    return data
+
+
+class _Recorded:
+    """A media store that remembers the keys it wrote that were not there before: what a
+    failed creation takes back (keys are content addresses, so an existing one may be another
+    dictionary's)."""
+
+    def __init__(self, storage):
+        self.storage = storage
+        self.new_keys: list[str] = []
+
+    def put(self, key: str, source, *, content_type: str | None = None) -> int:
+        fresh = not self.storage.exists(key)
+        size = self.storage.put(key, source, content_type=content_type)
+        if fresh:
+            self.new_keys.append(key)
+        return size
+
+    def __getattr__(self, name: str):
+        return getattr(self.storage, name)
+
+
+def _take_back(session: Session, kept: _Recorded) -> None:
+    """Delete the files a failed creation stored that no committed row names, asked under the
+    lock uploads take to write media rows (as the orphan sweep does). Never raises: the
+    creation's own error is the one to report; the sweep removes what is left."""
+    if not kept.new_keys:
+        return
+    try:
+        session.rollback()
+        with transaction(session):  # SQLite: the write lock
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text("LOCK TABLE media IN SHARE MODE"))
+            named = referenced_keys(session)
+            for key in kept.new_keys:
+                if key not in named:
+                    kept.storage.delete(key)
+    except Exception:
+        log.exception("new dictionary: media files of a failed import left to the sweep")

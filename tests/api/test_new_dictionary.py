@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -60,6 +61,20 @@ def field(html: str, name: str) -> str:
 def creator(client, session):
     make_user(session, "admin@example.org", is_admin=True)
     return login(client, "admin@example.org")
+
+
+def finish(client, response) -> dict:
+    """Follow a `create` with a file to its job's progress page and poll the job (as the page's
+    script does) until it ends; the job as JSON."""
+    assert response.status_code == 303, response.text
+    job_id = re.fullmatch(r"/dictionaries/new/jobs/([\w-]+)", response.headers["location"])[1]
+    deadline = time.monotonic() + 120
+    while True:
+        job = client.get(f"/api/new-dictionary-jobs/{job_id}").json()
+        if job["status"] in ("done", "failed"):
+            return job
+        assert time.monotonic() < deadline, f"job still {job['status']}"
+        time.sleep(0.05)
 
 
 def dictionaries(session) -> list[str]:
@@ -212,12 +227,19 @@ def test_with_a_lift_zip_and_its_recordings(client, session, creator, tmp_path):
         data=form(creator, title="Patani words", action="create", **values),
         follow_redirects=False,
     )
-    assert r.status_code == 303, r.text
+    job = finish(client, r)  # imported in the background (tests/api/test_new_dictionary_jobs.py)
+    assert (job["status"], job["dictionary"], job["url"]) == (
+        "done",
+        "patani-words",
+        "/d/patani-words/",
+    )
     session.rollback()
     d = session.exec(select(Dictionary)).one()
     assert (d.vernacular_ws, d.analysis_ws) == (["ptn"], ["fr"])
     entry = session.exec(select(Entry).where(Entry.dictionary_id == d.id)).one()
     assert entry.has_audio
+    r = client.get(r.headers["location"], follow_redirects=False)  # the job's page, once done
+    assert (r.status_code, r.headers["location"]) == (303, "/d/patani-words/")
     learner = client.get(r.headers["location"])
     assert learner.status_code == 200 and entry.headword_text in learner.text
 
@@ -244,9 +266,17 @@ def test_a_file_that_fails_its_dry_run_creates_nothing(client, session, creator,
     )
     assert r.status_code == 200
     assert "data-report-errors" in r.text
-    r = client.post("/dictionaries/new", data=form(creator, title="Bad", action="create"))
-    assert r.status_code == 422
-    assert "nothing was created" in r.text
+    r = client.post(
+        "/dictionaries/new",
+        data=form(creator, title="Bad", action="create"),
+        follow_redirects=False,
+    )
+    job = finish(client, r)  # the import is the check: refused in its job, by line
+    assert job["status"] == "failed" and job["dictionary"] is None
+    assert job["report"]["errors"] and "nothing" in job["error"]
+    page = client.get(r.headers["location"])
+    assert page.status_code == 200 and "was not created" in page.text
+    assert "data-report-errors" in page.text and "line 2" in page.text
     assert dictionaries(session) == []
 
 

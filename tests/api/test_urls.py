@@ -36,6 +36,8 @@ SHA = "ab" * 32
         (urls.editor("demo", "invitations", 4, "revoke"), "/d/demo/edit/invitations/4/revoke"),
         (urls.new_dictionary(), "/dictionaries/new"),
         (urls.login(next=urls.new_dictionary()), "/login?next=/dictionaries/new"),
+        (urls.new_dictionary_job("j1"), "/dictionaries/new/jobs/j1"),
+        (urls.api_new_dictionary_job("j1"), "/api/new-dictionary-jobs/j1"),
         (urls.dictionary("demo"), "/d/demo/"),
         (urls.search("demo"), "/d/demo/search"),
         (urls.search("demo", q="ngoma"), "/d/demo/search?q=ngoma"),
