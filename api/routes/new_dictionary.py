@@ -11,6 +11,7 @@ proposal and the alphabet proposal as one types.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import shutil
@@ -37,6 +38,7 @@ from lexicon.alphabet import Alphabet
 from lexicon.errors import DuplicateDictionary, ImportRejected, InvalidInput, WordkeepError
 from lexicon.io.importer import FORMATS
 from lexicon.io.starting import (
+    Findings,
     check_file,
     create_dictionary_from,
     dictionary_fields,
@@ -54,6 +56,7 @@ PATH = urls.new_dictionary()
 STAGE_DIR = Path(tempfile.gettempdir()) / "wordkeep-new-dictionaries"
 STAGE_KEY = "new_dictionary_file"  # in the signed session: the staged file this browser checked
 STAGE_MAX_AGE = 24 * 3600
+FINDINGS = "~findings"  # beside a staged file: what it says, read once (a folder: no upload's name)
 ALL_RIGHTS = "All rights reserved by the community"
 LICENCES = (
     ALL_RIGHTS,
@@ -139,7 +142,7 @@ def _staged(request: Request) -> Path | None:
     if not token or not re.fullmatch(r"[A-Za-z0-9_-]{10,64}", token):
         return None
     folder = STAGE_DIR / token
-    files = sorted(folder.iterdir()) if folder.is_dir() else []
+    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
     return files[0] if files else None
 
 
@@ -160,6 +163,23 @@ def _sweep_stage() -> None:
                 shutil.rmtree(folder, ignore_errors=True)
         except OSError:
             continue
+
+
+def _findings(staged: Path, fmt: str | None) -> Findings:
+    """What the staged file says (read_findings), kept beside it: the check reads the whole
+    file for it, and the create that follows does not read it again (2 s for 12,000 entries)."""
+    kept = staged.parent / FINDINGS / f"{fmt or 'guessed'}.json"
+    try:
+        return Findings(**json.loads(kept.read_text("utf-8")))
+    except (OSError, ValueError, TypeError):
+        pass
+    found = read_findings(staged, fmt)
+    try:
+        kept.parent.mkdir(exist_ok=True)
+        kept.write_text(json.dumps(found.to_dict()), "utf-8")
+    except OSError:  # read again next time
+        pass
+    return found
 
 
 # ---------------------------------------------------------------- the form
@@ -389,7 +409,7 @@ async def _check_or_create(request, viewer, session, values: dict, staged, actio
     with the file's dry run. Else create: without a file at once, then to the dictionary; with
     one as a background job (its import all or nothing), then to the job's progress page."""
     fmt = values["format"] if values["format"] in FORMATS else None
-    findings = await _run(read_findings, staged, fmt) if staged is not None else None
+    findings = await _run(_findings, staged, fmt) if staged is not None else None
     filled = _prefill(values, findings)
     fields, errors = _fields(values)
     if action == "check" or errors:

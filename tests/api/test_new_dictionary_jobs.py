@@ -201,3 +201,38 @@ def test_a_job_whose_process_died_says_nothing_was_created(client, session, crea
     assert job["status"] == "failed" and "was not created" in job["error"]
     page = client.get(f"/dictionaries/new/jobs/{row.id}")
     assert "was not created" in page.text and "<noscript><meta" not in page.text
+
+
+def test_the_file_checked_is_read_once_for_what_it_says(
+    client, session, creator, staged, tmp_path, monkeypatch
+):
+    """A check reads what the file says (its writing systems, language, alphabet) and keeps
+    it beside the staged file: the create that follows goes to its job without reading the
+    whole file again."""
+    reads = []
+    real = new_dictionary.read_findings
+
+    def counted(path, fmt=None):
+        reads.append(fmt)
+        return real(path, fmt)
+
+    monkeypatch.setattr(new_dictionary, "read_findings", counted)
+    r = client.post(
+        "/dictionaries/new",
+        data=form(creator, title="Patani words", action="check"),
+        files={"file": ("patani.zip", lift_zip(tmp_path).read_bytes(), ZIP)},
+    )
+    assert r.status_code == 200 and 'data-found="vernacular_ws">ptn<' in r.text
+    r = client.post("/dictionaries/new", data=form(creator, title="Patani words", action="check"))
+    assert r.status_code == 200 and reads == [None]
+    r = client.post(
+        "/dictionaries/new",
+        data=form(creator, title="Patani words", action="create"),
+        follow_redirects=False,
+    )
+    assert finish(client, r)["status"] == "done" and reads == [None]
+    session.rollback()
+    d = session.exec(select(Dictionary)).one()
+    assert (d.slug, d.language_code, d.vernacular_ws, d.analysis_ws) == (
+        "patani-words", "ptn", ["ptn"], ["fr"],
+    )  # fmt: skip
