@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -236,3 +237,34 @@ def test_the_file_checked_is_read_once_for_what_it_says(
     assert (d.slug, d.language_code, d.vernacular_ws, d.analysis_ws) == (
         "patani-words", "ptn", ["ptn"], ["fr"],
     )  # fmt: skip
+
+
+def test_one_short_name_asked_twice_at_once_makes_one_dictionary(
+    client, session, db_kind, creator, staged, tmp_path, monkeypatch
+):
+    """PostgreSQL: two creations of one short name pass the form's check together (neither
+    dictionary is committed yet); the second waits on the first at the unique index, then fails
+    as a taken name. (SQLite: the first holds the one write lock, so the second only ever sees
+    the name taken.)"""
+    if db_kind != "postgresql":
+        pytest.skip("the race needs two writers at once")
+    first_in, go_on = threading.Event(), threading.Event()
+    real = starting.import_file
+
+    def first_held(**kwargs):
+        if not first_in.is_set():
+            first_in.set()
+            assert go_on.wait(60)
+        return real(**kwargs)
+
+    monkeypatch.setattr(starting, "import_file", first_held)
+    a = create(client, creator, tmp_path)
+    assert first_in.wait(30)
+    b = create(client, creator, tmp_path)
+    assert b.status_code == 303  # the name looks free: the first is not committed
+    time.sleep(0.5)  # the second job reaches its insert and waits there
+    go_on.set()
+    assert finish(client, a)["status"] == "done"
+    second = finish(client, b)
+    assert second["status"] == "failed" and "exists already" in second["error"]
+    assert dictionaries(session) == ["patani-words"]
