@@ -430,6 +430,12 @@ class Alphabet:
     def _ignored_folded(self) -> tuple[str, ...]:
         return tuple(sorted({_basic_fold(s) for s in self.ignore} - {""}, key=len, reverse=True))
 
+    @cached_property
+    def _one_pass(self) -> bool:
+        """Whether one `_fold_step` is final without confusables: the basic fold is idempotent,
+        and dropping single characters cannot make another to drop."""
+        return all(len(ign) == 1 for ign in self._ignored_folded)
+
     def _fold_step(self, text: str, table: dict, rx) -> str:
         text = _basic_fold(text)
         if rx is not None:
@@ -443,6 +449,8 @@ class Alphabet:
         `ŋ̀gàmà` -> `ngama` with a ["ŋ", "ng"] confusable (see `_replace_at_seam`)."""
         rx, table = self._confusable_rx
         out = self._fold_step(text, table, rx)
+        if rx is None and self._one_pass:
+            return _nfc(out)
         for _ in range(4):  # rare configs (one canonical form inside another) need a 2nd pass
             again = self._fold_step(out, table, rx)
             if again == out:

@@ -39,6 +39,7 @@ from sqlmodel import SQLModel
 
 from lexicon.accounts.access import conjunction
 from lexicon.alphabet import Alphabet, fold
+from lexicon.db.bulk import insert_many
 from lexicon.entries.read import alphabet_for, entry_dicts
 from lexicon.models import Dictionary, Entry
 from lexicon.search.words import deletions, gloss_words, normalise, stem, words
@@ -321,13 +322,9 @@ _text_values = operator.itemgetter(*_TEXT_COLUMNS)
 
 
 def _insert_many(connection, table: str, columns: tuple, rows: list[tuple], ignore=False) -> None:
-    """One executemany of plain tuples on the driver: for index rows, SQLAlchemy's per-row
-    parameter processing costs more than the insert itself."""
-    if not rows:
-        return
-    mark = "?" if connection.dialect.name == "sqlite" else "%s"
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-    connection.exec_driver_sql(sql + (" ON CONFLICT DO NOTHING" if ignore else ""), rows)
+    """Plain tuples straight to the driver (`db.bulk`): for index rows, SQLAlchemy's per-row
+    parameter handling costs more than the insert itself."""
+    insert_many(connection, table, columns, rows, ignore=ignore)
 
 
 # SQLite's full-text tables of each kind (migration 0009): filled here, one statement per batch,

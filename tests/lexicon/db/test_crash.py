@@ -58,9 +58,9 @@ def pause():
 @event.listens_for(engine, "before_cursor_execute")
 def on_sql(conn, cursor, statement, params, context, many):
     sql = statement.lstrip().upper()
-    if sql.startswith("INSERT INTO REVISION"):
+    if sql.startswith(("INSERT INTO REVISION", "COPY REVISION")):
         seen["revision"] = True
-    if sql.startswith(where):
+    if sql.startswith((where, where.replace("INSERT INTO ", "COPY ", 1))):  # COPY: PostgreSQL
         seen["n"] += 1
         if seen["n"] == nth:
             pause()
