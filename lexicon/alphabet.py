@@ -165,6 +165,13 @@ class Alphabet:
     ignore: tuple[str, ...] = ()
     confusables: tuple[tuple[str, ...], ...] = ()
 
+    def __hash__(self) -> int:
+        return self._hash  # the search index's caches hash it for every text they look up
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.letters, self.ignore, self.confusables))
+
     @classmethod
     def from_config(cls, config: dict | None) -> Alphabet:
         """Build from a dictionary's ``alphabet`` JSON; None or {} gives the plain Latin preset."""

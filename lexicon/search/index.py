@@ -17,7 +17,6 @@ gloss word under its one-deletion keys, for typo tolerance.
 
 from __future__ import annotations
 
-import operator
 import re
 from functools import lru_cache
 
@@ -163,25 +162,27 @@ def _sort_key(alphabet: Alphabet, value: str, homograph: int) -> str:
 
 def _index_rows(
     dictionary: Dictionary, entry: dict, alphabet: Alphabet | None = None, sort_key=None
-) -> list:
-    """The search_text rows for one entry dict (docs/entry-shape.md); `sort_key`, when the
-    store has just computed the entry's, saves computing it again."""
+) -> list[tuple]:
+    """The search_text rows for one entry dict (docs/entry-shape.md), as tuples in
+    `_TEXT_COLUMNS` order; `sort_key`, when the store has just computed the entry's, saves
+    computing it again."""
     alphabet = alphabet or alphabet_of(dictionary)
     hw_text = entry.get("headword_text") or ""
     if not hw_text:
         hw_text = display_headword(
             dictionary, entry.get("headword"), entry.get("citation"), entry.get("lexeme_form")
         )
-    base = {
-        "dictionary_id": dictionary.id,
-        "entry_id": entry["id"],
-        "sort_key": sort_key or _sort_key(alphabet, hw_text, entry.get("homograph") or 0),
-        "e_visibility": entry.get("visibility") or "public",
-        "e_circle": entry.get("circle"),
-        "status": entry.get("status") or "published",
-    }
-    rows = _RowsOf(base, alphabet, set(dictionary.vernacular_ws or []))
-    top = (base["e_visibility"], base["e_circle"])
+    top = (entry.get("visibility") or "public", entry.get("circle"))
+    rows = _RowsOf(
+        (dictionary.id, entry["id"]),
+        (
+            sort_key or _sort_key(alphabet, hw_text, entry.get("homograph") or 0),
+            *top,
+            entry.get("status") or "published",
+        ),
+        alphabet,
+        set(dictionary.vernacular_ws or []),
+    )
     rows.label("pos", entry.get("part_of_speech"), top)
     for field in ("headword", "citation", "lexeme_form"):
         for lang, value in (entry.get(field) or {}).items():
@@ -198,15 +199,24 @@ def _index_rows(
     return rows.done()
 
 
+# search_text's columns as `_index_rows` gives them; where kind, text and folded stand
+_TEXT_COLUMNS = ("dictionary_id", "entry_id", "kind", "field", "lang", "text", "norm", "folded",
+                 "stems", "sort_key", "e_visibility", "e_circle", "status", "visibility",
+                 "circle")  # fmt: skip
+_KIND, _TEXT, _FOLDED = 2, 5, 7
+
+
 class _RowsOf:
     """The rows of one entry as they are gathered: each text once per kind and language, long
-    texts (definitions, examples) joined into one row per kind and scope."""
+    texts (definitions, examples) joined into one row per kind and scope. `head` and `tail`
+    are the entry's own columns before and after the text's (see `_TEXT_COLUMNS`)."""
 
-    def __init__(self, base: dict, alphabet: Alphabet, vernacular: set[str]):
-        self.base, self.alphabet, self.vernacular = base, alphabet, vernacular
-        self.rows: list[dict] = []
+    def __init__(self, head: tuple, tail: tuple, alphabet: Alphabet, vernacular: set[str]):
+        self.head, self.tail, self.alphabet, self.vernacular = head, tail, alphabet, vernacular
+        self.rows: list[tuple] = []
         self.seen: set = set()
         self.texts: dict = {}
+        self.labels: set = set()
 
     def add(self, kind, field, lang, value, scope, vern=False) -> None:
         value = (value or "").strip()
@@ -222,13 +232,19 @@ class _RowsOf:
         norm, folded, stems = _prepare(self.alphabet, value, vern)
         if folded:
             self.rows.append(
-                {**self.base, "kind": kind, "field": field, "lang": lang, "text": value,
-                 "norm": norm, "folded": folded, "stems": stems, "visibility": scope[0],
-                 "circle": scope[1]}
-            )  # fmt: skip
+                (*self.head, kind, field, lang, value, norm, folded, stems, *self.tail, *scope)
+            )
 
     def label(self, kind: str, label: str | None, scope: tuple) -> None:
-        _add_label(self.rows, self.base, kind, label, scope)
+        """A browse label: a semantic domain (`dom`; `folded` holds its code) or a part of
+        speech, once per entry."""
+        label = " ".join((label or "").split())
+        if not label or (kind, label) in self.labels:
+            return
+        self.labels.add((kind, label))
+        norm, folded = _label_keys(kind, label)
+        field = "domain" if kind == "dom" else "part_of_speech"
+        self.rows.append((*self.head, kind, field, "", label, norm, folded, "", *self.tail, *scope))
 
     def add_sense(self, sense: dict, scope: tuple) -> None:
         for lang, value in (sense.get("glosses") or {}).items():
@@ -250,29 +266,14 @@ class _RowsOf:
             for lang, value in (example.get("translations") or {}).items():
                 self.add("ex", "translation", lang, value, ex_scope)
 
-    def done(self) -> list[dict]:
+    def done(self) -> list[tuple]:
         for (kind, scope), parts in self.texts.items():
             field, lang = parts[0][0], parts[0][1]
-            self.rows.append(
-                {**self.base, "kind": kind, "field": field, "lang": lang, "norm": "",
-                 "folded": "", "text": " · ".join(p[2] for p in parts)[:500],
-                 "stems": " ".join(p[3] for p in parts), "visibility": scope[0],
-                 "circle": scope[1]}
-            )  # fmt: skip
+            text = " · ".join(p[2] for p in parts)[:500]
+            stems = " ".join(p[3] for p in parts)
+            self.rows.append((*self.head, kind, field, lang, text, "", "", stems, *self.tail,
+                              *scope))  # fmt: skip
         return self.rows
-
-
-def _add_label(rows: list, base: dict, kind: str, label: str | None, scope: tuple) -> None:
-    """A browse label: a semantic domain (`dom`; `folded` holds its code) or a part of speech."""
-    label = " ".join((label or "").split())
-    if not label or any(r["kind"] == kind and r["text"] == label for r in rows):
-        return
-    norm, folded = _label_keys(kind, label)
-    rows.append(
-        {**base, "kind": kind, "field": "domain" if kind == "dom" else "part_of_speech",
-         "lang": "", "text": label, "norm": norm, "folded": folded, "stems": "",
-         "visibility": scope[0], "circle": scope[1]}
-    )  # fmt: skip
 
 
 @lru_cache(maxsize=4096)
@@ -310,15 +311,11 @@ def reindex_entries(
     ]
     sqlite = connection.dialect.name == "sqlite"
     before = connection.exec_driver_sql("SELECT max(id) FROM search_text").scalar() if sqlite else 0
-    _insert_many(connection, "search_text", _TEXT_COLUMNS, list(map(_text_values, rows)))
+    _insert_many(connection, "search_text", _TEXT_COLUMNS, rows)
     if sqlite and rows:
         _fill_fulltext(connection, before or 0)
-    vocab = _fuzzy_words(r["folded"] for r in rows if r["kind"] in ("hw", "gl"))
+    vocab = _fuzzy_words(r[_FOLDED] for r in rows if r[_KIND] in ("hw", "gl"))
     _add_vocabulary(session, dictionary, vocab)
-
-
-_TEXT_COLUMNS = tuple(c.name for c in search_text.columns if c.name != "id")
-_text_values = operator.itemgetter(*_TEXT_COLUMNS)
 
 
 def _insert_many(connection, table: str, columns: tuple, rows: list[tuple], ignore=False) -> None:
