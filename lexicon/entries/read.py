@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
+from operator import itemgetter
 
 from sqlalchemy import Row, func, select
 from sqlmodel import Session
@@ -141,27 +142,18 @@ def entry_dicts(
     if not rows:
         return []
     ids = ids_query if ids_query is not None else [r.id for r in rows]
-    children: dict = {}
+    parts = _Parts()
     for model in CHILDREN:
         table = model.__table__
-        grouped = defaultdict(list)
         result = session.execute(
             select(table).where(table.c.entry_id.in_(ids)).order_by(table.c.position)
         )
-        keys = list(result.keys())  # plain dicts: a RowMapping rebuilds its keys on each .items()
-        for child in result:
-            values = dict(zip(keys, child, strict=True))
-            grouped[values["entry_id"]].append(values)
-        children[model] = grouped
-    shas = {
-        c["media_sha256"]
-        for model in (Example, Pronunciation, Picture)
-        for group in children[model].values()
-        for c in group
-        if c["media_sha256"]
-    }
-    media = media_for(session, dictionary, shas) if shas else {}
-    return [assemble(row_values(row), children, media) for row in rows]
+        parts.add_rows(model, list(result.keys()), result)
+    parts.media = media_for(session, dictionary, parts.shas()) if parts.shas() else {}
+    if isinstance(rows[0], Row):  # a RowMapping rebuilds its keys for each row
+        keys = rows[0]._fields
+        return [parts.entry(dict(zip(keys, row, strict=True))) for row in rows]
+    return [parts.entry(row_values(row)) for row in rows]
 
 
 # The entry row's columns that go into the entry dict as they are.
@@ -174,52 +166,81 @@ _ENTRY_AFTER = ("notes", "etymologies", "extra", "headword_text", "letter")
 def assemble(entry: dict, children: dict, media: dict) -> dict:
     """One entry dict (docs/entry-shape.md) from its row's values, its child rows by model
     ({model: {entry id: [row values]}}) and its media by sha256."""
-    entry_id = entry["id"]
-    parts = _Parts(entry_id, children, media)
-    return {
-        "id": entry_id,
-        **{k: entry[k] for k in _ENTRY_COLUMNS},
-        "pronunciations": [parts.item(p) for p in children[Pronunciation].get(entry_id, [])],
-        "senses": [parts.sense(s) for s in parts.subsenses[None]],
-        **{k: entry[k] for k in _ENTRY_TAIL},
-        "relations": _relations(children[Relation].get(entry_id, [])),
-        **{k: entry[k] for k in _ENTRY_AFTER},
-        "created_at": iso(entry["created_at"]),
-        "updated_at": iso(entry["updated_at"]),
-        "created_by": entry["created_by"],
-        "updated_by": entry["updated_by"],
-        "deleted": entry["deleted"],
-    }
+    parts = _Parts()
+    for model in CHILDREN:
+        for values in children[model].get(entry["id"], []):
+            parts.add(model, {k: v for k, v in values.items() if k not in _HIDDEN}, values)
+    parts.media = media
+    return parts.entry(entry)
+
+
+# Where a child row goes in its entry: (entry id, the sense it belongs to, if any).
+_PLACE = {Sense: "parent_id", Example: "sense_id", Picture: "sense_id"}
 
 
 class _Parts:
-    """An entry's child rows grouped for assembling: examples and pictures by sense, senses by
-    their parent sense (None for the entry's own)."""
+    """Child rows as the entry dict's items (their columns but _HIDDEN), grouped by where they
+    go: {model: {(entry id, sense id or None): [item]}}; a part's `media` is filled from
+    `media` ({sha256: media dict}) when the entry is assembled."""
 
-    def __init__(self, entry_id: str, children: dict, media: dict):
-        self.media = media
-        self.examples, self.pictures = defaultdict(list), defaultdict(list)
-        self.subsenses = defaultdict(list)
-        for ex in children[Example].get(entry_id, []):
-            self.examples[ex["sense_id"]].append(self.item(ex))
-        for pic in children[Picture].get(entry_id, []):
-            self.pictures[pic["sense_id"]].append(self.item(pic))
-        for sense in children[Sense].get(entry_id, []):
-            self.subsenses[sense["parent_id"]].append(sense)
+    def __init__(self):
+        self.groups: dict = {model: defaultdict(list) for model in CHILDREN}
+        self.media: dict = {}
+        self._with_media: list[tuple[dict, str]] = []
 
-    def item(self, values: dict) -> dict:
-        out = {k: v for k, v in values.items() if k not in _HIDDEN}
-        if "media_sha256" in values:
-            sha = values["media_sha256"]
-            out["media"] = self.media.get(sha) if sha else None
+    def add(self, model, item: dict, values) -> None:
+        """One child row's item; `values` is the row (a mapping or a Core row)."""
+        if model in _MEDIA_PARTS:
+            sha = values["media_sha256"] if isinstance(values, dict) else values.media_sha256
+            item["media"] = None
+            if sha:
+                self._with_media.append((item, sha))
+        sub = _PLACE.get(model)
+        if isinstance(values, dict):
+            key = (values["entry_id"], values[sub] if sub else None)
+        else:
+            key = (values.entry_id, getattr(values, sub) if sub else None)
+        self.groups[model][key].append(item)
+
+    def add_rows(self, model, keys: list[str], rows) -> None:
+        """Core rows of a child table with the columns `keys`."""
+        kept = [k for k in keys if k not in _HIDDEN]
+        pick = itemgetter(*(keys.index(k) for k in kept))
+        for row in rows:
+            self.add(model, dict(zip(kept, pick(row), strict=True)), row)
+
+    def shas(self) -> set[str]:
+        return {sha for _, sha in self._with_media}
+
+    def entry(self, entry: dict) -> dict:
+        """One entry dict from its row's values and its parts."""
+        for item, sha in self._with_media:
+            item["media"] = self.media.get(sha)
+        self._with_media.clear()
+        entry_id = entry["id"]
+        out = {"id": entry_id, **{k: entry[k] for k in _ENTRY_COLUMNS}}
+        out["pronunciations"] = self.groups[Pronunciation].get((entry_id, None)) or []
+        out["senses"] = [self.sense(entry_id, s) for s in self._of(Sense, entry_id, None)]
+        out.update({k: entry[k] for k in _ENTRY_TAIL})
+        out["relations"] = _relations(self._of(Relation, entry_id, None))
+        out.update({k: entry[k] for k in _ENTRY_AFTER})
+        out["created_at"] = iso(entry["created_at"])
+        out["updated_at"] = iso(entry["updated_at"])
+        out["created_by"] = entry["created_by"]
+        out["updated_by"] = entry["updated_by"]
+        out["deleted"] = entry["deleted"]
         return out
 
-    def sense(self, sense: dict) -> dict:
-        out = self.item(sense)
-        out["examples"] = self.examples[sense["id"]]
-        out["pictures"] = self.pictures[sense["id"]]
-        out["subsenses"] = [self.sense(s) for s in self.subsenses[sense["id"]]]
-        return out
+    def _of(self, model, entry_id: str, sense_id: str | None) -> list[dict]:
+        return self.groups[model].get((entry_id, sense_id)) or []
+
+    def sense(self, entry_id: str, sense: dict) -> dict:
+        sense_id = sense["id"]
+        sense["examples"] = self._of(Example, entry_id, sense_id)
+        sense["pictures"] = self._of(Picture, entry_id, sense_id)
+        subsenses = self._of(Sense, entry_id, sense_id)
+        sense["subsenses"] = [self.sense(entry_id, s) for s in subsenses]
+        return sense
 
 
 def _relations(rows: list[dict]) -> list[dict]:
@@ -380,6 +401,7 @@ CHILDREN = (Sense, Example, Pronunciation, Picture, Relation)
 
 
 _HIDDEN = {"entry_id", "position", "media_sha256", "sense_id", "parent_id"}
+_MEDIA_PARTS = (Example, Pronunciation, Picture)
 
 
 def row_values(row) -> dict:
