@@ -73,6 +73,9 @@ class LiftDocument:
     raw_entries: list[str] = field(default_factory=list)
     deleted_ids: list[str] = field(default_factory=list)  # FLEx tombstones (dateDeleted)
     kept: list[str] = field(default_factory=list)  # stored ids of entries left unread (unchanged)
+    # Written as they are, {entry id: `<entry>` text} (lift.write.plain_source, checked by the
+    # caller); those entries' dicts need only what the others' relations ask of them.
+    verbatim: dict[str, str] = field(default_factory=dict)
     name: str = "lexicon"
     base_dir: Path | None = None
     _tmp: str | None = None
@@ -89,11 +92,14 @@ class LiftDocument:
         }
 
     @classmethod
-    def from_parts(cls, *, entries: list[dict], lift_extra: dict | None = None) -> LiftDocument:
+    def from_parts(
+        cls, *, entries: list[dict], lift_extra: dict | None = None, verbatim: dict | None = None
+    ) -> LiftDocument:
         """Build a document from stored entries and a dictionary's `extra["lift"]`."""
         lx = lift_extra or {}
         return cls(
             entries=entries,
+            verbatim=verbatim or {},
             producer=lx.get("producer") or "",
             header_xml=lx.get("header_xml"),
             ranges_xml=lx.get("ranges_xml"),
@@ -464,7 +470,7 @@ def _write_lift_xml(doc: LiftDocument, path: Path, ranges_name, media_href) -> N
             refs[s["id"]] = (_lx(s).get("attrs") or {}).get("id") or s["id"]
     writer = Writer(refs, media_href)
     # Untouched entries go out as the file had them (lexicon.shape.verbatim), in its line ends.
-    sources = [writer.verbatim(e) for e in doc.entries]
+    sources = [doc.verbatim.get(e["id"]) or writer.verbatim(e) for e in doc.entries]
     newline = "\r\n" if any(src and "\r\n" in src for src in sources) else "\n"
 
     def xml(el) -> str:

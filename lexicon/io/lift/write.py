@@ -57,6 +57,25 @@ def _later(a: str, b: str | None) -> bool:
     return da is not None and (da - db).total_seconds() >= 1
 
 
+def well_formed(xml: str) -> bool:
+    try:
+        _frag(xml)
+    except etree.XMLSyntaxError:
+        return False
+    return True
+
+
+def plain_source(e: dict) -> str | None:
+    """The entry's imported `<entry>` text if it may go back out as it came (as
+    `Writer.verbatim`) and its entry holds no media file: the text names none (`names_media`)
+    and has no character reference that could spell an audio writing system's tag. Such an
+    entry is written from this text alone, whatever else its dict holds."""
+    source = verbatim.source_of(e, "lift")
+    if source is None or names_media(source) or "&#" in source or not well_formed(source):
+        return None
+    return source
+
+
 class Writer:
     """Builds `<entry>` elements; `refs` maps Wordkeep ids back to the LIFT ids of targets."""
 
@@ -133,11 +152,7 @@ class Writer:
         # none, no file name to check (a walk of every part and of the whole JSON, saved).
         if names_media(source) and not self._media_as_named(e):
             return None
-        try:
-            _frag(source)  # well-formed, or rebuilt
-        except etree.XMLSyntaxError:
-            return None
-        return source
+        return source if well_formed(source) else None  # else rebuilt
 
     def _media_as_named(self, e: dict) -> bool:
         """Whether every media file the entry names is named as this export names the file."""
