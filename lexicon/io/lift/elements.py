@@ -25,12 +25,43 @@ def to_xml(el) -> str:
     return nfc(etree.tostring(el, encoding="unicode", with_tail=False))
 
 
+def to_xml_checked(el) -> tuple[str, bool]:
+    """`to_xml(el)`, and whether every text and attribute value in `el` is NFC already: so
+    when its serialisation is, unless that holds U+0338, which NFC joins to a `<` or `>` (an
+    escaped one in a value: `&lt;` + U+0338 passes, `<` + U+0338 in the value does not)."""
+    text = etree.tostring(el, encoding="unicode", with_tail=False)
+    if unicodedata.is_normalized("NFC", text):
+        return text, "\u0338" not in text
+    return unicodedata.normalize("NFC", text), False
+
+
 def is_simple_form(el) -> bool:
     """A form/gloss that is exactly `<x lang=".."><text>plain</text></x>`."""
-    if len(el) != 1 or el.keys() != ["lang"] or (el.text and el.text.strip()):
-        return False
+    return simple_form(el) is not None
+
+
+def simple_form(el) -> tuple[str, str | None] | None:
+    """(lang, text) of a simple form (`is_simple_form`), else None; read with as few calls
+    into lxml as can be, since a file has one for nearly every value."""
+    attrs = el.items()
+    if len(attrs) != 1 or len(el) != 1 or attrs[0][0] != "lang" or _has_text(el.text):
+        return None
     t = el[0]
-    return t.tag == "text" and not t.keys() and not len(t) and not (t.tail and t.tail.strip())
+    if t.tag != "text" or len(t) or t.keys() or _has_text(t.tail):
+        return None
+    return attrs[0][1], t.text
+
+
+def _has_text(value: str | None) -> bool:
+    return bool(value) and not value.isspace()
+
+
+def attr_value(items: list, name: str) -> str | None:
+    """The value of attribute `name` among `items` (`el.items()`), like `el.get(name)`."""
+    for k, v in items:
+        if k == name:
+            return v
+    return None
 
 
 def form_plain(el) -> str:
@@ -52,6 +83,9 @@ class ElementReader:
         self.langs_vern: dict[str, int] = {}
         self.langs_anal: dict[str, int] = {}
         self.non_nfc = 0
+        # Set while reading an entry whose values are all NFC (`to_xml_checked`), so that
+        # `text` has nothing to check; the caller sets it, Reader.entry clears it when done
+        self.nfc_already = False
 
     def warn(self, el, message: str) -> None:
         line = getattr(el, "sourceline", None)
@@ -60,7 +94,7 @@ class ElementReader:
     def text(self, value: str | None) -> str:
         if not value:
             return ""
-        if unicodedata.is_normalized("NFC", value):
+        if self.nfc_already or unicodedata.is_normalized("NFC", value):
             return value
         self.non_nfc += 1
         return unicodedata.normalize("NFC", value)
@@ -74,19 +108,23 @@ class ElementReader:
     ) -> dict:
         """Forms among `items` as {lang: text}; rich forms and odd children kept under `key`."""
         out: dict[str, str] = {}
+        text = self.text
         for child in items:
-            if not isinstance(child.tag, str):
+            if child.tag != tag:
+                if isinstance(child.tag, str):
+                    x.setdefault("inner", {}).setdefault(key, []).append(to_xml(child))
                 continue
-            lang = child.get("lang")
-            if child.tag == tag and is_audio_ws(lang) and is_simple_form(child):
+            simple = simple_form(child)
+            lang = simple[0] if simple else child.get("lang")
+            if simple and lang[-1:] in ("o", "O") and is_audio_ws(lang):
                 kept = x.setdefault("audio", {}).setdefault(key, {})
-                if lang not in kept and (child[0].text or "").strip():
-                    kept[self.text(lang)] = self.audio_ref(child, child[0].text)
+                if lang not in kept and _has_text(simple[1]):
+                    kept[text(lang)] = self.audio_ref(child, simple[1])
                     continue
-            if child.tag == tag and lang and lang not in out:
-                lang = self.text(lang)
-                if is_simple_form(child):
-                    out[lang] = self.text(child[0].text)
+            if lang and lang not in out:
+                lang = text(lang)
+                if simple:
+                    out[lang] = text(simple[1])
                 else:
                     out[lang] = form_plain(child)
                     x.setdefault("rich", {}).setdefault(key, {})[lang] = to_xml(child)
@@ -102,26 +140,40 @@ class ElementReader:
         self.media.append({"kind": "audio", "href": href, "line": el.sourceline})
         return {"audio_href": href}
 
-    def attrs(self, el, x: dict, known: tuple = ()) -> None:
-        names = el.keys()  # attribute names (iterating `el` itself gives its children)
-        if all(k in known for k in names):
-            return
-        extra = {k: self.text(v) for k, v in el.items() if k not in known}
-        x.setdefault("attrs", {}).update(extra)
+    def attrs(self, el, x: dict, known: tuple = (), items: list | None = None) -> None:
+        """The attributes of `el` other than `known` to x["attrs"] (`items`: `el.items()`
+        when the caller has it)."""
+        extra = None
+        for k, v in el.items() if items is None else items:
+            if k not in known:
+                if extra is None:
+                    extra = {}
+                extra[k] = self.text(v)
+        if extra is not None:
+            x.setdefault("attrs", {}).update(extra)
 
     def trait(self, el, x: dict) -> tuple[str, str] | None:
         """A plain trait as (name, value), or None (kept as residue) when it is anything more."""
-        if set(el.attrib) == {"name", "value"} and len(el) == 0:
-            return self.text(el.get("name")), self.text(el.get("value"))
+        items = el.items()
+        if len(items) == 2 and not len(el):
+            (k1, v1), (k2, v2) = items
+            if k1 == "name" and k2 == "value":
+                return self.text(v1), self.text(v2)
+            if k1 == "value" and k2 == "name":
+                return self.text(v2), self.text(v1)
         return None
 
     def field(self, el, x: dict) -> bool:
         """A custom field with only forms goes to x["fields"]; anything else stays XML."""
-        if set(el.attrib) != {"type"} or any(c.tag != "form" for c in el):
+        items = el.items()
+        if len(items) != 1 or items[0][0] != "type":
+            return False
+        children = list(el)
+        if any(c.tag != "form" for c in children):
             return False
         fx: dict = {}
-        value = self.multitext(list(el), fx, "text")
-        item = {"type": self.text(el.get("type")), "text": value}
+        value = self.multitext(children, fx, "text")
+        item = {"type": self.text(items[0][1]), "text": value}
         if fx.get("audio"):
             item["audio"] = fx.pop("audio")["text"]
         if fx:
@@ -133,13 +185,14 @@ class ElementReader:
 
     def common(self, child, x: dict) -> bool:
         """Handle trait and field children shared by most elements."""
-        if child.tag == "trait":
+        tag = child.tag
+        if tag == "trait":
             t = self.trait(child, x)
             if t:
                 x.setdefault("traits", []).append(list(t))
                 return True
             return False
-        if child.tag == "field":
+        if tag == "field":
             return self.field(child, x)
         return False
 
@@ -150,15 +203,17 @@ class ElementReader:
 
     def note(self, el, *_ignored) -> dict:
         x: dict = {}
-        self.attrs(el, x, ("type",))
+        items = el.items()
+        self.attrs(el, x, ("type",), items)
         forms_els = []
         for child in el:
-            if child.tag == "form":
+            tag = child.tag
+            if tag == "form":
                 forms_els.append(child)
-            elif isinstance(child.tag, str) and not self.common(child, x):
+            elif isinstance(tag, str) and not self.common(child, x):
                 self.residue(x, child)
         forms = self.multitext(forms_els, x, "text")
-        note = {"type": self.text(el.get("type")) or "", "text": forms}
+        note = {"type": self.text(attr_value(items, "type")) or "", "text": forms}
         if x:
             note["extra"] = {"lift": x}
         return note

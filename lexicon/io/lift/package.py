@@ -16,13 +16,14 @@ import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from itertools import accumulate
 from pathlib import Path
 
 from lxml import etree
 
 from lexicon.errors import ImportRejected
-from lexicon.io.lift.elements import to_xml
+from lexicon.io.bulk import gc_paused
+from lexicon.io.lift.elements import to_xml, to_xml_checked
+from lexicon.io.lift.raw import raw_sources
 from lexicon.io.lift.read import Reader
 from lexicon.io.lift.refs import resolve_relations, target_keys
 from lexicon.io.lift.unchanged import Kept, kept, settle
@@ -131,6 +132,7 @@ class LiftDocument:
 
 
 # ---------------------------------------------------------------------- reading
+@gc_paused()
 def read_lift(path, *, limits: Limits = DEFAULT_LIMITS, known: dict | None = None) -> LiftDocument:
     """Read a .lift file, a folder holding one, or a zip package; refuse what is unsafe or old.
 
@@ -218,7 +220,7 @@ def _read_lift_file(path: Path, limits: Limits, known: dict) -> LiftDocument:
     _skip_top_level(root, None, reader)
     targets = _settle(items, doc, reader)  # before: it adds the entries read after all
     resolve_relations(doc.entries, reader.warn, targets)
-    _raw_sources(path, doc.entries)
+    raw_sources(path, doc.entries)
     _read_ranges(path, doc, reader, limits)
     _read_writing_systems(path.parent, doc)
     doc.vernacular_ws = _ranked(reader.langs_vern)
@@ -230,42 +232,6 @@ def _read_lift_file(path: Path, limits: Limits, known: dict) -> LiftDocument:
     return doc
 
 
-def _raw_sources(path: Path, entries: list[dict]) -> None:
-    """Each entry's `source` as the file spells it (its own attribute layout, quotes and line
-    ends), so an untouched entry goes back out byte for byte; kept only when it parses to the
-    same element as the one read (else lxml's serialisation stays: canonically the same)."""
-    lines = [x.pop("source_line", None) for e in entries if (x := e["extra"].get("lift"))]
-    if not lines:
-        return  # every entry stored unchanged (lift.unchanged): no source to take
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return  # another encoding: lxml's serialisation it is
-    starts = [0, *accumulate(map(len, text.splitlines(keepends=True)))]
-    parser = xml_parser()
-    pos = 0  # where the previous entry ended
-    for e, line in zip(entries, lines, strict=True):
-        x = e["extra"]["lift"]
-        if not line or line > len(starts) - 1:
-            continue
-        # lxml gives the line where the start tag ends (WeSay puts an attribute per line):
-        # the entry starts at the last "<entry" before that line's end.
-        begin = text.rfind("<entry", pos, starts[line])
-        end = text.find("</entry>", begin) if begin >= 0 else -1
-        if end < 0:
-            continue
-        pos = end + len("</entry>")
-        raw = nfc(text[begin:pos])
-        if raw == x["source"]:
-            continue
-        try:
-            same = to_xml(etree.fromstring(raw.encode("utf-8"), parser)) == x["source"]
-        except etree.XMLSyntaxError:
-            same = False
-        if same:
-            x["source"] = raw
-
-
 def _settle(items: list, doc: LiftDocument, reader: Reader) -> dict | None:
     """Read the Kept entries whose relations need it; list the others in `doc.kept`; return
     the relation targets of the whole file (None when every entry was read)."""
@@ -274,7 +240,7 @@ def _settle(items: list, doc: LiftDocument, reader: Reader) -> dict | None:
     for at in settle(items, target_keys):
         source, line = items[at].source, items[at].line
         items[at] = reader.entry(etree.fromstring(source.encode("utf-8"), xml_parser()), source)
-        items[at]["extra"]["lift"]["source_line"] = line  # its line in the file (_raw_sources)
+        items[at]["extra"]["lift"]["source_line"] = line  # its line in the file (raw_sources)
     doc.entries = [item for item in items if not isinstance(item, Kept)]
     doc.kept = [item.stored_id for item in items if isinstance(item, Kept)]
     ids: dict = {}
@@ -286,11 +252,12 @@ def _settle(items: list, doc: LiftDocument, reader: Reader) -> dict | None:
 def _read_entry(el, doc: LiftDocument, reader: Reader, items: list, known: dict) -> None:
     """Read one `<entry>` into `doc` and `items`; one stored unchanged (`known`) is not read
     but listed in `items` as a Kept entry."""
-    source = to_xml(el)
+    source, nfc_already = to_xml_checked(el)
     if (item := kept(el, source, known)) is not None:
         items.append(item)
         doc.kept.append(item.stored_id)
         return
+    reader.nfc_already = nfc_already  # every value NFC: none to check (Reader.entry clears it)
     entry = reader.entry(el, source)
     if entry["deleted"] or not entry["headword"]:
         # FLEx tombstones and headword-less entries cannot be dictionary entries;

@@ -12,7 +12,7 @@ import uuid
 
 from lexicon.io import recording_notes
 from lexicon.io.ids import as_uuid, derive_id
-from lexicon.io.lift.elements import ElementReader, is_simple_form, to_xml
+from lexicon.io.lift.elements import ElementReader, attr_value, simple_form, to_xml
 from lexicon.io.lift.unchanged import SOURCE_MARK, source_digest
 from lexicon.shape.entry import (
     blank_entry,
@@ -29,22 +29,25 @@ class Reader(ElementReader):
     """Turns `<entry>` elements into entry dicts; collects warnings and media references."""
 
     def entry(self, el, source: str | None = None) -> dict:
-        """Map one `<entry>` (`source`: its to_xml when the caller has it); relation targets
-        are resolved later by `resolve_relations`."""
+        """Map one `<entry>` (`source`: its to_xml when the caller has it, and `nfc_already`
+        set when every value in it is NFC, lift.elements.to_xml_checked); relation targets are
+        resolved later by `resolve_relations`."""
         x: dict = {}
-        lift_id, guid = el.get("id"), el.get("guid")
+        items = el.items()
+        attrs = dict(items)
+        lift_id, guid = attrs.get("id"), attrs.get("guid")
         eid = as_uuid(guid) or as_uuid((lift_id or "").rsplit("_", 1)[-1])
         if not eid:
             eid = derive_id("entry", self.text(lift_id)) if lift_id else str(uuid.uuid4())
-        self.attrs(el, x, ("order",))
-        order = el.get("order")
+        self.attrs(el, x, ("order",), items)
+        order = attrs.get("order")
         homograph = int(order) if order and order.isdigit() else 0
         if order is not None and (not order.isdigit() or homograph == 0):
             x.setdefault("attrs", {})["order"] = order  # "0" or odd values: keep as written
         e = _blank_entry(eid, homograph)
-        e["created_at"] = self.text(el.get("dateCreated")) or None
-        e["updated_at"] = self.text(el.get("dateModified")) or None
-        e["deleted"] = el.get("dateDeleted") is not None
+        e["created_at"] = self.text(attrs.get("dateCreated")) or None
+        e["updated_at"] = self.text(attrs.get("dateModified")) or None
+        e["deleted"] = attrs.get("dateDeleted") is not None
         for child in el:
             if isinstance(child.tag, str) and not self._entry_child(child, e, x):
                 self.residue(x, child)
@@ -52,7 +55,7 @@ class Reader(ElementReader):
         x["source"] = source or to_xml(el)  # written back while nobody edits it (io.verbatim)
         if digest := source_digest(x["source"]):
             x[SOURCE_MARK] = digest  # the same XML again need not be read (lift.unchanged)
-        # lift._raw_sources takes the file's own text from here, then drops the line
+        # lift.raw.raw_sources takes the file's own text from here, then drops the line
         x["source_line"] = el.sourceline
         if not e["headword"] and e["citation"]:
             e["headword"] = dict(e["citation"])
@@ -63,23 +66,34 @@ class Reader(ElementReader):
             if sense["part_of_speech"]:
                 e["part_of_speech"] = sense["part_of_speech"]
                 break
+        self.nfc_already = False
         return self.finish(e, x)
 
     def _entry_child(self, child, e: dict, x: dict) -> bool:
         tag = child.tag
-        if tag in ("lexical-unit", "citation") and not len(child):
-            return False  # an empty container stays as XML
-        if tag == "lexical-unit" and not child.attrib and not e["lexeme_form"]:
-            e["lexeme_form"] = self.multitext(list(child), x, "lexical-unit", self.langs_vern)
-            e["headword"] = dict(e["lexeme_form"])
+        if tag == "sense":
+            e["senses"].append(self.sense(child, e["id"], len(e["senses"])))
             return True
-        if tag == "citation" and not child.attrib and not e["citation"]:
-            e["citation"] = self.multitext(list(child), x, "citation", self.langs_vern)
-            return True
-        if tag == "trait" and child.get("name") == "morph-type" and e["morph_type"] is None:
+        if tag == "trait":
             t = self.trait(child, x)
-            if t:
+            if t is None:
+                return False
+            if t[0] == "morph-type" and e["morph_type"] is None:
                 e["morph_type"] = t[1]
+            else:
+                x.setdefault("traits", []).append(list(t))
+            return True
+        if tag in ("lexical-unit", "citation"):
+            if not len(child):
+                return False  # an empty container stays as XML
+            if child.keys():
+                return False
+            if tag == "lexical-unit" and not e["lexeme_form"]:
+                e["lexeme_form"] = self.multitext(child, x, "lexical-unit", self.langs_vern)
+                e["headword"] = dict(e["lexeme_form"])
+                return True
+            if tag == "citation" and not e["citation"]:
+                e["citation"] = self.multitext(child, x, "citation", self.langs_vern)
                 return True
             return False
         if tag in _ENTRY_CHILDREN:
@@ -91,7 +105,7 @@ class Reader(ElementReader):
                 _note_extra(item, x, len(e[key]))
             e[key].append(item)
             return True
-        return self.common(child, x)
+        return tag == "field" and self.field(child, x)
 
     def _headword_audio(self, e: dict, x: dict) -> None:
         """A recording of the lexical unit or citation is the entry's pronunciation recording;
@@ -210,49 +224,46 @@ class Reader(ElementReader):
 
     def sense(self, el, entry_id: str, index: int, parent: str = "") -> dict:
         x: dict = {}
-        self.attrs(el, x, ("order",))
-        sid_raw = el.get("id")
+        items = el.items()
+        self.attrs(el, x, ("order",), items)
+        sid_raw = attr_value(items, "id")
         sid = as_uuid(sid_raw) or as_uuid((sid_raw or "").rsplit("_", 1)[-1])
         if not sid:
             sid = derive_id(entry_id, "sense", sid_raw or f"{parent}/{index}")
         s = blank_sense(id=sid)
-        if el.get("order") is not None:
-            x["order"] = el.get("order")
+        if (order := attr_value(items, "order")) is not None:
+            x["order"] = order
         if sid_raw is None:
             x["no_id"] = True
         glosses = []
         for child in el:
-            if child.tag == "gloss":
+            tag = child.tag
+            if tag == "gloss":
                 glosses.append(child)
-            elif isinstance(child.tag, str) and not self._sense_child(child, s, x, entry_id):
+            elif isinstance(tag, str) and not self._sense_child(child, tag, s, x, entry_id):
                 self.residue(x, child)
         s["glosses"] = self.multitext(glosses, x, "glosses", self.langs_anal, tag="gloss")
         return self.finish(s, x)
 
-    def _sense_child(self, child, s: dict, x: dict, entry_id: str) -> bool:
-        tag = child.tag
-        if tag == "grammatical-info" and s["part_of_speech"] is None:
-            if set(child.attrib) != {"value"}:
-                return False
-            traits = [self.trait(t, x) for t in child]
-            if any(t is None for t in traits):
-                return False
-            s["part_of_speech"] = self.text(child.get("value"))
-            x["gi"] = True
-            if traits:
-                x["gi_traits"] = [list(t) for t in traits]
-            return True
-        if tag == "definition" and not child.attrib and not s["definitions"] and len(child):
-            s["definitions"] = self.multitext(list(child), x, "definitions", self.langs_anal)
-            return True
-        if tag == "trait" and child.get("name") in SEMANTIC_DOMAIN_TRAITS:
+    def _sense_child(self, child, tag: str, s: dict, x: dict, entry_id: str) -> bool:
+        if tag == "trait":
             t = self.trait(child, x)
-            if not t:
+            if t is None:
                 return False
-            s["semantic_domains"].append(t[1])
-            if t[0] != SEMANTIC_DOMAIN_TRAITS[0]:
-                x["sd_trait"] = t[0]
+            if t[0] in SEMANTIC_DOMAIN_TRAITS:
+                s["semantic_domains"].append(t[1])
+                if t[0] != SEMANTIC_DOMAIN_TRAITS[0]:
+                    x["sd_trait"] = t[0]
+            else:
+                x.setdefault("traits", []).append(list(t))
             return True
+        if tag == "definition":
+            if child.keys() or s["definitions"] or not len(child):
+                return False
+            s["definitions"] = self.multitext(child, x, "definitions", self.langs_anal)
+            return True
+        if tag == "grammatical-info":
+            return s["part_of_speech"] is None and self._grammatical_info(child, s, x)
         if tag == "note":
             note = self.note(child)
             _note_extra(note, x, len(s["notes"]))
@@ -264,66 +275,95 @@ class Reader(ElementReader):
         if tag == "reversal":
             return self.reversal(child, s, x)
         if tag == "illustration":
-            media = self.media_ref(child, "image", entry_id, px := {}, "media")
-            if media is None:
-                return False
-            caption = px.pop("labels", {}).get("media", {})
-            pid = derive_id(s["id"], "picture", str(len(s["pictures"])))
-            pic = blank_picture(id=pid, caption=caption, media=media)
-            s["pictures"].append(self.finish(pic, _rename_label(px)))
-            return True
+            return self._illustration(child, s, entry_id)
         if tag == "subsense":
             sub = self.sense(child, entry_id, len(s["subsenses"]), parent=s["id"])
             s["subsenses"].append(sub)
             return True
-        return self.common(child, x)
+        return tag == "field" and self.field(child, x)
+
+    def _grammatical_info(self, el, s: dict, x: dict) -> bool:
+        items = el.items()
+        if len(items) != 1 or items[0][0] != "value":
+            return False
+        traits = [self.trait(t, x) for t in el]
+        if any(t is None for t in traits):
+            return False
+        s["part_of_speech"] = self.text(items[0][1])
+        x["gi"] = True
+        if traits:
+            x["gi_traits"] = [list(t) for t in traits]
+        return True
+
+    def _illustration(self, el, s: dict, entry_id: str) -> bool:
+        media = self.media_ref(el, "image", entry_id, px := {}, "media")
+        if media is None:
+            return False
+        caption = px.pop("labels", {}).get("media", {})
+        pid = derive_id(s["id"], "picture", str(len(s["pictures"])))
+        pic = blank_picture(id=pid, caption=caption, media=media)
+        s["pictures"].append(self.finish(pic, _rename_label(px)))
+        return True
 
     def example(self, el, sense_id: str, index: int) -> dict:
         x: dict = {}
-        self.attrs(el, x, ("source",))
-        forms, translations = [], {}
+        items = el.items()
+        self.attrs(el, x, ("source",), items)
+        forms, translations, translated = [], {}, False
         for child in el:
-            if child.tag == "form":
+            tag = child.tag
+            if tag == "form":
                 forms.append(child)
-            elif child.tag == "translation" and "translation" not in x.get("seen", ()):
-                x.setdefault("seen", []).append("translation")
-                tx: dict = {}
-                if set(child.attrib) - {"type"} or not len(child):
-                    self.residue(x, child)
-                    continue
-                translations = self.multitext(list(child), tx, "translations", self.langs_anal)
-                if child.get("type") is not None:
-                    x["translation_type"] = self.text(child.get("type"))
-                for k in ("rich", "inner", "audio"):
-                    if k in tx:
-                        x.setdefault(k, {}).update(tx[k])
-            elif isinstance(child.tag, str) and not self.common(child, x):
+            elif tag == "translation" and not translated:
+                translated = True
+                translations = self._translation(child, x)
+            elif isinstance(tag, str) and not self.common(child, x):
                 self.residue(x, child)
-        x.pop("seen", None)
         ex = blank_example(
             id=derive_id(sense_id, "example", str(index)),
             text=self.multitext(forms, x, "text", self.langs_vern),
             translations=translations,
-            source=self.text(el.get("source")),
+            source=self.text(attr_value(items, "source")),
         )
         if notes := recording_notes.take_traits(x):
             ex["recording"] = notes
         self._audio_media(ex, x, "text")
         return self.finish(ex, x)
 
+    def _translation(self, el, x: dict) -> dict:
+        """An example's first translation: its forms, or {} when it stays XML."""
+        items = el.items()
+        if any(k != "type" for k, _ in items) or not len(el):
+            self.residue(x, el)
+            return {}
+        tx: dict = {}
+        translations = self.multitext(el, tx, "translations", self.langs_anal)
+        if (ttype := attr_value(items, "type")) is not None:
+            x["translation_type"] = self.text(ttype)
+        for k in ("rich", "inner", "audio"):
+            if k in tx:
+                x.setdefault(k, {}).update(tx[k])
+        return translations
+
     def reversal(self, el, s: dict, x: dict) -> bool:
         """Plain reversals (forms and a type) become {"lang","text","type"}; others stay XML."""
-        if set(el.attrib) - {"type"} or any(c.tag != "form" for c in el):
+        items = el.items()
+        if any(k != "type" for k, _ in items):
             return False
-        if any(not is_simple_form(c) for c in el):
+        children = list(el)
+        if any(c.tag != "form" for c in children):
             return False
-        for form in el:
-            item = {"lang": self.text(form.get("lang")), "text": self.text(form[0].text)}
+        forms = [simple_form(c) for c in children]
+        if None in forms:
+            return False
+        rtype = attr_value(items, "type")
+        for lang, value in forms:
+            item = {"lang": self.text(lang), "text": self.text(value)}
             # The store keeps reversals as {lang, text}: their LIFT type lives in the sense.
             types = x.setdefault("reversal_types", [None] * len(s["reversals"]))
-            types.append(self.text(el.get("type")) if el.get("type") is not None else None)
+            types.append(self.text(rtype) if rtype is not None else None)
             s["reversals"].append(item)
-        return len(el) > 0
+        return len(children) > 0
 
 
 # <entry> children that become list items: tag -> (Reader method, entry key)

@@ -27,15 +27,23 @@ _READER = b"wordkeep lift reader 1\n"  # bump when lift.read maps an entry diffe
 def names_media(source: str) -> bool:
     """Whether an `<entry>`'s text names a media file: a `<media>`, an `<illustration>` or a
     form in an audio writing system. One that does not gives an entry with none."""
-    return "<media" in source or "<illustration" in source or "-x-audio" in source.lower()
+    return _names_media(source, source.encode("utf-8"))
+
+
+def _names_media(source: str, data: bytes) -> bool:
+    """`names_media` of `source`, given as UTF-8 too (`data`): its ASCII letters lowered
+    (`bytes.lower`, fast) find "-x-audio" in any case as `str.lower` does, for no other
+    character lowers to an ASCII one of it."""
+    return "<media" in source or "<illustration" in source or b"-x-audio" in data.lower()
 
 
 def source_digest(source: str) -> str | None:
     """The mark of an entry serialised as `source` (lift.elements.to_xml); None for an entry
     naming a media file (`names_media`)."""
-    if names_media(source):
+    data = source.encode("utf-8")
+    if _names_media(source, data):
         return None
-    return hashlib.sha256(_READER + source.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_READER + data).hexdigest()
 
 
 @dataclass
