@@ -87,15 +87,16 @@ def unchanged_lift(session, dictionary) -> dict[str, tuple[str, str]]:
     """{synced_source: (id, first headword)} of the dictionary's entries that are still as a
     LIFT import left them (not edited or deleted since): what lift.unchanged may leave unread."""
     table = Entry.__table__
-    query = select(
-        table.c.id,
-        table.c.version,
-        table.c.headword,
-        table.c.extra[("lift", "synced_version")].label("synced_version"),
-        table.c.extra[("lift", SOURCE_MARK)].label("synced_source"),
-    ).where(table.c.dictionary_id == dictionary.id, table.c.deleted == false())
+    source = table.c.extra[("lift", SOURCE_MARK)].as_string()
+    query = select(table.c.id, table.c.headword, source).where(
+        table.c.dictionary_id == dictionary.id,
+        table.c.deleted == false(),
+        # compared in SQL, the marks read as plain text: no JSON decoded for them
+        table.c.extra[("lift", "synced_version")].as_integer() == table.c.version,
+        source.is_not(None),
+    )
     return {
-        row.synced_source: (row.id, next(iter((row.headword or {}).values()), ""))
-        for row in session.execute(query).all()  # one fetch, not one per row
-        if row.synced_source and row.synced_version == row.version
+        synced_source: (entry_id, next(iter((headword or {}).values()), ""))
+        for entry_id, headword, synced_source in session.execute(query).all()
+        if synced_source
     }
