@@ -305,11 +305,15 @@ def _range_elements(r) -> list[dict]:
             "id": nfc(re_.get("id")),
             "parent": nfc(re_.get("parent")) or None,
             "guid": re_.get("guid"),
+            "label": {},
+            "abbrev": {},
         }
-        for part in ("label", "abbrev"):
-            item[part] = {
-                nfc(f.get("lang")): nfc("".join(f.itertext())) for f in re_.iterfind(f"{part}/form")
-            }
+        for part in re_:  # the forms of every <label> and <abbrev>, as label/form would find
+            if part.tag in ("label", "abbrev"):
+                forms = item[part.tag]
+                for f in part:
+                    if f.tag == "form":
+                        forms[nfc(f.get("lang"))] = nfc("".join(f.itertext()))
         out.append(item)
     return out
 

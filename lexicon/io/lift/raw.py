@@ -23,8 +23,10 @@ from lexicon.io.safety import nfc, xml_parser
 # `<` is always markup in an entry with no comment, CDATA or processing instruction, and lxml
 # quotes attributes with `"`, so undoing them changes no text or attribute value.
 _TRAIT_SPELLINGS = (("<trait  name=", "<trait name="), ("<trait name =", "<trait name="))
-# Line ends `str.splitlines` counts besides LF and CRLF (lxml counts LFs only)
-_ODD_LINE_ENDS = ("\x85", "\u2028", "\u2029", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
+# Line ends `str.splitlines` counts besides LF and CRLF (lxml counts LFs only) that XML allows
+_ODD_LINE_ENDS = ("\x85", "\u2028", "\u2029")
+# An entry's start tag spans a line (FieldWorks) or a few (WeSay: an attribute per line)
+_FEW_LINES = 32
 
 
 def raw_sources(path: Path, entries: list[dict]) -> None:
@@ -83,7 +85,9 @@ def _spans_by_lfs(text: str, lines: list):
         if first < at:  # not in file order (never so): count again from the start
             at, before = 0, 0
         before, at = before + text.count("\n", at, first), first
-        stop = _line_end(text, first, line - before) if before < line else None
+        if line - before > _FEW_LINES:  # entries left unread in between: leap over them
+            at, before = _leap(text, at, before, line)
+        stop = _line_end(text, at, line - before) if before < line else None
         # the last "<entry" before the end of the line (none from `pos` to `first`)
         begin = text.rfind("<entry", first, stop) if stop is not None else -1
         end = text.find("</entry>", begin) if begin >= 0 else -1
@@ -92,6 +96,20 @@ def _spans_by_lfs(text: str, lines: list):
             continue
         pos = end + len("</entry>")
         yield begin, pos
+
+
+def _leap(text: str, at: int, before: int, line: int) -> tuple[int, int]:
+    """The cursor (`before` LFs before offset `at`) moved forward to a few lines short of the
+    end of `line`, by counting LFs in spans sized on the lines seen so far."""
+    size = max(16, at // max(before, 1))  # the mean line length so far
+    while line - before > _FEW_LINES and at < len(text):
+        end = min(len(text), at + max(size * (line - before) // 2, 1))
+        lfs = text.count("\n", at, end)
+        if before + lfs >= line:  # past the line's end: a smaller span
+            size = max(1, size // 4)
+            continue
+        at, before = end, before + lfs
+    return at, before
 
 
 def _line_end(text: str, at: int, lfs: int) -> int | None:

@@ -110,7 +110,9 @@ class Reader(ElementReader):
     def _headword_audio(self, e: dict, x: dict) -> None:
         """A recording of the lexical unit or citation is the entry's pronunciation recording;
         `media_form` says where it is written back."""
-        audio = x.get("audio") or {}
+        if "audio" not in x:
+            return
+        audio = x["audio"] or {}
         for key in ("lexical-unit", "citation"):
             for lang, ref in (audio.pop(key, None) or {}).items():
                 p = blank_pronunciation(id=derive_id(e["id"], key, lang))

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-from lexicon.shape.entry import iter_senses
 
-
-def target_keys(e: dict) -> dict[str, tuple[str, str]]:
-    """What a relation may name `e` or one of its senses by: {key: (id, headword)}."""
-    keys: dict[str, tuple[str, str]] = {}
-    lx = e["extra"].get("lift", {})
-    lift_id = lx.get("attrs", {}).get("id")
+def target_keys(e: dict, keys: dict | None = None) -> dict[str, tuple[str, str]]:
+    """What a relation may name `e` or one of its senses by: {key: (id, headword)} (added to
+    `keys` when given)."""
+    if keys is None:
+        keys = {}
+    eid = e["id"]
+    attrs = e["extra"].get("lift", {}).get("attrs", {})
     hw = next(iter(e["headword"].values()), "")
-    for key in filter(None, (lift_id, lx.get("attrs", {}).get("guid"), e["id"])):
-        keys[key] = (e["id"], hw)
-    for s in iter_senses(e):
-        sx = s.get("extra", {}).get("lift", {})
-        for key in filter(None, (sx.get("attrs", {}).get("id"), s["id"])):
-            keys[key] = (s["id"], hw)
+    target = (eid, hw)
+    for key in (attrs.get("id"), attrs.get("guid"), eid):
+        if key:
+            keys[key] = target
+    _sense_keys(e.get("senses") or [], hw, keys)
     return keys
+
+
+def _sense_keys(senses: list, hw: str, keys: dict) -> None:
+    """The senses' keys, each sense's before its subsenses' (as shape.entry.iter_senses)."""
+    for s in senses:
+        sid = s["id"]
+        sense_id = s.get("extra", {}).get("lift", {}).get("attrs", {}).get("id")
+        if sense_id:
+            keys[sense_id] = (sid, hw)
+        if sid:
+            keys[sid] = (sid, hw)
+        if subsenses := s.get("subsenses"):
+            _sense_keys(subsenses, hw, keys)
 
 
 def resolve_relations(entries: list[dict], warn, ids: dict | None = None) -> None:
@@ -26,7 +38,7 @@ def resolve_relations(entries: list[dict], warn, ids: dict | None = None) -> Non
     if ids is None:
         ids = {}
         for e in entries:
-            ids.update(target_keys(e))
+            target_keys(e, ids)
     for e in entries:
         for r in e["relations"]:
             ref = r["target_id"]

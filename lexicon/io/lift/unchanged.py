@@ -88,16 +88,12 @@ def kept(el, source: str, known: dict) -> Kept | None:
 def _sense_keys(el, item: Kept, tag: str, parent: str) -> None:
     """The keys of the senses (`tag`) of `el` and of their subsenses, each with the id the
     reader gives it (lift.read.Reader.sense)."""
-    index = 0
-    for child in el:
-        if child.tag != tag:
-            continue
+    for index, child in enumerate(el.iterchildren(tag)):
         raw = child.get("id")
         sid = _given_uuid(raw) or derive_id(item.eid, "sense", raw or f"{parent}/{index}")
         for key in filter(None, (raw, sid)):
             item.keys[key] = (sid, item.headword)
         _sense_keys(child, item, "subsense", sid)
-        index += 1
 
 
 def _given_uuid(value: str | None) -> str | None:
