@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextvars
 import gettext as _gettext
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +27,7 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 from jinja2 import Environment
 
+from lexicon.errors import InvalidInput
 from lexicon.shape.labels import Label
 
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
@@ -122,6 +125,36 @@ def current() -> str:
 
 def current_source() -> str:
     return _source.get()
+
+
+@contextmanager
+def speaking(locale: str | None) -> Iterator[str]:
+    """Write in a reader's language for the block (an email's reader, not the page's), then
+    go back to the page's: `with speaking("es"): subject = _("...")`. An unknown or empty
+    locale keeps the page's."""
+    chosen = match(locale) or current()
+    token = _current.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _current.reset(token)
+
+
+def pick(locale: str | None, field: str = "locale") -> str:
+    """A language chosen in a form or the API (`es`, `pt-BR`): the shipped locale; empty or
+    None is the page's own language; anything else is InvalidInput."""
+    if not (locale or "").strip():
+        return current()
+    chosen = match(locale)
+    if chosen is None:
+        shipped = ", ".join(available())
+        raise InvalidInput(f"{field}: {locale!r} is not one of {shipped}", field=field)
+    return chosen
+
+
+def page_choice() -> str | None:
+    """The page's language when it was chosen (`?lang=`, or its cookie), else None."""
+    return current() if current_source() in ("choice", "cookie") else None
 
 
 def gettext(message: str, **variables) -> str:

@@ -80,8 +80,9 @@ class Urls:
         """The first-run page `wordkeep serve` prints while no admin exists."""
         return f"/setup/{_part(token)}"
 
-    def invitation(self, token: str) -> str:
-        return f"/invite/{_part(token)}"
+    def invitation(self, token: str, lang: str | None = None) -> str:
+        """An invitation's page; `lang` opens it in the invitee's language (that of the email)."""
+        return f"/invite/{_part(token)}" + _query(lang=lang)
 
     def forgot(self) -> str:
         return "/forgot"

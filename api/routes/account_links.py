@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from api import i18n
 from api.deps import CsrfChecked, SessionDep, SettingsDep, ViewerDep
 from api.i18n import _
 from api.links import reset_url, send_reset, start_session
@@ -161,6 +162,7 @@ def accept_invitation(
             viewer_id=viewer.user_id,
             display_name=display_name,
             password=password,
+            locale=i18n.page_choice(),  # the invitation's language, from its link's ?lang=
         )
     except LinkNotValid as exc:
         return _invalid(request, exc, viewer)
@@ -204,7 +206,8 @@ def forgot(
         if made is not None:
             user, token = made
             url = reset_url(request, settings, token)
-            background.add_task(send_reset, settings, email=user.email, url=url)
+            locale = i18n.match(user.locale) or i18n.current()  # the account's, if it chose
+            background.add_task(send_reset, settings, email=user.email, url=url, locale=locale)
     ctx = {"can_mail": bool(settings.smtp_url), "sent": True, "viewer": viewer}
     return render(request, "links/forgot.html", ctx)
 

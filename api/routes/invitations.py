@@ -10,8 +10,9 @@ from typing import Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
+from api import i18n
 from api.deps import DictionaryDep, ManagerDep, SessionDep, SettingsDep
-from api.links import invitation_url, reset_url, send_invitation
+from api.links import deliver_invitation, reset_url
 from lexicon.accounts import invitations, resets
 
 router = APIRouter(prefix="/api/dictionaries/{slug}", tags=["invitations"])
@@ -22,6 +23,13 @@ class InvitationIn(BaseModel):
     email: str = Field(max_length=320)
     role: Role = "contributor"
     circles: list[str] = Field(default_factory=list, max_length=50)
+    locale: str | None = Field(
+        None,
+        max_length=35,
+        description="the language of the email and of the page the link opens, for someone "
+        "without an account (one with an account gets their own): a shipped interface "
+        "language (en, fr, ...); by default the asker's interface language",
+    )
 
 
 class InvitationCreated(BaseModel):
@@ -29,6 +37,7 @@ class InvitationCreated(BaseModel):
     url: str = Field(description="the link to send: shown this once, stored only as a hash")
     expires_at: datetime
     emailed: bool = Field(False, description="also sent by email (WORDKEEP_SMTP_URL)")
+    locale: str = Field("en", description="the language the email and the link's page are in")
 
 
 class InvitationPublic(BaseModel):
@@ -62,7 +71,10 @@ def create_invitation(
     viewer: ManagerDep,
 ):
     """Invite someone by email with a role and circles. The link is also emailed when
-    WORDKEEP_SMTP_URL is set; send it by any channel either way."""
+    WORDKEEP_SMTP_URL is set; send it by any channel either way. The email and the page the
+    link opens are in the invitee's language: their account's, else `locale`."""
+    i18n.prefer(viewer.locale)  # the inviter's own language, as on their pages
+    picked = i18n.pick(data.locale)
     row, token = invitations.create_invitation(
         session=session,
         dictionary=dictionary,
@@ -71,12 +83,9 @@ def create_invitation(
         circles=data.circles,
         created_by=viewer.user_id,
     )
-    url = invitation_url(request, settings, token)
-    inviter = viewer.display_name or viewer.email
-    emailed = send_invitation(
-        settings, invitation=row, dictionary=dictionary, inviter=inviter, url=url
-    )
-    return {"id": row.id, "url": url, "expires_at": row.expires_at, "emailed": emailed}
+    sent = deliver_invitation(request, settings, session, invitation=row, token=token,
+                              dictionary=dictionary, viewer=viewer, picked=picked)  # fmt: skip
+    return {"id": row.id, "expires_at": row.expires_at, **sent}
 
 
 @router.get("/invitations", response_model=InvitationList)

@@ -10,10 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from api import i18n
 from api.deps import CsrfChecked, DictionaryDep, ManagerDep, SessionDep, SettingsDep
 from api.errors import status_for
 from api.i18n import _
-from api.links import invitation_url, reset_url, send_invitation
+from api.links import deliver_invitation, reader_locale, reset_url
 from api.templating import render
 from api.urls import urls
 from lexicon.accounts import invitations, resets, roster
@@ -71,9 +72,13 @@ def invite(
     email: Text = "",
     role: Text = "contributor",
     circles: Text = "",
+    locale: Text = "",
 ):
-    """Invite, and show the link on the answer (it is not shown again)."""
+    """Invite, and show the link on the answer (it is not shown again). The email, the page
+    the link opens and the message to copy are in the language picked (by default the
+    inviter's), or in the invitee's own if they have an account that chose one."""
     try:
+        picked = i18n.pick(locale)
         row, token = invitations.create_invitation(
             session=session,
             dictionary=dictionary,
@@ -84,17 +89,13 @@ def invite(
         )
     except WordkeepError as exc:
         return _refused(request, session, dictionary, viewer, exc)
-    url = invitation_url(request, settings, token)
-    emailed = send_invitation(
-        settings,
-        invitation=row,
-        dictionary=dictionary,
-        inviter=viewer.display_name or viewer.email,
-        url=url,
-    )
-    link = {"kind": "invitation", "email": row.email, "url": url, "emailed": emailed,
-            "expires_at": row.expires_at,
-            "message": _("Join %(title)s on Wordkeep: %(url)s", title=dictionary.title, url=url)}  # fmt: skip
+    sent = deliver_invitation(request, settings, session, invitation=row, token=token,
+                              dictionary=dictionary, viewer=viewer, picked=picked)  # fmt: skip
+    url = sent["url"]
+    with i18n.speaking(sent["locale"]):
+        message = _("Join %(title)s on Wordkeep: %(url)s", title=dictionary.title, url=url)
+    link = {"kind": "invitation", "email": row.email, "url": url, "emailed": sent["emailed"],
+            "expires_at": row.expires_at, "message": message}  # fmt: skip
     return _page(request, session, dictionary, viewer, new_link=link)
 
 
@@ -149,9 +150,10 @@ def reset_link(
     except WordkeepError as exc:
         return _refused(request, session, dictionary, viewer, exc)
     url = reset_url(request, settings, token)
+    with i18n.speaking(reader_locale(session, email)):  # the member's language, for them
+        message = _("A link to choose a new Wordkeep password: %(url)s", url=url)
     link = {"kind": "reset", "email": email.strip().lower(), "url": url, "emailed": False,
-            "expires_at": row.expires_at,
-            "message": _("A link to choose a new Wordkeep password: %(url)s", url=url)}  # fmt: skip
+            "expires_at": row.expires_at, "message": message}  # fmt: skip
     return _page(request, session, dictionary, viewer, new_link=link)
 
 

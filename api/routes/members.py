@@ -7,9 +7,10 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
+from api import i18n
 from api.csrf import require_csrf_for_session
 from api.deps import DictionaryDep, ManagerDep, SessionDep, SettingsDep, requires
-from api.links import invitation_url, send_invitation
+from api.links import deliver_invitation
 from api.routes.invitations import InvitationCreated
 from lexicon import accounts
 from lexicon.accounts import invitations
@@ -24,6 +25,12 @@ Role = Literal["owner", "editor", "contributor", "viewer"]
 
 class MemberIn(BaseModel):
     role: Role
+    locale: str | None = Field(
+        None,
+        max_length=35,
+        description="for an email without an account: the language of its invitation "
+        "(email and page); by default the asker's interface language",
+    )
 
 
 class MemberPublic(BaseModel):
@@ -89,7 +96,9 @@ def set_member(
 ):
     """Give an email a role in this dictionary. An email without an account that logs in gets
     an account without a password and an invitation link (`invitation`, also emailed when
-    WORDKEEP_SMTP_URL is set): opening it, they choose a name and a password."""
+    WORDKEEP_SMTP_URL is set, in `locale`): opening it, they choose a name and a password."""
+    i18n.prefer(viewer.locale)  # the inviter's own language, as on their pages
+    picked = i18n.pick(data.locale)
     found, made = invitations.add_member(
         session=session, dictionary=dictionary, email=email, role=data.role,
         created_by=viewer.user_id,
@@ -97,12 +106,9 @@ def set_member(
     if made is None:
         return {**found, "can_log_in": True, "invitation": None}
     row, token = made
-    url = invitation_url(request, settings, token)
-    inviter = viewer.display_name or viewer.email
-    emailed = send_invitation(
-        settings, invitation=row, dictionary=dictionary, inviter=inviter, url=url
-    )
-    invitation = {"id": row.id, "url": url, "expires_at": row.expires_at, "emailed": emailed}
+    sent = deliver_invitation(request, settings, session, invitation=row, token=token,
+                              dictionary=dictionary, viewer=viewer, picked=picked)  # fmt: skip
+    invitation = {"id": row.id, "expires_at": row.expires_at, **sent}
     return {**found, "can_log_in": False, "invitation": invitation}
 
 

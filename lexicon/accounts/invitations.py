@@ -163,9 +163,11 @@ def accept_invitation(
     viewer_id: int | None = None,
     display_name: str = "",
     password: str = "",
+    locale: str | None = None,
     now: datetime | None = None,
 ) -> User:
-    """Use the invitation: the account of its email gets the role and the circles.
+    """Use the invitation: the account of its email gets the role and the circles, and
+    `locale` (the invitation's language) as its interface language if it has none.
 
     An account that logs in already must be the one accepting (`viewer_id`); otherwise the
     person chooses a display name and a password, and the account is made (or, made earlier
@@ -197,6 +199,8 @@ def accept_invitation(
         user.display_name = display_name
         user.password_hash = new_password
     user.last_seen_at = now
+    if locale and not user.locale:
+        user.locale = locale
     session.add(user)
     session.flush()
     _join(session, row, user)

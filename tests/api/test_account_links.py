@@ -8,6 +8,8 @@ import re
 import socket
 import time
 from email import message_from_bytes
+from email.header import decode_header, make_header
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -198,3 +200,96 @@ def test_an_unreachable_smtp_server_still_gives_the_link(settings, engine, dicti
         )
     assert made.status_code == 201 and made.json()["emailed"] is False
     assert made.json()["url"].startswith("http://testserver/invite/")
+
+
+# ---------------------------------------------------------------- the reader's language
+
+
+def subject_of(message) -> str:
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def speaks(session, person, locale):
+    person.user.locale = locale
+    session.add(person.user)
+    session.commit()
+
+
+def test_a_french_owner_inviting_in_spanish_sends_spanish(mail_client, session, owner, auth,
+                                                          dictionary, smtp):  # fmt: skip
+    speaks(session, owner, "fr")
+    made = mail_client.post("/api/dictionaries/demo/invitations", headers=auth,
+                            json={"email": "ana@example.org", "role": "editor", "locale": "es"})  # fmt: skip
+    assert made.status_code == 201 and made.json()["locale"] == "es"
+    (to, message), *_ = smtp.wait()
+    assert subject_of(message) == "Invitación a Demo Dictionary"
+    assert "enlace" in body_of(message)
+    url = made.json()["url"]
+    assert url in body_of(message) and url.endswith("?lang=es")
+    # The page the link opens is in Spanish; accepting makes Spanish the new account's language.
+    path = link_in(url)
+    page = mail_client.get(path)
+    assert page.status_code == 200 and 'lang="es"' in page.text
+    done = mail_client.post(path, data={"csrf_token": csrf_of(page.text), "display_name": "Ana",
+                                        "password": "a good password",
+                                        "password_again": "a good password"},
+                            follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303, done.text
+    session.expire_all()
+    ana = session.exec(select(User).where(User.email == "ana@example.org")).scalar_one()
+    assert ana.locale == "es"
+
+
+def test_an_invitation_defaults_to_the_inviters_language(mail_client, session, owner, auth,
+                                                        dictionary, smtp):  # fmt: skip
+    speaks(session, owner, "fr")
+    made = mail_client.post("/api/dictionaries/demo/invitations", headers=auth,
+                            json={"email": "ana@example.org", "role": "editor"})  # fmt: skip
+    assert made.status_code == 201 and made.json()["locale"] == "fr"
+    (to, message), *_ = smtp.wait()
+    assert subject_of(message) == "Invitation à Demo Dictionary"
+    bad = mail_client.post("/api/dictionaries/demo/invitations", headers=auth,
+                           json={"email": "bo@example.org", "role": "editor", "locale": "xx"})  # fmt: skip
+    assert bad.status_code == 422 and len(smtp.messages) == 1
+
+
+def test_an_invitee_with_an_account_gets_their_own_language(mail_client, session, auth,
+                                                           dictionary, smtp):  # fmt: skip
+    speaks(session, make_user(session, "ana@example.org"), "pt")
+    made = mail_client.put("/api/dictionaries/demo/members/ana@example.org", headers=auth,
+                           json={"role": "editor", "locale": "es"})  # fmt: skip
+    assert made.status_code == 200
+    made = mail_client.post("/api/dictionaries/demo/invitations", headers=auth,
+                            json={"email": "ana@example.org", "role": "editor", "locale": "es"})  # fmt: skip
+    assert made.json()["locale"] == "pt"
+    (to, message), *_ = smtp.wait()
+    assert subject_of(message) == "Convite para Demo Dictionary"
+
+
+def test_the_members_page_invites_in_the_language_picked(mail_client, session, owner,
+                                                         dictionary, smtp):  # fmt: skip
+    speaks(session, owner, "fr")
+    log_in(mail_client, owner.email)
+    page = mail_client.get("/d/demo/edit/members")
+    assert '<option value="fr" lang="fr" selected>' in page.text  # the inviter's, by default
+    made = mail_client.post("/d/demo/edit/members/invite", data={
+        "csrf_token": csrf_of(page.text), "email": "ana@example.org", "role": "editor",
+        "locale": "es"})  # fmt: skip
+    shared = unquote(re.search(r'href="https://wa.me/\?text=([^"]+)"', made.text).group(1))
+    assert made.status_code == 200 and shared.startswith("Únase a Demo Dictionary en Wordkeep")
+    assert '<html lang="fr"' in made.text  # the rest of the page stays French
+    (to, message), *_ = smtp.wait()
+    assert subject_of(message) == "Invitación a Demo Dictionary"
+
+
+def test_a_reset_is_in_the_accounts_language_not_the_browsers(mail_client, session, smtp):
+    speaks(session, make_user(session, "ana@example.org"), "es")
+    mail_client.cookies.set("wordkeep_lang", "fr")
+    asked = post_form(mail_client, "/forgot", email="ana@example.org")
+    assert asked.status_code == 200 and 'lang="fr"' in asked.text
+    (to, message), *_ = smtp.wait()
+    assert subject_of(message) == "Su contraseña de Wordkeep"
+    # Without a language of its own, the account gets the asking page's.
+    make_user(session, "bo@example.org")
+    post_form(mail_client, "/forgot", email="bo@example.org")
+    assert subject_of(smtp.wait(2)[1][1]) == "Votre mot de passe Wordkeep"
