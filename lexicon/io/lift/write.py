@@ -58,6 +58,7 @@ def _later(a: str, b: str | None) -> bool:
 
 
 def well_formed(xml: str) -> bool:
+    """Whether a stored `<entry>` text parses (else its entry is rebuilt from its parts)."""
     try:
         _frag(xml)
     except etree.XMLSyntaxError:
