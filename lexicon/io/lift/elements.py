@@ -109,6 +109,7 @@ class ElementReader:
         """Forms among `items` as {lang: text}; rich forms and odd children kept under `key`."""
         out: dict[str, str] = {}
         text = self.text
+        as_is = self.nfc_already  # then `text(v)` is `v or ""`: not called for each form
         for child in items:
             if child.tag != tag:
                 if isinstance(child.tag, str):
@@ -122,9 +123,10 @@ class ElementReader:
                     kept[text(lang)] = self.audio_ref(child, simple[1])
                     continue
             if lang and lang not in out:
-                lang = text(lang)
+                if not as_is:
+                    lang = text(lang)
                 if simple:
-                    out[lang] = text(simple[1])
+                    out[lang] = (simple[1] or "") if as_is else text(simple[1])
                 else:
                     out[lang] = form_plain(child)
                     x.setdefault("rich", {}).setdefault(key, {})[lang] = to_xml(child)

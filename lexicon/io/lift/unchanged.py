@@ -22,6 +22,7 @@ from lexicon.io.safety import nfc
 
 SOURCE_MARK = "synced_source"
 _READER = b"wordkeep lift reader 1\n"  # bump when lift.read maps an entry differently
+_READ_BY = hashlib.sha256(_READER)  # copied for each digest
 
 
 def names_media(source: str) -> bool:
@@ -43,7 +44,9 @@ def source_digest(source: str) -> str | None:
     data = source.encode("utf-8")
     if _names_media(source, data):
         return None
-    return hashlib.sha256(_READER + data).hexdigest()
+    digest = _READ_BY.copy()
+    digest.update(data)
+    return digest.hexdigest()
 
 
 @dataclass
