@@ -170,6 +170,35 @@ def ngettext(singular: str, plural: str, n: int, **variables) -> str:
 
 _ = gettext
 
+# Counts that find a sample of each CLDR plural category of a language for whole numbers
+# ("many" in French and Spanish is a multiple of a million).
+_PLURAL_SAMPLES = (*range(0, 200), 1000, 1001, 100000, 1000000, 2000000)
+
+
+@lru_cache(maxsize=32)
+def plural_categories(locale: str) -> dict[str, int]:
+    """Each CLDR plural category a count can take in `locale` (Intl.PluralRules' names: one,
+    few, many, other, ...) with a count in it."""
+    try:
+        rule = Locale.parse(locale).plural_form
+    except (UnknownLocaleError, ValueError):
+        return {"one": 1, "other": 2}
+    found: dict[str, int] = {}
+    for n in _PLURAL_SAMPLES:
+        found.setdefault(rule(n), n)
+    return found
+
+
+def plural_forms(singular: str, plural: str) -> dict[str, str]:
+    """A counted message for the browser, untranslated placeholders and all: the catalog's form
+    (ngettext, the catalog's own Plural-Forms) for each plural category of the page's language,
+    so that a script picks `forms[new Intl.PluralRules(lang).select(n)]` (or `other`)."""
+    locale = current()
+    return {
+        category: translations(locale).ngettext(singular, plural, n)
+        for category, n in plural_categories(locale).items()
+    }
+
 
 def format_number(value) -> str:
     return format_decimal(value, locale=current())
@@ -234,6 +263,7 @@ def install(env: Environment) -> None:
     env.globals.update(
         ui_locale=current,
         ui_languages=lambda: [(code, language_name(code)) for code in available()],
+        plural_forms=plural_forms,
         text_direction=direction,
         ws_dir=ws_direction,
     )

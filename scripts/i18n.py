@@ -28,7 +28,7 @@ METHODS = [
     ("templates/**.html", "jinja2.ext:babel_extract"),
 ]
 OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "Label": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "plural_forms": (1, 2), "Label": None}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|\{\w*\}")
 
 

@@ -19,8 +19,18 @@
   var account = cfg.account, slug = cfg.slug, KEY = account + "|" + slug;
   var DATA_CACHE = "wordkeep-data:" + account + ":" + slug;
 
+  var LANG = cfg.uiLang || document.documentElement.lang || "en";
+  var PLURALS = window.Intl && Intl.PluralRules ? new Intl.PluralRules(LANG) : null;
+  // A counted message comes as the catalog's form for each plural category of the page's
+  // language (templates/_offline.html): the one for `values.count` is picked here.
   function t(name, values) {
-    return (T[name] || name).replace(/%\((\w+)\)s/g, function (whole, k) {
+    var text = T[name] || name;
+    if (typeof text === "object") {
+      var n = Number(values && values.count);
+      var category = PLURALS ? PLURALS.select(n) : (n === 1 ? "one" : "other");
+      text = text[category] || text.other;
+    }
+    return text.replace(/%\((\w+)\)s/g, function (whole, k) {
       return values && values[k] !== undefined ? values[k] : whole;
     });
   }

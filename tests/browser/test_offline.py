@@ -1,7 +1,7 @@
 """Learners offline in Chromium (issue 21): save a real dictionary (Sena, from tests/fixtures)
 on the phone, go offline, and the learner pages keep working at their own URLs: search gives
 the server's top results (a typo, a missing diacritic, a translation), an entry plays its
-audio, a page not saved says so; back online an edit arrives as "1 words updated"; "Remove
+audio, a page not saved says so; back online an edit arrives as "2 words updated"; "Remove
 from this phone" deletes it all; a member's restricted entries go at logout. Audio saved per
 letter or topic plays offline; the word of the day and the topics work offline as online; a
 protocol change removes a saved recording at the next sync; another account never gets a
@@ -243,7 +243,7 @@ def test_audio_by_letter_and_topic_word_of_the_day_and_topics_offline(
     page.goto(f"{live_server.url}/d/demo/")
     box = page.locator("[data-offline-save]")
     box.locator("[data-offline-part=audio-letters]").wait_for(state="attached")
-    assert re.search(r"1 recordings, \d", box.locator("[data-offline-letter=l]").text_content())
+    assert re.search(r"1 recording, \d", box.locator("[data-offline-letter=l]").text_content())
     assert box.locator("[data-offline-domain='6.5 Building']").count() == 1
     box.locator("input[name=offline-audio]").uncheck()
     box.locator("input[name=offline-pictures]").uncheck()
@@ -357,4 +357,46 @@ def test_a_dictionary_without_recordings_offers_no_audio(browser, live_server, c
     assert "0 recordings, 0 kB" in words and "0 pictures, 0 kB" in words, words
     assert box.locator("input[name=offline-audio]").is_disabled()
     assert box.locator("[data-offline-part=audio-parts]").count() == 0
+    page.close()
+
+
+def _record(client, owner, entry_id: str, hz: float) -> None:
+    from tests.api.test_leaks import tone_wav
+
+    done = client.post(
+        f"/api/dictionaries/demo/entries/{entry_id}/pronunciations",
+        files={"file": ("a.wav", tone_wav(0.3, hz=hz))}, headers=owner.headers,
+    )  # fmt: skip
+    assert done.status_code == 201, done.text
+
+
+def test_counts_have_the_plural_forms_of_the_pages_language(browser, live_server, client,
+                                                            session, dictionary, owner):  # fmt: skip
+    """ "1 recording" and "2 recordings", in English and in French (whose 0 is singular too):
+    the catalog's own plural forms, picked in the browser by Intl.PluralRules."""
+    for hz, word in enumerate(("nyumba", "tamba", "tuta"), 440):  # "n": 1 recording, "t": 2
+        _record(client, owner, add_entry(session, dictionary, word, "a gloss")["id"], hz)
+    page = browser.new_page()
+
+    def offered(lang: str) -> list[str]:
+        page.goto(f"{live_server.url}/d/demo/?lang={lang}")
+        box = page.locator("[data-offline-save]")
+        box.locator("[data-offline-part=audio-letters]").wait_for(state="attached")
+        parts = box.locator("[data-offline-letter]").all_text_contents()
+        return [box.locator("[data-offline-part=audio]").inner_text(), *sorted(parts)]
+
+    audio, *letters = offered("en")
+    assert re.search(r"With audio: 3 recordings, \d", audio), audio
+    assert re.search(r"n: 1 recording, \d", letters[0]) and re.search(
+        r"t: 2 recordings, \d", letters[1]
+    ), letters
+    audio, *letters = offered("fr")
+    assert re.search(r"Avec le son : 3 enregistrements, \d", audio), audio
+    assert re.search(r"n : 1 enregistrement, \d", letters[0]) and re.search(
+        r"t : 2 enregistrements, \d", letters[1]
+    ), letters
+    assert "0 image," in page.locator("[data-offline-save]").inner_text()  # French 0: singular
+    # The forms the page got: each category French has, "many" (a million) too.
+    forms = page.evaluate("JSON.parse(document.getElementById('wordkeep-offline').dataset.strings)")
+    assert set(forms["audio"]) == {"one", "many", "other"}
     page.close()
