@@ -23,6 +23,7 @@ STATUS = [
     (errors.UnsupportedMedia, 415),
     (errors.Conflict, 409),
     (errors.InvalidInput, 422),
+    (errors.NotInstalled, 501),  # an optional extra this server lacks: not the asker's fault
 ]
 
 

@@ -46,6 +46,10 @@ class TooManyRequests(WordkeepError):
         self.retry_after = retry_after
 
 
+class NotInstalled(WordkeepError):
+    """The server lacks an optional part (a `wordkeep[...]` extra) that this needs."""
+
+
 class DictionaryNotFound(NotFound):
     """No dictionary with that slug."""
 

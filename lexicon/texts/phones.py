@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from lexicon.alphabet import Alphabet
 from lexicon.entries.read import alphabet_for
-from lexicon.errors import WordkeepError
+from lexicon.errors import NotInstalled
 from lexicon.models import Dictionary, Entry, Pronunciation
 from lexicon.search.words import normalise
 
@@ -39,13 +39,14 @@ IPA_SEGMENT = re.compile(r".[\u0300-\u036f\u02b0-\u02ff\u0361\u035c]*")  # a bas
 
 
 MISSING = (
-    "alignment: ReadAlongs is not installed on this server; install it with "
-    "pip install 'wordkeep[align]'"
+    "alignment: this server lacks the optional wordkeep[align] extra (ReadAlongs); its admin "
+    "can install it with pip install 'wordkeep[align]'"
 )
 
 
-class AlignerMissing(WordkeepError):
-    """Word alignment needs ReadAlongs (`pip install 'wordkeep[align]'`), not installed here."""
+class AlignerMissing(NotInstalled):
+    """Word alignment needs ReadAlongs, the optional extra `wordkeep[align]` (`pip install
+    'wordkeep[align]'`), not installed here (HTTP 501 Not Implemented)."""
 
 
 @contextmanager
