@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import itertools
 
+from sqlalchemy.exc import DBAPIError
+
 _COUNTER = itertools.count()
 
 
@@ -24,6 +26,7 @@ def insert_many(connection, table: str, columns: tuple, rows: list[tuple], *, ig
             f"INSERT INTO {table} ({names}) VALUES ({marks}){conflict}", rows
         )
         return
+    dbapi_error = connection.dialect.loaded_dbapi.Error
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         target = table
@@ -43,6 +46,8 @@ def insert_many(connection, table: str, columns: tuple, rows: list[tuple], *, ig
                 f"INSERT INTO {table} ({names}) SELECT {names} FROM {target} ON CONFLICT DO NOTHING"
             )
             cursor.execute(f"DROP TABLE {target}")
+    except dbapi_error as exc:  # as SQLAlchemy's execute raises it (IntegrityError, ...)
+        raise DBAPIError.instance(f"COPY {target}", None, exc, dbapi_error) from exc
     finally:
         cursor.close()
 
