@@ -88,6 +88,17 @@ def _lift_entries(session: Session, dictionary: Dictionary) -> tuple[list[dict],
     return out, texts
 
 
+def _plain_texts(entries: list[dict]) -> dict[str, str]:
+    """{entry id: text} of the entries (as the viewer sees them) that go back out as their
+    import had them and hold no media file (lift.write.plain_source)."""
+    texts = {}
+    for e in entries:
+        text = plain_source(e)
+        if text is not None and next(iter_media(e), None) is None:
+            texts[e["id"]] = text
+    return texts
+
+
 _FEW = 500  # up to this many entries, their rows and children are chosen by an IN list of ids
 
 
@@ -255,6 +266,7 @@ def export_dictionary(
         entries, verbatim = _lift_entries(session, dictionary)
     else:
         entries = _entries(session, dictionary, viewer)
+        verbatim = _plain_texts(entries) if fmt == "lift" else {}
     tick(0, len(entries), "exporting")
     # The dicts were just built from the database: renaming tags in them in place is safe.
     wsmap.restore_entries(entries, (dictionary.extra or {}).get("ws_map") or {})
