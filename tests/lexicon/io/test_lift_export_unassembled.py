@@ -8,12 +8,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from sqlalchemy import select, update
 
 from lexicon import editing
 from lexicon.accounts.access import Viewer
 from lexicon.io.exporter import export_dictionary
 from lexicon.io.importer import import_file
+from lexicon.io.lift.write import well_formed
+from lexicon.io.safety import xml_parser
 from lexicon.media.storage import LocalStorage
 from lexicon.models import Entry
 from tests.factories import all_entries
@@ -99,3 +102,40 @@ def test_a_stored_text_that_does_not_parse_is_rebuilt(session, media_dir, tmp_pa
     text = _lift(session, d, tmp_path, "out", storage=storage)
     assert "<entry><sense></entry>" not in text
     assert f'guid="{row.id}"' in text  # rebuilt from its parts
+
+
+TRICKY = [
+    "<entry/>",
+    "<entry>&amp;&lt;&#65;<![CDATA[x]]></entry>",
+    "<entry>&foo;</entry>",  # an entity no DTD declares
+    "<entry><x:y/></entry>",  # an undeclared prefix
+    "<entry xmlns:x='u'><x:y/></entry>",
+    "<entry xmlns:x=''><x:y/></entry>",
+    "<entry xmlns:xmlns='x'/>",
+    "<entry xmlns:a='u' xmlns:b='u' a:x='1' b:x='2'/>",  # one attribute twice
+    "<entry xml:lang='en'/>",
+    "<entry a='1' a='2'/>",
+    "<entry>\x01</entry>",
+    "<entry>&#1;</entry>",
+    "<entry>\ufffe</entry>",
+    "<entry>\ud800</entry>",
+    "<entry/><!-- c -->",
+    "<entry/><b/>",
+    "<entry/>text",
+    "<entry><a></entry>",
+    "<entry>]]></entry>",
+    "<entry a='<'/>",
+    "<entry",
+    "<entry>" + "<a>" * 300 + "</a>" * 300 + "</entry>",  # deeper than lxml's 256 levels
+    "<entry>" + "<a>x</a>" * 300 + "</entry>",
+]
+
+
+@pytest.mark.parametrize("xml", TRICKY)
+def test_a_stored_text_is_well_formed_as_lxml_says(xml):
+    try:
+        etree.fromstring(xml, xml_parser())
+        parses = True
+    except etree.XMLSyntaxError:
+        parses = False
+    assert well_formed(xml) == parses
