@@ -60,7 +60,7 @@ from lexicon.models import (
     Sense,
     utcnow,
 )
-from lexicon.shape import labels
+from lexicon.shape import labels, verbatim
 from lexicon.shape.schemas import (
     EntryIn,
     RelationIn,
@@ -80,6 +80,8 @@ def create_entry(
 ) -> dict:
     """Create an entry (and its first revision); returns the stored entry dict."""
     incoming = _validate(data)
+    if action != "import":
+        incoming.extra = verbatim.marks_kept(incoming.extra, None)
     entry_id = entry_id or str(uuid.uuid4())
     with transaction(session):
         touch(session, dictionary)
@@ -112,6 +114,9 @@ def create_entries(
     """Create many entries at once (imports, demo): same result as `create_entry` for each,
     with one statement per table for the whole batch. An item's "id", if given, is kept."""
     validated = [(item.get("id") or str(uuid.uuid4()), _validate(item)) for item in items]
+    if action != "import":
+        for _, data in validated:
+            data.extra = verbatim.marks_kept(data.extra, None)
     ids = [entry_id for entry_id, _ in validated]
     if len(set(ids)) != len(ids):
         raise InvalidInput("id: the same entry id appears twice in one batch")
@@ -191,6 +196,8 @@ def update_entry(
             )
         if viewer is not None:
             incoming = _keep_hidden_relations(session, dictionary, viewer, entry_id, incoming)
+        if action != "import":
+            incoming.extra = verbatim.marks_kept(incoming.extra, row.extra)
         values = row_values(row)
         values.update(
             version=row.version + 1,

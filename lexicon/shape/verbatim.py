@@ -34,6 +34,27 @@ def source_of(entry: dict, fmt: str) -> str | None:
     return source
 
 
+# What only an import writes in `extra[fmt]`: the verbatim copy and the marks saying it holds.
+SERVER_MARKS = ("source", "header", "synced_version", "synced_hash", "synced_source")
+
+
+def marks_kept(sent: dict, stored: dict | None) -> dict:
+    """The `extra` to store for a write that is not an import: each format's verbatim copy and
+    sync marks as the store holds them now (none for a new entry), whatever the writer sent.
+    A client's own `source` with a matching `synced_version` would otherwise go out in every
+    export as the entry: any XML, naming any guid, into a FieldWorks project."""
+    out = dict(sent or {})
+    for fmt in FORMATS:
+        mine, theirs = out.get(fmt), (stored or {}).get(fmt)
+        if not isinstance(mine, dict):
+            continue
+        kept = (
+            {k: theirs[k] for k in SERVER_MARKS if k in theirs} if isinstance(theirs, dict) else {}
+        )
+        out[fmt] = {**{k: v for k, v in mine.items() if k not in SERVER_MARKS}, **kept}
+    return out
+
+
 def without_source(entry: dict) -> dict:
     """A shallow copy of `entry` without the verbatim copies (for a viewer who may not see
     every part of it)."""
