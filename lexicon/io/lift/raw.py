@@ -63,13 +63,9 @@ def _spans_by_lines(text: str, lines: list):
         if not line or line > len(starts) - 1:
             yield None
             continue
-        begin = text.rfind("<entry", pos, starts[line])
-        end = text.find("</entry>", begin) if begin >= 0 else -1
-        if end < 0:
-            yield None
-            continue
-        pos = end + len("</entry>")
-        yield begin, pos
+        span = _entry_span(text, pos, starts[line])
+        pos = span[1] if span else pos
+        yield span
 
 
 def _spans_by_lfs(text: str, lines: list):
@@ -89,13 +85,16 @@ def _spans_by_lfs(text: str, lines: list):
             at, before = _leap(text, at, before, line)
         stop = _line_end(text, at, line - before) if before < line else None
         # the last "<entry" before the end of the line (none from `pos` to `first`)
-        begin = text.rfind("<entry", first, stop) if stop is not None else -1
-        end = text.find("</entry>", begin) if begin >= 0 else -1
-        if end < 0:
-            yield None
-            continue
-        pos = end + len("</entry>")
-        yield begin, pos
+        span = _entry_span(text, first, stop) if stop is not None else None
+        pos = span[1] if span else pos
+        yield span
+
+
+def _entry_span(text: str, low: int, high: int) -> tuple[int, int] | None:
+    """From the last "<entry" in text[low:high] to the end of the next "</entry>", or None."""
+    begin = text.rfind("<entry", low, high)
+    end = text.find("</entry>", begin) if begin >= 0 else -1
+    return (begin, end + len("</entry>")) if end >= 0 else None
 
 
 def _leap(text: str, at: int, before: int, line: int) -> tuple[int, int]:
