@@ -69,6 +69,15 @@ def csrf_from(html: str) -> str:
     return found.group(1)
 
 
+def sign_in(page, base: str, email: str, then: str) -> None:
+    """Log a browser page in through the real form and wait until it lands on `then`."""
+    page.goto(f"{base}/login?next={then}")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("form.login button[type=submit], form.login input[type=submit]")
+    page.wait_for_url(f"{base}{then}")
+
+
 def login(client, email: str, password: str = PASSWORD, next_: str = "/"):
     """Log in through the real form; returns the form post's answer."""
     token = csrf_from(client.get("/login").text)

@@ -14,6 +14,7 @@ import pytest
 
 from lexicon import editing, entries
 from lexicon.accounts.access import Viewer
+from tests.factories import sign_in
 
 AXE = Path(__file__).parents[1] / "vendor" / "axe.min.js"
 ADMIN = Viewer(is_admin=True)
@@ -26,11 +27,7 @@ def keeper_page(browser, live_server, email="owner@example.org", *, record=True)
     if record:
         context.grant_permissions(["microphone"], origin=live_server.url)
     page = context.new_page()
-    page.goto(f"{live_server.url}/login?next=/d/demo/edit/")
-    page.fill("#email", email)
-    page.fill("#password", "password-123")
-    page.click("form.login button[type=submit], form.login input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/d/demo/edit/")
+    sign_in(page, live_server.url, email, "/d/demo/edit/")
     return page
 
 

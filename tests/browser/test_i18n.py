@@ -8,6 +8,7 @@ import re
 
 from lexicon import editing, entries
 from tests.conftest import make_user
+from tests.factories import sign_in
 
 URDU_LETTERS = [
     "ا",
@@ -249,11 +250,7 @@ def walk_pages(session, dictionary) -> list[str]:
 def logged_in(browser, live_server, email, **options):
     context = browser.new_context(**{"locale": "en-GB", **options})
     page = context.new_page()
-    page.goto(f"{live_server.url}/login?next=/d/demo/edit/")
-    page.fill("#email", email)
-    page.fill("#password", "password-123")
-    page.click("form.login button[type=submit], form.login input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/d/demo/edit/")
+    sign_in(page, live_server.url, email, "/d/demo/edit/")
     return page
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from lexicon.accounts import setup
 from tests.conftest import make_user
+from tests.factories import sign_in
 
 pytestmark = pytest.mark.browser
 AXE = Path(__file__).parents[1] / "vendor" / "axe.min.js"
@@ -38,11 +39,7 @@ def fits_the_phone(page) -> bool:
 def test_an_invited_editor_accepts_on_a_phone_and_adds_an_entry(browser, live_server, dictionary):
     owner = browser.new_context(viewport=PHONE)
     page = owner.new_page()
-    page.goto(f"{live_server.url}/login?next=/d/demo/edit/members")
-    page.fill("#email", "owner@example.org")
-    page.fill("#password", "password-123")
-    page.click("form.login button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/d/demo/edit/members")
+    sign_in(page, live_server.url, "owner@example.org", "/d/demo/edit/members")
     page.fill("#invite-email", "ana@example.org")
     page.select_option("#invite-role", "editor")
     page.fill("#invite-circles", "elders")
@@ -105,11 +102,7 @@ def test_the_members_page_in_each_language_on_a_phone(
     make_user(session, "ed@example.org", "editor", dictionary, circles=["elders"])
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    page.goto(f"{live_server.url}/login?next=/d/demo/edit/members")
-    page.fill("#email", "owner@example.org")
-    page.fill("#password", "password-123")
-    page.click("form.login button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/d/demo/edit/members")
+    sign_in(page, live_server.url, "owner@example.org", "/d/demo/edit/members")
     page.goto(f"{live_server.url}/d/demo/edit/members?lang={lang}")
     assert page.get_attribute("html", "lang") == lang
     page.fill("#invite-email", "new@example.org")

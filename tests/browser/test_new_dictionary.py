@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from lexicon.models import Dictionary, Entry
 from tests.conftest import make_user
+from tests.factories import sign_in
 from tests.lexicon.io.test_starting import lift_zip
 
 pytestmark = pytest.mark.browser
@@ -38,11 +39,7 @@ def test_a_dictionary_from_a_lift_zip_on_a_phone(browser, live_server, session, 
     package = lift_zip(tmp_path)
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    page.goto(f"{live_server.url}/login?next=/")
-    page.fill("#email", "admin@example.org")
-    page.fill("#password", "password-123")
-    page.click("form.login button[type=submit], form.login input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "admin@example.org", "/")
 
     page.click("[data-new-dictionary-link]")
     page.wait_for_url(f"{live_server.url}/dictionaries/new")

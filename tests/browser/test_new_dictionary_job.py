@@ -16,6 +16,7 @@ from lexicon.io import starting
 from lexicon.models import Dictionary, Entry
 from tests.browser.test_new_dictionary import AXE, PHONE, fits_the_phone
 from tests.conftest import make_user
+from tests.factories import sign_in
 
 pytestmark = pytest.mark.browser
 SENA = Path(__file__).parents[1] / "fixtures" / "lift-sena" / "Sena.lift"  # 18 entries
@@ -53,11 +54,7 @@ def open_wizard(browser, live_server, session, *, scripts: bool):
     make_user(session, "admin@example.org", is_admin=True)
     context = browser.new_context(viewport=PHONE, java_script_enabled=scripts)
     page = context.new_page()
-    page.goto(f"{live_server.url}/login?next=/dictionaries/new")
-    page.fill("#email", "admin@example.org")
-    page.fill("#password", "password-123")
-    page.click("form.login button[type=submit], form.login input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/dictionaries/new")
+    sign_in(page, live_server.url, "admin@example.org", "/dictionaries/new")
     page.fill("#f-title", "Sena words")
     page.fill("#f-slug", "sena-words")
     page.set_input_files("#f-file", str(SENA))

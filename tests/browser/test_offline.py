@@ -15,7 +15,7 @@ import pytest
 
 from lexicon import editing
 from tests.conftest import FIXTURES
-from tests.factories import add_entry
+from tests.factories import add_entry, sign_in
 from tests.protocol_cases import PICTURE, build_cases
 
 pytestmark = pytest.mark.browser
@@ -165,18 +165,10 @@ def test_saved_dictionary_works_offline(browser, live_server, client, session, d
     context.close()
 
 
-def login(page, url: str, email: str, then: str = "/d/demo/") -> None:
-    page.goto(f"{url}/login?next={then}")
-    page.fill("#email", email)
-    page.fill("#password", "password-123")
-    page.click("form.login button[type=submit], form.login input[type=submit]")
-    page.wait_for_url(f"{url}{then}")
-
-
 def test_a_members_restricted_entries_go_at_logout(browser, live_server, sena):
     context = browser.new_context()
     page = context.new_page()
-    login(page, live_server.url, "insider@example.org")
+    sign_in(page, live_server.url, "insider@example.org", "/d/demo/")
     save(page, live_server.url)
     restricted = sena.ids["restricted"]
     assert page.evaluate(
@@ -307,7 +299,7 @@ def test_a_protocol_change_and_another_account(browser, live_server, client, sen
     recording = hidden["pronunciations"][0]["media"]["url"]
     context = browser.new_context()
     page = context.new_page()
-    login(page, live_server.url, "insider@example.org")
+    sign_in(page, live_server.url, "insider@example.org", "/d/demo/")
     save(page, live_server.url)
     cache = (
         "wordkeep-data:" + page.evaluate("WordkeepOffline.saved().then(s => s.account)") + ":demo"
@@ -331,7 +323,7 @@ def test_a_protocol_change_and_another_account(browser, live_server, client, sen
     # Someone else logs in on this phone without logging out (to a page that is not the
     # dictionary's): the member's saved data is gone before the login reaches the server.
     context.clear_cookies()
-    login(page, live_server.url, "viewer@example.org", then="/account")
+    sign_in(page, live_server.url, "viewer@example.org", "/account")
     left = page.evaluate(
         """() => caches.keys().then(keys => keys.filter(k => k.startsWith('wordkeep-data:u')))"""
     )
