@@ -9,6 +9,7 @@ import functools
 import re
 import socket
 import uuid
+from pathlib import Path
 from types import SimpleNamespace
 
 from sqlalchemy import select
@@ -67,6 +68,21 @@ def csrf_from(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, "the page has no CSRF field"
     return found.group(1)
+
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def axe_violations(page, ran: tuple = ("html-has-lang",)) -> list:
+    """axe-core's violations on the page as (rule, impact, first targets); `ran`: rules that
+    must be among its passes, to know axe really ran on this page."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => { const r = await axe.run(document);"
+        " return {violations: r.violations, passes: r.passes.map((p) => p.id)}; }"
+    )
+    assert set(ran) <= set(result["passes"])  # axe really ran
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]  # fmt: skip
 
 
 def sign_in(page, base: str, email: str, then: str) -> None:

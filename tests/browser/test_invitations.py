@@ -5,31 +5,14 @@ members, invitation, setup and password pages."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from lexicon.accounts import setup
 from tests.conftest import make_user
-from tests.factories import sign_in
+from tests.factories import axe_violations, sign_in
 
 pytestmark = pytest.mark.browser
-AXE = Path(__file__).parents[1] / "vendor" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
-
-
-def axe_problems(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => { const r = await axe.run(document);"
-        " return {violations: r.violations, passes: r.passes.map((p) => p.id)}; }"
-    )
-    assert "html-has-lang" in result["passes"]  # axe really ran
-    return [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def fits_the_phone(page) -> bool:
@@ -47,14 +30,14 @@ def test_an_invited_editor_accepts_on_a_phone_and_adds_an_entry(browser, live_se
     link = page.input_value("#new-link-url")
     assert link.startswith(f"{live_server.url}/invite/")
     assert fits_the_phone(page)
-    assert axe_problems(page) == []
+    assert axe_violations(page) == []
 
     invited = browser.new_context(viewport=PHONE)
     phone = invited.new_page()
     phone.goto(link)
     assert "Demo Dictionary" in phone.text_content("h1")
     assert fits_the_phone(phone)
-    assert axe_problems(phone) == []
+    assert axe_violations(phone) == []
     phone.fill("#display_name", "Ana")
     phone.fill("#password", "ana's own password")
     phone.fill("#password_again", "ana's own passwort")
@@ -88,7 +71,7 @@ def test_axe_on_the_setup_and_password_pages(browser, live_server, session):
     for path in (f"/setup/{token}", "/forgot", "/reset/not-a-token"):
         page.goto(live_server.url + path)
         assert fits_the_phone(page), path
-        assert axe_problems(page) == [], path
+        assert axe_violations(page) == [], path
     make_user(session, "root@example.org", is_admin=True)
     page.goto(f"{live_server.url}/setup/{token}")
     assert "admin already" in page.text_content("main")
@@ -109,5 +92,5 @@ def test_the_members_page_in_each_language_on_a_phone(
     page.click("form.invite button[type=submit]")
     assert page.input_value("#new-link-url").startswith(f"{live_server.url}/invite/")
     assert fits_the_phone(page)
-    assert axe_problems(page) == []
+    assert axe_violations(page) == []
     context.close()

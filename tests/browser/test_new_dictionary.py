@@ -5,29 +5,21 @@ learner page with its entries. axe finds no violation on the wizard, before and 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlmodel import select
 
 from lexicon.models import Dictionary, Entry
+from tests import factories
 from tests.conftest import make_user
 from tests.factories import sign_in
 from tests.lexicon.io.test_starting import lift_zip
 
 pytestmark = pytest.mark.browser
-AXE = Path(__file__).parents[1] / "vendor" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 
 
 def axe_violations(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => { const r = await axe.run(document);"
-        " return {violations: r.violations, passes: r.passes.map((p) => p.id)}; }"
-    )
-    assert {"label", "html-has-lang"} <= set(result["passes"])  # axe really ran
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]  # fmt: skip
+    return factories.axe_violations(page, ran=("label", "html-has-lang"))
 
 
 def fits_the_phone(page) -> bool:

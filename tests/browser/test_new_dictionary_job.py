@@ -14,9 +14,9 @@ from sqlmodel import select
 
 from lexicon.io import starting
 from lexicon.models import Dictionary, Entry
-from tests.browser.test_new_dictionary import AXE, PHONE, fits_the_phone
+from tests.browser.test_new_dictionary import PHONE, fits_the_phone
 from tests.conftest import make_user
-from tests.factories import sign_in
+from tests.factories import axe_violations, sign_in
 
 pytestmark = pytest.mark.browser
 SENA = Path(__file__).parents[1] / "fixtures" / "lift-sena" / "Sena.lift"  # 18 entries
@@ -38,16 +38,6 @@ def held(monkeypatch):
     monkeypatch.setattr(starting, "import_file", wait_then_import)
     go_on.started = started
     return go_on
-
-
-def axe_violations(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => { const r = await axe.run(document);"
-        " return {violations: r.violations, passes: r.passes.map((p) => p.id)}; }"
-    )
-    assert "html-has-lang" in result["passes"]  # axe really ran
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]  # fmt: skip
 
 
 def open_wizard(browser, live_server, session, *, scripts: bool):

@@ -10,20 +10,15 @@ import pytest
 
 from lexicon import texts
 from lexicon.media import audio
+from tests import factories
 from tests.browser.test_editor import keeper_page
-from tests.browser.test_new_dictionary import AXE, PHONE, fits_the_phone
+from tests.browser.test_new_dictionary import PHONE, fits_the_phone
 
 pytestmark = pytest.mark.browser
 
 
 def axe_violations(page) -> list:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => { const r = await axe.run(document);"
-        " return {violations: r.violations, passes: r.passes.map((p) => p.id)}; }"
-    )
-    assert {"html-has-lang", "color-contrast"} <= set(result["passes"])  # axe really ran
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]  # fmt: skip
+    return factories.axe_violations(page, ran=("html-has-lang", "color-contrast"))
 
 
 def _story(session, dictionary, storage, tmp_path) -> dict:
