@@ -44,13 +44,11 @@ def touch(session: Session, dictionary: Dictionary) -> None:
     set_committed_value(dictionary, "generation", value)
 
 
-def create_dictionary(
-    *, session: Session, data: DictionaryCreate | dict, owner_id: int | None = None
-) -> Dictionary:
-    """Create a dictionary; the creating user (if any) becomes its owner."""
+def new_dictionary(data: DictionaryCreate | dict) -> Dictionary:
+    """The dictionary `data` describes, checked and not stored (no id): what
+    `create_dictionary` adds, and what a file is read against before the dictionary exists
+    (lexicon.io.starting)."""
     data = DictionaryCreate.model_validate(nfc_deep(plain(data)))
-    if session.exec(select(Dictionary.id).where(Dictionary.slug == data.slug)).first():
-        raise DuplicateDictionary(f"a dictionary with slug {data.slug!r} exists already")
     values = data.model_dump(exclude_none=True)
     if "extra" in values:
         values["extra"] = client_extra(values["extra"], {})
@@ -59,8 +57,18 @@ def create_dictionary(
     values.setdefault("analysis_ws", ["en"])
     alphabet = Alphabet.from_config(values.get("alphabet"))
     values["alphabet"] = alphabet.to_config()
+    return Dictionary(**values)
+
+
+def create_dictionary(
+    *, session: Session, data: DictionaryCreate | dict, owner_id: int | None = None
+) -> Dictionary:
+    """Create a dictionary; the creating user (if any) becomes its owner."""
+    data = DictionaryCreate.model_validate(nfc_deep(plain(data)))
+    if session.exec(select(Dictionary.id).where(Dictionary.slug == data.slug)).first():
+        raise DuplicateDictionary(f"a dictionary with slug {data.slug!r} exists already")
+    dictionary = new_dictionary(data)
     with transaction(session):
-        dictionary = Dictionary(**values)
         session.add(dictionary)
         session.flush()
         if owner_id is not None:

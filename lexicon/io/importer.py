@@ -8,8 +8,7 @@ batches and changed ones as updates, so each gets a revision. One transaction co
 from __future__ import annotations
 
 import copy
-import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,7 +27,7 @@ from lexicon.io import mediafiles, syncmarks, textpack, wsmap
 from lexicon.io.bulk import gc_paused
 from lexicon.io.ids import derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits
-from lexicon.io.sources import Parsed, parse
+from lexicon.io.sources import Parsed, detect_format, parse
 from lexicon.models import Dictionary, Entry, Media
 from lexicon.search import index as search_index
 from lexicon.shape import verbatim
@@ -64,50 +63,6 @@ class ImportReport:
         return asdict(self)
 
 
-def detect_format(path: Path) -> str:
-    """Guess the format from the name (and, for zips and folders, what is inside)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    by_suffix = {
-        ".lift": "lift",
-        ".csv": "csv",
-        ".tsv": "csv",
-        ".xlsx": "xlsx",
-        ".json": "json",
-        ".sfm": "mdf",
-        ".db": "mdf",
-        ".txt": "mdf",
-        ".mdf": "mdf",
-    }
-    if suffix in by_suffix:
-        if suffix == ".json" and path.name.endswith("-metadata.json"):
-            return "cldf"
-        return by_suffix[suffix]
-    names: list[str] = []
-    if path.is_dir():
-        names = [p.name for p in path.rglob("*")]
-    elif suffix == ".zip" and zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            names = [n.rsplit("/", 1)[-1] for n in zf.namelist()]
-    for name in names:
-        if name.endswith(".lift"):
-            return "lift"
-    for name in names:
-        if name.endswith("-metadata.json"):
-            return "cldf"
-    for name in names:
-        low = name.lower()
-        if low.endswith((".csv", ".tsv")):
-            return "csv"
-        if low.endswith(".xlsx"):
-            return "xlsx"
-        if low.endswith((".sfm", ".db", ".txt")):
-            return "mdf"
-    raise ImportRejected(
-        f"{path.name}: cannot tell the format; give it (lift, csv, xlsx, cldf, mdf or json)"
-    )
-
-
 @gc_paused()
 def import_file(
     *,
@@ -127,6 +82,50 @@ def import_file(
     Refused (ImportRejected, nothing written) when any row or entry is wrong. Media files go
     to `storage` when one is given; otherwise their references are kept in `extra`.
     """
+    with prepare_import(
+        session=session, dictionary=dictionary, path=path, format=format, dry_run=dry_run,
+        progress=progress, options=options, limits=limits,
+    ) as prepared:  # fmt: skip
+        if dry_run:
+            _dry_run(session, dictionary, prepared.parsed, prepared.report)
+            return prepared.report
+        return write_import(
+            session=session, dictionary=dictionary, prepared=prepared, editor=editor,
+            storage=storage,
+        )  # fmt: skip
+
+
+@dataclass
+class PreparedImport:
+    """A file read and checked for an import, nothing written yet (`prepare_import`)."""
+
+    parsed: Parsed
+    report: ImportReport
+    ws_mapping: dict  # the writing-system map the dictionary keeps (wsmap)
+    tick: Progress
+
+
+@contextmanager
+def prepare_import(
+    *,
+    session: Session,
+    dictionary: Dictionary,
+    path,
+    format: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    options: dict | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Iterator[PreparedImport]:
+    """Read `path` and check every entry, outside any write transaction: a bad file never
+    locks, nor does a large one while it is read. Refused (ImportRejected) as by `import_file`,
+    except in a dry run. The block keeps the parsed entries, an unpacked upload's temporary
+    files, and the cycle collector paused (lexicon.io.bulk.gc_paused).
+
+    The reading takes from `dictionary` its writing systems, language code and `extra.ws_map`,
+    and from a stored one the LIFT entries still as imported (left unread): it may be one not
+    stored yet, with the new one's fields (lexicon.io.starting), written by `write_import`.
+    """
     path = Path(path)
     fmt = (format or detect_format(path)).lower()
     if fmt not in FORMATS:
@@ -135,28 +134,43 @@ def import_file(
     tick = progress or (lambda done, total, stage: None)
     tick(0, 0, "reading")
     # Entries stored as a LIFT import left them: the reader skips those the file still has.
-    known = syncmarks.unchanged_lift(session, dictionary) if fmt == "lift" and not dry_run else {}
-    with parse(path, fmt, dictionary, options or {}, limits, known) as parsed:
+    lift = fmt == "lift" and dictionary.id is not None and not dry_run
+    known = syncmarks.unchanged_lift(session, dictionary) if lift else {}
+    with gc_paused(), parse(path, fmt, dictionary, options or {}, limits, known) as parsed:
         ws_mapping = _take_in(parsed, dictionary, report)
-        # Reading and checking come before the write transaction: a bad file never locks.
         tick(0, report.entries_read, "checking")
         _validate_all(parsed.entries, report)
         report.errors += textpack.check_texts(parsed.texts, report)
         if report.errors and not dry_run:
             raise ImportRejected(_summary(path, report.errors), errors=report.errors)
-        if dry_run:
-            _dry_run(session, dictionary, parsed, report)
-            return report
-        tick(0, report.entries_read, "writing")
-        with transaction(session), _bulk_cache(session):
-            media = _store_media(session, dictionary, parsed, storage, editor, report)
-            media.update(_known_media(session, dictionary, parsed.entries))
-            _attach_media(parsed.entries, media, report)
-            # Languages first: changing them later would re-key every imported entry.
-            _remember_package(session, dictionary, parsed, ws_mapping)
-            _write_entries(session, dictionary, parsed, editor, report, tick)
-            textpack.write_texts(session=session, dictionary=dictionary, pack=parsed.texts,
-                                 storage=storage, editor=editor, report=report)  # fmt: skip
+        yield PreparedImport(parsed, report, ws_mapping, tick)
+
+
+def write_import(
+    *,
+    session: Session,
+    dictionary: Dictionary,
+    prepared: PreparedImport,
+    editor: str = "",
+    storage=None,
+) -> ImportReport:
+    """Write what `prepare_import` read and checked into `dictionary`, stored (the one it was
+    read against, or the new one its placeholder stood for): media, languages, entries and
+    texts in one transaction (part of the caller's when one is open). On SQLite the write
+    lock is taken here, not while the file was read."""
+    parsed, report, tick = prepared.parsed, prepared.report, prepared.tick
+    if report.dry_run:
+        raise ValueError("a dry run's file is not written")
+    tick(0, report.entries_read, "writing")
+    with transaction(session), _bulk_cache(session):
+        media = _store_media(session, dictionary, parsed, storage, editor, report)
+        media.update(_known_media(session, dictionary, parsed.entries))
+        _attach_media(parsed.entries, media, report)
+        # Languages first: changing them later would re-key every imported entry.
+        _remember_package(session, dictionary, parsed, prepared.ws_mapping)
+        _write_entries(session, dictionary, parsed, editor, report, tick)
+        textpack.write_texts(session=session, dictionary=dictionary, pack=parsed.texts,
+                             storage=storage, editor=editor, report=report)  # fmt: skip
     if report.entries_read >= 1000:
         search_index.settle_after_bulk_load(session=session)
     tick(report.entries_read, report.entries_read, "done")
@@ -173,13 +187,8 @@ def _take_in(parsed: Parsed, dictionary: Dictionary, report: ImportReport) -> di
     report.errors += parsed.errors
     ws = wsmap.fix_entries(parsed.entries, dict((dictionary.extra or {}).get("ws_map") or {}))
     for new_tag, old in ws.added.items():
-        report.warnings.append(
-            {
-                "line": None,
-                "message": f"writing system {old!r} is not a "
-                f"BCP 47 tag; kept as {new_tag!r} (written back as {old!r})",
-            }
-        )
+        message = f"writing system {old!r} is not a BCP 47 tag; kept as {new_tag!r}"
+        report.warnings.append({"line": None, "message": f"{message} (written back as {old!r})"})
     return ws.mapping
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +84,50 @@ def resolve_media(refs: list[dict], base: Path, warnings: list[dict] | None = No
                     f"{str(ref.get('href'))[:200]!r} is not in the package (reference kept)",
                 }
             )
+
+
+def detect_format(path: Path) -> str:
+    """Guess the format from the name (and, for zips and folders, what is inside)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    by_suffix = {
+        ".lift": "lift",
+        ".csv": "csv",
+        ".tsv": "csv",
+        ".xlsx": "xlsx",
+        ".json": "json",
+        ".sfm": "mdf",
+        ".db": "mdf",
+        ".txt": "mdf",
+        ".mdf": "mdf",
+    }
+    if suffix in by_suffix:
+        if suffix == ".json" and path.name.endswith("-metadata.json"):
+            return "cldf"
+        return by_suffix[suffix]
+    names: list[str] = []
+    if path.is_dir():
+        names = [p.name for p in path.rglob("*")]
+    elif suffix == ".zip" and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            names = [n.rsplit("/", 1)[-1] for n in zf.namelist()]
+    for name in names:
+        if name.endswith(".lift"):
+            return "lift"
+    for name in names:
+        if name.endswith("-metadata.json"):
+            return "cldf"
+    for name in names:
+        low = name.lower()
+        if low.endswith((".csv", ".tsv")):
+            return "csv"
+        if low.endswith(".xlsx"):
+            return "xlsx"
+        if low.endswith((".sfm", ".db", ".txt")):
+            return "mdf"
+    raise ImportRejected(
+        f"{path.name}: cannot tell the format; give it (lift, csv, xlsx, cldf, mdf or json)"
+    )
 
 
 def parse(

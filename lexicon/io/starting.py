@@ -2,18 +2,25 @@
 language, alphabet, title, licence) to prefill the new dictionary, its dry run before anything
 exists, and the creation with its import as one all-or-nothing transaction.
 
+The file is read and checked first, against the dictionary as it will be but not yet stored
+(lexicon.io.importer.prepare_import), and only then does the transaction open that creates the
+dictionary and writes the entries (write_import). On SQLite that transaction holds the site's
+one write lock, so other keepers' saves wait only while the new dictionary is written, not
+while its file is read (seconds for a large file); a refused file never takes the lock.
+
 Used by the browser's new-dictionary wizard (api/routes/new_dictionary.py) and by
 `wordkeep dictionary create` / `wordkeep import --create` (wordkeep/cli_dictionary.py).
 
 The wizard creates a dictionary with a file as a background job (`start_creation`, through
 lexicon.io.jobs, kind NEW_DICTIONARY). The job row is committed first, with no dictionary; the
-job's thread then creates the dictionary and imports the file in one transaction, and the row
-names the dictionary once that commits. A job that fails (a refused file, a duplicate slug, an
-error half-way through the writing, a killed process) leaves no dictionary, no entries and no
-media files: the transaction rolls back, and the files its import stored that nothing else
-names are deleted at once (the orphan sweep, lexicon.media.sweep, is the backstop when the
-process itself died). Only the job row stays, with the error and the file's problems by line,
-for the page of the user who started it (`own_job`).
+job's thread then reads the file and, in one transaction, creates the dictionary and writes
+the file's entries; the row names the dictionary once that commits. A job that fails (a refused
+file, a duplicate slug, an error half-way through the writing, a killed process) leaves no
+dictionary, no entries and no media files: the transaction rolls back, and the files its
+import stored that nothing else names are deleted at once (the orphan sweep,
+lexicon.media.sweep, is the backstop when the process itself died). Only the job row stays,
+with the error and the file's problems by line, for the page of the user who started it
+(`own_job`).
 """
 
 from __future__ import annotations
@@ -34,12 +41,12 @@ from sqlmodel import Session, select
 from lexicon import languages
 from lexicon.alphabet import PLAIN_LATIN
 from lexicon.db.transactions import transaction
-from lexicon.editing.dictionaries import create_dictionary
+from lexicon.editing.dictionaries import create_dictionary, new_dictionary
 from lexicon.errors import DuplicateDictionary, ImportRejected, InvalidInput
 from lexicon.io import jobs
-from lexicon.io.importer import ImportReport, detect_format, import_file
+from lexicon.io.importer import ImportReport, import_file, prepare_import, write_import
 from lexicon.io.safety import DEFAULT_LIMITS, Limits
-from lexicon.io.sources import parse
+from lexicon.io.sources import detect_format, parse
 from lexicon.media.sweep import referenced_keys
 from lexicon.models import Dictionary
 from lexicon.shape.schemas import DictionaryCreate
@@ -230,27 +237,29 @@ def create_dictionary_from(
 ) -> tuple[Dictionary, ImportReport | None]:
     """Create the dictionary and, with a file, import it: one transaction, so a duplicate slug
     or a file refused by its import leaves nothing behind (DuplicateDictionary,
-    ImportRejected). Media files stored before a refusal are swept as orphans later."""
-    with transaction(session):
+    ImportRejected). The file is read and checked before that transaction opens, so on SQLite
+    other writers do not wait while it is read (only while it is written). Media files stored
+    before a failure in the writing are swept as orphans later."""
+    if path is None:
+        with transaction(session):
+            return create_dictionary(session=session, data=data, owner_id=owner_id), None
+    # The file is read against the dictionary as it will be (its fields checked now): the
+    # reading takes its writing systems and language code; it has no entries and no ws_map yet.
+    reading = prepare_import(
+        session=session, dictionary=new_dictionary(data), path=path, format=format,
+        options=options, limits=limits, progress=progress,
+    )  # fmt: skip
+    # Entered in order: the whole file read and checked, then the transaction begins.
+    with reading as prepared, transaction(session):
         dictionary = create_dictionary(session=session, data=data, owner_id=owner_id)
-        report = None
-        if path is not None:
-            report = import_file(
-                session=session,
-                dictionary=dictionary,
-                path=path,
-                format=format,
-                editor=editor,
-                storage=storage,
-                options=options,
-                limits=limits,
-                progress=progress,
+        report = write_import(
+            session=session, dictionary=dictionary, prepared=prepared, editor=editor,
+            storage=storage,
+        )  # fmt: skip
+        if report.errors:
+            raise ImportRejected(
+                f"{Path(path).name}: the file has errors; nothing created", errors=report.errors
             )
-            if report.errors:
-                raise ImportRejected(
-                    f"{Path(path).name}: the file has errors; nothing created",
-                    errors=report.errors,
-                )
     return dictionary, report
 
 

@@ -59,14 +59,14 @@ def left_in(folder) -> list:
 def test_the_progress_page_then_the_dictionary(client, session, creator, staged, tmp_path,
                                                monkeypatch):  # fmt: skip
     started, go_on = threading.Event(), threading.Event()
-    real = starting.import_file
+    real = starting.write_import
 
     def held(**kwargs):  # the import waits until the page has been looked at
         started.set()
         assert go_on.wait(60)
         return real(**kwargs)
 
-    monkeypatch.setattr(starting, "import_file", held)
+    monkeypatch.setattr(starting, "write_import", held)
     r = create(client, creator, tmp_path)
     assert r.status_code == 303  # at once: the import has not even started
     url = r.headers["location"]
@@ -249,7 +249,7 @@ def test_one_short_name_asked_twice_at_once_makes_one_dictionary(
     if db_kind != "postgresql":
         pytest.skip("the race needs two writers at once")
     first_in, go_on = threading.Event(), threading.Event()
-    real = starting.import_file
+    real = starting.write_import
 
     def first_held(**kwargs):
         if not first_in.is_set():
@@ -257,7 +257,7 @@ def test_one_short_name_asked_twice_at_once_makes_one_dictionary(
             assert go_on.wait(60)
         return real(**kwargs)
 
-    monkeypatch.setattr(starting, "import_file", first_held)
+    monkeypatch.setattr(starting, "write_import", first_held)
     a = create(client, creator, tmp_path)
     assert first_in.wait(30)
     b = create(client, creator, tmp_path)

@@ -25,17 +25,17 @@ PROGRESS = re.compile(r".*/dictionaries/new/jobs/[\w-]+$")
 
 @pytest.fixture
 def held(monkeypatch):
-    """The import of a new dictionary waits until the test lets it go (`held.set()`);
+    """The writing of a new dictionary's import waits until the test lets it go (`held.set()`);
     `held.started` is set once the job has reached it."""
     go_on, started = threading.Event(), threading.Event()
-    real = starting.import_file
+    real = starting.write_import
 
     def wait_then_import(**kwargs):
         started.set()
         assert go_on.wait(60)
         return real(**kwargs)
 
-    monkeypatch.setattr(starting, "import_file", wait_then_import)
+    monkeypatch.setattr(starting, "write_import", wait_then_import)
     go_on.started = started
     return go_on
 

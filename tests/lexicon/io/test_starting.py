@@ -6,8 +6,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlalchemy import event
+from sqlmodel import Session, select
 
+from lexicon import editing
+from lexicon.db.engine import make_engine
 from lexicon.errors import DuplicateDictionary, ImportRejected
 from lexicon.io.starting import (
     check_file,
@@ -110,3 +113,46 @@ def test_a_refused_file_creates_no_dictionary(session, tmp_path):
         create_dictionary_from(session=session, data={"slug": "bad", "title": "Bad"}, path=bad)
     session.rollback()
     assert session.exec(select(Dictionary)).all() == []
+
+
+def test_others_write_while_the_new_dictionarys_file_is_read(session, engine, tmp_path):
+    """While the file of a dictionary being created is read and checked, another connection
+    writes (creates a dictionary) without waiting, and the creation has written nothing yet,
+    not even uncommitted in its own session. On SQLite the other connection has a busy timeout
+    of 0, so it fails at once ("database is locked") if the creation holds the write lock (as
+    it did when it read the file inside its transaction) instead of waiting. PostgreSQL has no
+    database-wide write lock, so there the other write passes either way; the check that the
+    creating session sees no row of its own yet is what tells there that the read comes
+    before the transaction."""
+    other = make_engine(engine.url.render_as_string(hide_password=False))
+    if other.dialect.name == "sqlite":
+        event.listen(other, "connect", lambda conn, _: conn.execute("PRAGMA busy_timeout=0"))
+    stages: list[str] = []
+
+    def progress(done: int, total: int, stage: str) -> None:
+        stages.append(stage)
+        if stage not in ("reading", "checking"):
+            return
+        with Session(other, expire_on_commit=False) as elsewhere:
+            editing.create_dictionary(
+                session=elsewhere, data={"slug": f"other-{stage}", "title": stage}
+            )
+        made = session.exec(select(Dictionary.id).where(Dictionary.slug == "made")).first()
+        assert made is None, f"at {stage!r} the new dictionary is written already"
+
+    try:
+        dictionary, report = create_dictionary_from(
+            session=session,
+            data={"slug": "made", "title": "Made", "vernacular_ws": ["ptn"]},
+            path=lift_zip(tmp_path),
+            progress=progress,
+        )
+    finally:
+        other.dispose()
+    seen = [stage for stage in stages if stage in ("reading", "checking", "writing")]
+    assert seen[:3] == ["reading", "checking", "writing"] and stages[-1] == "done"
+    assert report.created == 1
+    slugs = session.exec(select(Dictionary.slug).order_by(Dictionary.slug)).all()
+    assert slugs == ["made", "other-checking", "other-reading"]
+    entries = session.exec(select(Entry).where(Entry.dictionary_id == dictionary.id)).all()
+    assert len(entries) == 1
