@@ -84,15 +84,14 @@ def import_file(
     """
     with prepare_import(
         session=session, dictionary=dictionary, path=path, format=format, dry_run=dry_run,
-        progress=progress, options=options, limits=limits,
+        progress=progress, options=options, limits=limits, storage=storage, editor=editor,
     ) as prepared:  # fmt: skip
         if dry_run:
             _dry_run(session, dictionary, prepared.parsed, prepared.report)
             return prepared.report
         return write_import(
-            session=session, dictionary=dictionary, prepared=prepared, editor=editor,
-            storage=storage,
-        )  # fmt: skip
+            session=session, dictionary=dictionary, prepared=prepared, editor=editor
+        )
 
 
 @dataclass
@@ -103,6 +102,10 @@ class PreparedImport:
     report: ImportReport
     ws_mapping: dict  # the writing-system map the dictionary keeps (wsmap)
     tick: Progress
+    # The package's media files made ready (stored, their rows not yet added), by href, and
+    # the texts' recordings in `parsed.texts` order (textpack.prepare_recordings).
+    media: dict = field(default_factory=dict)
+    recordings: list = field(default_factory=list)
 
 
 @contextmanager
@@ -116,6 +119,8 @@ def prepare_import(
     progress: Progress | None = None,
     options: dict | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    storage=None,
+    editor: str = "",
 ) -> Iterator[PreparedImport]:
     """Read `path` and check every entry, outside any write transaction: a bad file never
     locks, nor does a large one while it is read. Refused (ImportRejected) as by `import_file`,
@@ -125,6 +130,11 @@ def prepare_import(
     The reading takes from `dictionary` its writing systems, language code and `extra.ws_map`,
     and from a stored one the LIFT entries still as imported (left unread): it may be one not
     stored yet, with the new one's fields (lexicon.io.starting), written by `write_import`.
+
+    The package's recordings and pictures are checked, transcoded or scaled and put in
+    `storage` here too, after the entries passed their checks: minutes for a large package,
+    during which SQLite would let no keeper save were it inside the write transaction. If the
+    block ends by an exception, the files stored for it that no Media row names are deleted.
     """
     path = Path(path)
     fmt = (format or detect_format(path)).lower()
@@ -143,7 +153,19 @@ def prepare_import(
         report.errors += textpack.check_texts(parsed.texts, report)
         if report.errors and not dry_run:
             raise ImportRejected(_summary(path, report.errors), errors=report.errors)
-        yield PreparedImport(parsed, report, ws_mapping, tick)
+        prepared = PreparedImport(parsed, report, ws_mapping, tick)
+        try:
+            if not dry_run:
+                mediafiles.prepare_package(session, dictionary, parsed, storage, editor, report,
+                                           tick, into=prepared.media)  # fmt: skip
+                prepared.recordings = textpack.prepare_recordings(
+                    session=session, dictionary=dictionary, pack=parsed.texts,
+                    storage=storage, editor=editor, report=report,
+                )  # fmt: skip
+            yield prepared
+        except BaseException:
+            mediafiles.discard(session, storage, [*prepared.media.values(), *prepared.recordings])
+            raise
 
 
 def write_import(
@@ -152,25 +174,24 @@ def write_import(
     dictionary: Dictionary,
     prepared: PreparedImport,
     editor: str = "",
-    storage=None,
 ) -> ImportReport:
     """Write what `prepare_import` read and checked into `dictionary`, stored (the one it was
     read against, or the new one its placeholder stood for): media, languages, entries and
     texts in one transaction (part of the caller's when one is open). On SQLite the write
-    lock is taken here, not while the file was read."""
+    lock is taken here, not while the file was read nor while its media were made ready."""
     parsed, report, tick = prepared.parsed, prepared.report, prepared.tick
     if report.dry_run:
         raise ValueError("a dry run's file is not written")
     tick(0, report.entries_read, "writing")
     with transaction(session), _bulk_cache(session):
-        media = _store_media(session, dictionary, parsed, storage, editor, report)
+        media = mediafiles.add_all(session, dictionary, prepared.media)
         media.update(_known_media(session, dictionary, parsed.entries))
         _attach_media(parsed.entries, media, report)
         # Languages first: changing them later would re-key every imported entry.
         _remember_package(session, dictionary, parsed, prepared.ws_mapping)
         _write_entries(session, dictionary, parsed, editor, report, tick)
         textpack.write_texts(session=session, dictionary=dictionary, pack=parsed.texts,
-                             storage=storage, editor=editor, report=report)  # fmt: skip
+                             recordings=prepared.recordings, editor=editor, report=report)  # fmt: skip
     if report.entries_read >= 1000:
         search_index.settle_after_bulk_load(session=session)
     tick(report.entries_read, report.entries_read, "done")
@@ -278,51 +299,6 @@ def _dry_media(parsed: Parsed, report: ImportReport) -> None:
     hrefs = {(m["kind"], m["href"]): m.get("path") for m in parsed.media}
     report.media_added = sum(1 for p in hrefs.values() if p)
     report.media_missing = sum(1 for p in hrefs.values() if not p)
-
-
-def _store_media(session, dictionary, parsed: Parsed, storage, editor, report) -> dict:
-    """Store each referenced file once; return {href: sha256} for those stored."""
-    stored: dict[str, str] = {}
-    seen: set[str] = set()
-    for ref in parsed.media:
-        href = ref["href"]
-        if href in seen:
-            continue
-        seen.add(href)
-        if not ref.get("path"):
-            report.media_missing += 1
-            continue
-        if storage is None:
-            report.media_missing += 1
-            report.warnings.append(
-                {
-                    "line": ref.get("line"),
-                    "message": f"{href}: no media "
-                    f"storage configured; the reference is kept, not the file",
-                }
-            )
-            continue
-        try:
-            sha = mediafiles.store_file(
-                session=session,
-                storage=storage,
-                dictionary=dictionary,
-                path=Path(ref["path"]),
-                kind=ref["kind"],
-                editor=editor,
-            )
-        except ImportRejected as exc:
-            report.media_missing += 1
-            report.warnings.append(
-                {
-                    "line": ref.get("line"),
-                    "message": f"{href}: {exc.message}; the reference is kept, not the file",
-                }
-            )
-            continue
-        stored[href] = sha
-        report.media_added += 1
-    return stored
 
 
 def _known_media(session, dictionary, entries: list[dict]) -> dict[str, str]:

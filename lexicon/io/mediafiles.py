@@ -7,17 +7,23 @@ pictures are kept as they are. The same file twice is stored once (content addre
 from __future__ import annotations
 
 import hashlib
+import logging
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from lexicon.db.transactions import transaction
 from lexicon.errors import ImportRejected, WordkeepError
 from lexicon.media import audio, pictures
 from lexicon.media.recordings import audio_media, derivative_key, original_key
 from lexicon.media.storage import safe_file_name
+from lexicon.media.sweep import referenced_keys
 from lexicon.models import Dictionary, Media
 from lexicon.texts import TEXT_MAX_SECONDS
+
+log = logging.getLogger("wordkeep.import")
 
 
 def _sha256(path: Path) -> str:
@@ -28,72 +34,153 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def store_file(
+@dataclass
+class Prepared:
+    """A media file of an import package made ready before the import's write transaction:
+    checked, transcoded or scaled, its files stored. `row` is the Media row the write adds (None
+    when the dictionary stores the file already); `written`, the storage keys newly written,
+    for `discard` if the import fails."""
+
+    sha256: str
+    row: Media | None = None
+    written: list[str] = field(default_factory=list)
+
+
+def prepare_package(session, dictionary, parsed, storage, editor, report, tick, *, into: dict):
+    """Make each file an import's package names ready once (`prepare_file`), outside the write
+    transaction, into `into` {href: Prepared}; a missing or bad file is a warning (its
+    reference kept), counted in `report` as the write will attach them. Ticks stage "media"."""
+    refs: dict = {}
+    for ref in parsed.media:
+        refs.setdefault(ref["href"], ref)  # a file named twice is made ready once
+    files = sum(1 for ref in refs.values() if ref.get("path"))
+    for href, ref in refs.items():
+        if not ref.get("path"):
+            report.media_missing += 1
+            continue
+        if storage is None:
+            report.media_missing += 1
+            report.warnings.append({"line": ref.get("line"), "message": f"{href}: no media "
+                                    "storage configured; the reference is kept, not the file"})  # fmt: skip
+            continue
+        tick(len(into), files, "media")
+        try:
+            into[href] = prepare_file(session=session, storage=storage, dictionary=dictionary,
+                                      path=Path(ref["path"]), kind=ref["kind"], editor=editor)  # fmt: skip
+        except ImportRejected as exc:
+            report.media_missing += 1
+            report.warnings.append({"line": ref.get("line"), "message": f"{href}: "
+                                    f"{exc.message}; the reference is kept, not the file"})  # fmt: skip
+            continue
+        report.media_added += 1
+
+
+def prepare_file(
     *, session, storage, dictionary: Dictionary, path: Path, kind: str, editor: str = ""
-) -> str:
-    """Store `path` for `dictionary` (once); return its sha256. Raises ImportRejected if bad."""
-    sha = _sha256(path)
-    row = session.exec(
-        select(Media).where(Media.dictionary_id == dictionary.id, Media.sha256 == sha)
-    ).scalar_one_or_none()
-    if row is not None:
-        return sha
+) -> Prepared:
+    """Audio or a picture of an import, made ready outside the write transaction: decoding and
+    transcoding a package's recordings takes seconds each, and SQLite lets no keeper save while
+    a write transaction is open. Only reads the database. Raises ImportRejected if bad."""
     name = safe_file_name(path.name, kind)
     if kind == "image":
+        written: list[str] = []
         try:
-            pictures.store_picture(
-                session=session,
-                storage=storage,
-                dictionary=dictionary,
-                path=path,
-                filename=name,
-                editor=editor,
-            )
+            sha, row = pictures.prepare_picture(
+                session=session, storage=storage, dictionary=dictionary, path=path,
+                filename=name, editor=editor, written=written,
+            )  # fmt: skip
         except WordkeepError as exc:
+            discard(session, storage, [Prepared("", written=written)])
             raise ImportRejected(exc.message) from exc
-        return sha
-    row = _audio_row(storage, dictionary, path, sha, name)
-    row.created_by = editor
-    session.add(row)
-    session.flush()
-    return sha
-
-
-def _audio_row(storage, dictionary, path: Path, sha: str, name: str) -> Media:
+        return Prepared(sha, row, written)
+    sha = _sha256(path)
+    if _stored(session, dictionary, sha):
+        return Prepared(sha)
     try:
         info = audio.probe_audio(path, name=name)
-        with tempfile.TemporaryDirectory(prefix="wordkeep-import-audio-") as tmp:
-            web = Path(tmp) / "web"
-            made = audio.make_web_derivative(path, web, name=name)
-            storage.put(original_key(sha), path, content_type=info.mime)
-            storage.put(derivative_key(sha), web, content_type=made.mime)
+        return _audio(storage, dictionary, path, sha, name, editor, info, keep_time=False)
     except WordkeepError as exc:
         raise ImportRejected(exc.message) from exc
-    return audio_media(dictionary, sha, info, made, name)
 
 
-def store_recording(
+def prepare_recording(
     *, session, storage, dictionary: Dictionary, path: Path, editor: str = ""
-) -> str:
-    """Store a text's long recording found in a package (once): up to TEXT_MAX_SECONDS, its
-    web copy keeping the original's timing; return its sha256. ImportRejected if bad."""
+) -> Prepared:
+    """A text's long recording found in a package, made ready outside the write transaction as
+    `prepare_file` does: up to TEXT_MAX_SECONDS, its web copy keeping the original's timing.
+    Raises ImportRejected if bad."""
     sha = _sha256(path)
-    found = session.exec(
-        select(Media.id).where(Media.dictionary_id == dictionary.id, Media.sha256 == sha)
-    ).first()
-    if found is not None:
-        return sha
+    if _stored(session, dictionary, sha):
+        return Prepared(sha)
     name = safe_file_name(path.name, "recording")
     try:
         info = audio.probe_audio(path, name=name, max_seconds=TEXT_MAX_SECONDS)
-        with tempfile.TemporaryDirectory(prefix="wordkeep-import-audio-") as tmp:
-            web = Path(tmp) / "web"
-            made = audio.make_web_derivative(path, web, name=name, keep_time=True)
-            storage.put(original_key(sha), path, content_type=info.mime)
-            storage.put(derivative_key(sha), web, content_type=made.mime)
+        return _audio(storage, dictionary, path, sha, name, editor, info, keep_time=True)
     except WordkeepError as exc:
         raise ImportRejected(f"{path.name}: {exc.message}") from exc
-    row = audio_media(dictionary, sha, info, made, name, editor)
-    session.add(row)
-    session.flush()
-    return sha
+
+
+def _stored(session, dictionary: Dictionary, sha: str) -> bool:
+    return (
+        session.exec(
+            select(Media.id).where(Media.dictionary_id == dictionary.id, Media.sha256 == sha)
+        ).first()
+        is not None
+    )
+
+
+def _audio(storage, dictionary, path: Path, sha, name, editor, info, keep_time) -> Prepared:
+    """Transcode the web copy and store both files (original first); the row, not added."""
+    prepared = Prepared(sha)
+    with tempfile.TemporaryDirectory(prefix="wordkeep-import-audio-") as tmp:
+        web = Path(tmp) / "web"
+        made = audio.make_web_derivative(path, web, name=name, keep_time=keep_time)
+        for key, src, mime in ((original_key(sha), path, info.mime),
+                               (derivative_key(sha), web, made.mime)):  # fmt: skip
+            if not storage.exists(key):
+                storage.put(key, src, content_type=mime)
+                prepared.written.append(key)
+    prepared.row = audio_media(dictionary, sha, info, made, name, editor)
+    return prepared
+
+
+def add_prepared(session, dictionary: Dictionary, prepared: Prepared) -> None:
+    """In the import's write transaction: add the file's Media row, unless the dictionary has
+    come to store the same file since it was prepared (another import, an upload)."""
+    if prepared.row is not None and not _stored(session, dictionary, prepared.sha256):
+        prepared.row.dictionary_id = dictionary.id  # prepared for a dictionary not yet stored
+        session.add(prepared.row)
+        session.flush()
+
+
+def add_all(session, dictionary: Dictionary, media: dict) -> dict:
+    """In the write: the Media rows of the files `prepare_package` made ready (`add_prepared`);
+    returns {href: sha256}."""
+    for ready in media.values():
+        add_prepared(session, dictionary, ready)
+    return {href: ready.sha256 for href, ready in media.items()}
+
+
+def discard(session, storage, prepared: list) -> None:
+    """After an import failed and its transaction rolled back: delete the files it stored that
+    no committed row names, asked under the lock uploads take to write media rows (as the
+    orphan sweep does), so a file another upload has come to name meanwhile stays. Never
+    raises: the import's own error is the one to report, and the orphan sweep
+    (lexicon.media.sweep) removes what is left, as it does when the process itself died."""
+    keys = [key for p in prepared if isinstance(p, Prepared) for key in p.written]
+    if not keys:
+        return
+    if session.info.get("wk_depth", 0):  # inside a caller's transaction, still open
+        log.warning("import failed: %d media file(s) left to the orphan sweep", len(keys))
+        return
+    try:
+        session.rollback()
+        with transaction(session):  # SQLite: the write lock
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text("LOCK TABLE media IN SHARE MODE"))
+            named = referenced_keys(session)
+            for key in keys:
+                if key not in named:
+                    storage.delete(key)
+    except Exception:
+        log.exception("import failed: its media files left to the orphan sweep")

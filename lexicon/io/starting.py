@@ -25,7 +25,6 @@ with the error and the file's problems by line, for the page of the user who sta
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from collections import Counter
@@ -34,7 +33,6 @@ from pathlib import Path
 
 from lxml import etree
 from pydantic import ValidationError
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -47,13 +45,11 @@ from lexicon.io import jobs
 from lexicon.io.importer import ImportReport, import_file, prepare_import, write_import
 from lexicon.io.safety import DEFAULT_LIMITS, Limits
 from lexicon.io.sources import detect_format, parse
-from lexicon.media.sweep import referenced_keys
 from lexicon.models import Dictionary
 from lexicon.shape.schemas import DictionaryCreate
 
 SLUG_MAX = 64
 NEW_DICTIONARY = "new-dictionary"  # the kind of job (the job row's `format`)
-log = logging.getLogger("wordkeep.starting")
 _AUDIO_WS = re.compile(r"-zxxx(-|$)", re.IGNORECASE)
 
 
@@ -237,9 +233,10 @@ def create_dictionary_from(
 ) -> tuple[Dictionary, ImportReport | None]:
     """Create the dictionary and, with a file, import it: one transaction, so a duplicate slug
     or a file refused by its import leaves nothing behind (DuplicateDictionary,
-    ImportRejected). The file is read and checked before that transaction opens, so on SQLite
-    other writers do not wait while it is read (only while it is written). Media files stored
-    before a failure in the writing are swept as orphans later."""
+    ImportRejected). The file is read and checked, and its recordings and pictures stored,
+    before that transaction opens, so on SQLite other writers do not wait while that is done
+    (only while it is written). If the creation fails, the media files it stored that nothing
+    else names are deleted (lexicon.io.mediafiles.discard)."""
     if path is None:
         with transaction(session):
             return create_dictionary(session=session, data=data, owner_id=owner_id), None
@@ -247,15 +244,14 @@ def create_dictionary_from(
     # reading takes its writing systems and language code; it has no entries and no ws_map yet.
     reading = prepare_import(
         session=session, dictionary=new_dictionary(data), path=path, format=format,
-        options=options, limits=limits, progress=progress,
+        options=options, limits=limits, progress=progress, storage=storage, editor=editor,
     )  # fmt: skip
     # Entered in order: the whole file read and checked, then the transaction begins.
     with reading as prepared, transaction(session):
         dictionary = create_dictionary(session=session, data=data, owner_id=owner_id)
         report = write_import(
-            session=session, dictionary=dictionary, prepared=prepared, editor=editor,
-            storage=storage,
-        )  # fmt: skip
+            session=session, dictionary=dictionary, prepared=prepared, editor=editor
+        )
         if report.errors:
             raise ImportRejected(
                 f"{Path(path).name}: the file has errors; nothing created", errors=report.errors
@@ -312,19 +308,16 @@ def start_creation(
 def creation_work(
     *, data: dict, owner_id: int | None, path: Path, format: str | None, storage, editor: str
 ) -> jobs.Work:
-    """The work of a NEW_DICTIONARY job: `create_dictionary_from`, and on any failure the
-    media files it stored taken back. Its row ends naming the new dictionary."""
+    """The work of a NEW_DICTIONARY job: `create_dictionary_from` (whose import takes back the
+    media files it stored if it fails). Its row ends naming the new dictionary."""
 
     def work(session: Session, progress: jobs.Progress) -> dict:
-        kept = _Recorded(storage) if storage is not None else None
         try:
             dictionary, report = create_dictionary_from(
                 session=session, data=data, owner_id=owner_id, path=path, format=format,
-                storage=kept, editor=editor, progress=progress,
+                storage=storage, editor=editor, progress=progress,
             )  # fmt: skip
         except BaseException as exc:
-            if kept is not None:
-                _take_back(session, kept)
             if isinstance(exc, IntegrityError):  # PostgreSQL: the slug taken meanwhile?
                 session.rollback()
                 slug = DictionaryCreate.model_validate(data).slug
@@ -358,42 +351,3 @@ def own_job(*, session: Session, user_id: int | None, job_id: str) -> dict:
     made = session.get(Dictionary, job.dictionary_id) if job.dictionary_id else None
     data["dictionary"] = made.slug if made is not None and data["status"] == "done" else None
     return data
-
-
-class _Recorded:
-    """A media store that remembers the keys it wrote that were not there before: what a
-    failed creation takes back (keys are content addresses, so an existing one may be another
-    dictionary's)."""
-
-    def __init__(self, storage):
-        self.storage = storage
-        self.new_keys: list[str] = []
-
-    def put(self, key: str, source, *, content_type: str | None = None) -> int:
-        fresh = not self.storage.exists(key)
-        size = self.storage.put(key, source, content_type=content_type)
-        if fresh:
-            self.new_keys.append(key)
-        return size
-
-    def __getattr__(self, name: str):
-        return getattr(self.storage, name)
-
-
-def _take_back(session: Session, kept: _Recorded) -> None:
-    """Delete the files a failed creation stored that no committed row names, asked under the
-    lock uploads take to write media rows (as the orphan sweep does). Never raises: the
-    creation's own error is the one to report; the sweep removes what is left."""
-    if not kept.new_keys:
-        return
-    try:
-        session.rollback()
-        with transaction(session):  # SQLite: the write lock
-            if session.get_bind().dialect.name == "postgresql":
-                session.execute(text("LOCK TABLE media IN SHARE MODE"))
-            named = referenced_keys(session)
-            for key in kept.new_keys:
-                if key not in named:
-                    kept.storage.delete(key)
-    except Exception:
-        log.exception("new dictionary: media files of a failed import left to the sweep")

@@ -191,13 +191,28 @@ def _fate(session, dictionary, text: dict) -> str:
     return "updated"
 
 
-def write_texts(*, session: Session, dictionary: Dictionary, pack: PackageTexts, storage,
-                editor: str = "", report) -> None:  # fmt: skip
+def prepare_recordings(*, session: Session, dictionary: Dictionary, pack: PackageTexts,
+                       storage, editor: str = "", report) -> list:  # fmt: skip
+    """The texts' recordings made ready before the import's write transaction (decoded,
+    transcoded and stored: `mediafiles.prepare_recording`), one per text in `pack.texts`: a
+    sha256 the dictionary has already, a `mediafiles.Prepared`, or None (with a warning) when
+    the text has none. ImportRejected when a recording is bad."""
+    return [
+        _recording(session, dictionary, pack, text, storage, editor, report.warnings)
+        for text in pack.texts
+    ]
+
+
+def write_texts(*, session: Session, dictionary: Dictionary, pack: PackageTexts,
+                recordings: list, editor: str = "", report) -> None:  # fmt: skip
     """Store the package's texts (inside the import's transaction), counted into `report`:
-    a text this dictionary has (same id) is updated when it differs, else created; their
-    recordings stored as texts' recordings."""
+    a text this dictionary has (same id) is updated when it differs, else created, with its
+    recording from `prepare_recordings`."""
     for i, text in enumerate(pack.texts):
-        sha = _recording(session, dictionary, pack, text, storage, editor, report.warnings)
+        sha = recordings[i]
+        if isinstance(sha, mediafiles.Prepared):
+            mediafiles.add_prepared(session, dictionary, sha)
+            sha = sha.sha256
         text = _own_ids(session, dictionary, text)
         row = session.get(Text, text["id"]) if text.get("id") else None
         try:
@@ -241,9 +256,10 @@ def _same(current: dict, incoming: dict, sha: str | None) -> bool:
     )
 
 
-def _recording(session, dictionary, pack, text: dict, storage, editor, warnings) -> str | None:
-    """The stored recording of `text`: one this dictionary has (by sha256), else its file in
-    the package, stored as a text's recording; None (with a warning) when neither is there."""
+def _recording(session, dictionary, pack, text: dict, storage, editor, warnings):
+    """The recording of `text`: the sha256 of one this dictionary has, else its file in the
+    package made ready as a text's recording (a Prepared); None (with a warning) when neither
+    is there."""
     media = text.get("media") if isinstance(text.get("media"), dict) else None
     if not media:
         return None
@@ -263,6 +279,6 @@ def _recording(session, dictionary, pack, text: dict, storage, editor, warnings)
         warnings.append({"line": None, "message": f"text {title!r}: recording "
                                 f"{str(href)[:200]!r}: {why}; the text comes without it"})  # fmt: skip
         return None
-    return mediafiles.store_recording(
+    return mediafiles.prepare_recording(
         session=session, storage=storage, dictionary=dictionary, path=path, editor=editor
     )

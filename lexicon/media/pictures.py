@@ -132,22 +132,52 @@ def store_picture(
     keys newly written. The row joins the caller's transaction: if that fails, pass the keys to
     `discard_unused` so no file is left behind. Reference it as `{"media": {"sha256": ...}}`."""
     name = _file_name(filename or Path(path).name)
-    digest = hashlib.sha256()
-    images.check_size(Path(path).stat().st_size, name=name, max_bytes=limits.max_bytes)
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
+    sha256 = _checked_sha256(Path(path), name, limits)
     written: list[str] = []
     try:
         with transaction(session):
             row = _keep(
-                session, storage, dictionary, Path(path), digest.hexdigest(), name, editor,
-                limits, written,
+                session, storage, dictionary, Path(path), sha256, name, editor, limits, written
             )  # fmt: skip
     except BaseException:
         discard_unused(session=session, storage=storage, keys=written)
         raise
     return row, written
+
+
+def prepare_picture(
+    *,
+    session: Session,
+    storage: Storage,
+    dictionary: Dictionary,
+    path: str | os.PathLike,
+    filename: str,
+    editor: str = "",
+    limits: ImageLimits = ImageLimits(),
+    written: list[str],
+) -> tuple[str, Media | None]:
+    """An importer's picture made ready before its write transaction, which it must not hold
+    while pictures are decoded and scaled: the files stored (keys newly written are added to
+    `written`, for `discard_unused` if the import fails) and (sha256, the Media row to add in
+    the write), the row None when the dictionary has this picture already. Only reads."""
+    name = _file_name(filename or Path(path).name)
+    sha256 = _checked_sha256(Path(path), name, limits)
+    row = _media_row(session, dictionary, sha256)
+    if row is not None:
+        _must_be_picture(row, name)
+        return sha256, None
+    return sha256, _new_picture(
+        storage, dictionary, Path(path), sha256, name, editor, limits, written
+    )
+
+
+def _checked_sha256(path: Path, name: str, limits: ImageLimits) -> str:
+    images.check_size(path.stat().st_size, name=name, max_bytes=limits.max_bytes)
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def clean_fields(fields: dict) -> dict:
@@ -202,9 +232,22 @@ def _keep(session, storage, dictionary, src: Path, sha256, name, editor, limits,
     the original and its web copies stored. Must run inside a transaction."""
     row = _media_row(session, dictionary, sha256)
     if row is not None:
-        if row.kind != "image":
-            raise images.NotAnImage(f"{name}: this file is stored already, not as a picture")
+        _must_be_picture(row, name)
         return row
+    row = _new_picture(storage, dictionary, src, sha256, name, editor, limits, written)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _must_be_picture(row: Media, name: str) -> None:
+    if row.kind != "image":
+        raise images.NotAnImage(f"{name}: this file is stored already, not as a picture")
+
+
+def _new_picture(storage, dictionary, src: Path, sha256, name, editor, limits, written) -> Media:
+    """Check and decode the picture, store its original and its web and print copies (keys
+    newly written go to `written`), and return its Media row, not yet added to any session."""
     decoded = images.decode(src, name=name, max_pixels=limits.max_pixels)
     with tempfile.TemporaryDirectory(prefix="wordkeep-web-") as tmp:
         printed = images.make_print_copy(decoded, tmp)
@@ -222,8 +265,6 @@ def _keep(session, storage, dictionary, src: Path, sha256, name, editor, limits,
     row = _new_media_row(dictionary, sha256, decoded.info, copies, default, name, editor)
     row.size = src.stat().st_size
     row.extra["print"] = _described(print_key(sha256, printed.mime), printed)
-    session.add(row)
-    session.flush()
     return row
 
 
