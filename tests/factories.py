@@ -8,11 +8,13 @@ from __future__ import annotations
 import functools
 import re
 import socket
+import sqlite3
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
 
 from lexicon import accounts, editing, entries
 from lexicon.media.storage import storage_from_url
@@ -118,3 +120,44 @@ def new_s3_bucket(endpoint: str) -> str:
     url = f"s3://{bucket}/media?endpoint={endpoint}&region=us-east-1"
     storage_from_url(url).client.create_bucket(Bucket=bucket)
     return url
+
+
+def others_can_write(engine, dictionary_id: int) -> bool:
+    """Whether another connection could save in the dictionary this moment without waiting.
+    SQLite: its one write lock is free (BEGIN IMMEDIATE with no busy timeout). PostgreSQL has
+    no such lock: a save there waits only for the dictionary's row, which every save updates
+    (`editing.touch`), so that row is asked for without waiting."""
+    if engine.dialect.name == "sqlite":
+        raw = sqlite3.connect(engine.url.database, timeout=0)
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            raw.rollback()
+            return True
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            raw.close()
+    with engine.connect() as connection:
+        try:
+            connection.execute(
+                text("SELECT id FROM dictionary WHERE id = :id FOR UPDATE NOWAIT"),
+                {"id": dictionary_id},
+            )
+            return True
+        except OperationalError:
+            return False
+        finally:
+            connection.rollback()
+
+
+def watch_lock(monkeypatch, module, name: str, engine, dictionary_id: int) -> list[bool]:
+    """Wrap module.name so that each call notes whether others could save as it ran."""
+    seen: list[bool] = []
+    original = getattr(module, name)
+
+    def watched(*args, **kwargs):
+        seen.append(others_can_write(engine, dictionary_id))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, watched)
+    return seen

@@ -96,10 +96,18 @@ def add_sense_picture(
             fileobj, src, name, limits.max_bytes, too_large=images.ImageFileTooLarge
         )
         written: list[str] = []
+        # Decoded and scaled before the write transaction: SQLite lets no one save while one
+        # is open, and a large photo takes a second or two.
+        made = _unless_stored(session, storage, dictionary, src, sha256, name, editor, limits,
+                              written)  # fmt: skip
 
         def write() -> dict:
             with transaction(session):
-                _keep(session, storage, dictionary, src, sha256, name, editor, limits, written)
+                if made is None or _media_row(session, dictionary, sha256) is not None:
+                    _keep(session, storage, dictionary, src, sha256, name, editor, limits, written)
+                else:
+                    session.add(made)
+                    session.flush()
                 return _attach(
                     session, dictionary, entry_id, sense_id, sha256, fields, editor, version,
                     viewer,
@@ -162,13 +170,20 @@ def prepare_picture(
     the write), the row None when the dictionary has this picture already. Only reads."""
     name = _file_name(filename or Path(path).name)
     sha256 = _checked_sha256(Path(path), name, limits)
+    return sha256, _unless_stored(
+        session, storage, dictionary, Path(path), sha256, name, editor, limits, written
+    )
+
+
+def _unless_stored(session, storage, dictionary, src: Path, sha256, name, editor, limits,
+                   written) -> Media | None:  # fmt: skip
+    """The Media row of a new picture, its files stored (`_new_picture`); None when the
+    dictionary has it already (NotAnImage if that file is not a picture). Only reads."""
     row = _media_row(session, dictionary, sha256)
     if row is not None:
         _must_be_picture(row, name)
-        return sha256, None
-    return sha256, _new_picture(
-        storage, dictionary, Path(path), sha256, name, editor, limits, written
-    )
+        return None
+    return _new_picture(storage, dictionary, src, sha256, name, editor, limits, written)
 
 
 def _checked_sha256(path: Path, name: str, limits: ImageLimits) -> str:

@@ -21,6 +21,7 @@ from lexicon.media.images import ImageLimits
 from lexicon.media.storage import storage_from_url
 from lexicon.models import Media, Revision
 from tests.conftest import make_user
+from tests.factories import watch_lock
 
 ADMIN = Viewer(is_admin=True)
 ENTRY = {
@@ -195,6 +196,17 @@ def test_same_picture_again_is_stored_once(client, auth, entry, photo, session, 
     assert shas[0] == shas[1]
     files_after, media_rows, _, _ = state(session, media_dir, entry["id"])
     assert files_after == files and media_rows == 1
+
+
+def test_a_photo_is_scaled_while_others_can_save(
+    client, auth, entry, photo, engine, dictionary, monkeypatch
+):
+    """Decoding and scaling (a second or two for a large photo) come before the write
+    transaction, during which SQLite would let no one else save."""
+    seen = watch_lock(monkeypatch, images, "make_web_copies", engine, dictionary.id)
+    r = upload(client, auth, entry, photo)
+    assert r.status_code == 201, r.text
+    assert seen == [True]
 
 
 def bad_inputs(tmp_path, photo):

@@ -6,13 +6,11 @@ no file behind, and a file another import stored meanwhile is not stored twice."
 from __future__ import annotations
 
 import io
-import sqlite3
 import zipfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import func, select
 
 from lexicon import editing, texts
 from lexicon.errors import ImportRejected
@@ -23,39 +21,12 @@ from lexicon.io.texts import read_texts
 from lexicon.media import audio, images
 from lexicon.media.storage import LocalStorage
 from lexicon.models import Media
+from tests.factories import watch_lock
 
 FIX = Path(__file__).parents[2] / "fixtures"
 TWO_MP3 = FIX / "lift-patani-audio" / "two-mp3"
 BOBBY = FIX / "texts" / "praatio-en" / "bobby_words.TextGrid"
 BOBBY_WAV = FIX / "texts" / "praatio-en" / "bobby.wav"
-
-
-def others_can_write(engine, dictionary_id: int) -> bool:
-    """Whether another connection could save in the dictionary this moment without waiting.
-    SQLite: its one write lock is free (BEGIN IMMEDIATE with no busy timeout). PostgreSQL has
-    no such lock: a save there waits only for the dictionary's row, which every save updates
-    (`touch`), so that row is asked for without waiting."""
-    if engine.dialect.name == "sqlite":
-        raw = sqlite3.connect(engine.url.database, timeout=0)
-        try:
-            raw.execute("BEGIN IMMEDIATE")
-            raw.rollback()
-            return True
-        except sqlite3.OperationalError:
-            return False
-        finally:
-            raw.close()
-    with engine.connect() as connection:
-        try:
-            connection.execute(
-                text("SELECT id FROM dictionary WHERE id = :id FOR UPDATE NOWAIT"),
-                {"id": dictionary_id},
-            )
-            return True
-        except OperationalError:
-            return False
-        finally:
-            connection.rollback()
 
 
 @pytest.fixture
@@ -67,23 +38,10 @@ def stored_files(storage_root: Path) -> list[str]:
     return sorted(str(p.relative_to(storage_root)) for p in storage_root.rglob("*") if p.is_file())
 
 
-def watch(monkeypatch, module, name: str, engine, dictionary_id: int) -> list[bool]:
-    """Wrap module.name so each call notes whether others could write as it ran."""
-    seen: list[bool] = []
-    original = getattr(module, name)
-
-    def watched(*args, **kwargs):
-        seen.append(others_can_write(engine, dictionary_id))
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, watched)
-    return seen
-
-
 def test_recordings_are_transcoded_while_others_can_save(session, engine, storage, monkeypatch):
     d = editing.create_dictionary(session=session, data={"slug": "pt", "title": "pt"})
     session.commit()
-    seen = watch(monkeypatch, audio, "make_web_derivative", engine, d.id)
+    seen = watch_lock(monkeypatch, audio, "make_web_derivative", engine, d.id)
     report = import_file(
         session=session, dictionary=d, path=TWO_MP3, format="lift", storage=storage
     )
@@ -96,7 +54,7 @@ def test_recordings_are_transcoded_while_others_can_save(session, engine, storag
 def test_pictures_are_scaled_while_others_can_save(session, engine, storage, monkeypatch):
     d = editing.create_dictionary(session=session, data={"slug": "af", "title": "af"})
     session.commit()
-    seen = watch(monkeypatch, images, "make_web_copies", engine, d.id)
+    seen = watch_lock(monkeypatch, images, "make_web_copies", engine, d.id)
     report = import_file(
         session=session,
         dictionary=d,
@@ -123,7 +81,7 @@ def test_a_texts_recording_is_transcoded_while_others_can_save(
     d = editing.create_dictionary(session=session, data={"slug": "copy", "title": "copy"})
     session.commit()
     fresh = LocalStorage(tmp_path / "fresh")
-    seen = watch(monkeypatch, audio, "make_web_derivative", engine, d.id)
+    seen = watch_lock(monkeypatch, audio, "make_web_derivative", engine, d.id)
     report = import_file(session=session, dictionary=d, path=package, format="lift",
                          storage=fresh)  # fmt: skip
     assert report.texts["created"] == 1, report.warnings
