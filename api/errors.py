@@ -8,10 +8,13 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.deps import VIEWER_SCOPE_KEY
 from api.templating import render
-from lexicon import errors
+from lexicon import accounts, errors
 
 STATUS = [
     (errors.StaleVersion, 409),
@@ -41,14 +44,38 @@ def wants_html(request: Request) -> bool:
     return "text/html" in accept
 
 
-def _page(request: Request, status: int, message: str):
-    return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+async def _page(request: Request, status: int, message: str):
+    context = {"status": status, "message": message, "viewer": await _signed_in(request)}
+    return render(request, "error.html", context, status_code=status)
+
+
+async def _signed_in(request: Request):
+    """The keeper whose browser asked, so that an error page's header names them (not "Log
+    in", as if they had been logged out) and speaks their language; None when anonymous, or
+    when it cannot be told (the page must show even with the database down)."""
+    known = request.scope.get(VIEWER_SCOPE_KEY)
+    if known is not None:
+        return known
+    user_id = request.session.get("user_id") if "session" in request.scope else None
+    if user_id is None:
+        return None
+
+    def look_up():
+        with Session(request.app.state.engine, expire_on_commit=False) as session:
+            return accounts.viewer_for_user_id(
+                session=session, user_id=user_id, generation=request.session.get("generation", 0)
+            )
+
+    try:
+        return await run_in_threadpool(look_up)
+    except Exception:  # noqa: BLE001 - the error page itself must not fail
+        return None
 
 
 async def domain_error(request: Request, exc: errors.WordkeepError):
     status = status_for(exc)
     if wants_html(request):
-        return _page(request, status, exc.message)
+        return await _page(request, status, exc.message)
     body: dict = {"detail": exc.message}
     if isinstance(exc, errors.StaleVersion) and exc.current is not None:
         body["current"] = exc.current
@@ -65,7 +92,7 @@ async def validation_error(request: Request, exc: RequestValidationError):
     if wants_html(request):
         first = details[0] if details else {}
         where = ".".join(str(p) for p in first.get("loc", []))
-        return _page(request, 422, f"{where}: {first.get('msg', 'invalid input')}")
+        return await _page(request, 422, f"{where}: {first.get('msg', 'invalid input')}")
     return JSONResponse({"detail": details}, status_code=422)
 
 
@@ -73,7 +100,8 @@ async def http_error(request: Request, exc: StarletteHTTPException):
     if wants_html(request):
         # A bare reason phrase ("Not Found") only repeats the page's translated heading.
         detail = str(exc.detail)
-        return _page(request, exc.status_code, "" if detail == _phrase(exc.status_code) else detail)
+        message = "" if detail == _phrase(exc.status_code) else detail
+        return await _page(request, exc.status_code, message)
     return JSONResponse(
         {"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
     )

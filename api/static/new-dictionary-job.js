@@ -13,7 +13,8 @@
   const number = (n) => Number(n).toLocaleString(document.documentElement.lang || undefined);
 
   function show(job) {
-    const writing = job.stage === "writing" && job.total > 0;
+    // Counted stages: the entries written, the recordings and pictures stored.
+    const writing = (job.stage === "writing" || job.stage === "media") && job.total > 0;
     if (writing) {
       bar.max = job.total;
       bar.value = Math.min(job.done, job.total);
@@ -24,7 +25,8 @@
     if (text) status.textContent = text;
     count.hidden = !writing;
     if (writing) {
-      count.textContent = msg("count").split("%(done)s").join(number(job.done))
+      count.textContent = msg(job.stage === "media" ? "countMedia" : "count")
+        .split("%(done)s").join(number(job.done))
         .split("%(total)s").join(number(job.total));
     }
   }

@@ -242,3 +242,23 @@ def test_a_missing_page_says_so_in_the_readers_language_only(client):
     assert "Introuvable" in page.text and "Not Found" not in page.text
     api = client.get("/api/no/such/thing")
     assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+
+
+def test_an_error_page_knows_who_is_signed_in_and_speaks_their_language(
+    client, dictionary, owner, session
+):
+    """A keeper who follows a dead link is still signed in: the page's header names them and
+    offers "Log out", not "Log in", in the language of their account."""
+    owner.user.locale = "fr"
+    session.add(owner.user)
+    session.commit()
+    login(client, owner.email)
+    page = client.get("/d/demo/entries/no-such-entry", headers={"Accept": "text/html"})
+    assert page.status_code == 404
+    header = text_of(page.text.split("</header>")[0])
+    assert (owner.user.display_name or owner.email) in header
+    assert "Se déconnecter" in header and "Se connecter" not in header
+    client.cookies.clear()
+    anonymous = client.get("/d/demo/entries/no-such-entry", headers={"Accept": "text/html"})
+    assert anonymous.status_code == 404
+    assert "Log in" in text_of(anonymous.text.split("</header>")[0])
