@@ -1,8 +1,8 @@
 """How long an import with recordings keeps other keepers from saving (SQLite).
 
-Run: `python bench/import_lock.py [--files N] [--seconds S]`. It writes N WAV recordings of S
-seconds each (tones with a little noise, each file different) and a LIFT file whose entries name
-them, then imports it into a fresh SQLite file while a second thread, as another keeper would,
+Run: `python bench/import_lock.py [--files N] [--seconds S] [--lift FILE]`. It writes N WAV
+recordings of S seconds each (tones with a little noise, each file different) and a LIFT file
+whose entries name them (or takes FILE), then imports it into a fresh SQLite file while a second thread, as another keeper would,
 saves a small entry of another dictionary every 50 ms. It prints the import's time and how long
 those saves took, as a ratio to the same save with no import running (median of 20, same run).
 
@@ -112,10 +112,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=150, help="recordings (one per entry)")
     parser.add_argument("--seconds", type=float, default=2.0, help="length of each recording")
+    parser.add_argument("--lift", type=Path, help="import this file instead (no recordings made)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        lift = write_lift(tmp / "upload", args.files, args.seconds)
+        lift = args.lift or write_lift(tmp / "upload", args.files, args.seconds)
         engine = make_engine(f"sqlite:///{tmp / 'bench.db'}")
         upgrade(engine)
         with Session(engine, expire_on_commit=False) as session:
@@ -138,8 +139,9 @@ def main() -> None:
         keeper.join()
         engine.dispose()
     saves = keeper.times
-    print(f"import: {report.created} entries, {report.media_added} recordings of "
-          f"{args.seconds:g} s, {took:.2f} s")  # fmt: skip
+    made = "" if args.lift else f" of {args.seconds:g} s"
+    print(f"import of {lift.name}: {report.created} entries, {report.media_added} recordings"
+          f"{made}, {took:.2f} s")  # fmt: skip
     print(f"a save with no import running: {bare * 1000:.1f} ms (median of 20)")
     if saves:
         longest = max(saves)
