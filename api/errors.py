@@ -26,6 +26,7 @@ STATUS = [
     (errors.UnsupportedMedia, 415),
     (errors.Conflict, 409),
     (errors.InvalidInput, 422),
+    (errors.Busy, 503),  # a write waited too long for another: send it again shortly
     (errors.NotInstalled, 501),  # an optional extra this server lacks: not the asker's fault
 ]
 
@@ -82,7 +83,7 @@ async def domain_error(request: Request, exc: errors.WordkeepError):
     if isinstance(exc, errors.InvalidInput) and exc.details.get("errors"):
         body["errors"] = jsonable_encoder(exc.details["errors"], custom_encoder={Exception: str})
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if isinstance(exc, errors.TooManyRequests):
+    if isinstance(exc, errors.TooManyRequests | errors.Busy):
         headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(body, status_code=status, headers=headers)
 

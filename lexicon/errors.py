@@ -46,6 +46,13 @@ class TooManyRequests(WordkeepError):
         self.retry_after = retry_after
 
 
+class Busy(WordkeepError):
+    """Another change is being written (a large import, say) and this one could not wait for
+    it: nothing was saved; the same request may be sent again in a moment."""
+
+    retry_after = 30  # seconds
+
+
 class NotInstalled(WordkeepError):
     """The server lacks an optional part (a `wordkeep[...]` extra) that this needs."""
 

@@ -26,7 +26,7 @@ from api.templating import render
 from api.urls import urls
 from lexicon import editing, entries, media
 from lexicon.editing import review
-from lexicon.errors import InvalidInput, StaleVersion
+from lexicon.errors import Busy, InvalidInput, StaleVersion
 from lexicon.models import Dictionary
 from lexicon.shape.entry import blank_entry
 
@@ -215,6 +215,11 @@ def save_entry(
         )  # fmt: skip
     except StaleVersion as exc:
         return _conflict_page(request, dictionary, viewer, exc.details["mine"], exc.current)
+    except Busy as exc:  # another write held the lock too long: what was typed stays here
+        entry = {**forms.entry_from_form(form), "id": entry_id,
+                 "version": forms.form_version(form)}  # fmt: skip
+        return _form_page(request, dictionary, session, viewer, entry,
+                          errors={"_form": exc.message}, status_code=503)  # fmt: skip
     except InvalidInput as exc:
         entry = exc.details.get("entry") or forms.entry_from_form(form)
         errors = exc.details.get("errors")
