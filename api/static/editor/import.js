@@ -49,7 +49,9 @@
     } else {
       bar.removeAttribute("value"); // indeterminate while reading
     }
-    status.textContent = msg(job.status) + (job.total ? " " + job.done + " / " + job.total : "");
+    // While recordings and pictures are stored the counts are files, then entries.
+    const what = job.stage === "media" ? msg("media") : msg(job.status);
+    status.textContent = what + (job.total ? " " + job.done + " / " + job.total : "");
   }
 
   async function poll(url) {
