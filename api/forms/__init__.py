@@ -1,5 +1,6 @@
-"""Web forms <-> domain data: the keepers' entry form (`entry`) and the dictionary settings
-form (`settings`). The domain (lexicon) never sees form field names except as validation keys."""
+"""Web forms <-> domain data: the keepers' entry form (`entry`), text form (`text`) and the
+dictionary settings form (`settings`). The domain (lexicon) never sees form field names except
+as validation keys."""
 
 from api.forms.entry import entry_from_form, field_text, form_version, parse_form
 from api.forms.settings import (
@@ -9,6 +10,7 @@ from api.forms.settings import (
     settings_changes,
     sort_preview,
 )
+from api.forms.text import form_inputs, text_editor, text_from_form
 
 __all__ = [
     "SettingsInvalid",
@@ -16,8 +18,11 @@ __all__ = [
     "alphabet_text",
     "entry_from_form",
     "field_text",
+    "form_inputs",
     "form_version",
     "parse_form",
     "settings_changes",
     "sort_preview",
+    "text_editor",
+    "text_from_form",
 ]

@@ -1,7 +1,8 @@
 """The keepers' text editor under /d/{slug}/edit/texts: import a text (with its recording)
 or start an empty one, edit its description and segments (text, translation, start and end as
 numbers), give it a recording, see its history and restore a revision. Plain forms; every
-save is a new revision (lexicon.texts)."""
+save is a new revision (lexicon.texts). A save made while someone else saved is merged with
+theirs; where both changed the same thing, a conflict page asks which to keep."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from api import forms
 from api.deps import CsrfChecked, DictionaryDep, EditorDep, SessionDep, SettingsDep, StorageDep
 from api.routes.editor import form_pairs
 from api.routes.texts import import_upload
 from api.templating import render
 from api.urls import urls
 from lexicon import texts
-from lexicon.errors import InvalidInput, StaleVersion, TooLarge, UnsupportedMedia
+from lexicon.errors import Busy, InvalidInput, TooLarge, UnsupportedMedia
 from lexicon.io.texts import check_audio_covers
 
 router = APIRouter(
@@ -87,14 +89,14 @@ def new_text(
     return _back(dictionary, text["id"])
 
 
-def _form_page(request, dictionary, viewer, text: dict, error="", status_code=200, conflict=False):
+def _form_page(request, dictionary, viewer, text: dict, error="", status_code=200):
     vern = (dictionary.vernacular_ws or ["und"])[0]
     analysis = (dictionary.analysis_ws or ["en"])[0]
     context = {
         "text": text, "viewer": viewer, "error": error, "blank_rows": BLANK_ROWS,
         "vern": _first_key(text["title"], vern), "analysis": analysis,
         "saved": request.query_params.get("saved"), "first_form": texts.first_form,
-        "conflict": conflict,
+        "merged": request.query_params.get("merged"),
     }  # fmt: skip
     return render(request, "editor/text.html", context, dictionary, status_code=status_code)
 
@@ -115,59 +117,15 @@ def edit_text(
     return _form_page(request, dictionary, viewer, text)
 
 
-def _segment_from_form(form: dict, i: int, old: dict | None, vern: str, analysis: str):
-    """One segment from the form's row `i`, on top of what it was (other writing systems,
-    words, extra); None for a row deleted or left blank (a new row with only times is kept:
-    the segment editor's split makes one)."""
-    get = lambda name: (form.get(f"seg-{i}-{name}") or "").strip()  # noqa: E731
-    if get("delete") or not (get("text") or get("translation") or old or get("start")):
-        return None
-    segment = dict(old or {})
-    text_ws = _first_key(segment.get("text"), vern)
-    tr_ws = _first_key(segment.get("translation"), analysis)
-    if (segment.get("text") or {}).get(text_ws, "") != get("text"):
-        segment["words"] = []  # the words were of the old transcription
-    segment["text"] = {**(segment.get("text") or {}), text_ws: get("text")}
-    segment["translation"] = {**(segment.get("translation") or {}), tr_ws: get("translation")}
-    segment["start"], segment["end"] = get("start") or None, get("end") or None
-    segment["words"] = _words_inside(segment.get("words") or [], get("start"), get("end"))
-    return segment
+def _editor(dictionary, form: dict):
+    """Reads the posted form onto the text as it was opened (forms.text_from_form)."""
+    vern = (dictionary.vernacular_ws or ["und"])[0]
+    return forms.text_editor(form, vern, (dictionary.analysis_ws or ["en"])[0])
 
 
-def _words_inside(words: list, start: str, end: str) -> list:
-    """The words, each timed one that now falls outside its sentence (an edge dragged in the
-    segment editor) without its times: they are to be aligned again, not played wrong."""
-    try:
-        low, high = float(start) - 0.0005, float(end) + 0.0005
-    except ValueError:  # no times (or bad ones, refused when the text is checked)
-        return words
-    return [
-        dict(w, start=None, end=None)
-        if w.get("start") is not None and not (low <= w["start"] and (w.get("end") or 0) <= high)
-        else w
-        for w in words
-    ]
-
-
-def text_from_form(form: dict, current: dict, vern: str, analysis: str) -> dict:
-    """The text as the editor's form leaves it (fields it has no input for stay as they are)."""
-    by_id = {s["id"]: s for s in current["segments"]}
-    segments = []
-    for i in range(int(form.get("rows") or 0)):
-        old = by_id.get(form.get(f"seg-{i}-id") or "")
-        segment = _segment_from_form(form, i, old, vern, analysis)
-        if segment is not None:
-            segments.append(segment)
-    title_ws = _first_key(current["title"], vern)
-    return dict(
-        current,
-        title={**current["title"], title_ws: (form.get("title") or "").strip()},
-        **{k: (form.get(k) or "").strip() for k in ("genre", "place", "recorded_on")},
-        visibility=form.get("visibility") or current["visibility"],
-        circle=(form.get("circle") or "").strip() or None,
-        status=form.get("status") or current["status"],
-        segments=segments,
-    )
+def _version(form: dict, name: str = "version") -> int | None:
+    value = (form.get(name) or "").strip()
+    return int(value) if value.isdigit() else None
 
 
 @router.post("/{text_id}")
@@ -180,26 +138,92 @@ async def save_text(
     viewer: EditorDep,
 ):
     form = dict(await form_pairs(request))
-    return await _save(request, dictionary, session, viewer, text_id, form)
 
-
-async def _save(request, dictionary, session, viewer, text_id: str, form: dict):
     def work():
-        current = texts.read_text(
-            session=session, dictionary=dictionary, text_id=text_id, viewer=viewer
-        )
-        vern = (dictionary.vernacular_ws or ["und"])[0]
-        data = text_from_form(form, current, vern, (dictionary.analysis_ws or ["en"])[0])
         try:
-            saved = texts.update_text(
-                session=session, dictionary=dictionary, text_id=text_id, data=data,
-                version=int(form.get("version") or 0), editor=viewer.label, viewer=viewer,
+            saved, merged = texts.save_text(
+                session=session, dictionary=dictionary, viewer=viewer, text_id=text_id,
+                version=_version(form), edit=_editor(dictionary, form),
             )  # fmt: skip
-        except StaleVersion as exc:
-            return _form_page(request, dictionary, viewer, exc.current, "", 409, conflict=True)
+        except texts.TextConflict as exc:
+            return _conflict_page(request, dictionary, viewer, exc, form)
         except InvalidInput as exc:
-            return _form_page(request, dictionary, viewer, dict(data, version=current["version"]),
-                              exc.message, 422)  # fmt: skip
+            return _typed_again(request, dictionary, viewer, exc, form)
+        except Busy as exc:  # another write held the lock too long: what was typed stays
+            return _busy(request, dictionary, session, viewer, text_id, exc, form)
+        query = {"saved": saved["version"], **({"merged": 1} if merged else {})}
+        return _back(dictionary, text_id, query=query)
+
+    return await run_in_threadpool(work)
+
+
+def _typed_again(request, dictionary, viewer, exc: InvalidInput, form: dict):
+    """The form as the keeper left it (still on the version they opened), with what is wrong."""
+    if "text" not in exc.details:
+        raise exc
+    text = dict(exc.details["text"], version=_version(form))
+    return _form_page(request, dictionary, viewer, text, exc.message, 422)
+
+
+def _busy(request, dictionary, session, viewer, text_id: str, exc: Busy, form: dict):
+    """Nothing was saved: the form again as the keeper left it, on the version they opened, to
+    save again in a moment (shown over the text as it is now; the save reads it anew)."""
+    now = texts.read_text(session=session, dictionary=dictionary, text_id=text_id, viewer=viewer)
+    text = dict(_editor(dictionary, form)(now), version=_version(form))
+    return _form_page(request, dictionary, viewer, text, exc.message, 503)
+
+
+def _conflict_page(request, dictionary, viewer, conflict, form: dict):
+    """Each clash side by side (theirs as the keeper may see it), a choice each; the keeper's
+    own form rides along in hidden fields, to be read again when they choose."""
+    rows = [
+        {
+            "key": clash.key,
+            "label": texts.clash_label(clash),
+            "mine": texts.clash_lines(clash, "mine"),
+            "theirs": texts.clash_lines(clash, "theirs"),
+            "choice": form.get(f"choice.{clash.key}") or "mine",
+        }
+        for clash in conflict.clashes
+    ]
+    context = {
+        "text": conflict.current, "rows": rows, "inputs": forms.form_inputs(form),
+        "base_version": conflict.details["base_version"], "again": conflict.details["again"],
+        "viewer": viewer, "first_form": texts.first_form,
+    }  # fmt: skip
+    return render(request, "editor/text_conflict.html", context, dictionary, status_code=409)
+
+
+@router.post("/{text_id}/resolve")
+async def resolve_conflict(
+    request: Request,
+    text_id: str,
+    _csrf: CsrfChecked,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
+):
+    form = dict(await form_pairs(request))
+    their_version = _version(form, "their_version")
+    if their_version is None:
+        raise InvalidInput("their_version: the conflict form was damaged; open the text again")
+    decision = form.get("decision", "choose")
+    every = {"keep_mine": "mine", "take_theirs": "theirs"}.get(decision)
+    picks = {k.removeprefix("choice."): v for k, v in form.items() if k.startswith("choice.")}
+
+    def work():
+        try:
+            saved = texts.resolve_conflict(
+                session=session, dictionary=dictionary, viewer=viewer, text_id=text_id,
+                version=_version(form), their_version=their_version,
+                edit=_editor(dictionary, form), picks=picks, every=every,
+            )  # fmt: skip
+        except texts.TextConflict as exc:  # yet another save came meanwhile: compare again
+            return _conflict_page(request, dictionary, viewer, exc, form)
+        except InvalidInput as exc:
+            return _typed_again(request, dictionary, viewer, exc, form)
+        except Busy as exc:  # another write held the lock too long: what was typed stays
+            return _busy(request, dictionary, session, viewer, text_id, exc, form)
         return _back(dictionary, text_id, query={"saved": saved["version"]})
 
     return await run_in_threadpool(work)

@@ -2,8 +2,8 @@
 // canvas) with the sentences on it as regions whose edges are dragged with a mouse, a pen or a
 // finger (Pointer Events); a playhead; play, loop, split, merge; keyboard shortcuts. It edits
 // the form's own fields (start, end, transcription, translation of each row), so saving is the
-// form's save: one revision, the same version check and conflict page. Without this script the
-// times are typed as numbers.
+// form's save: one revision, the same version check, merge and conflict page. Without this
+// script the times are typed as numbers.
 (function () {
   "use strict";
   var box = document.querySelector("[data-seg-editor]");

@@ -44,6 +44,11 @@ ADDED_RECORDING = "added a recording"
 ADDED_PICTURE = "added a picture"
 RESTORED = "restored revision %(number)s"
 _RESTORED_RX = re.compile(r"restored revision (\d+)")
+# A save made while someone else saved (texts, entries): mine kept in history, a merge.
+KEPT_AT_THE_SAME_TIME = "edit made at the same time as another; kept in history"
+MERGED = "merged with a save made at the same time"
+RESOLVED = "conflict resolved: kept mine in %(kept)s of %(total)s clashes"
+_RESOLVED_RX = re.compile(r"conflict resolved: kept mine in (\d+) of (\d+) clashes")
 
 
 def revision_comment(comment: str | None) -> str | None:
@@ -55,4 +60,12 @@ def revision_comment(comment: str | None) -> str | None:
         return Label("added a picture")
     if comment and (found := _RESTORED_RX.fullmatch(comment)):
         return Label("restored revision %(number)s", number=int(found.group(1)))
+    if comment == KEPT_AT_THE_SAME_TIME:
+        return Label("edit made at the same time as another; kept in history")
+    if comment == MERGED:
+        return Label("merged with a save made at the same time")
+    if comment and (found := _RESOLVED_RX.fullmatch(comment)):
+        kept, total = (int(n) for n in found.groups())
+        return Label("conflict resolved: kept mine in %(kept)s of %(total)s clashes",
+                     kept=kept, total=total)  # fmt: skip
     return comment

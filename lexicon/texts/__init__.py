@@ -1,8 +1,11 @@
 """Texts: recorded stories and oral histories with their time-aligned segments
 (docs/text-shape.md). `store` writes and reads them (versions, revisions, restore), `view`
-filters them through the one access rule, `recording` keeps a text's long recording."""
+filters them through the one access rule, `recording` keeps a text's long recording; `saving`
+saves the keeper's form, merged (`merge`) with a save made meanwhile."""
 
+from lexicon.texts.merge import Clash, clash_label, clash_lines
 from lexicon.texts.recording import TEXT_MAX_SECONDS, import_text, set_recording, text_limits
+from lexicon.texts.saving import TextConflict, resolve_conflict, save_text
 from lexicon.texts.shape import clean_text, first_form, text_end
 from lexicon.texts.store import (
     AudioTooShort,
@@ -24,9 +27,13 @@ from lexicon.texts.view import filter_text
 __all__ = [
     "TEXT_MAX_SECONDS",
     "AudioTooShort",
+    "Clash",
+    "TextConflict",
     "TextNotFound",
     "TextRevisionNotFound",
     "check_recording",
+    "clash_label",
+    "clash_lines",
     "clean_text",
     "create_text",
     "delete_text",
@@ -37,7 +44,9 @@ __all__ = [
     "import_text",
     "list_texts",
     "read_text",
+    "resolve_conflict",
     "restore_revision",
+    "save_text",
     "set_recording",
     "text_end",
     "text_history",

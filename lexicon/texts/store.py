@@ -18,6 +18,7 @@ from lexicon.editing.dictionaries import touch
 from lexicon.entries.read import iso, media_public
 from lexicon.errors import InvalidInput, NotFound, StaleVersion
 from lexicon.models import Dictionary, Media, Text, TextRevision, TextSegment, utcnow
+from lexicon.shape.labels import revision_comment
 from lexicon.texts import links, view
 from lexicon.texts.shape import clean_text, first_form, text_end
 
@@ -105,6 +106,15 @@ def read_text(
     if seen is None:
         raise TextNotFound(f"no text {text_id} in {dictionary.slug!r}")
     return seen
+
+
+def locked_text(*, session: Session, dictionary: Dictionary, text_id: str) -> dict:
+    """The whole live text (every segment), its row locked until the transaction ends (on
+    PostgreSQL; SQLite's write transaction holds the whole database)."""
+    row = _row(session, dictionary, text_id, lock=True)
+    if row.deleted:
+        raise TextNotFound(f"no text {text_id} in {dictionary.slug!r}")
+    return text_dict(session, dictionary, row)
 
 
 def find_text(*, session: Session, text_id: str) -> tuple[Dictionary, dict]:
@@ -405,7 +415,7 @@ def text_history(
         seen = _revision_seen(viewer, dictionary, rev.data, current)
         if seen is not None:
             out.append({"number": rev.number, "action": rev.action, "editor": rev.editor,
-                        "comment": rev.comment, "created_at": iso(rev.created_at),
+                        "comment": revision_comment(rev.comment), "created_at": iso(rev.created_at),
                         "data": seen})  # fmt: skip
     return out
 

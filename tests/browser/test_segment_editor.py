@@ -2,7 +2,8 @@
 recording (a tone between silences) and its server-made waveform: drag an edge with a mouse and
 with a finger on a tablet (clamped inside its neighbours and the recording), split at the
 playhead, merge, the keyboard shortcuts (not while typing, except Ctrl+S), save as a revision,
-and two keepers saving one text (the second gets the 409 conflict page)."""
+and two keepers saving one text (changes apart merge; the same edge moved by both gives the
+conflict page, where a choice is made without scripts)."""
 
 from __future__ import annotations
 
@@ -232,27 +233,61 @@ def test_a_finger_on_a_tablet(browser, live_server, story, session, dictionary):
     context.close()
 
 
-def test_two_keepers_the_second_gets_the_conflict_page(browser, live_server, story, session,
-                                                       dictionary):  # fmt: skip
+def two_keepers(browser, live_server, session, dictionary, url):
+    """Two keepers' editors open on the same text, the first having moved the edge between
+    sentences 1 and 2 to 1.5 s and saved."""
     make_user(session, "editor@example.org", "editor", dictionary)
-    text, url = story
     first = keeper_page(browser, live_server, record=False)
     second = keeper_page(browser, live_server, "editor@example.org", record=False)
-    box = open_editor(first, url)
+    open_editor(first, url)
     open_editor(second, url)
     mouse_drag(first, 1.0, 1.5)
     first.keyboard.press("Control+s")
     first.wait_for_url(SAVED)
+    first.context.close()
+    return second
+
+
+def test_two_keepers_editing_apart_are_merged(browser, live_server, story, session, dictionary):
+    text, url = story
+    second = two_keepers(browser, live_server, session, dictionary, url)
+    box = wave_box(second)
     second.mouse.click(x_of(box, 2.5), box["y"] + 10)
-    second.keyboard.press("s")
+    second.keyboard.press("s")  # split the third sentence: no part of the first one's change
     second.keyboard.press("Control+s")
-    alert = second.get_by_role("alert")
-    alert.wait_for()
-    assert "changed by someone else" in alert.inner_text()
-    assert second.locator("input[name=version]").first.input_value() == "2"
-    second.wait_for_selector("[data-seg-editor][data-ready=true]")  # the editor, on the text now
+    second.wait_for_url("**/d/demo/edit/texts/*?saved=3&merged=1")
+    assert second.get_by_text("Your changes did not touch theirs, so both were kept.").is_visible()
+    second.wait_for_selector("[data-seg-editor][data-ready=true]")  # the editor, on the merge
+    assert times(second) == [(0.0, 1.5), (1.5, 2.0), (2.0, 2.5), (2.5, 2.9)]
+    saved = stored(session, dictionary, text["id"])
+    assert saved["version"] == 3 and len(saved["segments"]) == 4
+    second.context.close()
+
+
+def test_two_keepers_moving_one_edge_choose_on_the_conflict_page(browser, live_server, story,
+                                                                 session, dictionary):  # fmt: skip
+    text, url = story
+    second = two_keepers(browser, live_server, session, dictionary, url)
+    mouse_drag(second, 1.0, 0.6)  # the same edge, elsewhere
+    second.keyboard.press("Control+s")
+    heading = second.get_by_role("heading", name="Someone else saved this text while you were")
+    heading.wait_for()
+    clashes = second.locator("fieldset[data-clash]")
+    assert clashes.count() == 2  # sentences 1 and 2 both moved, on both sides
+    first = clashes.nth(0)
+    assert first.locator("legend").inner_text() == "Sentence 1"
+    assert "0.000–0.600 s" in first.locator(".mine").inner_text()
+    assert "0.000–1.500 s" in first.locator(".theirs").inner_text()
+    assert axe_violations(second) == []
+    for i in range(2):
+        clashes.nth(i).get_by_label("Theirs").check()
+    second.get_by_role("button", name="Save the choices above").click()
+    second.wait_for_url(SAVED)
+    second.wait_for_selector("[data-seg-editor][data-ready=true]")
     assert times(second) == [(0.0, 1.5), (1.5, 2.0), (2.0, 2.9)]
     saved = stored(session, dictionary, text["id"])
-    assert saved["version"] == 2 and len(saved["segments"]) == 3
-    first.context.close()
+    assert saved["version"] == 4  # mine, kept in history as version 3, then theirs chosen
+    history = texts.text_history(session=session, dictionary=dictionary, text_id=text["id"])
+    assert [(s["start"], s["end"]) for s in history[1]["data"]["segments"]] == [
+        (0.0, 0.6), (0.6, 2.0), (2.0, 2.9)]  # fmt: skip
     second.context.close()
