@@ -103,11 +103,7 @@ def add_sense_picture(
 
         def write() -> dict:
             with transaction(session):
-                if made is None or _media_row(session, dictionary, sha256) is not None:
-                    _keep(session, storage, dictionary, src, sha256, name, editor, limits, written)
-                else:
-                    session.add(made)
-                    session.flush()
+                _add(session, storage, dictionary, src, sha256, name, editor, limits, written, made)
                 return _attach(
                     session, dictionary, entry_id, sense_id, sha256, fields, editor, version,
                     viewer,
@@ -140,13 +136,15 @@ def store_picture(
     keys newly written. The row joins the caller's transaction: if that fails, pass the keys to
     `discard_unused` so no file is left behind. Reference it as `{"media": {"sha256": ...}}`."""
     name = _file_name(filename or Path(path).name)
-    sha256 = _checked_sha256(Path(path), name, limits)
     written: list[str] = []
     try:
+        sha256, made = prepare_picture(
+            session=session, storage=storage, dictionary=dictionary, path=path, filename=name,
+            editor=editor, limits=limits, written=written,
+        )  # fmt: skip
         with transaction(session):
-            row = _keep(
-                session, storage, dictionary, Path(path), sha256, name, editor, limits, written
-            )  # fmt: skip
+            row = _add(session, storage, dictionary, Path(path), sha256, name, editor, limits,
+                       written, made)  # fmt: skip
     except BaseException:
         discard_unused(session=session, storage=storage, keys=written)
         raise
@@ -253,6 +251,17 @@ def _keep(session, storage, dictionary, src: Path, sha256, name, editor, limits,
     session.add(row)
     session.flush()
     return row
+
+
+def _add(session, storage, dictionary, src: Path, sha256, name, editor, limits, written,
+         made: Media | None) -> Media:  # fmt: skip
+    """In the write: the row `made` before the transaction, added; or, when the dictionary has
+    come to hold this picture meanwhile (or held it then), that row (`_keep`)."""
+    if made is None or _media_row(session, dictionary, sha256) is not None:
+        return _keep(session, storage, dictionary, src, sha256, name, editor, limits, written)
+    session.add(made)
+    session.flush()
+    return made
 
 
 def _must_be_picture(row: Media, name: str) -> None:
