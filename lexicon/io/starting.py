@@ -6,7 +6,8 @@ The file is read and checked first, against the dictionary as it will be but not
 (lexicon.io.importer.prepare_import), and only then does the transaction open that creates the
 dictionary and writes the entries (write_import). On SQLite that transaction holds the site's
 one write lock, so other keepers' saves wait only while the new dictionary is written, not
-while its file is read (seconds for a large file); a refused file never takes the lock.
+while its file is read (seconds for a large file) nor while its recordings and pictures are
+transcoded and stored (minutes for a large package); a refused file never takes the lock.
 
 Used by the browser's new-dictionary wizard (api/routes/new_dictionary.py) and by
 `wordkeep dictionary create` / `wordkeep import --create` (wordkeep/cli_dictionary.py).
