@@ -10,6 +10,7 @@ import re
 import socket
 import sqlite3
 import uuid
+from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -161,3 +162,57 @@ def watch_lock(monkeypatch, module, name: str, engine, dictionary_id: int) -> li
 
     monkeypatch.setattr(module, name, watched)
     return seen
+
+
+class _PostedFields(HTMLParser):
+    """What a browser posts from one form of a page (no button clicked): enabled fields with a
+    name, checkboxes and radios only when checked, each select's selected option, a textarea's
+    text without the first line end HTML drops."""
+
+    def __init__(self, chosen):
+        super().__init__()
+        self.chosen, self.pairs = chosen, []
+        self._in_form, self._textarea, self._select = False, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and self.chosen(a):
+            self._in_form = True
+        if not self._in_form or "disabled" in a:
+            return
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("file", "submit", "button"):
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                self.pairs.append((name, a.get("value") or ""))
+        elif tag == "textarea" and name:
+            self._textarea = [name, ""]
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in a:
+            self.pairs.append((self._select, a.get("value", "")))
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea is not None:
+            self.pairs.append((self._textarea[0], self._textarea[1].removeprefix("\n")))
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "form":
+            self._in_form = False
+
+
+def posted_fields(html: str, *, form_id: str = "", form_class: str = "") -> list[tuple]:
+    """The (name, value) pairs a browser posts from the page's form with that id or class."""
+
+    def chosen(attrs: dict) -> bool:
+        if form_id:
+            return attrs.get("id") == form_id
+        return form_class in (attrs.get("class") or "").split()
+
+    parser = _PostedFields(chosen)
+    parser.feed(html)
+    return parser.pairs

@@ -3,14 +3,13 @@ editor renders -> the same entry again, and the settings form -> a dictionary up
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 
 from api import forms
 from lexicon import editing, entries
 from lexicon.accounts.access import Viewer
 from tests.api.test_editor import login
+from tests.factories import posted_fields
 
 PAIRS = [
     ("csrf_token", "t0ken"),
@@ -111,47 +110,6 @@ def test_repeated_names_take_the_last_value_and_the_base_fills_what_the_form_hid
     assert sense["id"] == "s1" and sense["glosses"] == {} and sense["pictures"] == [{"id": "pic"}]
 
 
-class _FormFields(HTMLParser):
-    """The (name, value) pairs a browser posts from the page's entry form (no button clicked)."""
-
-    def __init__(self):
-        super().__init__()
-        self.pairs: list[tuple[str, str]] = []
-        self._in_form = False
-        self._textarea: list | None = None
-        self._select: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form" and a.get("id") == "entry-form":
-            self._in_form = True
-        if not self._in_form or "disabled" in a:
-            return
-        name = a.get("name")
-        if tag == "input" and name and a.get("type") not in ("file", "submit", "button"):
-            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
-                self.pairs.append((name, a.get("value") or ""))
-        elif tag == "textarea" and name:
-            self._textarea = [name, ""]
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select and "selected" in a:
-            self.pairs.append((self._select, a.get("value", "")))
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "textarea" and self._textarea is not None:
-            self.pairs.append((self._textarea[0], self._textarea[1].removeprefix("\n")))
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "form":
-            self._in_form = False
-
-
 SHOWN = ("headword", "part_of_speech", "status", "visibility", "senses", "pronunciations",
          "notes", "variants", "relations")  # fmt: skip
 
@@ -189,9 +147,7 @@ def test_entry_to_form_to_entry_round_trip(client, session, dictionary, owner):
     made = editing.create_entry(session=session, dictionary=dictionary, data=data)
     page = client.get(f"/d/demo/edit/entries/{made['id']}")
     assert page.status_code == 200
-    parser = _FormFields()
-    parser.feed(page.text)
-    form = forms.parse_form(parser.pairs)
+    form = forms.parse_form(posted_fields(page.text, form_id="entry-form"))
     assert forms.form_version(form) == made["version"]
     viewer = Viewer(is_admin=True)
     stored = entries.read_entry(

@@ -7,8 +7,6 @@ SQLite's write lock keeps what was typed."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 from sqlalchemy import select
 from sqlmodel import Session
@@ -17,57 +15,15 @@ from lexicon import texts
 from lexicon.accounts.access import Viewer
 from lexicon.models import Dictionary
 from tests.api.test_busy import lock_held, log_in, site  # noqa: F401 (site: a fixture)
-from tests.factories import login, make_user
+from tests.factories import login, make_user, posted_fields
 
 EDIT = "/d/demo/edit/texts"
 
 
-class _Form(HTMLParser):
-    """The (name, value) pairs a browser posts from the page's form of class `cls`."""
-
-    def __init__(self, cls: str):
-        super().__init__()
-        self.cls, self.pairs, self._in, self._textarea, self._select = cls, [], False, None, None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form" and self.cls in (a.get("class") or "").split():
-            self._in = True
-        name = a.get("name")
-        if not self._in:
-            return
-        if (
-            tag == "input"
-            and name
-            and ("checked" in a or a.get("type") not in ("checkbox", "radio"))
-        ):
-            self.pairs.append((name, a.get("value") or ""))
-        elif tag == "textarea" and name:
-            self._textarea = [name, ""]
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select and "selected" in a:
-            self.pairs.append((self._select, a.get("value", "")))
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "textarea" and self._textarea is not None:
-            self.pairs.append(tuple(self._textarea))
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "form":
-            self._in = False
-
-
 def form_of(html: str, cls: str = "text-edit") -> dict:
-    parser = _Form(cls)
-    parser.feed(html)
-    assert parser.pairs, f"no form of class {cls!r} on the page"
-    return dict(parser.pairs)
+    pairs = posted_fields(html, form_class=cls)
+    assert pairs, f"no form of class {cls!r} on the page"
+    return dict(pairs)
 
 
 def story(**fields) -> dict:
