@@ -120,6 +120,14 @@ def comments(session, text_id) -> list[str]:
     return list(session.exec(stmt.order_by(TextRevision.number)).scalars())
 
 
+def clashing(session, dictionary, ben):
+    """A new text whose sentence 2 Ben has moved to start at 1.1 (version 2), and Ana's edit,
+    from the form she opened at version 1, moving it to 1.3: the one clash these tests need."""
+    text = texts.create_text(session=session, dictionary=dictionary, data=story())
+    save(session, dictionary, ben, text["id"], 1, change(1, start=1.1))
+    return text, change(1, start=1.3)
+
+
 def test_saves_apart_merge_and_clashes_wait_for_a_choice(session, dictionary, editors):
     ana, ben = editors
     text = texts.create_text(session=session, dictionary=dictionary, data=story())
@@ -151,10 +159,8 @@ def test_saves_apart_merge_and_clashes_wait_for_a_choice(session, dictionary, ed
 
 def test_keeping_all_mine_writes_one_revision(session, dictionary, editors):
     ana, ben = editors
-    text = texts.create_text(session=session, dictionary=dictionary, data=story())
+    text, mine = clashing(session, dictionary, ben)
     tid = text["id"]
-    save(session, dictionary, ben, tid, 1, change(1, start=1.1))
-    mine = change(1, start=1.3)
     for picks, every in (({}, "mine"), ({f"segment:{text['segments'][1]['id']}": "mine"}, None)):
         version = texts.read_text(session=session, dictionary=dictionary, text_id=tid)["version"]
         if version > 2:  # put theirs back for the second round
@@ -167,10 +173,8 @@ def test_keeping_all_mine_writes_one_revision(session, dictionary, editors):
 
 def test_a_third_save_while_choosing_means_comparing_again(session, dictionary, editors):
     ana, ben = editors
-    text = texts.create_text(session=session, dictionary=dictionary, data=story())
+    text, mine = clashing(session, dictionary, ben)
     tid = text["id"]
-    save(session, dictionary, ben, tid, 1, change(1, start=1.1))
-    mine = change(1, start=1.3)
     with pytest.raises(texts.TextConflict):
         save(session, dictionary, ana, tid, 1, mine)
     save(session, dictionary, ben, tid, 2, change(0, start=0.0))  # while Ana chooses
@@ -238,10 +242,8 @@ def test_a_keeper_outside_the_circle(session, dictionary, editors):
 
 def test_when_the_clash_is_gone_the_choice_saves_the_merge(session, dictionary, editors):
     ana, ben = editors
-    text = texts.create_text(session=session, dictionary=dictionary, data=story())
+    text, mine = clashing(session, dictionary, ben)
     tid = text["id"]
-    save(session, dictionary, ben, tid, 1, change(1, start=1.1))
-    mine = change(1, start=1.3)
     with pytest.raises(texts.TextConflict):
         save(session, dictionary, ana, tid, 1, mine)
     save(session, dictionary, ben, tid, 2, change(1, start=1.0))  # Ben puts it back meanwhile
