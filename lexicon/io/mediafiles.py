@@ -94,11 +94,10 @@ def prepare_file(
             raise ImportRejected(exc.message) from exc
         return Prepared(sha, row, written)
     sha = _sha256(path)
-    if _stored(session, dictionary, sha):
+    if stored(session, dictionary, sha):
         return Prepared(sha)
     try:
-        info = audio.probe_audio(path, name=name)
-        return _audio(storage, dictionary, path, sha, name, editor, info, keep_time=False)
+        return _audio(session, storage, dictionary, path, sha, name, editor, keep_time=False)
     except WordkeepError as exc:
         raise ImportRejected(exc.message) from exc
 
@@ -110,17 +109,17 @@ def prepare_recording(
     `prepare_file` does: up to TEXT_MAX_SECONDS, its web copy keeping the original's timing.
     Raises ImportRejected if bad."""
     sha = _sha256(path)
-    if _stored(session, dictionary, sha):
+    if stored(session, dictionary, sha):
         return Prepared(sha)
     name = safe_file_name(path.name, "recording")
     try:
-        info = audio.probe_audio(path, name=name, max_seconds=TEXT_MAX_SECONDS)
-        return _audio(storage, dictionary, path, sha, name, editor, info, keep_time=True)
+        return _audio(session, storage, dictionary, path, sha, name, editor, keep_time=True)
     except WordkeepError as exc:
         raise ImportRejected(f"{path.name}: {exc.message}") from exc
 
 
-def _stored(session, dictionary: Dictionary, sha: str) -> bool:
+def stored(session, dictionary: Dictionary, sha: str) -> bool:
+    """Whether the dictionary has a Media row for the file with this sha256."""
     return (
         session.exec(
             select(Media.id).where(Media.dictionary_id == dictionary.id, Media.sha256 == sha)
@@ -129,17 +128,25 @@ def _stored(session, dictionary: Dictionary, sha: str) -> bool:
     )
 
 
-def _audio(storage, dictionary, path: Path, sha, name, editor, info, keep_time) -> Prepared:
-    """Transcode the web copy and store both files (original first); the row, not added."""
+def _audio(session, storage, dictionary, path: Path, sha, name, editor, keep_time) -> Prepared:
+    """Check the recording (a text's long one up to TEXT_MAX_SECONDS, its copy keeping the
+    original's timing), transcode its web copy and store both files, original first; the row,
+    not added. Files of a copy that fails half-way are taken back at once."""
     prepared = Prepared(sha)
-    with tempfile.TemporaryDirectory(prefix="wordkeep-import-audio-") as tmp:
-        web = Path(tmp) / "web"
-        made = audio.make_web_derivative(path, web, name=name, keep_time=keep_time)
-        for key, src, mime in ((original_key(sha), path, info.mime),
-                               (derivative_key(sha), web, made.mime)):  # fmt: skip
-            if not storage.exists(key):
-                storage.put(key, src, content_type=mime)
-                prepared.written.append(key)
+    limit = {"max_seconds": TEXT_MAX_SECONDS} if keep_time else {}
+    try:
+        info = audio.probe_audio(path, name=name, **limit)
+        with tempfile.TemporaryDirectory(prefix="wordkeep-import-audio-") as tmp:
+            web = Path(tmp) / "web"
+            made = audio.make_web_derivative(path, web, name=name, keep_time=keep_time)
+            for key, src, mime in ((original_key(sha), path, info.mime),
+                                   (derivative_key(sha), web, made.mime)):  # fmt: skip
+                if not storage.exists(key):
+                    storage.put(key, src, content_type=mime)
+                    prepared.written.append(key)
+    except BaseException:
+        discard(session, storage, [prepared])
+        raise
     prepared.row = audio_media(dictionary, sha, info, made, name, editor)
     return prepared
 
@@ -147,7 +154,7 @@ def _audio(storage, dictionary, path: Path, sha, name, editor, info, keep_time) 
 def add_prepared(session, dictionary: Dictionary, prepared: Prepared) -> None:
     """In the import's write transaction: add the file's Media row, unless the dictionary has
     come to store the same file since it was prepared (another import, an upload)."""
-    if prepared.row is not None and not _stored(session, dictionary, prepared.sha256):
+    if prepared.row is not None and not stored(session, dictionary, prepared.sha256):
         prepared.row.dictionary_id = dictionary.id  # prepared for a dictionary not yet stored
         session.add(prepared.row)
         session.flush()

@@ -264,12 +264,7 @@ def _recording(session, dictionary, pack, text: dict, storage, editor, warnings)
     if not media:
         return None
     sha = media.get("sha256")
-    if (
-        sha
-        and session.exec(
-            select(Media.id).where(Media.dictionary_id == dictionary.id, Media.sha256 == sha)
-        ).first()
-    ):
+    if sha and mediafiles.stored(session, dictionary, sha):
         return sha
     href = media.get("href") or media.get("original_name")
     path = package_file(href, pack.base, look_in=RECORDING_DIRS) if pack.base else None

@@ -175,3 +175,22 @@ def test_a_refused_package_stores_nothing(session, storage, tmp_path):
         zf.writestr("words.csv", "headword,gloss_en,audio\nnyumba,house,short.mp3\n")
     report = import_file(session=session, dictionary=d, path=good, format="csv", storage=storage)
     assert report.media_added == 1, report.warnings  # the same package, corrected, stores it
+
+
+def test_a_copy_failing_half_way_leaves_no_file(session, storage, monkeypatch):
+    """The disk fills between a recording's original and its web copy: the import fails and
+    the original it had just stored goes too."""
+    d = editing.create_dictionary(session=session, data={"slug": "pt", "title": "pt"})
+    session.commit()
+    put = storage.put
+
+    def full_for_web_copies(key, source, **kwargs):
+        if key.startswith("audio/web/"):
+            raise OSError(28, "No space left on device")
+        return put(key, source, **kwargs)
+
+    monkeypatch.setattr(storage, "put", full_for_web_copies)
+    with pytest.raises(OSError, match="No space left"):
+        import_file(session=session, dictionary=d, path=TWO_MP3, format="lift", storage=storage)
+    assert stored_files(storage.root) == []
+    assert session.exec(select(func.count()).select_from(Media)).scalar_one() == 0
