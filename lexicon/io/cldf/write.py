@@ -65,6 +65,7 @@ def write_cldf(
     # Who spoke a recording and the consent given (lexicon/io/recording_notes.py).
     ds.add_columns("MediaTable", *(recording_notes.column(n) for n in recording_notes.FIELDS))
     rows = _cldf_rows(entries, dictionary, media_files or {}, meta_language, dest)
+    _allow_empty(ds, rows)
     ds.properties["dc:title"] = dictionary.get("title") or "Dictionary"
     if dictionary.get("licence"):
         ds.properties["dc:license"] = dictionary["licence"]
@@ -80,6 +81,19 @@ def write_cldf(
     if not ok:
         raise CldfError("the CLDF export does not validate: " + "; ".join(problems[:5]))
     return dest / "Dictionary-metadata.json"
+
+
+def _allow_empty(ds, rows: dict) -> None:
+    """A required column (a sense's Description, say) that some row leaves empty - a sense
+    with no gloss yet, as keepers and FLEx leave them - is marked not required in this export's
+    metadata, so the dataset stays valid and reads back whole (the sense kept, with no gloss)
+    instead of being refused by any CLDF reader; a dictionary with every value present keeps
+    the standard tables as they are."""
+    for table, table_rows in rows.items():
+        for column in ds[table].tableSchema.columns:
+            empty = (row.get(column.name) in (None, "", []) for row in table_rows)
+            if column.required and column.name != "ID" and any(empty):
+                column.required = False
 
 
 class _ListHandler(logging.Handler):

@@ -315,3 +315,35 @@ def test_apostrophes_in_a_csv_are_letters_not_quotes(tmp_path, delimiter):
     assert not doc.errors, doc.errors
     assert [(e["headword"]["seh"], e["senses"][0]["glosses"]["en"]) for e in doc.entries] == [
         ("ka'u", "'the' word"), ("'a", "it's"), ("'", "x,y")]  # fmt: skip
+
+
+def _sense_table(meta: Path) -> list[dict]:
+    tables = json.loads(meta.read_text("utf-8"))["tables"]
+    return next(t for t in tables if t["url"] == "senses.csv")["tableSchema"]["columns"]
+
+
+def test_cldf_export_of_a_sense_with_no_gloss_reads_back(tmp_path):
+    """A sense with no gloss nor definition yet (WeSay's Biatah has them: "check meaning"):
+    CLDF requires a sense's Description, so the export marks that column optional for this
+    dataset (which still validates) and every sense comes back, where the re-import of our
+    own export used to be refused."""
+    with read_lift(FIX / "lift-sena" / "Sena.lift") as lift:
+        entries = lift.entries[:20]
+    bare = entries[3]["senses"][0]
+    bare["glosses"], bare["definitions"] = {}, {}
+    meta = write_cldf(entries, tmp_path / "s", dictionary={"language_code": "seh"})
+    from pycldf import Dataset
+
+    assert Dataset.from_metadata(meta).validate(log=None)
+    back = read_cldf(meta)
+    senses = [s for e in back.entries for s in e["senses"]]
+    assert [s for s in senses if not any(s["glosses"].values())] != []
+    assert len(senses) >= sum(len(e["senses"]) for e in entries)
+    assert next(c for c in _sense_table(meta) if c["name"] == "Description")["required"] is False
+
+
+def test_cldf_export_keeps_description_required_when_every_sense_has_one(tmp_path):
+    with read_lift(FIX / "lift-sena" / "Sena.lift") as lift:
+        entries = [e for e in lift.entries[:20] if all(s["glosses"] for s in e["senses"])]
+    meta = write_cldf(entries, tmp_path / "s", dictionary={"language_code": "seh"})
+    assert next(c for c in _sense_table(meta) if c["name"] == "Description")["required"] is True
