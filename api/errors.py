@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import VIEWER_SCOPE_KEY
 from api.templating import render
-from lexicon import accounts, errors
+from lexicon import accounts, errors, texts
 
 STATUS = [
     (errors.StaleVersion, 409),
@@ -80,6 +80,8 @@ async def domain_error(request: Request, exc: errors.WordkeepError):
     body: dict = {"detail": exc.message}
     if isinstance(exc, errors.StaleVersion) and exc.current is not None:
         body["current"] = exc.current
+    if isinstance(exc, texts.TextConflict):  # each clash, to choose and send again
+        body["clashes"] = [texts.clash_public(clash) for clash in exc.clashes]
     if isinstance(exc, errors.InvalidInput) and exc.details.get("errors"):
         body["errors"] = jsonable_encoder(exc.details["errors"], custom_encoder={Exception: str})
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None

@@ -2,9 +2,11 @@
 
 `GET/POST /api/dictionaries/{slug}/texts`: the texts a viewer may see; a new one from an
 uploaded file (ELAN, Praat TextGrid, FLExText or a plain transcript) with an optional long
-recording, all or nothing. `GET/PUT/DELETE .../texts/{id}` with versions (If-Match, 409 on a
-stale one), `GET .../texts/{id}/export?format=eaf|textgrid|flextext`, the history and restore.
-Editors write; everyone else sees what the access rule allows, per text and per segment."""
+recording, all or nothing. `GET/PUT/DELETE .../texts/{id}` with versions (If-Match): a `PUT`
+made from an older version is merged with the saves made since, as the editor's form is
+(lexicon.texts.saving), 409 naming each clash; `GET .../texts/{id}/export?format=...`, the
+history and restore. Editors write; everyone else sees what the access rule allows, per text
+and per segment."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Response, UploadFile
+from pydantic import BaseModel, Field
 
 from api.csrf import require_csrf_for_session
 from api.deps import (
@@ -40,6 +43,29 @@ router = APIRouter(
 EXPORTS = ("eaf", "textgrid", "flextext", "transcript")
 EXTENSION = {"eaf": "eaf", "textgrid": "TextGrid", "flextext": "flextext", "transcript": "txt"}
 OVERRIDES = ("visibility", "circle", "status")
+
+
+class TextClashes(BaseModel):
+    """A `PUT` made from an older version that changed some of what was changed since."""
+
+    detail: str
+    current: dict = Field(description="the text as it is now, as you may see it")
+    clashes: list[texts.ClashPublic]
+
+
+SENT_TEXT = Body(
+    description="The whole text as you left it (GET's shape; sentences keep their `id`, a new "
+    "one has none), edited from `version` (or If-Match). After a 409, the same text and version "
+    'again with `"resolve": {"their_version": N, "choices": {"<clash key>": "mine" | "theirs"}}` '
+    '(or `"every": "mine" | "theirs"`): a clash not named keeps theirs, and yours is then kept '
+    "in the text's history first."
+)
+SAVED = {
+    200: {"description": "The text as saved, as you may see it; `merged` is true when your "
+          "change was merged with saves made since the version you edited (one revision)"},
+    409: {"model": TextClashes, "description": "Saved since the version you edited, with some "
+          "of the same things changed: nothing was saved; each clash with base, mine and theirs"},
+}  # fmt: skip
 
 
 def read_upload(upload: UploadFile, fmt: str | None) -> dict:
@@ -119,24 +145,29 @@ def get_text(
     return text
 
 
-@router.put("/{text_id}")
+@router.put("/{text_id}", responses=SAVED)
 def update_text(
     text_id: str,
     response: Response,
-    data: Annotated[dict, Body()],
+    data: Annotated[dict, SENT_TEXT],
     if_match: IfMatch,
     dictionary: DictionaryDep,
     session: SessionDep,
     viewer: EditorDep,
 ):
-    """Replace the text (If-Match: its version); segments hidden from the editor stay."""
-    text = texts.update_text(
-        session=session, dictionary=dictionary, text_id=text_id, data=data,
-        version=if_match if if_match is not None else data.get("version"),
-        editor=viewer.label, viewer=viewer,
+    """Save the text, edited from its version `If-Match` (or `version`) names. When it was saved
+    since, the two are merged three ways: changes to different fields or sentences are saved at
+    once, as one revision (`merged`: true); where both changed the same field or sentence (or
+    one removed a sentence the other changed), 409 names each clash, and nothing is saved.
+    Sentences hidden from you stay as they are and are never shown."""
+    resolve = data.pop("resolve", None)
+    text, merged = texts.save_sent_text(
+        session=session, dictionary=dictionary, viewer=viewer, text_id=text_id,
+        version=if_match if if_match is not None else data.get("version"), data=data,
+        resolve=resolve,
     )  # fmt: skip
     response.headers["ETag"] = f'"{text["version"]}"'
-    return texts.filter_text(viewer, dictionary, text)
+    return dict(text, merged=merged)
 
 
 @router.delete("/{text_id}", status_code=204)

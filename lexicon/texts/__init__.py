@@ -3,9 +3,9 @@
 filters them through the one access rule, `recording` keeps a text's long recording; `saving`
 saves the keeper's form, merged (`merge`) with a save made meanwhile."""
 
-from lexicon.texts.merge import Clash, clash_label, clash_lines
+from lexicon.texts.merge import Clash, ClashPublic, clash_label, clash_lines, clash_public
 from lexicon.texts.recording import TEXT_MAX_SECONDS, import_text, set_recording, text_limits
-from lexicon.texts.saving import TextConflict, resolve_conflict, save_text
+from lexicon.texts.saving import TextConflict, resolve_conflict, save_sent_text, save_text
 from lexicon.texts.shape import clean_text, first_form, text_end
 from lexicon.texts.store import (
     AudioTooShort,
@@ -28,12 +28,14 @@ __all__ = [
     "TEXT_MAX_SECONDS",
     "AudioTooShort",
     "Clash",
+    "ClashPublic",
     "TextConflict",
     "TextNotFound",
     "TextRevisionNotFound",
     "check_recording",
     "clash_label",
     "clash_lines",
+    "clash_public",
     "clean_text",
     "create_text",
     "delete_text",
@@ -46,6 +48,7 @@ __all__ = [
     "read_text",
     "resolve_conflict",
     "restore_revision",
+    "save_sent_text",
     "save_text",
     "set_recording",
     "text_end",

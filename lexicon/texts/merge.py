@@ -5,13 +5,16 @@ removed a segment the other changed), that is a clash, settled by a pick of "min
 Segments are matched by id; a segment only mine has (a new row) is added after the segment that
 comes before it in mine.
 
-Readable lines of each side of a clash (the conflict page) are here too, as `Label`s."""
+Readable lines of each side of a clash (the conflict page) are here too, as `Label`s, and each
+clash as the JSON API names it (`clash_public`)."""
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
 from typing import Any
+
+from pydantic import BaseModel, Field
 
 from lexicon.shape.diffs import visibility_text
 from lexicon.shape.labels import Label, value_label
@@ -48,13 +51,14 @@ _SEGMENT_FIELDS = ("start", "end", "speaker", "text", "translation", "visibility
 @dataclass
 class Clash:
     """One thing both sides changed: a text field group (`key` its first field) or a segment
-    (`key` "segment:<id>"), each side's value (None: the segment is removed on that side), and
-    for a segment its number (in mine, else in theirs)."""
+    (`key` "segment:<id>"), each side's value and the base's (None: the segment is not there
+    on that side), and for a segment its number (in mine, else in theirs)."""
 
     key: str
     mine: Any
     theirs: Any
     number: int = 0
+    base: Any = None
 
     @property
     def is_segment(self) -> bool:
@@ -73,7 +77,7 @@ def merge_texts(
         sides = [{f: text.get(f) for f in group} for text in (base, mine, theirs)]
         side = _three_way(*sides)
         if side == "clash":
-            clashes.append(Clash(group[0], sides[1], sides[2]))
+            clashes.append(Clash(group[0], sides[1], sides[2], base=sides[0]))
             side = picks.get(group[0], "theirs")
         if side == "mine":
             out.update(copy.deepcopy(sides[1]))
@@ -141,7 +145,7 @@ def _segments(base, mine, theirs, picks, clashes) -> list[dict]:
         side = _three_way(_segment(b), _segment(m), _segment(t))
         if side == "clash":
             number = (order[1].index(sid) if m is not None else order[2].index(sid)) + 1
-            found.append(Clash(f"segment:{sid}", m, t, number))
+            found.append(Clash(f"segment:{sid}", m, t, number, base=b))
             side = picks.get(found[-1].key, "theirs")
         chosen[sid] = copy.deepcopy(m if side == "mine" else t)
     clashes += sorted(found, key=lambda c: (c.mine is None, c.number))
@@ -174,6 +178,38 @@ def _same_new_ones(base: dict, mine: dict, theirs: dict) -> None:
         items = [(renamed.get(sid, sid), s) for sid, s in mine.items()]
         mine.clear()
         mine.update((sid, dict(s, id=sid)) for sid, s in items)
+
+
+# ---------------------------------------------------------------- as the API names them
+
+SIDE = (
+    "as a JSON object: the field (`circle` beside `visibility`) keyed by its name, or the whole "
+    "sentence; null where the sentence is not there on that side (removed, or hidden from you)"
+)
+
+
+class ClashPublic(BaseModel):
+    """One clash of a save made against an older version of a text (the API's 409)."""
+
+    key: str = Field(
+        description='what a choice names: "title", "visibility", ... or "segment:<id>"'
+    )
+    field: str | None = Field(None, description="the text's field, for a clash of a field")
+    segment_id: str | None = Field(None, description="the sentence's id, for a clash of one")
+    number: int | None = Field(None, description="the sentence's number, in yours else theirs")
+    base: dict | None = Field(description="at the version you edited, " + SIDE)
+    mine: dict | None = Field(description="in what you sent, " + SIDE)
+    theirs: dict | None = Field(description="as it is now, " + SIDE)
+
+
+def clash_public(clash: Clash) -> dict:
+    """A clash as the JSON API answers it."""
+    if clash.is_segment:
+        where = {"segment_id": clash.key.removeprefix("segment:"), "number": clash.number}
+    else:
+        where = {"field": clash.key}
+    sides = {"base": clash.base, "mine": clash.mine, "theirs": clash.theirs}
+    return ClashPublic(key=clash.key, **where, **sides).model_dump(mode="json")
 
 
 # ---------------------------------------------------------------- readable sides

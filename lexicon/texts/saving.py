@@ -3,7 +3,8 @@ onto the version it was opened at (its revision, as the keeper may see it); when
 since, the two saves are merged (lexicon.texts.merge): saved at once when nothing clashes, else
 `TextConflict` carries the clashes for the keeper to choose (`resolve_conflict`). Nothing typed
 is lost: when a choice leaves out some of mine, mine is first written as a revision of its
-own (as entries do, lexicon.editing.editor.resolve_conflict)."""
+own (as entries do, lexicon.editing.editor.resolve_conflict). The JSON API's `PUT` is the same
+save, of the whole text a client sent (`save_sent_text`)."""
 
 from __future__ import annotations
 
@@ -46,8 +47,10 @@ class _Sides:
 
 
 def _revision(session, dictionary, text_id: str, version: int | None, viewer) -> dict:
-    if not version:
-        raise InvalidInput("version: the form does not say which version of the text it edits")
+    if version is None:
+        raise InvalidInput("version: the version of the text this edits is missing")
+    if not _whole_number(version):
+        raise InvalidInput(f"version: {version!r} is not a version of the text, such as 3")
     row = session.exec(
         select(TextRevision).where(TextRevision.text_id == text_id, TextRevision.number == version)
     ).scalar_one_or_none()
@@ -157,10 +160,15 @@ def _side(value) -> str | None:
     return value if value in SIDES else None
 
 
+def _whole_number(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _conflict(sides: _Sides, clashes: list[Clash], version, again: bool = False):
     theirs = sides.theirs
     return TextConflict(
-        f"text {theirs['id']} is at version {theirs['version']}, not {version}",
+        f"text {theirs['id']} was saved since version {version} (it is at version "
+        f"{theirs['version']}) and some of the same things were changed: see the clashes",
         current=theirs, clashes=clashes, mine=sides.mine, base_version=version, again=again,
     )  # fmt: skip
 
@@ -190,3 +198,42 @@ def _write(session, dictionary, viewer: Viewer, text_id: str, text: dict, versio
         editor=viewer.label, viewer=viewer, comment=comment,
     )  # fmt: skip
     return view.filter_text(viewer, dictionary, saved)
+
+
+def save_sent_text(
+    *,
+    session: Session,
+    dictionary: Dictionary,
+    viewer: Viewer,
+    text_id: str,
+    version,
+    data: dict,
+    resolve: dict | None = None,
+) -> tuple[dict, bool]:
+    """Save the whole text an API client sent, edited from `version`, as the form's save is
+    saved (`save_text`: merged with saves made since; TextConflict on a clash). With `resolve`
+    (`{"their_version", "choices", "every"}`, after a TextConflict) as the keeper's choice is
+    (`resolve_conflict`). Returns the saved text and whether it was merged."""
+    edit = lambda _opened: copy.deepcopy(data)  # noqa: E731 (the whole text, as sent)
+    if resolve is None:
+        return save_text(session=session, dictionary=dictionary, viewer=viewer, text_id=text_id,
+                         version=version, edit=edit)  # fmt: skip
+    their_version, picks, every = _resolution(resolve)
+    saved = resolve_conflict(
+        session=session, dictionary=dictionary, viewer=viewer, text_id=text_id, version=version,
+        their_version=their_version, edit=edit, picks=picks, every=every,
+    )  # fmt: skip
+    return saved, True
+
+
+def _resolution(resolve) -> tuple[int, dict[str, str], str | None]:
+    """A client's choice after a conflict: the version it compared with, and a side per clash
+    (`choices`, by the clash's key) or for `every` clash; InvalidInput if it is not one."""
+    if not isinstance(resolve, dict) or not _whole_number(resolve.get("their_version")):
+        raise InvalidInput("resolve.their_version: the version the clashes were compared with")
+    choices, every = resolve.get("choices") or {}, resolve.get("every")
+    if not isinstance(choices, dict) or any(side not in SIDES for side in choices.values()):
+        raise InvalidInput('resolve.choices: each clash\'s key and "mine" or "theirs"')
+    if every is not None and every not in SIDES:
+        raise InvalidInput('resolve.every: "mine" or "theirs"')
+    return resolve["their_version"], {str(k): v for k, v in choices.items()}, every

@@ -71,8 +71,12 @@ def test_versions_history_restore_delete(client, auth):
     changed["segments"][0]["translation"] = {"en": "Then, one day"}
     put = client.put(f"{API}/{text['id']}", json=changed, headers={**auth, "If-Match": '"1"'})
     assert put.status_code == 200 and put.json()["version"] == 2
-    stale = client.put(f"{API}/{text['id']}", json=changed, headers={**auth, "If-Match": '"1"'})
+    again = client.put(f"{API}/{text['id']}", json=changed, headers={**auth, "If-Match": '"1"'})
+    assert again.status_code == 200 and again.json()["version"] == 2  # the same change: saved
+    clashing = dict(text, genre="song")  # made from version 1 too (docs/text-shape.md)
+    stale = client.put(f"{API}/{text['id']}", json=clashing, headers={**auth, "If-Match": '"1"'})
     assert stale.status_code == 409 and stale.json()["current"]["version"] == 2
+    assert [c["field"] for c in stale.json()["clashes"]] == ["genre"]
     assert client.put(f"{API}/{text['id']}", json=changed).status_code in (401, 403)
     history = client.get(f"{API}/{text['id']}/revisions").json()["items"]
     assert [h["number"] for h in history] == [2, 1]
