@@ -433,4 +433,8 @@ def _write_format(
             media_names={sha: Path(rel).name for sha, rel in placed.items()},
         )
     else:
+        for e in entries:  # where in the package each file is, for an import elsewhere
+            for _, obj in iter_media(e):
+                if obj["media"].get("sha256") in placed:
+                    obj["media"]["href"] = placed[obj["media"]["sha256"]]
         write_json(dictionary_dict(dictionary), entries, folder / f"{dictionary.slug}.json", texts)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lexicon.errors import ImportRejected
 from lexicon.io.safety import DEFAULT_LIMITS, Limits, check_file_size, nfc
+from lexicon.shape.entry import audio_refs, iter_media
 
 FORMAT = "wordkeep-dictionary"
 VERSION = 1
@@ -77,4 +78,21 @@ def read_json(path, *, limits: Limits = DEFAULT_LIMITS) -> JsonDocument:
         if not isinstance(e, dict) or not isinstance(e.get("headword"), dict) or not e["headword"]:
             raise ImportRejected(f"{path.name}: entry {i + 1} has no headword object")
         doc.entries.append(e)
+        doc.media += _package_refs(e)
     return doc
+
+
+def _package_refs(entry: dict) -> list[dict]:
+    """The files an entry names inside the package (our export's `media.href`, as
+    `audio/x.wav`; a recording in an audio writing system by its `audio_href`), looked up
+    there by the importer like any format's (lexicon.io.sources.resolve_media); a server URL
+    is never one. Media named only by sha256 are those the dictionary stores already."""
+    refs = []
+    for kind, part in iter_media(entry):
+        href = part["media"].get("href") if isinstance(part["media"], dict) else None
+        if isinstance(href, str) and href:
+            refs.append({"kind": "image" if kind == "picture" else "audio", "href": href})
+    for ref in audio_refs(entry):
+        if isinstance(ref.get("audio_href"), str) and ref["audio_href"]:
+            refs.append({"kind": "audio", "href": ref["audio_href"]})
+    return refs

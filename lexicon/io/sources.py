@@ -11,6 +11,7 @@ from lexicon.errors import ImportRejected
 from lexicon.io.cldf.read import read_cldf
 from lexicon.io.jsonio import read_json
 from lexicon.io.lift.package import read_lift
+from lexicon.io.mdf.markers import fields
 from lexicon.io.mdf.read import read_mdf
 from lexicon.io.safety import Limits, package_file, safe_extract
 from lexicon.io.tabular.read import read_table
@@ -54,13 +55,25 @@ def _unzip(path: Path, limits: Limits, closers: list) -> Path:
 
 
 def _pick(folder: Path, suffixes: tuple[str, ...], what: str) -> Path:
+    """The package's file of that format: the shallowest, by name; for MDF the first that
+    holds a record (a `\\lx` line), so a README.txt or an examples file beside the lexicon
+    is not taken for it."""
     found = sorted(
-        (p for p in folder.rglob("*") if p.suffix.lower() in suffixes),
+        (p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in suffixes),
         key=lambda p: (len(p.parts), p.name),
     )
     if not found:
         raise ImportRejected(f"no {what} file in the package")
+    if what == "MDF":
+        return next((p for p in found if _has_records(p)), found[0])
     return found[0]
+
+
+def _has_records(path: Path, head: int = 1 << 20) -> bool:
+    """Whether the first MiB of a Toolbox file has an `\\lx` record (as read_mdf finds them)."""
+    with path.open("rb") as f:
+        text = f.read(head).decode("utf-8", "replace").lstrip("\ufeff")
+    return any(marker == "lx" for _, marker, _ in fields(text))
 
 
 def resolve_media(refs: list[dict], base: Path, warnings: list[dict] | None = None) -> None:
@@ -86,6 +99,16 @@ def resolve_media(refs: list[dict], base: Path, warnings: list[dict] | None = No
             )
 
 
+PACKAGE_SIGNS = (
+    ("lift", (".lift",)),
+    ("cldf", ("-metadata.json",)),
+    ("json", (".json",)),
+    ("csv", (".csv", ".tsv")),
+    ("xlsx", (".xlsx",)),
+    ("mdf", (".sfm", ".db", ".mdf", ".txt")),
+)
+
+
 def detect_format(path: Path) -> str:
     """Guess the format from the name (and, for zips and folders, what is inside)."""
     path = Path(path)
@@ -107,24 +130,15 @@ def detect_format(path: Path) -> str:
         return by_suffix[suffix]
     names: list[str] = []
     if path.is_dir():
-        names = [p.name for p in path.rglob("*")]
+        names = [p.name.lower() for p in path.rglob("*") if p.is_file()]
     elif suffix == ".zip" and zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as zf:
-            names = [n.rsplit("/", 1)[-1] for n in zf.namelist()]
-    for name in names:
-        if name.endswith(".lift"):
-            return "lift"
-    for name in names:
-        if name.endswith("-metadata.json"):
-            return "cldf"
-    for name in names:
-        low = name.lower()
-        if low.endswith((".csv", ".tsv")):
-            return "csv"
-        if low.endswith(".xlsx"):
-            return "xlsx"
-        if low.endswith((".sfm", ".db", ".txt")):
-            return "mdf"
+            names = [n.rsplit("/", 1)[-1].lower() for n in zf.namelist()]
+    # In this order: a LIFT or CLDF package carries other files (texts, tables) beside its
+    # own; a README.txt, as exports of every format carry, says nothing of the format.
+    for fmt, ends in PACKAGE_SIGNS:
+        if any(n.endswith(ends) and n != "readme.txt" for n in names):
+            return fmt
     raise ImportRejected(
         f"{path.name}: cannot tell the format; give it (lift, csv, xlsx, cldf, mdf or json)"
     )

@@ -1,0 +1,57 @@
+"""Our own export packages, of every format, go back in without naming the format: a package
+with pictures carries a README.txt, which is no Toolbox file (issue 19: round trips)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from lexicon import editing
+from lexicon.io.exporter import export_dictionary
+from lexicon.io.importer import import_file
+from lexicon.io.sources import detect_format
+from lexicon.media.storage import LocalStorage
+
+BIATAH = Path(__file__).parents[2] / "fixtures" / "lift-biatah" / "biatah.lift"
+
+
+@pytest.fixture
+def biatah(session, tmp_path):
+    storage = LocalStorage(tmp_path / "media")
+    d = editing.create_dictionary(session=session, data={"slug": "bth", "title": "Biatah"})
+    report = import_file(session=session, dictionary=d, path=BIATAH, storage=storage)
+    assert report.media_added == 1  # its picture: the export carries it and a README.txt
+    return d, storage, report.created
+
+
+@pytest.mark.parametrize("fmt", ["lift", "csv", "cldf", "json", "mdf"])
+def test_an_export_with_a_picture_goes_back_in_as_it_came(fmt, session, biatah, tmp_path):
+    d, storage, count = biatah
+    out = tmp_path / f"words.{fmt}.zip"
+    export_dictionary(session=session, dictionary=d, format=fmt, dest=out, storage=storage)
+    assert "README.txt" in zipfile.ZipFile(out).namelist()
+    assert detect_format(out) == fmt
+    again = editing.create_dictionary(session=session, data={"slug": f"b-{fmt}", "title": "B"})
+    report = import_file(session=session, dictionary=again, path=out, storage=storage)
+    assert (report.format, report.created, report.media_added) == (fmt, count, 1)
+
+
+def test_a_toolbox_package_takes_the_file_with_records(session, tmp_path):
+    """Beside the lexicon, a Toolbox project folder holds other standard-format files (an
+    interlinear texts file, a README): the one with \\lx records is the dictionary, whatever
+    the names' order."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "README.txt").write_text("My Toolbox project.\n", encoding="utf-8")
+    (folder / "a-texts.sfm").write_text("\\_sh v3.0 Text\n\n\\ref 1\n\\tx ka\n", "utf-8")
+    (folder / "z-dict.txt").write_text("\\_sh v3.0 MDF\n\n\\lx ka\n\\ge go\n", "utf-8")
+    out = tmp_path / "project.zip"
+    with zipfile.ZipFile(out, "w") as zf:
+        for f in sorted(folder.iterdir()):
+            zf.write(f, f.name)
+    assert detect_format(out) == "mdf"
+    d = editing.create_dictionary(session=session, data={"slug": "tb", "title": "T"})
+    report = import_file(session=session, dictionary=d, path=out)
+    assert report.created == 1
