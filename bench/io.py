@@ -5,12 +5,16 @@ part 4, in CPU/lxml: import <= 10x, LIFT export <= 5x, re-import of the unchange
 On PostgreSQL the CPU is this process's only: the server's own work is not in the ratios.
 
     .venv/bin/python bench/io.py [path/to/file.lift] [--database postgresql://.../EMPTY_DB]
-                                 [--profile]
+                                 [--profile] [--floor]
 
 With --database, the import goes into that database instead of a fresh SQLite file (give an
 empty, expendable one: the bench adds a dictionary to it and leaves it there). With --profile,
 each step runs under cProfile (CPU time) and its 25 costliest calls (cumulative) are printed;
-the times it reports are then the profiled ones, not for comparing.
+the times it reports are then the profiled ones, not for comparing. With --floor (SQLite), it
+also prints what bounds the first import from below: the time spent inside SQLite (every
+statement and the commit, wall seconds around the driver's calls: SQLite runs in this process,
+so they are CPU seconds too) and, as a what-if that is no product
+mode, a first import into another new dictionary with no search rows written at all.
 
 The machine is shared: compare CPU seconds and ratios, and read the load average printed.
 """
@@ -28,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lxml import etree  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from lexicon import editing  # noqa: E402
@@ -43,6 +48,29 @@ DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "lift-natqgu
 
 
 PROFILE = "--profile" in sys.argv
+FLOOR = "--floor" in sys.argv
+
+
+class DriverClock:
+    """Seconds spent inside the database driver: each statement (engine events around the
+    cursor call) and each commit (the engine's commit event to the session's after_commit)."""
+
+    def __init__(self, engine, session):
+        self.seconds = 0.0
+        self.on = False
+        started = {}
+
+        def start(*args):
+            started["t"] = time.perf_counter()
+
+        def stop(*args):
+            if self.on and "t" in started:
+                self.seconds += time.perf_counter() - started.pop("t")
+
+        event.listen(engine, "before_cursor_execute", start)
+        event.listen(engine, "after_cursor_execute", stop)
+        event.listen(engine, "commit", start)
+        event.listen(session, "after_commit", stop)
 
 
 def timed(fn):
@@ -66,8 +94,21 @@ def profiled(fn):
     return result
 
 
+def no_search(import_into, new_dictionary):
+    """A first import into a new dictionary with the search index's writes left out: a what-if
+    that says how much of the first import the index is, not a mode of the product."""
+    from lexicon.editing import write
+
+    real = write.search.reindex_entries
+    write.search.reindex_entries = lambda **kw: None
+    try:
+        return import_into(new_dictionary)
+    finally:
+        write.search.reindex_entries = real
+
+
 def main() -> None:
-    args = [a for a in sys.argv[1:] if a != "--profile"]
+    args = [a for a in sys.argv[1:] if a not in ("--profile", "--floor")]
     url = None
     if "--database" in args:
         at = args.index("--database")
@@ -94,19 +135,30 @@ def main() -> None:
             d = editing.create_dictionary(session=session, data={"slug": slug, "title": "B"})
             storage = LocalStorage(tmp / "media")
 
-            def run():
+            def run(into=d):
                 return import_file(
-                    session=session, dictionary=d, path=src, format="lift", storage=storage
+                    session=session, dictionary=into, path=src, format="lift", storage=storage
                 )
 
+            clock = DriverClock(engine, session)
+            clock.on = FLOOR and db == "sqlite"
             *import_t, report = timed(run)
+            clock.on = False
             rows.append((f"import into {db}", *import_t))
+            if clock.seconds:
+                rows.append(("  of which inside SQLite", clock.seconds, clock.seconds))
             export = lambda: export_dictionary(  # noqa: E731
                 session=session, dictionary=d, format="lift", dest=tmp / "out.zip", storage=storage
             )
             rows.append(("export LIFT zip", *timed(export)[:2]))
             *again_t, again = timed(run)
             rows.append(("re-import (all unchanged)", *again_t))
+            if FLOOR:
+                other = editing.create_dictionary(
+                    session=session, data={"slug": f"{slug}-what-if", "title": "W"}
+                )
+                bare = timed(lambda: no_search(run, other))
+                rows.append(("first import, no search rows", *bare[:2]))
         engine.dispose()
     n, wall, cpu = report.created, import_t[0], import_t[1]
     print(f"file: {src.name} ({src.stat().st_size / 1e6:.1f} MB), {n:,} entries")
