@@ -18,6 +18,7 @@ from lexicon import accounts, errors, texts
 
 STATUS = [
     (errors.StaleVersion, 409),
+    (errors.Gone, 410),  # deleted, and restorable (before NotFound: it is one)
     (errors.NotFound, 404),
     (errors.NotAuthenticated, 401),
     (errors.Forbidden, 403),

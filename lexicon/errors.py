@@ -57,6 +57,10 @@ class NotInstalled(WordkeepError):
     """The server lacks an optional part (a `wordkeep[...]` extra) that this needs."""
 
 
+class Gone(NotFound):
+    """It was there and has been deleted (its history keeps it: it may be restored)."""
+
+
 class DictionaryNotFound(NotFound):
     """No dictionary with that slug."""
 

@@ -10,7 +10,7 @@ from api.forms.settings import (
     settings_changes,
     sort_preview,
 )
-from api.forms.text import form_inputs, text_editor, text_from_form
+from api.forms.text import form_inputs, text_editor, text_from_form, typed_text
 
 __all__ = [
     "SettingsInvalid",
@@ -25,4 +25,5 @@ __all__ = [
     "sort_preview",
     "text_editor",
     "text_from_form",
+    "typed_text",
 ]

@@ -72,6 +72,15 @@ def text_from_form(form: dict, opened: dict, vern: str, analysis: str) -> dict:
     )
 
 
+def typed_text(form: dict, text_id: str, vern: str, analysis: str) -> dict:
+    """What the keeper typed, read onto nothing (the text is no longer there for them to read
+    it onto): each row keeps its sentence's id, so the form saved again edits those sentences."""
+    ids = [form.get(f"seg-{i}-id") for i in range(_rows(form))]
+    nothing = {"id": text_id, "title": {}, "visibility": "public", "status": "draft",
+               "segments": [{"id": sid} for sid in ids if sid]}  # fmt: skip
+    return text_from_form(form, nothing, vern, analysis)
+
+
 def text_editor(form: dict, vern: str, analysis: str) -> Callable[[dict], dict]:
     """What the domain calls to read the form onto the text as it was opened."""
     return lambda opened: text_from_form(form, opened, vern, analysis)

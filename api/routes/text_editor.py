@@ -2,7 +2,9 @@
 or start an empty one, edit its description and segments (text, translation, start and end as
 numbers), give it a recording, see its history and restore a revision. Plain forms; every
 save is a new revision (lexicon.texts). A save made while someone else saved is merged with
-theirs; where both changed the same thing, a conflict page asks which to keep."""
+theirs; where both changed the same thing, a conflict page asks which to keep. A save of a text
+deleted or hidden meanwhile shows the form again as typed (a deleted one can be restored with
+the changes saved onto it)."""
 
 from __future__ import annotations
 
@@ -89,14 +91,15 @@ def new_text(
     return _back(dictionary, text["id"])
 
 
-def _form_page(request, dictionary, viewer, text: dict, error="", status_code=200):
+def _form_page(request, dictionary, viewer, text: dict, error="", status_code=200, gone=""):
     vern = (dictionary.vernacular_ws or ["und"])[0]
     analysis = (dictionary.analysis_ws or ["en"])[0]
     context = {
         "text": text, "viewer": viewer, "error": error, "blank_rows": BLANK_ROWS,
         "vern": _first_key(text["title"], vern), "analysis": analysis,
         "saved": request.query_params.get("saved"), "first_form": texts.first_form,
-        "merged": request.query_params.get("merged"),
+        "merged": request.query_params.get("merged"), "gone": gone,
+        "restored": request.query_params.get("restored"),
     }  # fmt: skip
     return render(request, "editor/text.html", context, dictionary, status_code=status_code)
 
@@ -138,10 +141,12 @@ async def save_text(
     viewer: EditorDep,
 ):
     form = dict(await form_pairs(request))
+    restore = bool(form.get("restore"))  # the text was deleted meanwhile: restore it first
+    save = texts.restore_and_save if restore else texts.save_text
 
     def work():
         try:
-            saved, merged = texts.save_text(
+            saved, merged = save(
                 session=session, dictionary=dictionary, viewer=viewer, text_id=text_id,
                 version=_version(form), edit=_editor(dictionary, form),
             )  # fmt: skip
@@ -151,8 +156,10 @@ async def save_text(
             return _typed_again(request, dictionary, viewer, exc, form)
         except Busy as exc:  # another write held the lock too long: what was typed stays
             return _busy(request, dictionary, session, viewer, text_id, exc, form)
-        query = {"saved": saved["version"], **({"merged": 1} if merged else {})}
-        return _back(dictionary, text_id, query=query)
+        except texts.TextNotFound as exc:  # deleted or hidden meanwhile: what was typed stays
+            return _gone(request, dictionary, viewer, text_id, exc, form)
+        done = {"restored": 1} if restore else {"merged": 1} if merged else {}
+        return _back(dictionary, text_id, query={"saved": saved["version"], **done})
 
     return await run_in_threadpool(work)
 
@@ -171,6 +178,18 @@ def _busy(request, dictionary, session, viewer, text_id: str, exc: Busy, form: d
     now = texts.read_text(session=session, dictionary=dictionary, text_id=text_id, viewer=viewer)
     text = dict(_editor(dictionary, form)(now), version=_version(form))
     return _form_page(request, dictionary, viewer, text, exc.message, 503)
+
+
+def _gone(request, dictionary, viewer, text_id: str, exc, form: dict):
+    """Nothing was saved: the form again as the keeper typed it, saying the text was deleted
+    (410; a button restores it with their changes saved onto it) or is no longer theirs to see
+    (404; saved again once they may see it)."""
+    vern = (dictionary.vernacular_ws or ["und"])[0]
+    text = forms.typed_text(form, text_id, vern, (dictionary.analysis_ws or ["en"])[0])
+    text["version"] = _version(form)
+    deleted = isinstance(exc, texts.TextDeleted)
+    return _form_page(request, dictionary, viewer, text, status_code=410 if deleted else 404,
+                      gone="deleted" if deleted else "hidden")  # fmt: skip
 
 
 def _conflict_page(request, dictionary, viewer, conflict, form: dict):
@@ -224,6 +243,8 @@ async def resolve_conflict(
             return _typed_again(request, dictionary, viewer, exc, form)
         except Busy as exc:  # another write held the lock too long: what was typed stays
             return _busy(request, dictionary, session, viewer, text_id, exc, form)
+        except texts.TextNotFound as exc:  # deleted or hidden while choosing: typed stays
+            return _gone(request, dictionary, viewer, text_id, exc, form)
         return _back(dictionary, text_id, query={"saved": saved["version"]})
 
     return await run_in_threadpool(work)

@@ -65,6 +65,10 @@ SAVED = {
           "change was merged with saves made since the version you edited (one revision)"},
     409: {"model": TextClashes, "description": "Saved since the version you edited, with some "
           "of the same things changed: nothing was saved; each clash with base, mine and theirs"},
+    404: {"description": "No such text that you may see (hidden from you since you opened it, "
+          "say): nothing was saved"},
+    410: {"description": "Deleted since you opened it: nothing was saved; restore it "
+          "(`POST .../revisions/{n}/restore`, `n` in `detail`), then send the same text again"},
 }  # fmt: skip
 
 

@@ -5,7 +5,14 @@ saves the keeper's form, merged (`merge`) with a save made meanwhile."""
 
 from lexicon.texts.merge import Clash, ClashPublic, clash_label, clash_lines, clash_public
 from lexicon.texts.recording import TEXT_MAX_SECONDS, import_text, set_recording, text_limits
-from lexicon.texts.saving import TextConflict, resolve_conflict, save_sent_text, save_text
+from lexicon.texts.saving import (
+    TextConflict,
+    TextDeleted,
+    resolve_conflict,
+    restore_and_save,
+    save_sent_text,
+    save_text,
+)
 from lexicon.texts.shape import clean_text, first_form, text_end
 from lexicon.texts.store import (
     AudioTooShort,
@@ -30,6 +37,7 @@ __all__ = [
     "Clash",
     "ClashPublic",
     "TextConflict",
+    "TextDeleted",
     "TextNotFound",
     "TextRevisionNotFound",
     "check_recording",
@@ -47,6 +55,7 @@ __all__ = [
     "list_texts",
     "read_text",
     "resolve_conflict",
+    "restore_and_save",
     "restore_revision",
     "save_sent_text",
     "save_text",

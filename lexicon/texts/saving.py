@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from lexicon.accounts.access import Viewer
 from lexicon.db.transactions import transaction
-from lexicon.errors import InvalidInput, StaleVersion
+from lexicon.errors import Gone, InvalidInput, StaleVersion
 from lexicon.models import Dictionary, TextRevision
 from lexicon.shape.labels import KEPT_AT_THE_SAME_TIME, MERGED, RESOLVED
 from lexicon.texts import store, view
@@ -35,6 +35,11 @@ class TextConflict(StaleVersion):
     def __init__(self, message: str = "", *, current: dict, clashes: list[Clash], **details):
         super().__init__(message, current=current, **details)
         self.clashes = clashes
+
+
+class TextDeleted(store.TextNotFound, Gone):
+    """The text was deleted while the keeper edited it: nothing was saved; it can be restored
+    (`restore_and_save`)."""
 
 
 @dataclass
@@ -60,11 +65,31 @@ def _revision(session, dictionary, text_id: str, version: int | None, viewer) ->
     return seen
 
 
-def _sides(session, dictionary, viewer, text_id: str, version, edit) -> _Sides:
-    whole = store.locked_text(session=session, dictionary=dictionary, text_id=text_id)
+def _live(session, dictionary, viewer, text_id: str) -> tuple[dict, dict]:
+    """The whole text, locked, and the keeper's view of it. TextDeleted when it was deleted
+    meanwhile (and they may see it as it was), else TextNotFound when it is not there for them
+    (hidden from them since they opened it, or never there); either way nothing is saved."""
+    try:
+        whole = store.locked_text(session=session, dictionary=dictionary, text_id=text_id)
+    except store.TextNotFound:
+        whole = store.deleted_text(session=session, dictionary=dictionary, text_id=text_id)
+        if view.filter_text(viewer, dictionary, whole) is not None:
+            last = whole["version"] - 1  # the delete is a revision of its own
+            raise TextDeleted(
+                f"text {text_id} was deleted after you opened it; nothing was saved: restore it "
+                f"(its revision {last}), then send your change again", last_revision=last,
+            ) from None  # fmt: skip
     theirs = view.filter_text(viewer, dictionary, whole)
     if theirs is None:
-        raise store.TextNotFound(f"no text {text_id} in {dictionary.slug!r}")
+        raise store.TextNotFound(
+            f"no text {text_id} in {dictionary.slug!r} that you may see (deleted, or hidden from "
+            "you, since you opened it?); nothing was saved"
+        )
+    return whole, theirs
+
+
+def _sides(session, dictionary, viewer, text_id: str, version, edit) -> _Sides:
+    whole, theirs = _live(session, dictionary, viewer, text_id)
     if version == whole["version"]:
         base = theirs
     else:
@@ -114,6 +139,30 @@ def save_text(
             if same_text(merged, sides.theirs):  # mine was theirs already
                 return sides.theirs, True
             return _write(session, dictionary, viewer, text_id, merged, current, MERGED), True
+
+
+def restore_and_save(
+    *,
+    session: Session,
+    dictionary: Dictionary,
+    viewer: Viewer,
+    text_id: str,
+    version: int | None,
+    edit: Callable[[dict], dict],
+) -> tuple[dict, bool]:
+    """Save the keeper's form onto a text deleted while they edited it (TextDeleted): it is
+    restored as it was when deleted (a revision of its own, kept whatever follows), then the
+    form is saved onto it as onto any save made meanwhile (`save_text`: merged, or
+    TextConflict). A text someone restored meanwhile is only saved onto."""
+    with transaction(session):
+        whole = store.deleted_text(session=session, dictionary=dictionary, text_id=text_id)
+        if view.filter_text(viewer, dictionary, whole) is not None:
+            store.restore_revision(
+                session=session, dictionary=dictionary, text_id=text_id,
+                number=whole["version"] - 1, editor=viewer.label, viewer=viewer,
+            )  # fmt: skip
+    return save_text(session=session, dictionary=dictionary, viewer=viewer, text_id=text_id,
+                     version=version, edit=edit)  # fmt: skip
 
 
 def resolve_conflict(

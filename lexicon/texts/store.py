@@ -117,6 +117,16 @@ def locked_text(*, session: Session, dictionary: Dictionary, text_id: str) -> di
     return text_dict(session, dictionary, row)
 
 
+def deleted_text(*, session: Session, dictionary: Dictionary, text_id: str) -> dict | None:
+    """The whole text as it was when deleted, its row locked like `locked_text`'s (None: no
+    such text, or it is not deleted)."""
+    try:
+        row = _row(session, dictionary, text_id, lock=True)
+    except TextNotFound:
+        return None
+    return text_dict(session, dictionary, row) if row.deleted else None
+
+
 def find_text(*, session: Session, text_id: str) -> tuple[Dictionary, dict]:
     """A live text by its id alone (the command line names no dictionary), with its
     dictionary: everything in it (the operator at the terminal sees all)."""

@@ -203,3 +203,28 @@ def test_a_keeper_outside_the_circle(client, session, dictionary):
     hers = [s for s in whole["segments"] if s["translation"] == {"en": "to our field"}]
     assert len(hers) == 1 and hers[0]["id"] != removed["segment_id"]
     assert hers[0]["visibility"] == "public"
+
+
+def test_a_text_deleted_or_hidden_meanwhile(client, auth, session, dictionary, made):
+    """Nothing is saved and the answer says why: 410 for a text deleted meanwhile (restore it,
+    then send the same change again: it is merged), 404 for one hidden from the sender."""
+    mine = client.get(f"{API}/{made['id']}", headers=auth).json()
+    mine["segments"][0]["translation"] = {"en": "Then, one day"}
+    assert client.delete(f"{API}/{made['id']}", headers=auth).status_code == 204
+    gone = put(client, auth, mine, 1)
+    assert gone.status_code == 410
+    assert "was deleted" in gone.json()["detail"] and "revision 1" in gone.json()["detail"]
+    assert client.post(f"{API}/{made['id']}/revisions/1/restore", headers=auth).status_code == 200
+    back = put(client, auth, mine, 1)
+    assert back.status_code == 200 and back.json()["merged"] is True
+    assert back.json()["segments"][0]["translation"] == {"en": "Then, one day"}
+
+    outsider = make_user(session, "editor@example.org", "editor", dictionary).headers
+    theirs = client.get(f"{API}/{made['id']}", headers=outsider).json()
+    restricted = dict(back.json(), visibility="restricted", circle="elders", genre="secret")
+    assert put(client, auth, restricted, back.json()["version"]).status_code == 200
+    theirs["segments"][1]["translation"] = {"en": "I walked"}
+    hidden = put(client, outsider, theirs, theirs["version"])
+    assert hidden.status_code == 404 and "nothing was saved" in hidden.json()["detail"]
+    assert "secret" not in hidden.text and "elders" not in hidden.text
+    assert stored(session, dictionary, made["id"])["segments"][1]["translation"] == {"en": "I went"}

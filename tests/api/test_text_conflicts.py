@@ -3,7 +3,8 @@ posts as a browser without scripts makes them: edits apart merge with a note and
 edits of the same thing give the conflict page (409) with both sides; each choice, and mine
 kept in history when not chosen; a save made while choosing means comparing again; a keeper
 outside a circle never sees the circle's sentence through any of it; a save kept waiting for
-SQLite's write lock keeps what was typed."""
+SQLite's write lock keeps what was typed, and so does one of a text deleted (restored with the
+changes saved onto it) or hidden meanwhile."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session
 
-from lexicon import texts
+from lexicon import accounts, texts
 from lexicon.accounts.access import Viewer
-from lexicon.models import Dictionary
+from lexicon.models import Dictionary, Text
 from tests.api.test_busy import lock_held, log_in, site  # noqa: F401 (site: a fixture)
 from tests.factories import login, make_user, posted_fields
 
@@ -253,3 +254,73 @@ def test_a_save_kept_waiting_keeps_what_was_typed(site):  # noqa: F811 (the fixt
     assert again["seg-1-text"] == "ndidapita kumunda, typed at length"
     assert again["version"] == "1"
     assert site.client.post(url, data=again, follow_redirects=False).status_code == 303
+
+
+# ---------------------------------------------------------------- deleted or hidden meanwhile
+
+
+def test_a_text_deleted_meanwhile_keeps_what_was_typed_and_comes_back(keeper, session,
+                                                                      dictionary, text):  # fmt: skip
+    made, url = text
+    form = form_of(keeper.get(url).text)
+    someone_else(session, dictionary, made["id"], sentence(2, translation={"en": "to the farm"}))
+    texts.delete_text(session=session, dictionary=dictionary, text_id=made["id"], editor="ben")
+    form.update({"title": "Nkhani yanga", "seg-0-text": "Ndiye pa tsiku linango",
+                 "seg-3-start": "3", "seg-3-end": "3.5", "seg-3-text": "kuti"})  # fmt: skip
+    page = keeper.post(url, data=form)
+    assert page.status_code == 410
+    assert "This text was deleted while you were editing it. Nothing was saved" in page.text
+    again = form_of(page.text)
+    assert again["version"] == "1" and again["title"] == "Nkhani yanga"
+    assert again["seg-0-text"] == "Ndiye pa tsiku linango" and again["seg-3-text"] == "kuti"
+    assert again["seg-0-id"] == made["segments"][0]["id"]  # the rows still name their sentences
+    assert 'name="restore" value="1"' in page.text  # the one button: restore it and save
+    assert "Delete this text" not in page.text and "History" not in page.text
+    session.rollback()
+    assert _deleted(session, made["id"])  # nothing saved
+    done = keeper.post(url, data=dict(again, restore="1"), follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("saved=5&restored=1")
+    shown = keeper.get(done.headers["location"]).text
+    assert "The text was restored, and your changes were saved onto it." in shown
+    now = stored(session, dictionary, made["id"])
+    assert now["title"] == {"seh": "Nkhani yanga"}
+    assert [s["text"]["seh"] for s in now["segments"]] == [
+        "Ndiye pa tsiku linango", "ndidapita", "kumunda", "kuti"]  # fmt: skip
+    assert now["segments"][2]["translation"] == {"en": "to the farm"}  # theirs, before the delete
+    history = texts.text_history(session=session, dictionary=dictionary, text_id=made["id"])
+    assert [h["action"] for h in history[:3]] == ["update", "restore", "delete"]
+
+
+def _deleted(session, text_id) -> bool:
+    return session.get(Text, text_id).deleted
+
+
+def test_a_text_hidden_meanwhile_keeps_what_was_typed(client, session, dictionary):
+    """An elder takes the text into the elders' circle while an editor outside it edits it:
+    the editor's save answers their own typing and nothing of the text as it is now; once they
+    are in the circle, the same form saves."""
+    made = texts.create_text(session=session, dictionary=dictionary, data=story())
+    outsider = make_user(session, "editor@example.org", "editor", dictionary)
+    assert login(client, outsider.email).status_code == 303
+    url = f"{EDIT}/{made['id']}"
+    form = form_of(client.get(url).text)
+
+    def restrict(opened):
+        opened.update(visibility="restricted", circle="elders", title={"seh": "Chinsinsi"})
+        return opened
+
+    someone_else(session, dictionary, made["id"], restrict)
+    form["seg-1-text"] = "ndidapita kumunda"
+    page = client.post(url, data=form)
+    assert page.status_code == 404 and "no longer there for you" in page.text
+    assert "Chinsinsi" not in page.text and "elders" not in page.text
+    again = form_of(page.text)
+    assert again["seg-1-text"] == "ndidapita kumunda" and 'name="restore"' not in page.text
+    assert stored(session, dictionary, made["id"])["version"] == 2
+    accounts.add_to_circle(session=session, user=outsider.user, dictionary=dictionary,
+                           circle="elders")  # fmt: skip
+    saved = client.post(url, data=again, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"].endswith("saved=3&merged=1")
+    now = stored(session, dictionary, made["id"])
+    assert now["segments"][1]["text"] == {"seh": "ndidapita kumunda"}
+    assert now["title"] == {"seh": "Chinsinsi"} and now["circle"] == "elders"

@@ -253,3 +253,50 @@ def test_when_the_clash_is_gone_the_choice_saves_the_merge(session, dictionary, 
     done = resolve(session, dictionary, ana, tid, mine, 3)
     assert done["version"] == 4 and done["segments"][1]["start"] == 1.3
     assert comments(session, tid)[-2:] == ["", "merged with a save made at the same time"]
+
+
+def test_a_text_deleted_meanwhile_is_saved_onto_only_once_restored(session, dictionary, editors):
+    ana, ben = editors
+    text = texts.create_text(session=session, dictionary=dictionary, data=story())
+    tid = text["id"]
+    save(session, dictionary, ben, tid, 1, change(1, start=1.1))
+    texts.delete_text(session=session, dictionary=dictionary, text_id=tid, editor="ben")
+    mine = change(0, translation={"en": "Then"})
+    with pytest.raises(texts.TextDeleted) as gone:
+        save(session, dictionary, ana, tid, 1, mine)
+    assert gone.value.details["last_revision"] == 2 and "restore it" in gone.value.message
+    with pytest.raises(texts.TextDeleted):  # the same through the API's save
+        texts.save_sent_text(session=session, dictionary=dictionary, viewer=ana, text_id=tid,
+                             version=1, data=story())  # fmt: skip
+    assert len(comments(session, tid)) == 3  # nothing written
+    done, merged = texts.restore_and_save(session=session, dictionary=dictionary, viewer=ana,
+                                          text_id=tid, version=1, edit=mine)  # fmt: skip
+    assert merged and done["version"] == 5
+    assert done["segments"][0]["translation"] == {"en": "Then"}  # mine
+    assert done["segments"][1]["start"] == 1.1  # and Ben's, from before the delete
+    assert comments(session, tid)[-2:] == [
+        "restored revision 2", "merged with a save made at the same time"]  # fmt: skip
+    again, _ = texts.restore_and_save(session=session, dictionary=dictionary, viewer=ana,
+                                      text_id=tid, version=5, edit=change(0, start=0.1))  # fmt: skip
+    assert again["version"] == 6  # restored meanwhile (here by herself): only saved onto
+
+
+def test_a_text_hidden_meanwhile_is_not_found_deleted_or_not(session, dictionary, editors):
+    """Hidden from Ana since she opened it: not found (and not told apart from a deleted one,
+    nor restored by her), nothing written."""
+    ana, ben = editors
+    text = texts.create_text(session=session, dictionary=dictionary, data=story())
+    tid = text["id"]
+    save(session, dictionary, ben, tid, 1,
+         lambda opened: dict(opened, visibility="restricted", circle="elders"))  # fmt: skip
+    for deleted in (False, True):
+        if deleted:
+            texts.delete_text(session=session, dictionary=dictionary, text_id=tid)
+        with pytest.raises(texts.TextNotFound) as gone:
+            save(session, dictionary, ana, tid, 1, change(0, translation={"en": "Then"}))
+        assert not isinstance(gone.value, texts.TextDeleted)
+        assert "nothing was saved" in gone.value.message
+        with pytest.raises(texts.TextNotFound):
+            texts.restore_and_save(session=session, dictionary=dictionary, viewer=ana,
+                                   text_id=tid, version=1, edit=change(0, start=0.1))  # fmt: skip
+    assert len(comments(session, tid)) == 3  # create, Ben's save, the delete
