@@ -71,8 +71,10 @@
     if (/(ches|shes|xes|zes)$/.test(w)) return w.slice(0, -2);
     return w.slice(0, -1);
   }
+  // lexicon/search/words.py LEADING_WORDS: "to speak", "the fox" gloss `speak`, `fox`
+  var LEADING_WORDS = { to: 1, a: 1, an: 1, the: 1 };
   function glossWords(found) {
-    return found.length > 1 && found[0] === "to" ? found.slice(1) : found;
+    return found.length > 1 && LEADING_WORDS.hasOwnProperty(found[0]) ? found.slice(1) : found;
   }
   function deletions(w) {
     var out = [w];

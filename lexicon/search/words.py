@@ -45,14 +45,17 @@ def stem(word: str) -> str:
     return word[:-1]
 
 
-INFINITIVE_MARKERS = frozenset({"to"})
+# Words a gloss, or a query for one, may begin with that say nothing of its meaning: the
+# infinitive's "to" ("to speak" glosses the verb `speak`) and English articles (a learner
+# asks for "the fox" or "a house"; some dictionaries gloss nouns "a kind of tree").
+LEADING_WORDS = frozenset({"to", "a", "an", "the"})
 
 
 def gloss_words(found: list[str]) -> list[str]:
-    """The words of a gloss (or of a query for one) without a leading infinitive marker: "to
-    speak" glosses the verb `speak`, so a learner's "speak" or "speaks" finds it as a gloss,
-    and "to speak" still does. A lone "to" stays."""
-    return found[1:] if len(found) > 1 and found[0] in INFINITIVE_MARKERS else found
+    """The words of a gloss (or of a query for one) without a leading "to" or article, so a
+    learner's "speak", "speaks" or "to speak" finds the gloss "to speak" as a gloss, and "the
+    fox" finds "fox". A lone "to" or "a" stays."""
+    return found[1:] if len(found) > 1 and found[0] in LEADING_WORDS else found
 
 
 def deletions(word: str) -> set[str]:

@@ -67,7 +67,10 @@ def queries(client) -> list[str]:
         if len(word) >= 5:
             out.append(word[:2] + word[3:] if n % 2 else word[:3] + "x" + word[4:])
         for sense in e["senses"][:1]:
-            out += (sense.get("glosses") or {}).get("en", "").split()[:2]
+            gloss = (sense.get("glosses") or {}).get("en", "").split()[:2]
+            out += gloss
+            if gloss and n % 3 == 0:  # as learners ask: "the fox" (an article is left out)
+                out.append(f"the {gloss[0]}")
     return [q for q in dict.fromkeys(out) if q.strip()]
 
 

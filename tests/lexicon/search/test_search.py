@@ -468,6 +468,35 @@ def test_a_verb_glossed_with_to_is_a_gloss_match_for_the_bare_verb(session, dict
     assert found("go to sleep") == [("kugona", "gloss")]
 
 
+def test_a_leading_article_is_not_part_of_a_gloss(session, dictionary):
+    """A learner asks for "the fox" or "a fox": the entry glossed "fox" comes first, as a
+    gloss, not the example sentences that hold "the fox"; a gloss written with an article
+    ("a kind of tree") is a whole gloss without it."""
+
+    def found(q):
+        return [
+            (i["headword_text"], i["match"]["type"]) for i in find(session, dictionary, q)["items"]
+        ]
+
+    for word, gloss, example in (
+        ("nkhandwe", "fox", ""),
+        ("kuona", "see", "I saw the fox in the bush"),
+        ("mtengo", "a kind of tree", ""),
+        ("a", "the letter a", ""),
+    ):
+        examples = [{"text": {"seh": "ndaona"}, "translations": {"en": example}}] if example else []
+        editing.create_entry(session=session, dictionary=dictionary, data={
+            "headword": {"seh": word},
+            "senses": [{"glosses": {"en": gloss}, "examples": examples}],
+        })  # fmt: skip
+    for q in ("the fox", "a fox", "The Fox", "foxes"):
+        assert found(q) == [("nkhandwe", "gloss")], q
+    assert found("kind of tree")[0] == ("mtengo", "gloss")
+    assert found("a kind of trees")[0] == ("mtengo", "gloss")
+    assert found("a")[0] == ("a", "exact")  # a lone "a" is still a word
+    assert found("the letter a") == found("letter a") == [("a", "gloss")]
+
+
 def test_migration_0012_rewrites_stored_gloss_stems_and_keeps_the_full_text_index_whole(
     engine, session, dictionary
 ):
@@ -506,6 +535,45 @@ def test_migration_0012_rewrites_stored_gloss_stems_and_keeps_the_full_text_inde
             assert connection.execute(text(match), {"q": "speak"}).scalar() == 1
     session.expire_all()
     assert find(session, dictionary, "speaks")["items"][0]["match"]["type"] == "gloss"
+
+
+def test_migration_0024_reindexes_glosses_that_begin_with_an_article(engine, session, dictionary):
+    from alembic import command
+    from sqlalchemy import text
+
+    from lexicon.db.migrate import alembic_config
+    from lexicon.operations.upgrade import upgrade
+
+    editing.create_entry(session=session, dictionary=dictionary,
+                         data={"headword": {"seh": "mtengo"}, "senses": [{"glosses": {"en": "a tree"}}]})  # fmt: skip
+    editing.create_entry(session=session, dictionary=dictionary,
+                         data={"headword": {"seh": "nyumba"}, "senses": [{"glosses": {"en": "house"}}]})  # fmt: skip
+    session.commit()
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.begin() as connection:  # back to 0023, with the row as 0023 wrote it
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0023_new_dictionary_jobs")
+        connection.execute(text("DELETE FROM search_reindex"))  # as if rebuilt at 0023 already
+        new = "kind = 'gl' AND stems = 'tree'"
+        if sqlite:
+            connection.execute(text("INSERT INTO search_fts(search_fts, rowid, stems) SELECT "
+                                    f"'delete', id, stems FROM search_text WHERE {new}"))  # fmt: skip
+        connection.execute(text(f"UPDATE search_text SET stems = 'a tree' WHERE {new}"))
+        if sqlite:
+            connection.execute(text("INSERT INTO search_fts(rowid, stems) SELECT id, stems "
+                                    "FROM search_text WHERE stems = 'a tree'"))  # fmt: skip
+    upgrade(engine)
+    with engine.connect() as connection:
+        stems = connection.execute(text("SELECT stems FROM search_text WHERE kind = 'gl' "
+                                        "ORDER BY stems")).scalars().all()  # fmt: skip
+        assert stems == ["house", "tree"]
+        if sqlite:
+            connection.execute(
+                text("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
+            )
+    session.expire_all()
+    assert find(session, dictionary, "the tree")["items"][0]["match"]["type"] == "gloss"
 
 
 @st.composite
