@@ -26,6 +26,14 @@ def _lx(obj: dict) -> dict:
     return (obj.get("extra") or {}).get("lift") or {}
 
 
+def _media_or_named(obj: dict) -> dict:
+    """An object's stored media, else the file another format's import named and the package
+    did not carry (`extra.import.media`: a Toolbox `\\pc` or `\\sf` with no file): written as
+    its href, as FLEx links a file it does not have yet, instead of dropped."""
+    named = ((obj.get("extra") or {}).get("import") or {}).get("media") or {}
+    return obj.get("media") or ({"href": named["href"]} if named.get("href") else {})
+
+
 def lift_date(value) -> str:
     """An ISO date/datetime as LIFT writes it (`2014-09-25T09:13:41Z`); '' for none."""
     if not value:
@@ -241,7 +249,7 @@ class Writer:
                 el, mf["lang"], {**(p.get("media") or {}), "audio_href": x["hrefs"]["media"]}
             )
         elif not mf:
-            self.media(el, "media", p.get("media") or {}, x, "audio")
+            self.media(el, "media", _media_or_named(p), x, "audio")
         _recording_traits(el, p)
         self.tail(el, x)
 
@@ -320,7 +328,7 @@ class Writer:
                 "rich": {"media.label": (px.get("rich") or {}).get("caption", {})},
                 "inner": {"media.label": (px.get("inner") or {}).get("caption", [])},
             }
-            self.media(el, "illustration", pic.get("media") or {}, lx, "image")
+            self.media(el, "illustration", _media_or_named(pic), lx, "image")
             for xml in px.get("xml") or []:
                 el.append(_frag(xml))
         for sub in s.get("subsenses") or []:
@@ -339,10 +347,13 @@ class Writer:
             self.audio_form(
                 el, mf["lang"], {**(ex.get("media") or {}), "audio_href": x["hrefs"]["media"]}
             )
-        elif not mf and (ex.get("media") or {}).get("sha256"):
-            # A recording made in Wordkeep: LIFT's example has no <media>, so it goes out as
-            # FieldWorks writes one, a form in the sentence language's audio writing system.
-            self.audio_form(el, _audio_lang(ex.get("text") or {}), ex["media"])
+        elif not mf and ((ex.get("media") or {}).get("sha256") or _media_or_named(ex)):
+            # A recording made in Wordkeep (or named by a Toolbox \sfx): LIFT's example has no
+            # <media>, so it goes out as FieldWorks writes one, a form in the sentence
+            # language's audio writing system.
+            media = _media_or_named(ex)
+            media = media if media.get("sha256") else {"audio_href": media["href"]}
+            self.audio_form(el, _audio_lang(ex.get("text") or {}), media)
         tr_audio = (x.get("audio") or {}).get("translations")
         if ex.get("translations") or "translation_type" in x or tr_audio:
             tr = etree.SubElement(el, "translation")

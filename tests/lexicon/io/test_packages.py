@@ -14,7 +14,9 @@ from lexicon.io.importer import import_file
 from lexicon.io.sources import detect_format
 from lexicon.media.storage import LocalStorage
 
-BIATAH = Path(__file__).parents[2] / "fixtures" / "lift-biatah" / "biatah.lift"
+FIX = Path(__file__).parents[2] / "fixtures"
+BIATAH = FIX / "lift-biatah" / "biatah.lift"
+HDI = FIX / "toolbox-hdi" / "db.sfm"
 
 
 @pytest.fixture
@@ -55,3 +57,20 @@ def test_a_toolbox_package_takes_the_file_with_records(session, tmp_path):
     d = editing.create_dictionary(session=session, data={"slug": "tb", "title": "T"})
     report = import_file(session=session, dictionary=d, path=out)
     assert report.created == 1
+
+
+def test_toolbox_file_names_without_their_files_go_on_to_lift(session, tmp_path):
+    """Toolbox to FLEx, a common move: a record's \\sf (its recording) names a file the upload
+    did not carry. The name is kept, and the LIFT export writes it as FLEx writes a media
+    link, so the project's own files link up again; a LIFT re-import names the same files."""
+    d = editing.create_dictionary(session=session, data={"slug": "hdi", "title": "Hdi"})
+    first = import_file(session=session, dictionary=d, path=HDI, format="mdf")
+    assert first.media_missing > 10
+    out = tmp_path / "hdi.lift.zip"
+    export_dictionary(session=session, dictionary=d, format="lift", dest=out)
+    lift = zipfile.ZipFile(out).read("hdi.lift").decode("utf-8")
+    assert '<media href="' in lift  # pronunciations; examples' in audio writing systems
+    assert "-Zxxx-x-audio" in lift
+    again = editing.create_dictionary(session=session, data={"slug": "hdi-2", "title": "H"})
+    back = import_file(session=session, dictionary=again, path=out, format="lift")
+    assert back.media_missing == first.media_missing
