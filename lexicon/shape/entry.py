@@ -201,6 +201,14 @@ def iter_media(entry) -> Iterator[tuple[str, Any]]:
             yield kind, part
 
 
+def named_file(part: dict) -> str:
+    """The file an import named for a part and its package did not carry (kept in
+    `extra.import.media`, as a Toolbox `\\sf` or a spreadsheet's audio cell), or "": exports
+    write that name back so the link is not lost."""
+    named = ((part.get("extra") or {}).get("import") or {}).get("media") or {}
+    return named.get("href") or "" if isinstance(named, dict) else ""
+
+
 def media_sha(part) -> str | None:
     """The sha256 of the stored file a part's `media` names (None while it names none)."""
     media = part.get("media") if isinstance(part, dict) else getattr(part, "media", None)

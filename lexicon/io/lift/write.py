@@ -13,7 +13,7 @@ from lexicon.io.lift.read import SEMANTIC_DOMAIN_TRAITS
 from lexicon.io.lift.unchanged import names_media
 from lexicon.io.safety import nfc, xml_parser
 from lexicon.shape import verbatim
-from lexicon.shape.entry import MEDIA_KINDS, audio_refs, iter_media
+from lexicon.shape.entry import MEDIA_KINDS, audio_refs, iter_media, named_file
 
 _PARSER = xml_parser()
 
@@ -28,10 +28,9 @@ def _lx(obj: dict) -> dict:
 
 def _media_or_named(obj: dict) -> dict:
     """An object's stored media, else the file another format's import named and the package
-    did not carry (`extra.import.media`: a Toolbox `\\pc` or `\\sf` with no file): written as
-    its href, as FLEx links a file it does not have yet, instead of dropped."""
-    named = ((obj.get("extra") or {}).get("import") or {}).get("media") or {}
-    return obj.get("media") or ({"href": named["href"]} if named.get("href") else {})
+    did not carry (a Toolbox `\\pc` or `\\sf` with no file): written as its href, as FLEx
+    links a file it does not have yet, instead of dropped."""
+    return obj.get("media") or ({"href": named_file(obj)} if named_file(obj) else {})
 
 
 def lift_date(value) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from lexicon.io import recording_notes
 from lexicon.io.mdf.markers import DEFAULT_MARKERS, ENTRY_LEVEL, LANGUAGE_SUFFIXES, SUFFIXED, fields
 from lexicon.shape import verbatim
-from lexicon.shape.entry import iter_senses
+from lexicon.shape.entry import iter_senses, named_file
 
 HEADER = "\\_sh v3.0  400  MDF 4.0"
 NEWLINE = "\r\n"  # Toolbox is Windows software; its own databases use CRLF
@@ -151,8 +151,7 @@ class _Writer:
         media = obj.get("media") or {}
         if media.get("sha256") in self.media_names:
             return self.media_names[media["sha256"]]
-        kept = ((obj.get("extra") or {}).get("import") or {}).get("media") or {}
-        return kept.get("href") or media.get("href") or media.get("original_name") or ""
+        return named_file(obj) or media.get("href") or media.get("original_name") or ""
 
     # ------------------------------------------------------------------ record
     def record(self, entry: dict) -> str:

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from lexicon.io.tabular.read import guess_mapping, neutralise
-from lexicon.shape.entry import iter_sense_paths
+from lexicon.shape.entry import iter_sense_paths, named_file
 
 
 def _flat_senses(entry: dict):
@@ -88,7 +88,7 @@ def table_rows(entries: list[dict], columns: list[str]):
         pron = next((p for p in e.get("pronunciations") or []), None)
         if pron:
             base["ipa"] = pron.get("ipa") or ""
-            base["audio"] = (pron.get("media") or {}).get("original_name") or ""
+            base["audio"] = (pron.get("media") or {}).get("original_name") or named_file(pron)
         senses = list(_flat_senses(e)) or [("", None)]
         for number, s in senses:
             row = dict(base)
@@ -118,7 +118,8 @@ def _sense_cells(row: dict, s: dict) -> None:
         row.update(_example_cells(s["examples"][0]))
     row["semantic_domain"] = "; ".join(s.get("semantic_domains") or [])
     if s.get("pictures"):
-        row["picture"] = (s["pictures"][0].get("media") or {}).get("original_name") or ""
+        picture = s["pictures"][0]
+        row["picture"] = (picture.get("media") or {}).get("original_name") or named_file(picture)
     for n in s.get("notes") or []:
         for lang, text in (n.get("text") or {}).items():
             row[f"note_{lang}"] = (

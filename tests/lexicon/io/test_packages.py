@@ -3,6 +3,7 @@ with pictures carries a README.txt, which is no Toolbox file (issue 19: round tr
 
 from __future__ import annotations
 
+import csv
 import zipfile
 from pathlib import Path
 
@@ -74,3 +75,7 @@ def test_toolbox_file_names_without_their_files_go_on_to_lift(session, tmp_path)
     again = editing.create_dictionary(session=session, data={"slug": "hdi-2", "title": "H"})
     back = import_file(session=session, dictionary=again, path=out, format="lift")
     assert back.media_missing == first.media_missing
+    sheet = tmp_path / "hdi.csv"  # a spreadsheet keeps the names in its audio column
+    export_dictionary(session=session, dictionary=d, format="csv", dest=sheet)
+    rows = list(csv.DictReader(sheet.read_text("utf-8").splitlines()))
+    assert sum(1 for r in rows if r["audio"].endswith(".wav")) > 10
