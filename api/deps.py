@@ -4,10 +4,11 @@ Routes name them by type (`Annotated` aliases), never as `= Depends(...)` defaul
 
     def edit_entry(dictionary: DictionaryDep, session: SessionDep, viewer: Requires("edit")): ...
 
-`SessionDep`, `SettingsDep`, `ViewerDep` (anyone, maybe anonymous), `CurrentUser` (a signed-in
-user, else 401), `DictionaryDep` (the path's `{slug}`, access-checked), `StorageDep` (media
-storage), `CsrfChecked`, `IfMatch`, and the role checks `ProposerDep`, `EditorDep`,
-`ReviewerDep`, `ManagerDep` (`Requires(action)` for any other action)."""
+`SessionDep` (`ImportSessionDep` for a route that imports a file), `SettingsDep`, `ViewerDep`
+(anyone, maybe anonymous), `CurrentUser` (a signed-in user, else 401), `DictionaryDep` (the
+path's `{slug}`, access-checked), `StorageDep` (media storage), `CsrfChecked`, `IfMatch`, and
+the role checks `ProposerDep`, `EditorDep`, `ReviewerDep`, `ManagerDep` (`Requires(action)` for
+any other action)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from api import csrf
 from lexicon import accounts, entries
 from lexicon.accounts import access
 from lexicon.accounts.access import ANONYMOUS, Viewer
+from lexicon.db import bound_waits
 from lexicon.errors import InvalidInput, NotAuthenticated
 from lexicon.media.storage import Storage
 from lexicon.models import Dictionary, User
@@ -39,12 +41,23 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's database session. Async: making one does no I/O, and closing it (ending
     its transaction) is quick, so neither needs a trip to a worker thread; the handlers that
-    use it run in worker threads as before."""
+    use it run in worker threads as before. Someone waits for its answer, so on PostgreSQL its
+    writes wait for others' rows (a large import's) at most WORDKEEP_LOCK_TIMEOUT, then are
+    refused as busy (503), as SQLite's wait at most its busy timeout."""
     with Session(request.app.state.engine, expire_on_commit=False) as session:
-        yield session
+        yield bound_waits(session, request.app.state.settings.lock_timeout)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+async def get_import_session(session: SessionDep) -> Session:
+    """The request's session for a route that imports a file itself: an import waits for the
+    rows it needs as long as it takes (its own writing is what others wait for)."""
+    return bound_waits(session, None)
+
+
+ImportSessionDep = Annotated[Session, Depends(get_import_session)]
 
 
 async def get_storage(request: Request) -> Storage:  # async: no trip to a worker thread

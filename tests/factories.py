@@ -5,11 +5,13 @@ Fixtures live in tests/conftest.py; what is here is called, not requested by nam
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import socket
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
@@ -147,6 +149,31 @@ def others_can_write(engine, dictionary_id: int) -> bool:
             return True
         except OperationalError:
             return False
+        finally:
+            connection.rollback()
+
+
+@contextlib.contextmanager
+def dictionary_held(engine, dictionary_id: int) -> Iterator[None]:
+    """Another connection holds the dictionary as a large import's write does, until the block
+    ends. SQLite: its one write lock (BEGIN IMMEDIATE). PostgreSQL: the dictionary's row, which
+    an import's first statement updates (`editing.touch`) and every other write then waits for."""
+    if engine.dialect.name == "sqlite":
+        other = sqlite3.connect(engine.url.database, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        return
+    with engine.connect() as connection:
+        connection.execute(
+            text("UPDATE dictionary SET generation = generation + 1 WHERE id = :id"),
+            {"id": dictionary_id},
+        )
+        try:
+            yield
         finally:
             connection.rollback()
 

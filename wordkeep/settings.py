@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Files younger than this are never swept: they may belong to an upload in flight.
     media_sweep_grace: float = Field(3600.0, ge=60)
     page_cache_size: int = 2000  # search/browse pages kept per worker (0: none)
+    # PostgreSQL: seconds a page's or API client's write waits for a row another write holds (a
+    # large import) before it is refused as busy (503); SQLite's writes wait 15 s for its lock.
+    lock_timeout: float = Field(15.0, gt=0)
     # Who may create dictionaries through the API: site admins only, or any signed-in account.
     dictionary_creators: Literal["admins", "anyone"] = "admins"
     # Prints not already in the print cache, per client and minute, and at once per worker.

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from api.csrf import require_csrf, require_csrf_for_session
-from api.deps import DictionaryDep, EditorDep, SessionDep, StorageDep
+from api.deps import DictionaryDep, EditorDep, ImportSessionDep, SessionDep, StorageDep
 from api.errors import status_for
 from api.i18n import _
 from api.routes.interchange import (
@@ -115,7 +115,7 @@ def import_page_post(
     format: Annotated[str, Form()] = "",
     action: Annotated[str, Form()] = "dry_run",
     dictionary: DictionaryDep,
-    session: SessionDep,
+    session: ImportSessionDep,
     viewer: EditorDep,
     storage: StorageDep,
 ):

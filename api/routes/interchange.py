@@ -15,7 +15,7 @@ from sqlmodel import Session
 from starlette.background import BackgroundTask
 
 from api.csrf import require_csrf_for_session
-from api.deps import DictionaryDep, EditorDep, SessionDep, StorageDep, ViewerDep
+from api.deps import DictionaryDep, EditorDep, ImportSessionDep, SessionDep, StorageDep, ViewerDep
 from api.errors import status_for
 from api.urls import urls
 from lexicon.accounts.access import Viewer
@@ -136,7 +136,7 @@ def import_upload(
         bool, Form(description="answer NDJSON progress lines, then the report")
     ] = False,
     dictionary: DictionaryDep,
-    session: SessionDep,
+    session: ImportSessionDep,
     viewer: EditorDep,
     storage: StorageDep,
 ):

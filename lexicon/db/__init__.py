@@ -14,6 +14,7 @@ from lexicon.db.engine import (
     without_waiting,
 )
 from lexicon.db.transactions import (
+    bound_waits,
     transaction,
 )
 
@@ -21,6 +22,7 @@ __all__ = [
     "BUSY_TIMEOUT_MS",
     "WRITE_OPTION",
     "begin_write",
+    "bound_waits",
     "is_sqlite",
     "make_engine",
     "normalise_url",

@@ -1,10 +1,18 @@
-"""The outermost-commits transaction every write runs in."""
+"""The outermost-commits transaction every write runs in, and how long it waits for another.
+
+A write kept waiting too long by another (a large import holds the dictionary while it writes)
+is refused as `Busy`, nothing saved, so the keeper is told at once and their form kept. SQLite:
+the one write lock, waited for at BEGIN up to its busy timeout (lexicon.db.engine). PostgreSQL:
+the rows it needs, waited for up to the lock timeout its session was given (`bound_waits`; the
+web layer gives every request's session one); a session given none (an import, a background
+job, the command line) waits as long as it must."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -18,6 +26,15 @@ BUSY = Label(
     "The dictionary is busy writing another change, such as a large import. Nothing was "
     "saved: save again in a minute."
 )
+LOCK_WAIT = "wk_lock_wait_ms"  # session.info: PostgreSQL's lock timeout for its writes
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock timeout (and NOWAIT)
+
+
+def bound_waits(session: Session, seconds: float | None) -> Session:
+    """Have the session's write transactions on PostgreSQL wait at most `seconds` for a row
+    another transaction holds, then give up as Busy (None: wait as long as it takes)."""
+    session.info[LOCK_WAIT] = None if seconds is None else max(1, round(seconds * 1000))
+    return session
 
 
 @contextmanager
@@ -34,12 +51,29 @@ def transaction(session: Session) -> Iterator[Session]:
             raise Busy(BUSY) from exc
     session.info["wk_depth"] = depth + 1
     try:
+        if depth == 0:
+            _bound(session)
         yield session
         if depth == 0:
             session.commit()
-    except BaseException:
+    except BaseException as exc:
         if depth == 0:
             session.rollback()
+            if _lock_timed_out(exc) and session.info.get(LOCK_WAIT):  # ours, not a NOWAIT
+                raise Busy(BUSY) from exc
         raise
     finally:
         session.info["wk_depth"] = depth
+
+
+def _bound(session: Session) -> None:
+    """PostgreSQL: this transaction's lock timeout, as `bound_waits` gave the session."""
+    wait = session.info.get(LOCK_WAIT)
+    if wait and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.set_config("lock_timeout", f"{wait}ms", True)))
+
+
+def _lock_timed_out(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError) and (
+        getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE
+    )

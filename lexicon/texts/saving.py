@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from lexicon.accounts.access import Viewer
 from lexicon.db.transactions import transaction
+from lexicon.editing.dictionaries import touch
 from lexicon.errors import Gone, InvalidInput, StaleVersion
 from lexicon.models import Dictionary, TextRevision
 from lexicon.shape.labels import KEPT_AT_THE_SAME_TIME, MERGED, RESOLVED
@@ -69,6 +70,7 @@ def _live(session, dictionary, viewer, text_id: str) -> tuple[dict, dict]:
     """The whole text, locked, and the keeper's view of it. TextDeleted when it was deleted
     meanwhile (and they may see it as it was), else TextNotFound when it is not there for them
     (hidden from them since they opened it, or never there); either way nothing is saved."""
+    touch(session, dictionary)  # the dictionary's row first, as every write takes it (one order)
     try:
         whole = store.locked_text(session=session, dictionary=dictionary, text_id=text_id)
     except store.TextNotFound:
@@ -155,6 +157,7 @@ def restore_and_save(
     form is saved onto it as onto any save made meanwhile (`save_text`: merged, or
     TextConflict). A text someone restored meanwhile is only saved onto."""
     with transaction(session):
+        touch(session, dictionary)
         whole = store.deleted_text(session=session, dictionary=dictionary, text_id=text_id)
         if view.filter_text(viewer, dictionary, whole) is not None:
             store.restore_revision(

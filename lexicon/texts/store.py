@@ -442,6 +442,7 @@ def restore_revision(
     """Make revision `number` current again (undeleting the text if needed); segments hidden
     from `viewer` now stay exactly as they are."""
     with transaction(session):
+        touch(session, dictionary)  # the dictionary's row first, as every write takes it
         row = _row(session, dictionary, text_id, lock=True)
         revision = session.exec(
             select(TextRevision).where(

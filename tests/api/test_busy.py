@@ -3,7 +3,8 @@ restore, another process) is refused as busy, 503, saying nothing was saved, and
 keeps what the keeper typed in the form to save again: not a bare server error.
 
 On SQLite only, whatever database the run is for: PostgreSQL has no database-wide write lock (a
-save there waits for the rows it needs, and an import holds only its dictionary's row)."""
+save there waits for the rows it needs, and an import holds only its dictionary's row; that wait
+is bounded too: tests/api/test_lock_wait.py, on both databases)."""
 
 from __future__ import annotations
 
