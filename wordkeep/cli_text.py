@@ -56,7 +56,8 @@ def import_command(
                 )  # fmt: skip
     finally:
         engine.dispose()
-    typer.echo(f"imported text {text['id']}: {len(text['segments'])} segments")
+    count = len(text["segments"])
+    typer.echo(f"imported text {text['id']}: {count} segment{'' if count == 1 else 's'}")
 
 
 @text_app.command("export")

@@ -181,7 +181,19 @@ def texts_from_bytes(
     texts = FORMATS[key].read(data, name, mapping)
     if not texts:
         raise TextRejected(f"{name}: the file holds no text")
+    _title_from_name(texts, name)
     return texts
+
+
+def _title_from_name(texts: list[dict], name: str) -> None:
+    """A text its file gives no title (ELAN, TextGrid and plain transcripts have none) is
+    titled by the file's name, in its transcription's writing system: a keeper who brings ten
+    recordings' transcripts finds each by its file's name, not ten "Untitled text"."""
+    untitled = [t for t in texts if not any((t.get("title") or {}).values())]
+    stem = Path(name).stem.strip()
+    for n, text in enumerate(untitled, 1):
+        lang = next((k for s in text.get("segments") or [] for k in s.get("text") or {}), "und")
+        text["title"] = {lang: stem if len(untitled) == 1 else f"{stem} {n}"}
 
 
 def read_texts(

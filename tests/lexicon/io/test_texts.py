@@ -102,6 +102,23 @@ def test_several_texts_in_one_file(tmp_path):
         read_text(two)
 
 
+def test_a_text_its_file_gives_no_title_is_titled_by_the_file_name(tmp_path):
+    """ELAN, TextGrid and plain transcripts carry no title: the file's name stands for it (in
+    the transcription's writing system), not "Untitled text"; a title the file has is kept."""
+    assert read_text(KICHWA_EAF)["title"] == {"und": "kichwa_ch2_excerpt"}
+    assert read_text(KICHWA_GRID)["title"] == {"und": "kichwa_ch2_excerpt.DERIVED"}
+    story = read_text(FIXTURES / "story.txt")
+    assert list(story["title"].values()) == ["story"]
+    assert read_text(FIXTURES / "sil-flextext" / "Glossed.flextext")["title"] == {"ext": "Glossed"}
+    body = (FIXTURES / "sil-flextext" / "Freeform.flextext").read_text(encoding="utf-8")
+    body = body.replace('<item type="title" lang="ext">Freeform</item>', "")
+    inner = body[body.index("<interlinear-text") : body.index("</document>")]
+    two = tmp_path / "visit.flextext"
+    two.write_text(body.replace("</document>", inner + "</document>"), encoding="utf-8")
+    titles = [next(iter(t["title"].values())) for t in read_texts(two)]
+    assert titles == ["visit 1", "visit 2"]
+
+
 def test_audio_must_cover_the_annotations():
     seconds = measure_duration(BOBBY_WAV)
     assert 1.19 < seconds < 1.2
