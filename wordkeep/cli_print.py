@@ -33,7 +33,9 @@ def print_command(
     font_size: float | None = typer.Option(None, "--font-size", help="Points (6-24)."),
     langs: str | None = typer.Option(None, "--langs", help="Gloss languages, e.g. en,pt."),
     qr: bool = typer.Option(False, "--qr", help="A QR code per entry that opens its audio."),
-    base_url: str = typer.Option("", "--base-url", help="Site address the QR codes open."),
+    base_url: str = typer.Option(
+        "", "--base-url", help="Site address the QR codes open (default: WORDKEEP_PUBLIC_URL)."
+    ),
     as_user: str | None = typer.Option(
         None, "--as", help="Print what this user (email) may see; default: the public view."
     ),
@@ -50,7 +52,7 @@ def print_command(
         font_size=font_size,
         langs=tuple(x.strip() for x in (langs or "").split(",") if x.strip()),
         qr=qr,
-        base_url=base_url,
+        base_url=base_url or settings.public_url or "",
         allow_uncovered=allow_uncovered,
     )
     selection = Selection(letter=letter, domain=domain, pos=pos, q=query, status=status)

@@ -148,6 +148,11 @@ def test_cli_print_writes_the_pdf(tmp_path, monkeypatch, database_url, media_dir
     assert runner.invoke(app, as_owner).exit_code == 0
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
     assert "siri" in text
+    qr = ["print", "-d", "demo", "-o", str(out), "--qr"]
+    no_address = runner.invoke(app, qr)
+    assert no_address.exit_code == 2 and "base_url" in no_address.output
+    monkeypatch.setenv("WORDKEEP_PUBLIC_URL", "https://words.example.org")  # as `serve` uses
+    assert runner.invoke(app, qr).exit_code == 0, "the site's address is the QR codes' default"
 
 
 def test_builder_in_chromium_previews_and_downloads(live_server, page, entries, tmp_path):
