@@ -69,6 +69,11 @@ class EntryNotFound(NotFound):
     """No entry with that id in this dictionary."""
 
 
+class EntryDeleted(EntryNotFound, Gone):
+    """The entry was deleted while the keeper edited it: nothing was saved; it can be restored
+    (`lexicon.editing.restore_and_save`, or its revision before the delete)."""
+
+
 class RevisionNotFound(NotFound):
     """No revision with that number for this entry."""
 

@@ -2,7 +2,7 @@
 dictionary settings form (`settings`). The domain (lexicon) never sees form field names except
 as validation keys."""
 
-from api.forms.entry import entry_from_form, field_text, form_version, parse_form
+from api.forms.entry import entry_from_form, field_text, form_version, parse_form, typed_entry
 from api.forms.settings import (
     SettingsInvalid,
     alphabet_config,
@@ -25,5 +25,6 @@ __all__ = [
     "sort_preview",
     "text_editor",
     "text_from_form",
+    "typed_entry",
     "typed_text",
 ]

@@ -211,6 +211,21 @@ def entry_from_form(form: dict, base: dict | None = None) -> dict:
     return out
 
 
+def typed_entry(form: dict, entry_id: str | None) -> dict:
+    """What the keeper typed, read onto nothing (the entry is no longer there for them to read
+    it onto, or could not be read: busy): each sense, example and recording keeps the id the
+    form posted, so the form saved again edits those and keeps what it does not show."""
+    opened = {
+        "senses": [
+            {"id": field_text(s.get("id")),
+             "examples": [{"id": field_text(e.get("id"))} for e in _ordered(s.get("ex"))]}
+            for s in _ordered(form.get("sense"))
+        ],
+        "pronunciations": [{"id": field_text(p.get("id"))} for p in _ordered(form.get("pron"))],
+    }  # fmt: skip
+    return {**entry_from_form(form, opened), "id": entry_id, "version": form_version(form)}
+
+
 def form_version(form: dict) -> int | None:
     value = field_text(form.get("version"))
     return int(value) if value.isdigit() else None

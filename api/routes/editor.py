@@ -25,8 +25,9 @@ from api.routes.media import MediaLimitsDep
 from api.templating import render
 from api.urls import urls
 from lexicon import editing, entries, media
+from lexicon.accounts import access
 from lexicon.editing import review
-from lexicon.errors import Busy, InvalidInput, StaleVersion
+from lexicon.errors import Busy, EntryDeleted, EntryNotFound, InvalidInput, StaleVersion
 from lexicon.models import Dictionary
 from lexicon.shape.entry import blank_entry
 
@@ -98,7 +99,8 @@ def entry_list(
 # ---------------------------------------------------------------- the entry form
 
 
-def _form_page(request, dictionary, session, viewer, entry, *, errors=None, status_code=200):
+def _form_page(request, dictionary, session, viewer, entry, *, errors=None, status_code=200,
+               gone=""):  # fmt: skip
     ctx = {
         "entry": entry,
         "new": not entry.get("id"),
@@ -110,6 +112,8 @@ def _form_page(request, dictionary, session, viewer, entry, *, errors=None, stat
         "vernacular": _tags(dictionary.vernacular_ws, entry.get("headword")),
         "analysis": _tags(dictionary.analysis_ws, *_analysis_values(entry)),
         "saved": request.query_params.get("saved"),
+        "restored": request.query_params.get("restored"),
+        "gone": gone,  # "deleted" or "hidden" meanwhile: the form as typed, nothing saved
         "viewer": viewer,
     }
     return render(request, "editor/form.html", ctx, dictionary=dictionary, status_code=status_code)
@@ -202,36 +206,63 @@ def save_entry(
 ):
     form = forms.parse_form(pairs)
     action = dict(pairs).get("_action", "save")
-    if action != "save":
-        base = _base_or_empty(session, dictionary, viewer, entry_id, form)
-        entry = _with_blank({**forms.entry_from_form(form, base), "id": entry_id}, action)
-        entry["version"] = forms.form_version(form)
-        return _form_page(request, dictionary, session, viewer, entry)
+    restore = bool(forms.field_text(form.get("restore")))  # deleted meanwhile: restore it first
+    gone = "deleted" if restore else ""  # until it is restored, the form offers that again
     try:
-        base = _base_or_empty(session, dictionary, viewer, entry_id, form)
-        change = editing.save_entry(
-            session=session, dictionary=dictionary, viewer=viewer, entry_id=entry_id,
-            entry=forms.entry_from_form(form, base), version=forms.form_version(form),
-        )  # fmt: skip
+        if action != "save":
+            base = _base_or_empty(session, dictionary, viewer, entry_id, form)
+            entry = _with_blank({**forms.entry_from_form(form, base), "id": entry_id}, action)
+            entry["version"] = forms.form_version(form)
+            return _form_page(request, dictionary, session, viewer, entry, gone=gone)
+        change = _save(session, dictionary, viewer, entry_id, form, restore)
     except StaleVersion as exc:
         return _conflict_page(request, dictionary, viewer, exc.details["mine"], exc.current)
     except Busy as exc:  # another write held the lock too long: what was typed stays here
-        entry = {**forms.entry_from_form(form), "id": entry_id,
-                 "version": forms.form_version(form)}  # fmt: skip
-        return _form_page(request, dictionary, session, viewer, entry,
-                          errors={"_form": exc.message}, status_code=503)  # fmt: skip
+        return _form_page(request, dictionary, session, viewer, forms.typed_entry(form, entry_id),
+                          errors={"_form": exc.message}, status_code=503, gone=gone)  # fmt: skip
     except InvalidInput as exc:
         entry = exc.details.get("entry") or forms.entry_from_form(form)
         errors = exc.details.get("errors")
         errors = errors if isinstance(errors, dict) else {"_form": exc.message}
         entry.update(id=entry_id, version=forms.form_version(form))
-        return _form_page(
-            request, dictionary, session, viewer, entry, errors=errors, status_code=422
-        )
+        return _form_page(request, dictionary, session, viewer, entry, errors=errors,
+                          status_code=422, gone=gone)  # fmt: skip
+    except EntryNotFound as exc:  # deleted or hidden meanwhile: what was typed stays here
+        typed = _with_blank(forms.typed_entry(form, entry_id), action)
+        return _gone(request, dictionary, session, viewer, typed, exc)
     if change.entry is None:  # a contributor's change waits in the review queue
         return see_other(editor_url(dictionary, "review?proposed=1"))
     saved = change.entry
-    return see_other(editor_url(dictionary, f"entries/{saved['id']}?saved={saved['version']}"))
+    done = "&restored=1" if restore else ""
+    return see_other(
+        editor_url(dictionary, f"entries/{saved['id']}?saved={saved['version']}{done}")
+    )
+
+
+def _save(session, dictionary, viewer, entry_id, form: dict, restore: bool) -> review.Change:
+    """The form saved: read onto the version it was opened at (restored first when `restore`:
+    the entry was deleted while it was being edited)."""
+    version = forms.form_version(form)
+    if restore:
+        return editing.restore_and_save(
+            session=session, dictionary=dictionary, viewer=viewer, entry_id=entry_id,
+            version=version, edit=lambda opened: forms.entry_from_form(form, opened),
+        )  # fmt: skip
+    base = _base_or_empty(session, dictionary, viewer, entry_id, form)
+    return editing.save_entry(
+        session=session, dictionary=dictionary, viewer=viewer, entry_id=entry_id,
+        entry=forms.entry_from_form(form, base), version=version,
+    )  # fmt: skip
+
+
+def _gone(request, dictionary, session, viewer, typed: dict, exc: EntryNotFound):
+    """Nothing was saved: the form again as the keeper typed it and nothing of the entry as it
+    is now, saying it was deleted (410; an editor's button restores it with their changes
+    saved onto it) or is no longer theirs to see (404; saved again once they may see it)."""
+    deleted = isinstance(exc, EntryDeleted)
+    gone = "deleted" if deleted and access.may(viewer, dictionary, "edit") else "hidden"
+    return _form_page(request, dictionary, session, viewer, typed,
+                      status_code=410 if deleted else 404, gone=gone)  # fmt: skip
 
 
 def _base_or_empty(session, dictionary, viewer, entry_id, form) -> dict:
@@ -333,6 +364,9 @@ def resolve_conflict(
         )  # fmt: skip
     except StaleVersion as exc:  # yet another save happened meanwhile: compare again
         return _conflict_page(request, dictionary, viewer, mine, exc.current)
+    except EntryNotFound as exc:  # deleted or hidden while choosing: theirs is gone, mine stays
+        typed = {**mine, "id": entry_id, "version": their_version}
+        return _gone(request, dictionary, session, viewer, typed, exc)
     return see_other(editor_url(dictionary, f"entries/{entry_id}?saved={saved['version']}"))
 
 

@@ -32,6 +32,14 @@ router = APIRouter(
     dependencies=[Depends(require_csrf_for_session)],
 )
 PROPOSED = {202: {"model": ProposalPublic, "description": "A contributor's change, now waiting"}}
+CHANGED = {
+    **PROPOSED,
+    404: {"description": "No such entry that you may see (hidden from you since you opened it, "
+          "say): nothing was saved"},
+    410: {"description": "Deleted since you opened it: nothing was saved; restore it "
+          "(`POST .../revisions/{n}/restore`, `n` in `detail`), then send your change again "
+          "with the version that answers"},
+}  # fmt: skip
 
 
 def _proposed(change: review.Change) -> JSONResponse:
@@ -100,7 +108,7 @@ async def get_entry(
     return entry
 
 
-@router.put("/{entry_id}", response_model=EntryPublic, responses=PROPOSED)
+@router.put("/{entry_id}", response_model=EntryPublic, responses=CHANGED)
 def update_entry(
     entry_id: str,
     response: Response,
@@ -120,7 +128,7 @@ def update_entry(
     return change.entry
 
 
-@router.delete("/{entry_id}", status_code=204, responses=PROPOSED)
+@router.delete("/{entry_id}", status_code=204, responses=CHANGED)
 def delete_entry(
     entry_id: str,
     if_match: IfMatch,

@@ -28,6 +28,7 @@ from lexicon.editing.editor import (
     palette,
     parts_of_speech,
     resolve_conflict,
+    restore_and_save,
     save_entry,
     validate,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "parts_of_speech",
     "rekey_dictionary",
     "resolve_conflict",
+    "restore_and_save",
     "restore_revision",
     "save_entry",
     "set_server_extra",

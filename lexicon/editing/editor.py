@@ -19,8 +19,9 @@ from lexicon.accounts import access
 from lexicon.accounts.access import Viewer
 from lexicon.db.transactions import transaction
 from lexicon.editing import review
-from lexicon.editing.write import update_entry
-from lexicon.entries.read import alphabet_for, entry_dict, list_entries, stored_entry
+from lexicon.editing.dictionaries import touch
+from lexicon.editing.write import restore_revision, update_entry
+from lexicon.entries.read import alphabet_for, entry_dict, list_entries
 from lexicon.errors import EntryNotFound, InvalidInput, StaleVersion
 from lexicon.models import (
     Dictionary,
@@ -244,12 +245,19 @@ def opened_version(
 ) -> dict:
     """The entry as `viewer` saw it at `version` (revision n is version n): what the form is
     merged onto. Parts hidden from the viewer, then or now, are left out here and put back on
-    saving; an entry hidden from them now is not found, whatever it was then."""
+    saving; an entry hidden from them now is not found, whatever it was then, and one deleted
+    since is EntryDeleted (`restore_and_save`)."""
+    current = review.live_entry(
+        session=session, dictionary=dictionary, viewer=viewer, entry_id=entry_id
+    )
+    return _opened(session, dictionary, entry_id, version, viewer, current)
+
+
+def _opened(session, dictionary, entry_id: str, version: int | None, viewer, current) -> dict:
+    """Revision `version` as the viewer saw it, hidden parts left out by what is hidden from
+    them in it or in `current` (the stored entry)."""
     if version is None:
         raise InvalidInput("version: the form does not say which version it edits")
-    current = stored_entry(session=session, dictionary=dictionary, entry_id=entry_id)
-    if access.filter_entry(viewer, dictionary, current) is None:
-        raise EntryNotFound(f"no entry {entry_id} in {dictionary.slug!r}")
     row = session.exec(
         select(Revision).where(Revision.entry_id == entry_id, Revision.number == version)
     ).scalar_one_or_none()
@@ -259,6 +267,45 @@ def opened_version(
     if seen is None:
         raise EntryNotFound(f"no entry {entry_id} in {dictionary.slug!r}")
     return seen
+
+
+def restore_and_save(
+    *,
+    session: Session,
+    dictionary: Dictionary,
+    viewer: Viewer,
+    entry_id: str,
+    version: int | None,
+    edit: Callable[[dict], dict],
+) -> review.Change:
+    """Save the keeper's form onto an entry deleted while they edited it (EntryDeleted): it is
+    restored as it was when deleted (a revision of its own, kept whatever follows) and the form
+    (`edit` reads it onto the version it was opened at) saved onto that: at once when nobody
+    saved the entry between their opening it and its delete, else as any save made meanwhile
+    (StaleVersion: the conflict view). One restored meanwhile is only saved onto. InvalidInput
+    restores nothing."""
+    access.require(viewer, dictionary, "edit")
+    stale = None
+    with transaction(session):
+        touch(session, dictionary)  # the dictionary's row first, as every write takes it
+        current = review.seen_entry(
+            session=session, dictionary=dictionary, viewer=viewer, entry_id=entry_id
+        )
+        entry = edit(_opened(session, dictionary, entry_id, version, viewer, current))
+        at = version
+        if current["deleted"]:
+            before = current["version"] - 1  # the delete is a revision of its own
+            restored = restore_revision(
+                session=session, dictionary=dictionary, entry_id=entry_id, number=before,
+                editor=viewer.label, viewer=viewer,
+            )  # fmt: skip
+            at = restored["version"] if before == version else version
+        try:
+            return save_entry(session=session, dictionary=dictionary, viewer=viewer,
+                              entry_id=entry_id, entry=entry, version=at)  # fmt: skip
+        except StaleVersion as exc:  # the restore stays: the keeper chooses, as after any save
+            stale = exc
+    raise stale
 
 
 def resolve_conflict(

@@ -18,6 +18,7 @@ from lexicon import accounts, editing
 from lexicon.accounts import access
 from lexicon.accounts.access import Viewer
 from lexicon.db.transactions import transaction
+from lexicon.editing.write import deleted_meanwhile
 from lexicon.entries import relations
 from lexicon.entries.read import (
     MAX_PAGE,
@@ -86,6 +87,28 @@ def _visible_entry(session, dictionary, viewer: Viewer, entry_id: str) -> dict:
     current = _raw_entry(session, dictionary, entry_id)
     if access.filter_entry(viewer, dictionary, current) is None:
         raise EntryNotFound(f"no entry {entry_id} in {dictionary.slug!r}")
+    return current
+
+
+def seen_entry(*, session: Session, dictionary: Dictionary, viewer: Viewer, entry_id: str) -> dict:
+    """The stored (unfiltered) entry, deleted or not, if the viewer may see it: else
+    EntryNotFound, saying nothing was saved (it was hidden from them, or never there)."""
+    current = _raw_entry_any(session, dictionary, entry_id)
+    if access.filter_entry(viewer, dictionary, current) is None:
+        raise EntryNotFound(
+            f"no entry {entry_id} in {dictionary.slug!r} that you may see (deleted, or hidden "
+            "from you, since you opened it?); nothing was saved"
+        )
+    return current
+
+
+def live_entry(*, session: Session, dictionary: Dictionary, viewer: Viewer, entry_id: str) -> dict:
+    """The stored entry the viewer changes (updates, deletes). EntryDeleted when it was deleted
+    since they opened it (and they may see it as it was: it can be restored), EntryNotFound
+    when it is not there for them (hidden from them since, deleted or not); nothing is saved."""
+    current = seen_entry(session=session, dictionary=dictionary, viewer=viewer, entry_id=entry_id)
+    if current["deleted"]:
+        raise deleted_meanwhile(entry_id, current["version"])
     return current
 
 
@@ -166,7 +189,8 @@ def change_entry(
         )
         return Change(entry=_seen(viewer, dictionary, entry))
     with transaction(session):
-        current = _visible_entry(session, dictionary, viewer, entry_id)
+        current = live_entry(session=session, dictionary=dictionary, viewer=viewer,
+                             entry_id=entry_id)  # fmt: skip
         try:
             if action == "delete":
                 editing.delete_entry(
@@ -222,7 +246,8 @@ def propose(
         clean["visibility"] = dictionary.default_entry_visibility
     base = None
     if action != "create":
-        current = _visible_entry(session, dictionary, viewer, entry_id)
+        current = live_entry(session=session, dictionary=dictionary, viewer=viewer,
+                             entry_id=entry_id)  # fmt: skip
         base = version if version is not None else clean.get("version")
         if base is None and action == "update":
             raise InvalidInput("version: the version being edited is required (If-Match or body)")

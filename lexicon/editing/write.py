@@ -44,6 +44,7 @@ from lexicon.entries.read import (
     row_values,
 )
 from lexicon.errors import (
+    EntryDeleted,
     EntryNotFound,
     InvalidInput,
     RevisionNotFound,
@@ -185,7 +186,7 @@ def update_entry(
         touch(session, dictionary)
         row = entry_row(session, dictionary, entry_id, for_update=True)
         if row.deleted and action not in ("restore", "import"):
-            raise EntryNotFound(f"entry {entry_id} is deleted; restore it first")
+            raise deleted_meanwhile(entry_id, row.version)
         if row.version != version:
             current = entry_dict(session=session, dictionary=dictionary, row=row)
             if viewer is not None:
@@ -214,6 +215,16 @@ def update_entry(
             if viewer is None
             else relations.resolve_one(session, dictionary, viewer, written)
         )
+
+
+def deleted_meanwhile(entry_id: str, version: int) -> EntryDeleted:
+    """The error for a change to an entry deleted (at `version`) since it was opened: it names
+    the revision to restore, the one before the delete."""
+    last = version - 1  # the delete is a revision of its own
+    return EntryDeleted(
+        f"entry {entry_id} was deleted after you opened it; nothing was saved: restore it (its "
+        f"revision {last}), then send your change again", last_revision=last,
+    )  # fmt: skip
 
 
 def _keep_hidden_relations(session, dictionary, viewer, entry_id, incoming: EntryIn) -> EntryIn:
