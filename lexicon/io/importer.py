@@ -23,9 +23,8 @@ from lexicon.editing.dictionaries import set_server_extra, update_dictionary
 from lexicon.editing.write import create_entries, delete_entry, update_entry
 from lexicon.entries.read import entry_dicts
 from lexicon.errors import ImportRejected
-from lexicon.io import mediafiles, syncmarks, textpack, wsmap
+from lexicon.io import foreign, mediafiles, syncmarks, textpack, wsmap
 from lexicon.io.bulk import gc_paused
-from lexicon.io.ids import derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits
 from lexicon.io.sources import Parsed, detect_format, parse
 from lexicon.models import Dictionary, Entry, Media
@@ -281,19 +280,6 @@ def _full_rows(session: Session, ids: list[str]) -> dict:
     return {row.id: row for row in session.execute(select(table).where(table.c.id.in_(ids)))}
 
 
-def _foreign_ids(session: Session, dictionary: Dictionary, ids: list[str]) -> set[str]:
-    """Ids already used by entries of other dictionaries (a LIFT imported twice, say)."""
-    taken: set[str] = set()
-    for i in range(0, len(ids), BATCH):
-        chunk = ids[i : i + BATCH]
-        taken |= set(
-            session.exec(
-                select(Entry.id).where(Entry.id.in_(chunk), Entry.dictionary_id != dictionary.id)
-            ).scalars()
-        )
-    return taken
-
-
 # ---------------------------------------------------------------------- media
 def _dry_media(parsed: Parsed, report: ImportReport) -> None:
     hrefs = {(m["kind"], m["href"]): m.get("path") for m in parsed.media}
@@ -338,22 +324,16 @@ def _attach_media(entries: list[dict], stored: dict, report: ImportReport) -> No
 
 # ---------------------------------------------------------------------- entries
 def _remap_foreign(session, dictionary, entries: list[dict], report: ImportReport) -> None:
-    """An id another dictionary uses gets a dictionary-specific one (its guid stays in extra)."""
-    foreign = _foreign_ids(session, dictionary, [e["id"] for e in entries])
-    if not foreign:
-        return
-    new = {old: derive_id("dictionary", str(dictionary.id), old) for old in foreign}
-    for e in entries:
-        e["id"] = new.get(e["id"], e["id"])
-        for r in e.get("relations") or []:
-            r["target_id"] = new.get(r.get("target_id"), r.get("target_id"))
-    report.warnings.append(
-        {
-            "line": None,
-            "message": f"{len(foreign)} entry id(s) are used by "
-            f"another dictionary; these entries got new ids here",
-        }
-    )
+    """Ids another dictionary uses get ones of this dictionary (lexicon.io.foreign)."""
+    count = foreign.remap_foreign(session, dictionary, entries)
+    if count:
+        report.warnings.append(
+            {
+                "line": None,
+                "message": f"{count} entry id(s) are used by "
+                f"another dictionary; these entries got new ids here",
+            }
+        )
 
 
 def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick) -> None:

@@ -79,3 +79,21 @@ def test_toolbox_file_names_without_their_files_go_on_to_lift(session, tmp_path)
     export_dictionary(session=session, dictionary=d, format="csv", dest=sheet)
     rows = list(csv.DictReader(sheet.read_text("utf-8").splitlines()))
     assert sum(1 for r in rows if r["audio"].endswith(".wav")) > 10
+
+
+@pytest.mark.parametrize("fmt", ["lift", "csv", "cldf", "json", "mdf"])
+def test_an_export_imported_into_another_dictionary_twice_is_unchanged(
+    fmt, session, biatah, tmp_path
+):
+    """A dictionary's export imported into another dictionary of the same site (a copy, a
+    test): its entries' and senses' ids are the first dictionary's, so the copy gets its own,
+    derived from them; importing the same file again finds every entry unchanged (it used to
+    update them all, each part given a new random id and a revision each time)."""
+    d, storage, count = biatah
+    out = tmp_path / f"words.{fmt}.zip"
+    export_dictionary(session=session, dictionary=d, format=fmt, dest=out, storage=storage)
+    copy = editing.create_dictionary(session=session, data={"slug": f"c-{fmt}", "title": "C"})
+    first = import_file(session=session, dictionary=copy, path=out, storage=storage)
+    assert first.created == count
+    again = import_file(session=session, dictionary=copy, path=out, storage=storage)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, count)
