@@ -4,6 +4,7 @@ with pictures carries a README.txt, which is no Toolbox file (issue 19: round tr
 from __future__ import annotations
 
 import csv
+import json
 import zipfile
 from pathlib import Path
 
@@ -97,3 +98,27 @@ def test_an_export_imported_into_another_dictionary_twice_is_unchanged(
     assert first.created == count
     again = import_file(session=session, dictionary=copy, path=out, storage=storage)
     assert (again.created, again.updated, again.unchanged) == (0, 0, count)
+
+
+def test_a_json_package_names_files_only_inside_itself(session, tmp_path):
+    """The JSON's `media.href` is a name inside the upload: one that leads out of it (`..`,
+    an absolute path, a URL) is never read; the import says it is not in the package."""
+    secret = tmp_path / "secret.wav"
+    secret.write_bytes(b"RIFF not for you")
+    entries = [
+        {"id": f"e{i}", "headword": {"x": f"w{i}"},
+         "pronunciations": [{"media": {"href": href, "original_name": "a.wav"}}]}
+        for i, href in enumerate(["../secret.wav", str(secret), "https://example.org/a.wav"])
+    ]  # fmt: skip
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "words.json").write_text(json.dumps({"entries": entries}), encoding="utf-8")
+    out = tmp_path / "words.zip"
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.write(package / "words.json", "words.json")
+    d = editing.create_dictionary(session=session, data={"slug": "hostile", "title": "H"})
+    storage = LocalStorage(tmp_path / "media")
+    report = import_file(session=session, dictionary=d, path=out, storage=storage)
+    assert (report.created, report.media_added, report.media_missing) == (3, 0, 3)
+    assert all("not in the package" in w["message"] for w in report.warnings[:3])
+    assert not any(p.is_file() for p in (tmp_path / "media").rglob("*"))
