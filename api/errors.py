@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
@@ -12,6 +13,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.csrf import CsrfRejected
 from api.deps import VIEWER_SCOPE_KEY
 from api.templating import render
 from lexicon import accounts, errors, texts
@@ -74,10 +76,50 @@ async def _signed_in(request: Request):
         return None
 
 
+KEEPS_TYPED = "wordkeep_keeps_typed"
+# Refused for who the keeper is now, whatever they sent: signed out (or signed in again: the
+# form's token is the old session's), their role taken, or the (private) dictionary.
+REFUSED_FOR_WHO = (errors.NotAuthenticated, errors.Forbidden, errors.DictionaryNotFound)
+
+
+def keeps_typed(lines: Callable[[list[tuple[str, str]]], list]):
+    """Mark a route that saves a keeper's form: refused for who they are now (REFUSED_FOR_WHO),
+    a browser is shown what they posted, `lines(pairs)` as (label, value) lines to copy, and
+    nothing else of the dictionary (the status stays 401, 403 or 404)."""
+
+    def mark(endpoint):
+        setattr(endpoint, KEEPS_TYPED, lines)
+        return endpoint
+
+    return mark
+
+
+async def _typed_page(request: Request, exc: errors.WordkeepError, status: int):
+    """What the keeper typed, as `keeps_typed` marked their route; None for any other error,
+    route or a post from another site (it is not their typing to show them)."""
+    lines_of = getattr(request.scope.get("endpoint"), KEEPS_TYPED, None)
+    other_site = request.headers.get("sec-fetch-site", "same-origin") != "same-origin"
+    if lines_of is None or not isinstance(exc, REFUSED_FOR_WHO) or other_site:
+        return None
+    try:
+        form = await request.form()  # read already by the token's check: Starlette keeps it
+        lines = lines_of([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
+    except Exception:  # noqa: BLE001 - a form that cannot be read: the plain page
+        return None
+    viewer = await _signed_in(request)
+    context = {
+        "lines": lines, "viewer": viewer,
+        "signed_out": viewer is None or isinstance(exc, CsrfRejected),
+        "again": request.url.path.removesuffix("/resolve"),  # the form's page, to log in to
+    }  # fmt: skip
+    return render(request, "not_saved.html", context, status_code=status)
+
+
 async def domain_error(request: Request, exc: errors.WordkeepError):
     status = status_for(exc)
     if wants_html(request):
-        return await _page(request, status, exc.message)
+        typed = await _typed_page(request, exc, status)
+        return typed or await _page(request, status, exc.message)
     body: dict = {"detail": exc.message}
     if isinstance(exc, errors.StaleVersion) and exc.current is not None:
         body["current"] = exc.current

@@ -2,7 +2,14 @@
 dictionary settings form (`settings`). The domain (lexicon) never sees form field names except
 as validation keys."""
 
-from api.forms.entry import entry_from_form, field_text, form_version, parse_form, typed_entry
+from api.forms.entry import (
+    entry_from_form,
+    field_text,
+    form_version,
+    parse_form,
+    typed_entry,
+    typed_entry_lines,
+)
 from api.forms.settings import (
     SettingsInvalid,
     alphabet_config,
@@ -10,7 +17,13 @@ from api.forms.settings import (
     settings_changes,
     sort_preview,
 )
-from api.forms.text import form_inputs, text_editor, text_from_form, typed_text
+from api.forms.text import (
+    form_inputs,
+    text_editor,
+    text_from_form,
+    typed_text,
+    typed_text_lines,
+)
 
 __all__ = [
     "SettingsInvalid",
@@ -26,5 +39,7 @@ __all__ = [
     "text_editor",
     "text_from_form",
     "typed_entry",
+    "typed_entry_lines",
     "typed_text",
+    "typed_text_lines",
 ]

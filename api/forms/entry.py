@@ -9,8 +9,10 @@ the form never drops data it could not display.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable, Iterable
 
+from lexicon.shape.diffs import flatten
 from lexicon.shape.schemas import nfc_deep
 
 
@@ -224,6 +226,16 @@ def typed_entry(form: dict, entry_id: str | None) -> dict:
         "pronunciations": [{"id": field_text(p.get("id"))} for p in _ordered(form.get("pron"))],
     }  # fmt: skip
     return {**entry_from_form(form, opened), "id": entry_id, "version": form_version(form)}
+
+
+def typed_entry_lines(pairs: Iterable[tuple[str, str]]) -> list[tuple]:
+    """What the keeper posted from the entry form (or from the conflict page: its `mine_json`)
+    as labelled lines: all a page shows them when it may show nothing of the dictionary."""
+    form = parse_form(pairs)
+    if "mine_json" in form:
+        entry = json.loads(field_text(form["mine_json"]))
+        return flatten(entry) if isinstance(entry, dict) else []
+    return flatten(entry_from_form(form))
 
 
 def form_version(form: dict) -> int | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from lexicon.shape.labels import Label
+
 TEXT_INPUTS = ("title", "genre", "place", "recorded_on", "visibility", "circle", "status", "rows")
 _ROW_INPUT = re.compile(r"seg-\d+-(id|start|end|text|translation|delete)")
 
@@ -79,6 +81,34 @@ def typed_text(form: dict, text_id: str, vern: str, analysis: str) -> dict:
     nothing = {"id": text_id, "title": {}, "visibility": "public", "status": "draft",
                "segments": [{"id": sid} for sid in ids if sid]}  # fmt: skip
     return text_from_form(form, nothing, vern, analysis)
+
+
+_TYPED = (("title", Label("Title")), ("genre", Label("Genre")), ("place", Label("Place")),
+          ("recorded_on", Label("Recorded on")), ("circle", Label("Circle")))  # fmt: skip
+
+
+def _row_labels(number: int) -> dict[str, Label]:
+    return {
+        "start": Label("Start of sentence %(number)s", number=number),
+        "end": Label("End of sentence %(number)s", number=number),
+        "text": Label("Transcription of sentence %(number)s", number=number),
+        "translation": Label("Translation of sentence %(number)s", number=number),
+    }
+
+
+def typed_text_lines(pairs) -> list[tuple[Label, str]]:
+    """What the keeper posted from the text form (or the conflict page, which carries it on)
+    as labelled lines: all a page shows them when it may show nothing of the dictionary."""
+    form = dict(pairs)
+    lines = [
+        (label, form[name].strip()) for name, label in _TYPED if (form.get(name) or "").strip()
+    ]
+    for i in range(_rows(form)):
+        if not form.get(f"seg-{i}-delete"):
+            for part, label in _row_labels(i + 1).items():
+                if value := (form.get(f"seg-{i}-{part}") or "").strip():
+                    lines.append((label, value))
+    return lines
 
 
 def text_editor(form: dict, vern: str, analysis: str) -> Callable[[dict], dict]:

@@ -21,6 +21,7 @@ from api.deps import (
     SessionDep,
     StorageDep,
 )
+from api.errors import keeps_typed
 from api.routes.media import MediaLimitsDep
 from api.templating import render
 from api.urls import urls
@@ -183,6 +184,7 @@ def edit_entry(
 
 
 @router.post("/entries/new")
+@keeps_typed(forms.typed_entry_lines)  # refused for who they are now: typed stays
 def create_entry(
     request: Request,
     pairs: Annotated[list, Depends(form_pairs)],
@@ -195,6 +197,7 @@ def create_entry(
 
 
 @router.post("/entries/{entry_id}")
+@keeps_typed(forms.typed_entry_lines)  # refused for who they are now: typed stays
 def save_entry(
     request: Request,
     entry_id: str | None,
@@ -337,6 +340,7 @@ def _conflict_page(request, dictionary, viewer, mine: dict, theirs: dict):
 
 
 @router.post("/entries/{entry_id}/resolve")
+@keeps_typed(forms.typed_entry_lines)  # refused for who they are now: typed stays
 def resolve_conflict(
     request: Request,
     entry_id: str,

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import forms
 from api.deps import CsrfChecked, DictionaryDep, EditorDep, SessionDep, SettingsDep, StorageDep
+from api.errors import keeps_typed
 from api.routes.editor import form_pairs
 from api.routes.texts import import_upload
 from api.templating import render
@@ -132,6 +133,7 @@ def _version(form: dict, name: str = "version") -> int | None:
 
 
 @router.post("/{text_id}")
+@keeps_typed(forms.typed_text_lines)  # refused for who they are now: typed stays
 async def save_text(
     request: Request,
     text_id: str,
@@ -214,6 +216,7 @@ def _conflict_page(request, dictionary, viewer, conflict, form: dict):
 
 
 @router.post("/{text_id}/resolve")
+@keeps_typed(forms.typed_text_lines)  # refused for who they are now: typed stays
 async def resolve_conflict(
     request: Request,
     text_id: str,
