@@ -143,6 +143,8 @@ def _text(v) -> str:
         return ""
     if isinstance(v, list):
         return " ; ".join(_text(x) for x in v)
+    if callable(getattr(v, "unsplit", None)):  # an anyURI cell (csvw gives rfc3986's URIReference)
+        return nfc(v.unsplit())
     return nfc(str(v))
 
 

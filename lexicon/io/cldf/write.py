@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
 import re
 from pathlib import Path
 
 from lexicon.io import recording_notes
 from lexicon.io.cldf.terms import CldfError
 from lexicon.io.ids import derive_id
-from lexicon.shape.entry import iter_senses
+from lexicon.shape.entry import iter_senses, named_file
 
 TERM = "http://cldf.clld.org/v1.0/terms.rdf#"
 _ID_OK = re.compile(r"[^a-zA-Z0-9_\-]")
@@ -105,11 +106,23 @@ class _ListHandler(logging.Handler):
         self.sink.append(record.getMessage())
 
 
+def _media_or_named(part: dict) -> dict | None:
+    """A part's stored file, else the address its import kept for one it did not carry (a
+    CLDF media row's `Download_URL`, as Dictionaria's point at their archive): written back as
+    it came. A bare file name (a Toolbox `\\sf`) cannot go: CLDF wants a local file there."""
+    named = named_file(part)
+    if part.get("media") or "://" not in named:
+        return part.get("media")
+    mime = mimetypes.guess_type(named)[0] or "application/octet-stream"
+    return {"href": named, "mime": mime}
+
+
 def _media_row(
     media: dict | None, media_files: dict, dest: Path, rows: dict, notes: dict | None = None
 ) -> str | None:
-    """Add a MediaTable row (copying the file under media/); its ID, or None without a file.
-    `notes`: the recording's speaker and consent fields, in their columns."""
+    """Add a MediaTable row (copying the file under media/); its ID, or None without a file
+    (nor an address an import kept for one). `notes`: the recording's speaker and consent fields,
+    in their columns."""
     if not media:
         return None
     key = media.get("sha256") or media.get("href") or media.get("original_name")
@@ -197,7 +210,7 @@ class _Rows:
     def media_ids(self, parts, notes=lambda part: None) -> list[str]:
         """The MediaTable ids of the parts' files (rows added as they are first met)."""
         found = (
-            _media_row(p.get("media"), self.media_files, self.dest, self.media_rows, notes(p))
+            _media_row(_media_or_named(p), self.media_files, self.dest, self.media_rows, notes(p))
             for p in parts
         )
         return [m for m in found if m]

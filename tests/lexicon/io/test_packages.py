@@ -122,3 +122,63 @@ def test_a_json_package_names_files_only_inside_itself(session, tmp_path):
     assert (report.created, report.media_added, report.media_missing) == (3, 0, 3)
     assert all("not in the package" in w["message"] for w in report.warnings[:3])
     assert not any(p.is_file() for p in (tmp_path / "media").rglob("*"))
+
+
+def test_cldf_media_addresses_without_their_files_go_back_out(session, tmp_path):
+    """Dictionaria's CLDF points its media rows at their archive (a URL; the files are not in
+    the dataset): the address is kept (never fetched) and our CLDF export writes the row
+    again, so a re-import names the same recordings."""
+    d = editing.create_dictionary(session=session, data={"slug": "hdi-c", "title": "Hdi"})
+    first = import_file(session=session, dictionary=d, path=FIX / "cldf-hdi" / "cldf")
+    assert first.media_missing > 10 and first.media_added == 0
+    out = tmp_path / "hdi.cldf.zip"
+    export_dictionary(session=session, dictionary=d, format="cldf", dest=out)
+    rows = list(csv.DictReader(zipfile.ZipFile(out).read("cldf/media.csv").decode().splitlines()))
+    assert len(rows) == first.media_missing
+    assert all(r["Download_URL"].startswith("https://") for r in rows)
+    again = editing.create_dictionary(session=session, data={"slug": "hdi-c2", "title": "H"})
+    back = import_file(session=session, dictionary=again, path=out)
+    assert (back.media_missing, back.media_added) == (first.media_missing, 0)
+
+
+def test_migration_0025_writes_out_the_addresses_kept_as_a_repr(engine, session, tmp_path):
+    """Before 0025 the CLDF reader kept rfc3986's repr of a `Download_URL`; the migration
+    rewrites those kept references as the addresses, and the export names them again."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from lexicon.db.migrate import alembic_config
+    from lexicon.operations.upgrade import upgrade
+
+    d = editing.create_dictionary(session=session, data={"slug": "hdi-m", "title": "Hdi"})
+    first = import_file(session=session, dictionary=d, path=FIX / "cldf-hdi" / "cldf")
+    session.commit()
+    repr_of = (
+        "URIReference(scheme='https', authority='cdstar.eva.mpg.de', path='/b/x.wav', "
+        "query=None, fragment=None)"
+    )
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:  # back to 0024, the references as the old reader kept
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0024_gloss_articles")
+        rows = connection.execute(text("SELECT id, extra FROM pronunciation")).all()
+        kept = [(i, e if isinstance(e, dict) else json.loads(e)) for i, e in rows]
+        kept = [(i, e) for i, e in kept if (e.get("import") or {}).get("media")]
+        assert len(kept) > 10
+        for i, extra in kept:
+            extra["import"]["media"]["href"] = repr_of
+            value = json.dumps(extra)
+            cast = "CAST(:e AS json)" if engine.dialect.name == "postgresql" else ":e"
+            connection.execute(text(f"UPDATE pronunciation SET extra = {cast} WHERE id = :i"),
+                               {"e": value, "i": i})  # fmt: skip
+    upgrade(engine)
+    with engine.connect() as connection:
+        texts = connection.execute(text("SELECT CAST(extra AS TEXT) FROM pronunciation")).scalars()
+        texts = list(texts)
+    assert not any("URIReference" in t for t in texts)
+    assert sum("https://cdstar.eva.mpg.de/b/x.wav" in t for t in texts) == len(kept)
+    session.expire_all()
+    out = tmp_path / "hdi.cldf.zip"
+    export_dictionary(session=session, dictionary=d, format="cldf", dest=out)
+    media = zipfile.ZipFile(out).read("cldf/media.csv").decode()
+    assert "https://cdstar.eva.mpg.de/b/x.wav" in media and first.media_missing > 10
