@@ -5,7 +5,8 @@ is refused as `Busy`, nothing saved, so the keeper is told at once and their for
 the one write lock, waited for at BEGIN up to its busy timeout (lexicon.db.engine). PostgreSQL:
 the rows it needs, waited for up to the lock timeout its session was given (`bound_waits`; the
 web layer gives every request's session one); a session given none (an import, a background
-job, the command line) waits as long as it must."""
+job, the command line) waits as long as it must. On PostgreSQL a bounded session's write undone
+for another's (a deadlock, a serialization failure) is `Busy` as well: sent again, it passes."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from lexicon.db.engine import begin_write
@@ -28,6 +29,11 @@ BUSY = Label(
 )
 LOCK_WAIT = "wk_lock_wait_ms"  # session.info: PostgreSQL's lock timeout for its writes
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock timeout (and NOWAIT)
+# PostgreSQL gave this write up for another's, nothing of it kept, the same write likely to pass
+# when sent again: it waited its bound (55P03), or it and another each waited for the other's
+# rows and it was the one undone (a deadlock, 40P01), or it could not be ordered with another
+# (a serialization failure, 40001).
+GAVE_UP = (LOCK_NOT_AVAILABLE, "40P01", "40001")
 
 
 def bound_waits(session: Session, seconds: float | None) -> Session:
@@ -59,7 +65,7 @@ def transaction(session: Session) -> Iterator[Session]:
     except BaseException as exc:
         if depth == 0:
             session.rollback()
-            if _lock_timed_out(exc) and session.info.get(LOCK_WAIT):  # ours, not a NOWAIT
+            if _given_up(exc) and session.info.get(LOCK_WAIT):  # a page's write, not a NOWAIT
                 raise Busy(BUSY) from exc
         raise
     finally:
@@ -73,7 +79,5 @@ def _bound(session: Session) -> None:
         session.execute(select(func.set_config("lock_timeout", f"{wait}ms", True)))
 
 
-def _lock_timed_out(exc: BaseException) -> bool:
-    return isinstance(exc, OperationalError) and (
-        getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE
-    )
+def _given_up(exc: BaseException) -> bool:
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in GAVE_UP
