@@ -21,6 +21,7 @@ import threading
 
 from sqlalchemy.exc import OperationalError
 
+from lexicon.errors import Busy
 from lexicon.media.sweep import sweep_once
 
 M_ARENA_MAX = -8  # glibc's malloc.h
@@ -74,11 +75,15 @@ class MediaSweeper:
             wait = self.interval
 
     def sweep(self) -> list[str] | None:
-        """One round; failures are logged, never raised (the next round tries again)."""
+        """One round; failures are logged, never raised (the next round tries again). A round
+        the database kept waiting too long (SQLite's write lock, PostgreSQL's media table, held
+        by a long import) is postponed: one line, no error."""
         try:
             removed = sweep_once(engine=self.engine, storage=self.storage, older_than=self.grace)
-        except OperationalError as exc:  # the database stayed busy (a long import): later
-            log.warning("media sweep postponed", extra={"reason": str(exc.orig)})
+        except (Busy, OperationalError) as exc:  # the database stayed busy (a long import)
+            reason = str(exc.orig) if isinstance(exc, OperationalError) else "database busy"
+            log.warning("media sweep postponed to the next round",
+                        extra={"reason": reason, "next_in_s": self.interval})  # fmt: skip
             return None
         except Exception:
             log.exception("media sweep failed")

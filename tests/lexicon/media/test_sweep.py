@@ -7,6 +7,8 @@ than the grace period, and after waiting for uploads that are writing their rows
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import signal
 import subprocess
@@ -29,7 +31,8 @@ from lexicon.models import Media
 from lexicon.operations.backup import create_backup
 from lexicon.printing.uploads import add_print_font
 from tests.conftest import FIXTURES
-from tests.factories import free_port
+from tests.factories import dictionary_held, free_port
+from wordkeep.serving import MediaSweeper
 
 ROOT = Path(__file__).resolve().parents[3]
 HOUR = 3600.0
@@ -186,6 +189,62 @@ def test_one_server_sweeps_at_a_time_on_postgresql(engine, session, dictionary, 
         other.execute(select(func.pg_advisory_unlock(SWEEP_LOCK_ID)))
     assert sweep_once(engine=engine, storage=storage, older_than=HOUR) == [ORPHAN]
     assert not orphan.exists()
+
+
+class Records(logging.Handler):
+    """The records a logger gets (the app's log setup may stop them reaching pytest's)."""
+
+    def __init__(self, name: str):
+        super().__init__(logging.DEBUG)
+        self.logger, self.records = logging.getLogger(name), []
+
+    def emit(self, record):
+        self.records.append(record)
+
+    def __enter__(self):
+        self.logger.addHandler(self)
+        self.level_was, self.logger.level = self.logger.level, logging.DEBUG
+        return self.records
+
+    def __exit__(self, *exc):
+        self.logger.removeHandler(self)
+        self.logger.level = self.level_was
+
+
+@contextlib.contextmanager
+def held_from_the_sweep(engine):
+    """What the sweep needs, held by another write: SQLite's one write lock (as an import holds
+    it), PostgreSQL's media table (as an upload writing its row holds it)."""
+    if engine.dialect.name == "sqlite":
+        with dictionary_held(engine, 0):  # any write holds SQLite's lock, whatever it writes
+            yield
+        return
+    with engine.connect() as upload:
+        upload.execute(text("LOCK TABLE media IN ROW EXCLUSIVE MODE"))
+        yield
+        upload.rollback()
+
+
+def test_a_sweep_kept_waiting_is_postponed_to_the_next_round(engine, media_dir, monkeypatch):
+    """Another write holds the database past the sweep's wait (SQLite: the one write lock, past
+    the busy timeout; PostgreSQL: an upload's hold on the media table, past LOCK_WAIT): the
+    round is postponed, one line and no error, the orphan left for the next round."""
+    storage = LocalStorage(media_dir)
+    orphan = put_file(media_dir, ORPHAN, age=2 * HOUR)
+    sweeping = engine
+    if engine.dialect.name == "sqlite":
+        monkeypatch.setattr("lexicon.db.engine.BUSY_TIMEOUT_MS", 300)
+        sweeping = db.make_engine(engine.url.render_as_string(hide_password=False))
+    monkeypatch.setattr("lexicon.media.sweep.LOCK_WAIT", "300ms")
+    sweeper = MediaSweeper(engine=sweeping, storage=storage, interval=HOUR, grace=HOUR)
+    with held_from_the_sweep(engine), Records("wordkeep.media") as records:
+        assert sweeper.sweep() is None
+    assert [(r.levelname, r.getMessage(), r.exc_info) for r in records] == [
+        ("WARNING", "media sweep postponed to the next round", None)]  # fmt: skip
+    assert records[0].next_in_s == HOUR and orphan.exists()
+    assert sweeper.sweep() == [ORPHAN] and not orphan.exists()
+    if sweeping is not engine:
+        sweeping.dispose()
 
 
 def test_check_media_repair_sweeps_by_hand(session, dictionary, database_url, media_dir):
