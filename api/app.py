@@ -13,6 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 import api.routes
 import api.uploads
 from api import csrf, errors, middleware
+from api.compression import VisitorGzip
 from api.i18n import LocaleMiddleware
 from api.templating import make_templates
 from lexicon.accounts.site_secret import stored_secret_key
@@ -46,6 +47,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         per_minute=settings.print_renders_per_minute,
         concurrent=settings.print_concurrent_renders,
     )
+    # Inside the session, which tells it who asks (api/compression.py).
+    app.add_middleware(VisitorGzip)
     # Inside the session (it checks who asks before an upload's body is read), and it caps
     # every body as it streams.
     app.add_middleware(
