@@ -54,6 +54,7 @@ ALPHA_WORDS = {
     "nested_sense": "amberfinch",  # the alpha sense's gloss
     "restricted_hw": "ndakubisa",  # the restricted entry's headword
     "restricted_gloss": "mossharbor",
+    "restricted_pos": "burrowverb",  # a part of speech only the restricted entry uses
     "recording_ipa": "ziwandaka",  # the hidden recording's transcription
     "picture_caption": "saltlantern",
     "pictured_sense": "cinderfox",
@@ -168,6 +169,7 @@ def build_cases(client, session, dictionary, owner) -> Cases:
     restricted = create(
         {
             "headword": {"seh": W["restricted_hw"]},
+            "part_of_speech": W["restricted_pos"],
             "visibility": "restricted",
             "circle": ALPHA,
             "senses": [_sense(W["restricted_gloss"])],

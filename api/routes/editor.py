@@ -90,7 +90,9 @@ def entry_list(
         "filters": filters,
         "query": str(request.url.query),
         "letters": [lt.lower for lt in entries.alphabet_for(dictionary).letters],
-        "parts_of_speech": editing.parts_of_speech(session=session, dictionary=dictionary),
+        "parts_of_speech": editing.parts_of_speech(
+            session=session, dictionary=dictionary, viewer=viewer
+        ),
         "statuses": editing.STATUSES,
         "viewer": viewer,
     }
@@ -107,7 +109,9 @@ def _form_page(request, dictionary, session, viewer, entry, *, errors=None, stat
         "new": not entry.get("id"),
         "errors": errors or {},
         "palette": editing.palette(dictionary),
-        "parts_of_speech": editing.parts_of_speech(session=session, dictionary=dictionary),
+        "parts_of_speech": editing.parts_of_speech(
+            session=session, dictionary=dictionary, viewer=viewer
+        ),
         "statuses": editing.STATUSES,
         "visibilities": editing.VISIBILITIES,
         "vernacular": _tags(dictionary.vernacular_ws, entry.get("headword")),

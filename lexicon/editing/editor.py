@@ -114,13 +114,15 @@ def entry_filter(
     return where if wanted else None
 
 
-def parts_of_speech(*, session: Session, dictionary: Dictionary) -> list[str]:
-    """The parts of speech used in a dictionary (for the list filter and the form)."""
+def parts_of_speech(*, session: Session, dictionary: Dictionary, viewer: Viewer) -> list[str]:
+    """The parts of speech of the entries `viewer` may see (for the list filter and the form):
+    a label only a circle's entries use is the circle's to see."""
     rows = session.exec(
         select(Entry.part_of_speech)
-        .where(Entry.dictionary_id == dictionary.id, Entry.part_of_speech.is_not(None))
+        .where(Entry.dictionary_id == dictionary.id, Entry.part_of_speech.is_not(None),
+               Entry.deleted.is_(False), access.entry_clause(viewer, dictionary, Entry))
         .distinct()
-    ).all()
+    ).all()  # fmt: skip
     return sorted({r[0] for r in rows if r[0]})
 
 
