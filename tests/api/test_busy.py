@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import sqlite3
 from contextlib import contextmanager
 from types import SimpleNamespace
 
@@ -23,7 +22,7 @@ from api.app import create_app
 from lexicon import editing
 from lexicon.db.engine import make_engine
 from tests.api.test_editor import PASSWORD, new_entry_form
-from tests.factories import make_user
+from tests.factories import dictionary_held, make_user
 from wordkeep.settings import Settings
 
 SLOW = 0.3  # seconds a write waits for the lock in these tests (15 s on a real site)
@@ -55,14 +54,9 @@ def site(sqlite_template, tmp_path, monkeypatch):
 
 @contextmanager
 def lock_held(engine):
-    """The write lock, held from outside as a long import holds it."""
-    other = sqlite3.connect(engine.url.database, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
+    """SQLite's write lock, held from outside as a long import holds it."""
+    with dictionary_held(engine, dictionary_id=None):
         yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
 
 
 def csrf_of(page: str) -> str:

@@ -497,6 +497,21 @@ def test_a_leading_article_is_not_part_of_a_gloss(session, dictionary):
     assert found("the letter a") == found("letter a") == [("a", "gloss")]
 
 
+def stems_as_before(connection, sqlite: bool, *, now: str, before: str) -> None:
+    """Gloss rows whose stems are `now` written back as an older version wrote them, `before`
+    (with SQLite's full-text index of them), for a migration to find."""
+    from sqlalchemy import text
+
+    where = f"kind = 'gl' AND stems = '{now}'"
+    if sqlite:
+        connection.execute(text("INSERT INTO search_fts(search_fts, rowid, stems) SELECT "
+                                f"'delete', id, stems FROM search_text WHERE {where}"))  # fmt: skip
+    connection.execute(text(f"UPDATE search_text SET stems = '{before}' WHERE {where}"))
+    if sqlite:
+        connection.execute(text("INSERT INTO search_fts(rowid, stems) SELECT id, stems "
+                                f"FROM search_text WHERE stems = '{before}'"))  # fmt: skip
+
+
 def test_migration_0012_rewrites_stored_gloss_stems_and_keeps_the_full_text_index_whole(
     engine, session, dictionary
 ):
@@ -514,14 +529,7 @@ def test_migration_0012_rewrites_stored_gloss_stems_and_keeps_the_full_text_inde
     with engine.begin() as connection:  # back to 0011, with the row as 0011 wrote it
         cfg.attributes["connection"] = connection
         command.downgrade(cfg, "0011_import_job_heartbeat")
-        old = "kind = 'gl' AND stems = 'speak'"
-        if sqlite:
-            connection.execute(text("INSERT INTO search_fts(search_fts, rowid, stems) SELECT "
-                                    f"'delete', id, stems FROM search_text WHERE {old}"))  # fmt: skip
-        connection.execute(text(f"UPDATE search_text SET stems = 'to speak' WHERE {old}"))
-        if sqlite:
-            connection.execute(text("INSERT INTO search_fts(rowid, stems) SELECT id, stems "
-                                    "FROM search_text WHERE stems = 'to speak'"))  # fmt: skip
+        stems_as_before(connection, sqlite, now="speak", before="to speak")
     upgrade(engine)
     with engine.connect() as connection:
         stems = connection.execute(text("SELECT stems FROM search_text WHERE kind = 'gl'"))
@@ -555,14 +563,7 @@ def test_migration_0024_reindexes_glosses_that_begin_with_an_article(engine, ses
         cfg.attributes["connection"] = connection
         command.downgrade(cfg, "0023_new_dictionary_jobs")
         connection.execute(text("DELETE FROM search_reindex"))  # as if rebuilt at 0023 already
-        new = "kind = 'gl' AND stems = 'tree'"
-        if sqlite:
-            connection.execute(text("INSERT INTO search_fts(search_fts, rowid, stems) SELECT "
-                                    f"'delete', id, stems FROM search_text WHERE {new}"))  # fmt: skip
-        connection.execute(text(f"UPDATE search_text SET stems = 'a tree' WHERE {new}"))
-        if sqlite:
-            connection.execute(text("INSERT INTO search_fts(rowid, stems) SELECT id, stems "
-                                    "FROM search_text WHERE stems = 'a tree'"))  # fmt: skip
+        stems_as_before(connection, sqlite, now="tree", before="a tree")
     upgrade(engine)
     with engine.connect() as connection:
         stems = connection.execute(text("SELECT stems FROM search_text WHERE kind = 'gl' "
