@@ -6,9 +6,9 @@ A signed-in keeper's pages are left as they are: they carry secrets (the CSRF to
 entries) next to text a page echoes back (a search), which is what a compression side channel
 (BREACH) reads over HTTPS, by many requests each with the same secret. So is every page for a
 visitor whose session holds a CSRF token (one who opened the login form, say): at most the one
-answer that made the token can be compressed. Files that are compressed already (recordings, pictures, zips,
-PDFs), partial responses (audio ranges) and responses that set their own encoding (the
-offline data) are passed through by Starlette's GZipMiddleware."""
+answer that made the token can be compressed. Files that are compressed already (recordings,
+pictures, zips, PDFs), partial responses (audio ranges) and responses that set their own
+encoding (the offline data) are passed through by Starlette's GZipMiddleware."""
 
 from __future__ import annotations
 

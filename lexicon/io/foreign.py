@@ -23,7 +23,7 @@ def remap_foreign(session: Session, dictionary: Dictionary, entries: list[dict])
     """Give entries (and then their parts) whose ids another dictionary uses ids of this one;
     returns how many entries got one. Relations to a remapped entry follow it."""
     ids = [e["id"] for e in entries]
-    foreign = _used_elsewhere(session, dictionary, Entry, ids, Entry.dictionary_id)
+    foreign = _used_elsewhere(session, dictionary, Entry, ids)
     new = {old: derive_id("dictionary", str(dictionary.id), old) for old in foreign}
     if new:
         for e in entries:
@@ -49,7 +49,7 @@ def _remap_parts(session: Session, dictionary: Dictionary, entries: list[dict]) 
         if isinstance(part, dict) and isinstance(part.get("id"), str) and part["id"]:
             wanted[model].add(part["id"])
     taken = {
-        model: _used_elsewhere(session, dictionary, model, sorted(ids), Entry.dictionary_id)
+        model: _used_elsewhere(session, dictionary, model, sorted(ids))
         for model, ids in wanted.items()
     }
     for model, entry_id, part in parts:
@@ -57,11 +57,14 @@ def _remap_parts(session: Session, dictionary: Dictionary, entries: list[dict]) 
             part["id"] = derive_id("part", entry_id, part["id"])
 
 
-def _used_elsewhere(session, dictionary, model, ids: list[str], owner) -> set[str]:
-    """Those of `ids` that rows of `model` in other dictionaries hold."""
+def _used_elsewhere(session, dictionary, model, ids: list[str]) -> set[str]:
+    """Those of `ids` that rows of `model` (entries, or their parts) in other dictionaries
+    hold."""
     found: set[str] = set()
     for i in range(0, len(ids), CHUNK):
-        query = select(model.id).where(model.id.in_(ids[i : i + CHUNK]), owner != dictionary.id)
+        query = select(model.id).where(
+            model.id.in_(ids[i : i + CHUNK]), Entry.dictionary_id != dictionary.id
+        )
         if model is not Entry:
             query = query.join(Entry, Entry.id == model.entry_id)
         found |= set(session.execute(query).scalars())

@@ -121,8 +121,8 @@ def _media_row(
     media: dict | None, media_files: dict, dest: Path, rows: dict, notes: dict | None = None
 ) -> str | None:
     """Add a MediaTable row (copying the file under media/); its ID, or None without a file
-    (nor an address an import kept for one). `notes`: the recording's speaker and consent fields,
-    in their columns."""
+    (nor an address an import kept for one). `notes`: the recording's speaker and consent
+    fields, in their columns."""
     if not media:
         return None
     key = media.get("sha256") or media.get("href") or media.get("original_name")

@@ -30,7 +30,8 @@ def _media_or_named(obj: dict) -> dict:
     """An object's stored media, else the file another format's import named and the package
     did not carry (a Toolbox `\\pc` or `\\sf` with no file): written as its href, as FLEx
     links a file it does not have yet, instead of dropped."""
-    return obj.get("media") or ({"href": named_file(obj)} if named_file(obj) else {})
+    named = named_file(obj)
+    return obj.get("media") or ({"href": named} if named else {})
 
 
 def lift_date(value) -> str:
@@ -346,12 +347,12 @@ class Writer:
             self.audio_form(
                 el, mf["lang"], {**(ex.get("media") or {}), "audio_href": x["hrefs"]["media"]}
             )
-        elif not mf and ((ex.get("media") or {}).get("sha256") or _media_or_named(ex)):
+        elif not mf and (media := _media_or_named(ex)):
             # A recording made in Wordkeep (or named by a Toolbox \sfx): LIFT's example has no
             # <media>, so it goes out as FieldWorks writes one, a form in the sentence
             # language's audio writing system.
-            media = _media_or_named(ex)
-            media = media if media.get("sha256") else {"audio_href": media["href"]}
+            if not media.get("sha256"):
+                media = {"audio_href": media.get("href")}
             self.audio_form(el, _audio_lang(ex.get("text") or {}), media)
         tr_audio = (x.get("audio") or {}).get("translations")
         if ex.get("translations") or "translation_type" in x or tr_audio:
