@@ -32,6 +32,7 @@ def keeper_page(browser, live_server, email="owner@example.org", *, record=True)
 
 
 def stored(session, dictionary, entry_id):
+    session.rollback()  # a new read: SQLite's would go on seeing the last one's snapshot
     session.expire_all()
     return entries.read_entry(
         session=session, dictionary=dictionary, entry_id=entry_id, viewer=ADMIN
@@ -90,6 +91,46 @@ def test_create_two_senses_two_examples_and_a_recording(browser, live_server, se
     assert sum(len(s["examples"]) for s in entry["senses"]) == 2
     [pron] = entry["pronunciations"]  # the IPA and the recording are one pronunciation
     assert pron["ipa"] == "ɲumba" and pron["media"]["duration"] > 0.3
+    page.context.close()
+
+
+def test_a_recording_the_server_did_not_take_stays_on_the_page(
+    browser, live_server, session, dictionary
+):
+    """A new entry saved while its recording's upload fails (the connection drops): the page
+    stays with the recording (it used to leave for the saved entry after 4 s, the recording
+    gone), offers it as a file and a link to the saved entry, and cannot create the entry
+    twice; Keep then uploads it to that entry, with the IPA typed for it."""
+    page = keeper_page(browser, live_server)
+    page.goto(f"{live_server.url}/d/demo/edit/entries/new")
+    page.fill("#f-headword-seh", "nyumba")
+    page.fill("#f-pron-0-ipa", "ɲumba")
+    page.fill("#f-sense-0-gloss-en", "house")
+    page.click("[data-rec-start]")
+    page.wait_for_selector("[data-rec-stop]:not([disabled])")
+    page.wait_for_timeout(1500)  # let the fake microphone produce some sound
+    page.click("[data-rec-stop]")
+    page.locator("[data-rec-keep]").click()
+    page.wait_for_selector("text=It is uploaded when you save")
+    page.route("**/pronunciations", lambda route: route.abort())
+    page.click("[data-save]")
+    page.wait_for_selector("[data-rec-download]:not([hidden])", timeout=30000)
+    assert page.url.endswith("/d/demo/edit/entries/new")
+    assert "the recording was not" in page.inner_text("[data-rec-status]")
+    href = page.get_attribute("[data-rec-download]", "href")
+    assert href.startswith("blob:")
+    assert page.evaluate("async (u) => (await (await fetch(u)).blob()).size", href) > 1000
+    assert page.locator("[data-save]").is_disabled()
+    entry_id = ENTRY_URL.search(page.get_attribute("[data-rec-saved-entry]", "href")).group(1)
+    assert stored(session, dictionary, entry_id)["pronunciations"] == []
+    page.unroute("**/pronunciations")
+    page.locator("[data-rec-keep]").click()
+    page.wait_for_url(ENTRY_URL, timeout=30000)
+    assert ENTRY_URL.search(page.url).group(1) == entry_id
+    [pron] = stored(session, dictionary, entry_id)["pronunciations"]
+    assert pron["ipa"] == "ɲumba" and pron["media"]["duration"] > 0.3
+    listed = entries.list_entries(session=session, dictionary=dictionary, viewer=ADMIN)
+    assert [e["headword_text"] for e in listed["items"]] == ["nyumba"]  # one entry, not two
     page.context.close()
 
 

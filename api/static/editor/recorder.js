@@ -25,15 +25,29 @@
   const againBtn = $("[data-rec-again]");
   const progress = $("[data-rec-progress]");
   const status = $("[data-rec-status]");
+  const download = $("[data-rec-download]");
+  const savedEntry = $("[data-rec-saved-entry]");
   const csrf = () => (form.querySelector("input[name=csrf_token]") || {}).value || "";
   let recorder = null;
   let blob = null;
   let pending = null;  // kept on a new entry: uploaded after the entry is created
+  let savedUrl = null;  // a new entry saved without its recording: where to go once it is up
+  let savedNotes;  // and the IPA, speaker and consent typed for that recording
 
   const canRecord = !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.MediaRecorder);
   if (canRecord) controls.hidden = false;
 
   function say(text) { status.textContent = text; }
+
+  // A recording the server did not take stays on the page, and can be saved as a file: a
+  // keeper who may no longer upload (or whose connection is gone) still has what they recorded.
+  function offer(file, name) {
+    if (!download) return;
+    if (download.href) URL.revokeObjectURL(download.href);
+    download.href = URL.createObjectURL(file);
+    download.download = name;
+    download.hidden = false;
+  }
 
   async function start() {
     let stream;
@@ -142,12 +156,18 @@
       return;
     }
     try {
-      const entry = await upload(url, file, name);
+      const entry = await upload(url, file, name, savedNotes);
+      if (savedUrl) {  // the new entry's recording, up at last: open the saved entry
+        location.href = savedUrl.replace(/saved=\d+/, "saved=" + entry.version);
+        return;
+      }
       adopt(entry);
       reset();
+      if (download) download.hidden = true;
       say(t("Recording saved."));
     } catch (err) {
-      say(t("The recording was not saved: %(error)s. It is still here: try Keep again.", { error: err.message }));
+      offer(file, name);
+      say(t("The recording was not saved: %(error)s. It is still here: try Keep again, or download it.", { error: err.message }));
     }
   }
 
@@ -203,8 +223,16 @@
       const entry = await upload(url, pending.file, pending.name, notes);
       location.href = response.url.replace(/saved=\d+/, "saved=" + entry.version);
     } catch (err) {
-      say(t("The entry was saved but the recording was not: %(error)s", { error: err.message }));
-      setTimeout(() => { location.href = response.url; }, 4000);
+      // The page stays, with the recording: Keep now uploads it to the saved entry, the
+      // entry's form cannot create it twice, and a link opens the saved entry.
+      box.dataset.uploadUrl = url;
+      savedUrl = response.url;
+      savedNotes = notes;
+      offer(pending.file, pending.name);
+      pending = null;
+      form.querySelectorAll("button[type=submit], input[type=submit]").forEach((b) => { b.disabled = true; });
+      if (savedEntry) { savedEntry.href = response.url; savedEntry.hidden = false; }
+      say(t("The entry was saved but the recording was not: %(error)s. It is still here: try Keep again, or download it.", { error: err.message }));
     }
   });
 })();
