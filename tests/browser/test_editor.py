@@ -31,6 +31,20 @@ def keeper_page(browser, live_server, email="owner@example.org", *, record=True)
     return page
 
 
+def new_entry_with_a_recording(page, live_server, headword: str, ipa: str, gloss: str) -> None:
+    """The new-entry form filled in, with a recording made and kept (uploaded on save)."""
+    page.goto(f"{live_server.url}/d/demo/edit/entries/new")
+    page.fill("#f-headword-seh", headword)
+    page.fill("#f-pron-0-ipa", ipa)
+    page.fill("#f-sense-0-gloss-en", gloss)
+    page.click("[data-rec-start]")
+    page.wait_for_selector("[data-rec-stop]:not([disabled])")
+    page.wait_for_timeout(1500)  # let the fake microphone produce some sound
+    page.click("[data-rec-stop]")
+    page.locator("[data-rec-keep]").click()
+    page.wait_for_selector("text=It is uploaded when you save")
+
+
 def stored(session, dictionary, entry_id):
     session.rollback()  # a new read: SQLite's would go on seeing the last one's snapshot
     session.expire_all()
@@ -102,16 +116,7 @@ def test_a_recording_the_server_did_not_take_stays_on_the_page(
     gone), offers it as a file and a link to the saved entry, and cannot create the entry
     twice; Keep then uploads it to that entry, with the IPA typed for it."""
     page = keeper_page(browser, live_server)
-    page.goto(f"{live_server.url}/d/demo/edit/entries/new")
-    page.fill("#f-headword-seh", "nyumba")
-    page.fill("#f-pron-0-ipa", "ɲumba")
-    page.fill("#f-sense-0-gloss-en", "house")
-    page.click("[data-rec-start]")
-    page.wait_for_selector("[data-rec-stop]:not([disabled])")
-    page.wait_for_timeout(1500)  # let the fake microphone produce some sound
-    page.click("[data-rec-stop]")
-    page.locator("[data-rec-keep]").click()
-    page.wait_for_selector("text=It is uploaded when you save")
+    new_entry_with_a_recording(page, live_server, "nyumba", "ɲumba", "house")
     page.route("**/pronunciations", lambda route: route.abort())
     page.click("[data-save]")
     page.wait_for_selector("[data-rec-download]:not([hidden])", timeout=30000)
@@ -136,15 +141,7 @@ def test_a_recording_the_server_did_not_take_stays_on_the_page(
 
 def test_speaker_and_consent_of_a_recording(browser, live_server, session, dictionary):
     page = keeper_page(browser, live_server)
-    page.goto(f"{live_server.url}/d/demo/edit/entries/new")
-    page.fill("#f-headword-seh", "madzi")
-    page.fill("#f-pron-0-ipa", "madzi")
-    page.fill("#f-sense-0-gloss-en", "water")
-    page.click("[data-rec-start]")
-    page.wait_for_timeout(1500)  # the fake microphone's tone
-    page.click("[data-rec-stop]")
-    page.locator("[data-rec-keep]").click()
-    page.wait_for_selector("text=It is uploaded when you save")
+    new_entry_with_a_recording(page, live_server, "madzi", "madzi", "water")
     page.locator("[data-pron] [data-recording-notes] summary").first.click()
     page.fill("#f-pron-0-speaker", "Maria Tembo")
     page.fill("#f-pron-0-place", "Caia")
