@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
+import os
 import re
 import socket
 import sqlite3
@@ -109,11 +111,32 @@ def login(client, email: str, password: str = PASSWORD, next_: str = "/"):
     )
 
 
+PORTS_PER_WORKER = 1000
+_next_port = itertools.count()
+
+
 def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free TCP port on the loopback interface, from a block of ports that belongs to this
+    pytest-xdist worker alone, below the kernel's ephemeral range. A port from `bind(0)`
+    could be handed to another worker's server (or `bind(0)`) in the second before ours
+    bound it: CI once saw a test's second server answered by another worker's browser-test
+    server. No other process is given a port in this block, and this worker never gives one
+    out twice until it has used the block up."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    first = max(1024, low - 9 * PORTS_PER_WORKER) + (worker % 8) * PORTS_PER_WORKER
+    for _ in range(PORTS_PER_WORKER):
+        port = first + next(_next_port) % PORTS_PER_WORKER
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use (or lingering): the next one
+            return port
+    raise RuntimeError(f"no free loopback port in {first}-{first + PORTS_PER_WORKER - 1}")
 
 
 def new_s3_bucket(endpoint: str) -> str:

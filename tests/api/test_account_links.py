@@ -5,7 +5,6 @@ and the reset page, which ends the account's other sessions."""
 from __future__ import annotations
 
 import re
-import socket
 import time
 from email import message_from_bytes
 from email.header import decode_header, make_header
@@ -19,6 +18,7 @@ from api.app import create_app
 from lexicon.accounts import setup
 from lexicon.models import User
 from tests.conftest import make_user
+from tests.factories import free_port
 
 
 def csrf_of(html: str) -> str:
@@ -64,9 +64,7 @@ class Inbox:
 def smtp():
     from aiosmtpd.controller import Controller
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
@@ -187,9 +185,7 @@ def test_an_invitation_is_also_emailed(mail_client, session, dictionary, auth, s
 
 
 def test_an_unreachable_smtp_server_still_gives_the_link(settings, engine, dictionary, auth):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # nothing listens there
+    port = free_port()  # nothing listens there
     app = create_app(settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{port}"}),
                      engine=engine)  # fmt: skip
     with TestClient(app) as client:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,18 +16,13 @@ import httpx
 import typer
 from typer.testing import CliRunner
 
+from tests.factories import free_port
 from wordkeep import cli_users
 from wordkeep.first_run import print_setup_link
 from wordkeep.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/setup/[A-Za-z0-9_-]+")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve_once(database_url: str, media_dir: Path, out: Path):
