@@ -16,6 +16,8 @@ from api.forms.settings import (
     alphabet_text,
     settings_changes,
     sort_preview,
+    typed_comment_lines,
+    typed_settings_lines,
 )
 from api.forms.text import (
     form_inputs,
@@ -23,6 +25,7 @@ from api.forms.text import (
     text_from_form,
     typed_text,
     typed_text_lines,
+    typed_title_lines,
 )
 
 __all__ = [
@@ -39,7 +42,10 @@ __all__ = [
     "text_editor",
     "text_from_form",
     "typed_entry",
+    "typed_comment_lines",
     "typed_entry_lines",
+    "typed_settings_lines",
     "typed_text",
     "typed_text_lines",
+    "typed_title_lines",
 ]

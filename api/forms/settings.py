@@ -98,3 +98,41 @@ def settings_changes(form: dict) -> dict:
     if errors:
         raise SettingsInvalid(next(iter(errors.values())), errors=errors)
     return changes
+
+
+# The settings form's inputs as its page labels them (the same words, translated alike).
+_TYPED = (
+    ("title", Label("Title")),
+    ("language_name", Label("Language name")),
+    ("language_code", Label("Language code (ISO 639-3 or BCP 47)")),
+    ("description", Label("Description")),
+    ("licence", Label("Licence")),
+    ("vernacular_ws", Label("Vernacular writing systems (tags, separated by spaces)")),
+    ("analysis_ws", Label("Analysis languages for glosses (tags, separated by spaces)")),
+    (
+        "letters",
+        Label(
+            "Letters in order (separated by spaces; multigraphs such as ng are one letter; put an unusual upper/lower pair such as “Ŋ ŋ” on its own line)"
+        ),
+    ),
+    ("ignore", Label("Characters ignored when sorting (separated by spaces)")),
+    (
+        "confusables",
+        Label("Other spellings of a letter, sorted and found as that letter (e.g. ŋ=ng ʼ=')"),
+    ),
+    ("visibility", Label("Who may see the dictionary")),
+    ("default_entry_visibility", Label("Visibility of new entries")),
+)
+
+
+def typed_settings_lines(pairs) -> list[tuple[Label, str]]:
+    """What an owner posted from the settings form as labelled lines (api.errors.keeps_typed):
+    a long alphabet or description is not lost when their session ended meanwhile."""
+    form = dict(pairs)
+    return [(label, v) for name, label in _TYPED if (v := field_text(form.get(name)).strip())]
+
+
+def typed_comment_lines(pairs) -> list[tuple[Label, str]]:
+    """A reviewer's comment on a proposal, as the review page labels it."""
+    comment = field_text(dict(pairs).get("comment")).strip()
+    return [(Label("Comment for the contributor"), comment)] if comment else []

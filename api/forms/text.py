@@ -111,6 +111,12 @@ def typed_text_lines(pairs) -> list[tuple[Label, str]]:
     return lines
 
 
+def typed_title_lines(pairs) -> list[tuple[Label, str]]:
+    """A new text's title from the texts page, as it labels it."""
+    title = (dict(pairs).get("title") or "").strip()
+    return [(Label("Title"), title)] if title else []
+
+
 def text_editor(form: dict, vern: str, analysis: str) -> Callable[[dict], dict]:
     """What the domain calls to read the form onto the text as it was opened."""
     return lambda opened: text_from_form(form, opened, vern, analysis)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from api import forms
 from api.deps import (
     CsrfChecked,
     DictionaryDep,
@@ -14,6 +15,7 @@ from api.deps import (
     ReviewerDep,
     SessionDep,
 )
+from api.errors import keeps_typed
 from api.routes.editor import editor_url, form_pairs, see_other
 from api.templating import render
 from lexicon import editing, entries
@@ -56,6 +58,7 @@ def _proposal_view(session, dictionary, viewer, p: dict) -> dict:
 
 
 @router.post("/review/{proposal_id}")
+@keeps_typed(forms.typed_comment_lines)  # refused for who they are now: typed stays
 def review_decide(
     proposal_id: int,
     pairs: Annotated[list, Depends(form_pairs)],

@@ -15,6 +15,7 @@ from api.deps import (
     ManagerDep,
     SessionDep,
 )
+from api.errors import keeps_typed
 from api.routes.editor import editor_url, form_pairs, see_other
 from api.templating import render
 from lexicon import accounts, editing
@@ -60,6 +61,7 @@ def settings_page(
 
 
 @router.post("/settings")
+@keeps_typed(forms.typed_settings_lines)  # refused for who they are now: typed stays
 def save_settings(
     request: Request,
     pairs: Annotated[list, Depends(form_pairs)],

@@ -78,6 +78,7 @@ def import_text(
 
 
 @router.post("/new")
+@keeps_typed(forms.typed_title_lines)  # refused for who they are now: typed stays
 def new_text(
     _csrf: CsrfChecked,
     dictionary: DictionaryDep,

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from lexicon import accounts, editing, texts
+from lexicon.accounts.access import Viewer
 from lexicon.models import Entry
 from tests.api.test_editor import login
 from tests.api.test_entry_deleted import form_of, nyumba
@@ -20,6 +21,7 @@ from tests.factories import make_user
 
 EDIT = "/d/demo/edit"
 SIGNED_OUT = "You were signed out, or signed in again, while you were editing"
+ADMIN = Viewer(is_admin=True)
 NOT_ALLOWED = "You may no longer edit this dictionary, so nothing was saved."
 
 
@@ -147,3 +149,45 @@ def test_anonymous_posts_learn_nothing_of_the_dictionary(client, session, dictio
     assert other_site.status_code == 403 and "chinthu" not in other_site.text
     api = client.put(f"/api/dictionaries/demo/entries/{made['id']}", json=made)
     assert api.status_code == 404 and api.json()["detail"]
+
+
+def test_settings_a_comment_and_a_new_title_keep_what_was_typed(client, session, dictionary):
+    """The other forms a keeper types into: the settings (a long alphabet or description), a
+    reviewer's comment and a new text's title. Signed out while typing, or the role taken:
+    what they typed is shown, nothing of the dictionary, and nothing changes."""
+    person = make_user(session, "manager@example.org", "owner", dictionary)
+    token = login(client, person.email)
+    settings = {
+        "csrf_token": token, "title": "Sena, typed at length", "language_name": "Sena",
+        "language_code": "seh", "description": "Words of the lower Zambezi, typed at length",
+        "licence": "CC-BY-4.0", "vernacular_ws": "seh", "analysis_ws": "en pt",
+        "letters": "a b ch d e\nŊ ŋ", "ignore": "-", "confusables": "ŋ=ng",
+        "visibility": "public", "default_entry_visibility": "community",
+    }  # fmt: skip
+    accounts.end_sessions(session=session, user_id=person.user.id)
+    page = client.post(f"{EDIT}/settings", data=settings)
+    assert page.status_code == 401 and SIGNED_OUT in page.text
+    box = typed(page.text)
+    assert "Title: Sena, typed at length" in box
+    assert "Description: Words of the lower Zambezi, typed at length" in box
+    assert "Letters in order" in box and "a b ch d e\nŊ ŋ" in box
+    assert "Other spellings of a letter, sorted and found as that letter (e.g. ŋ=ng ʼ=')" in box
+    assert "Demo Dictionary" not in page.text.replace(box, "")  # only what they typed
+    token = login(client, person.email)
+    accounts.set_role(session=session, user=person.user, dictionary=dictionary, role="editor")
+    page = client.post(f"{EDIT}/settings", data=dict(settings, csrf_token=token))
+    assert page.status_code == 403 and NOT_ALLOWED in page.text
+    assert "Description: Words of the lower Zambezi, typed at length" in typed(page.text)
+    accounts.set_role(
+        session=session, user=person.user, dictionary=dictionary, role="contributor"
+    )  # a reviewer no longer
+    page = client.post(f"{EDIT}/review/1", data={"csrf_token": token, "decision": "reject",
+                                                "comment": "Please give the plural, typed"})  # fmt: skip
+    assert page.status_code == 403 and NOT_ALLOWED in page.text
+    assert typed(page.text).strip() == "Comment for the contributor: Please give the plural, typed"
+    accounts.set_role(session=session, user=person.user, dictionary=dictionary, role="viewer")
+    page = client.post(f"{EDIT}/texts/new", data={"csrf_token": token, "title": "Nkhani ya kalulu"})
+    assert page.status_code == 403 and typed(page.text).strip() == "Title: Nkhani ya kalulu"
+    session.refresh(dictionary)
+    assert dictionary.title == "Demo Dictionary" and dictionary.description == ""
+    assert texts.list_texts(session=session, dictionary=dictionary, viewer=ADMIN) == []
