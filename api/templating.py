@@ -10,6 +10,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, se
 from api import csrf, i18n
 from api.urls import urls
 from lexicon import search
+from lexicon.shape.entry import own_definitions
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -30,6 +31,7 @@ def make_templates(override_dir: str | None) -> Jinja2Templates:
     i18n.install(env)
     csrf.install(env)
     env.globals["urls"] = urls  # every link: urls.entry(dictionary.slug, e.id), ...
+    env.globals["own_definitions"] = own_definitions  # not those that repeat a gloss
     env.globals["search_total_cap"] = search.TOTAL_CAP  # `total` stops counting there
     return Jinja2Templates(env=env)
 

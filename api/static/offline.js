@@ -591,11 +591,23 @@
     return el("audio", { controls: "", preload: "none", src: media.url, "aria-label": t("listen") });
   }
 
+  // The definitions that say more than the glosses (lexicon.shape.entry.own_definitions).
+  function ownDefinitions(s) {
+    var plain = function (text) { return String(text || "").normalize("NFC").trim(); };
+    var said = Object.values(s.glosses || {}).map(plain);
+    var own = {};
+    Object.keys(s.definitions || {}).forEach(function (lang) {
+      var text = plain(s.definitions[lang]);
+      if (text && said.indexOf(text) < 0) own[lang] = s.definitions[lang];
+    });
+    return own;
+  }
   function senseBlock(s) {
     var li = el("li", { class: "sense" });
     if (s.glosses) li.append(el("span", { class: "gloss" }, values(s.glosses)));
-    if (s.definitions && Object.keys(s.definitions).length) {
-      li.append(el("p", { class: "definition" }, values(s.definitions)));
+    var definitions = ownDefinitions(s);
+    if (Object.keys(definitions).length) {
+      li.append(el("p", { class: "definition" }, values(definitions)));
     }
     (s.pictures || []).forEach(function (p) {
       if (!p.media) return;

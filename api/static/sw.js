@@ -8,7 +8,7 @@
 // keys "<account>|<slug>"); only the account the pages last saw is ever served, and logging out
 // or in deletes a signed-in account's saved data before the request reaches the server.
 "use strict";
-var SHELL = "wordkeep-shell-v4"; // the app's own files: replaced when the app changes
+var SHELL = "wordkeep-shell-v5"; // the app's own files: replaced when the app changes
 var SHELL_FILES = ["/offline", "/static/style.css", "/static/offline-boot.js",
   "/static/offline.js", "/static/offline-search.js"];
 var LEARNER = /^\/d\/([^/]+)\/(?:|search|offline|browse(?:\/.*)?|entries\/[^/]+)$/;

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from lexicon.alphabet import Alphabet
 from lexicon.errors import InvalidInput
 from lexicon.printing.options import DEFAULT_ABBREVIATIONS, RELATION_ABBREVIATIONS, PrintOptions
-from lexicon.shape.entry import iter_media
+from lexicon.shape.entry import iter_media, own_definitions
 
 # Fields of the document that are not printed as text (checked for glyphs: no).
 NOT_TEXT = frozenset({"qr", "pic", "fonts", "date", "paper", "lang", "layout", "letter"})
@@ -75,10 +75,7 @@ def _abbr(value: str) -> str:
 def _sense(dictionary, sense: dict, number: str, entry_pos: str, langs) -> dict:
     pos = _abbr(sense.get("part_of_speech") or "")
     glosses = _pairs(sense.get("glosses") or {}, langs)
-    gloss_text = {text for _, text in glosses}
-    definitions = [
-        p for p in _pairs(sense.get("definitions") or {}, langs) if p[1] not in gloss_text
-    ]
+    definitions = _pairs(own_definitions(sense), langs)
     examples = []
     for ex in sense.get("examples") or []:
         text = _first_vernacular(dictionary, ex.get("text") or {})

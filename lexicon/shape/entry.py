@@ -3,6 +3,7 @@ displayed, what a blank entry holds and how to walk an entry's senses and media.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -207,6 +208,21 @@ def named_file(part: dict) -> str:
     write that name back so the link is not lost."""
     named = ((part.get("extra") or {}).get("import") or {}).get("media") or {}
     return named.get("href") or "" if isinstance(named, dict) else ""
+
+
+def own_definitions(sense: dict) -> dict:
+    """The sense's definitions that say more than its glosses: WeSay and FLEx often fill a
+    definition with the gloss's very words, which a page or a printed entry shows once."""
+    said = {_plain(text) for text in (sense.get("glosses") or {}).values()}
+    return {
+        ws: text
+        for ws, text in (sense.get("definitions") or {}).items()
+        if _plain(text) and _plain(text) not in said
+    }
+
+
+def _plain(text) -> str:
+    return unicodedata.normalize("NFC", str(text or "")).strip()
 
 
 def media_sha(part) -> str | None:

@@ -57,3 +57,25 @@ def test_a_dictionary_can_override_a_template(tmp_path, settings, engine, sessio
     )
     page = TestClient(app).get(f"/d/demo/entries/{entry['id']}")
     assert "<title>CUSTOM nyumba</title>" in page.text and "house" in page.text
+
+
+def test_entry_page_says_each_thing_once(client, session, dictionary):
+    """WeSay and FLEx often fill a definition with the gloss's words, and keep an IPA form of
+    the headword beside it: the page shows the definition only where it says more, and the
+    IPA form as a transcription."""
+    entry = add_entry(
+        session, dictionary, "abit", "water carrying basket",
+        definitions={"en": "water carrying basket", "pt": "cesto para carregar água"},
+        fields={"headword": {"seh": "abit", "seh-fonipa": "ab'it"}},
+    )  # fmt: skip
+    repeated = add_entry(
+        session, dictionary, "juwah", "basket", definitions={"en": " basket"}
+    )  # fmt: skip
+    page = client.get(f"/d/demo/entries/{entry['id']}").text
+    assert page.count("water carrying basket") == 1
+    assert (
+        '<p class="definition"><span class="" lang="pt" dir="ltr">cesto para carregar água' in page
+    )
+    assert '<p class="alt ipa" lang="seh-fonipa" dir="ltr">[ab&#39;it]</p>' in page
+    page = client.get(f"/d/demo/entries/{repeated['id']}").text
+    assert 'class="definition"' not in page and page.count(">basket<") == 1

@@ -341,9 +341,12 @@ def test_a_protocol_change_and_another_account(browser, live_server, client, sen
 def test_a_dictionary_without_recordings_offers_no_audio(browser, live_server, client, session,
                                                          dictionary, owner):  # fmt: skip
     """No recordings, no pictures: the save control says so in words (no "null", no size made
-    up) and offers only the text."""
-    add_entry(session, dictionary, "nyumba", "house")
-    page = browser.new_page()
+    up) and offers only the text. Saved, an entry reads as the server's page: a definition
+    that repeats the gloss is not said twice."""
+    made = add_entry(session, dictionary, "nyumba", "house",
+                     definitions={"en": "house", "pt": "casa grande"})  # fmt: skip
+    context = browser.new_context()
+    page = context.new_page()
     page.goto(f"{live_server.url}/d/demo/")
     box = page.locator("[data-offline-save]")
     box.locator("[data-offline-part=text]").wait_for()
@@ -352,7 +355,13 @@ def test_a_dictionary_without_recordings_offers_no_audio(browser, live_server, c
     assert "0 recordings, 0 kB" in words and "0 pictures, 0 kB" in words, words
     assert box.locator("input[name=offline-audio]").is_disabled()
     assert box.locator("[data-offline-part=audio-parts]").count() == 0
-    page.close()
+    save(page, live_server.url)
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/d/demo/entries/{made['id']}")
+    page.locator("#offline-page article.entry h1").wait_for()
+    assert page.locator("article.entry .gloss").inner_text() == "house"
+    assert page.locator("article.entry p.definition").all_inner_texts() == ["casa grande"]
+    context.close()
 
 
 def _record(client, owner, entry_id: str, hz: float) -> None:
