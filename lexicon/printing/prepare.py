@@ -56,16 +56,19 @@ def _pairs(multitext: dict, langs: tuple[str, ...]) -> list[list[str]]:
     return [pair for pair in found if pair[1]]
 
 
-def _ipa(entry: dict) -> str:
-    seen: list[str] = []
+def _ipa(entry: dict, hw: str) -> str:
+    """The entry's transcriptions: its pronunciations' IPA, then a headword form in an IPA
+    writing system (WeSay keeps `bth-fonipa` beside `bth` in the lexical unit) other than
+    the one printed as the headword."""
+    forms = []
     for pron in entry.get("pronunciations") or []:
-        forms = [pron.get("ipa")] + [
-            v for k, v in (pron.get("forms") or {}).items() if "fonipa" in k
-        ]
-        for form in forms:
-            if nfc(form) and nfc(form) not in seen:
-                seen.append(nfc(form))
-    return ", ".join(seen)
+        forms += [pron.get("ipa")] + [v for k, v in (pron.get("forms") or {}).items() if _is_ipa(k)]
+    heard = [v for k, v in (entry.get("headword") or {}).items() if _is_ipa(k) and nfc(v) != hw]
+    return ", ".join(dict.fromkeys(nfc(form) for form in forms + heard if nfc(form)))
+
+
+def _is_ipa(ws: str) -> bool:
+    return "fonipa" in ws.lower().split("-")
 
 
 def _abbr(value: str) -> str:
@@ -129,10 +132,11 @@ def prepare_entry(
     """One entry as the templates print it: strings and lists only."""
     pos = _abbr(entry.get("part_of_speech") or "")
     senses = entry.get("senses") or []
+    hw = headword_of(dictionary, entry)
     out = {
-        "hw": headword_of(dictionary, entry),
+        "hw": hw,
         "hom": int(entry.get("homograph") or 0),
-        "ipa": _ipa(entry),
+        "ipa": _ipa(entry, hw),
         "pos": pos,
         "vars": [
             v

@@ -153,12 +153,13 @@ def picture_reader(*, session: Session, dictionary: Dictionary, storage) -> Call
 
 
 def _files_state(paths) -> list:
-    """Name, size and mtime of the templates and font files, so changing one changes the key."""
+    """Name, size and mtime of the templates, code and font files: changing one changes the
+    key."""
     found = []
     for base in paths:
         base = Path(base)
         for path in sorted(base.rglob("*")) if base.is_dir() else [base]:
-            if path.is_file():
+            if path.is_file() and "__pycache__" not in path.parts:
                 stat = path.stat()
                 found.append([str(path), stat.st_size, stat.st_mtime_ns])
     return found
@@ -167,9 +168,11 @@ def _files_state(paths) -> list:
 def cache_key(
     *, dictionary: dict, entries: list[dict], layout: str, options, labels, output
 ) -> str:
-    """A digest of everything that shapes the output: same key, same bytes."""
+    """A digest of everything that shapes the output: same key, same bytes (the templates,
+    fonts and this package's code included: an upgrade prints anew)."""
     digest = hashlib.sha256()
-    files = _files_state([default_template_dir(), *options.font_paths])
+    code = Path(__file__).resolve().parent
+    files = _files_state([default_template_dir(), code, *options.font_paths])
     for part in (dictionary, entries, layout, asdict(options), labels, output, files):
         digest.update(json.dumps(part, sort_keys=True, default=str).encode())
         digest.update(b"\0")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 import shutil
 import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -191,6 +193,22 @@ def test_markup_in_entries_prints_literally(tmp_path):
     text = run("pdftotext", str(pdf), "-")
     for literal in ("$x$", "#panic()", "*bold* ] #let", "_not italic_", "#set page(width: 1cm)"):
         assert literal in text
+
+
+def test_each_thing_is_printed_once(tmp_path):
+    """As WeSay writes them: a definition that repeats the gloss is printed once, and an IPA
+    form of the headword is printed as its transcription."""
+    basket = make_entry("abit", {"en": "water carrying basket"})
+    basket["headword"]["tst-fonipa"] = "ab'it"
+    basket["senses"][0]["definitions"] = {"en": "water carrying basket", "pt": "cesto de água"}
+    same = make_entry("oba", {"en": "a pot"}, ipa="oba")
+    same["headword"]["tst-fonipa"] = "oba"
+    pdf = tmp_path / "once.pdf"
+    pdf.write_bytes(render_pdf(dictionary=DICTIONARY, entries=[basket, same],
+                               options=PrintOptions()))  # fmt: skip
+    text = " ".join(run("pdftotext", str(pdf), "-").split())
+    assert "abit /ab'it/ n. water carrying basket: cesto de água" in text
+    assert "oba /oba/ n. a pot" in text  # the same transcription once
 
 
 def test_uncovered_character_is_reported_before_printing(tmp_path):
@@ -388,3 +406,25 @@ def test_every_character_the_templates_print_is_checked_for_glyphs():
             code = line.split("//", 1)[0] if not line.lstrip().startswith("//") else ""
             used |= {ch for ch in code if not ch.isascii()}
     assert used and used <= set(TEMPLATE_CHARS), used - set(TEMPLATE_CHARS)
+
+
+def test_a_print_is_made_anew_when_the_code_that_prints_changes():
+    """The print cache's key covers the code that shapes a print (an upgrade that prints an
+    entry differently must not serve last version's PDF), but not its compiled copies."""
+    from lexicon.printing import prepare, service
+
+    entries = [make_entry("ba", {"en": "x"})]
+
+    def key() -> str:
+        return service.cache_key(dictionary=DICTIONARY, entries=entries, layout="dictionary",
+                                 options=PrintOptions(), labels={}, output="pdf")  # fmt: skip
+
+    source = Path(prepare.__file__)
+    before, first = source.stat(), key()
+    try:
+        os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+        assert key() != first
+    finally:
+        os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert key() == first
+    assert not [f for f in service._files_state([source.parent]) if "__pycache__" in f[0]]
