@@ -216,7 +216,7 @@ def watch_lock(monkeypatch, module, name: str, engine, dictionary_id: int) -> li
 
 class _PostedFields(HTMLParser):
     """What a browser posts from one form of a page (no button clicked): enabled fields with a
-    name, checkboxes and radios only when checked, each select's selected option, a textarea's
+    name (inside it, unless they name another form; or outside it, naming it), checkboxes and radios only when checked, each select's selected option, a textarea's
     text without the first line end HTML drops."""
 
     def __init__(self, chosen):
@@ -228,7 +228,13 @@ class _PostedFields(HTMLParser):
         a = dict(attrs)
         if tag == "form" and self.chosen(a):
             self._in_form = True
-        if not self._in_form or "disabled" in a:
+        if tag == "option":  # its select's
+            mine = self._select is not None
+        elif "form" in a:  # a field of the form it names, wherever it is
+            mine = self.chosen({"id": a["form"]})
+        else:
+            mine = self._in_form
+        if not mine or "disabled" in a:
             return
         name = a.get("name")
         if tag == "input" and name and a.get("type") not in ("file", "submit", "button"):

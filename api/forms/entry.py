@@ -1,9 +1,9 @@
 """The keepers' entry form <-> entry dict: the posted names (`sense.0.ex.1.text.seh`, ...)
 read into the whole entry to save.
 
-The form edits part of an entry; everything it does not show (citation, etymologies, pictures,
-subsenses, `extra`, ...) is carried over from the version the form was opened at, so a save from
-the form never drops data it could not display.
+The form edits part of an entry; everything it does not show (citation, etymologies, a picture's
+file, subsenses, `extra`, ...) is carried over from the version the form was opened at, so a save
+from the form never drops data it could not display.
 """
 
 from __future__ import annotations
@@ -125,6 +125,28 @@ def _examples(form_sense: dict, base_sense: dict) -> list[dict]:
     return out
 
 
+def _pictures(form_sense: dict, base_sense: dict) -> list[dict]:
+    """The sense's pictures in the form's order, captions, credits and visibility as edited,
+    those marked removed left out; the form never makes one (an upload does). A sense whose
+    form showed no pictures keeps the stored ones."""
+    stored = base_sense.get("pictures") or []
+    if not isinstance(form_sense.get("pic"), dict):
+        return copy.deepcopy(stored)
+    base = _by_id(stored)
+    out = []
+    for item in _ordered(form_sense.get("pic")):
+        old = base.pop(field_text(item.get("id")), None)
+        if old is None or _checked(item):
+            continue
+        picture = copy.deepcopy(old)
+        picture["caption"] = _multitext(item.get("caption"), old.get("caption"))
+        if "credit" in item:
+            picture["credit"] = field_text(item.get("credit"))
+        _visibility(item, picture)
+        out.append(picture)
+    return out + [p for p in stored if p.get("id") in base]  # one the form did not show: kept
+
+
 def _senses(form: dict, base: dict) -> list[dict]:
     stored = _by_id(base.get("senses", []))
     out = []
@@ -141,8 +163,9 @@ def _senses(form: dict, base: dict) -> list[dict]:
             sense["part_of_speech"] = field_text(item.get("part_of_speech")) or None
         _visibility(item, sense)
         sense["examples"] = _examples(item, old)
+        sense["pictures"] = _pictures(item, old)
         content = (sense["glosses"], sense["definitions"], sense.get("semantic_domains"))
-        if any(content) or sense["examples"] or old.get("pictures") or old.get("subsenses"):
+        if any(content) or sense["examples"] or sense["pictures"] or old.get("subsenses"):
             out.append(sense)
     return out
 

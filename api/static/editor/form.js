@@ -41,6 +41,9 @@
         rename(ex, /^(sense\.\d+\.ex\.)[^.]+\./, "$1" + j + ".");
         ex.querySelector(":scope > legend .num").textContent = j + 1;
       });
+      sense.querySelectorAll("[data-pictures] > [data-picture]").forEach((pic, k) => {
+        rename(pic, /^(sense\.\d+\.pic\.)[^.]+\./, "$1" + k + ".");
+      });
     });
     form.querySelectorAll("[data-prons] > [data-pron]").forEach((row, i) => {
       rename(row, /^pron\.[^.]+\./, "pron." + i + ".");
@@ -89,10 +92,12 @@
       ex.querySelector("textarea, input[type=text]").focus();
       announce(t("Example added"));
     } else if (button.matches("[data-move]")) {
-      const item = button.closest("[data-example]") || button.closest("[data-sense]");
+      const item = button.closest("[data-picture]") || button.closest("[data-example]") ||
+        button.closest("[data-sense]");
       const up = button.dataset.move === "-1";
       const other = up ? item.previousElementSibling : item.nextElementSibling;
-      if (!other || other.matches("template") || !other.matches("[data-sense], [data-example]")) return;
+      if (!other || other.matches("template") ||
+          !other.matches("[data-sense], [data-example], [data-picture]")) return;
       item.parentNode.insertBefore(item, up ? other : other.nextElementSibling);
       renumber();
       button.focus();
@@ -104,7 +109,8 @@
   // Removing is a checkbox (works without scripts); show at once what will go.
   form.addEventListener("change", (event) => {
     if (event.target.matches(".remove input")) {
-      const block = event.target.closest("[data-example], [data-sense], [data-pron], [data-item]");
+      const block = event.target.closest(
+        "[data-picture], [data-example], [data-sense], [data-pron], [data-item]");
       if (block) block.classList.toggle("removing", event.target.checked);
     }
   });
@@ -122,7 +128,7 @@
   function snapshot() {
     const values = [];
     form.querySelectorAll("input[name], textarea[name], select[name]").forEach((el) => {
-      if (skip(el.name) || el.type === "file") return;
+      if (skip(el.name) || el.type === "file" || el.form !== form) return;  // not a sense's upload
       if (el.type === "checkbox" || el.type === "radio") { if (el.checked) values.push([el.name, el.value]); }
       else values.push([el.name, el.value]);
     });
@@ -164,6 +170,19 @@
       });
     }
   }
+
+  // A sense's picture upload leaves the page (and a saved page drops the draft): not while the
+  // form holds changes not saved yet.
+  document.addEventListener("submit", (event) => {
+    const upload = event.target;
+    if (!upload.id || !upload.id.startsWith("picture-form-")) return;
+    if (JSON.stringify(snapshot()) === initial) return;
+    event.preventDefault();
+    const box = form.querySelector(`[data-picture-upload][data-for="${CSS.escape(upload.id)}"]`);
+    const hint = box && box.querySelector("[data-picture-hint]");
+    if (hint) { hint.classList.add("error"); hint.setAttribute("role", "alert"); }
+    announce(t("Save your other changes first, then upload the picture."));
+  });
 
   const offer = document.querySelector(".draft-offer");
   if (document.querySelector("[data-saved]")) {

@@ -1,0 +1,64 @@
+"""The editor's way to add a picture to a sense: a plain multipart post from the sense's own
+upload form (a photo taken with the phone's camera, or a file), then back to the entry form.
+Captions, credits, order, visibility and removal are the entry form's (api.forms.entry)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi.responses import HTMLResponse
+
+from api.deps import CsrfChecked, DictionaryDep, EditorDep, SessionDep, StorageDep
+from api.routes.editor import see_other
+from api.routes.pictures import get_image_limits
+from api.urls import urls
+from lexicon.errors import InvalidInput
+from lexicon.media import pictures
+from lexicon.media.images import ImageLimits
+
+router = APIRouter(
+    prefix="/d/{slug}/edit", include_in_schema=False, default_response_class=HTMLResponse
+)
+
+
+@router.post("/entries/{entry_id}/senses/{sense_id}/pictures")
+def upload_sense_picture(
+    entry_id: str,
+    sense_id: str,
+    *,
+    photo: Annotated[UploadFile | None, File()] = None,
+    file: Annotated[UploadFile | None, File()] = None,
+    picture_caption: Annotated[str, Form()] = "",
+    picture_credit: Annotated[str, Form()] = "",
+    picture_licence: Annotated[str, Form()] = "",
+    picture_consent: Annotated[str, Form()] = "",
+    picture_visibility: Annotated[str, Form()] = "public",
+    picture_circle: Annotated[str, Form()] = "",
+    _csrf: CsrfChecked,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
+    storage: StorageDep,
+    limits: Annotated[ImageLimits, Depends(get_image_limits)],
+):
+    """Add the photo taken (or else the file chosen) to the sense; back to its place in the
+    form. Refused (nothing stored) when neither was given or the image does not decode."""
+    chosen = next((f for f in (photo, file) if f is not None and f.filename), None)
+    if chosen is None:
+        raise InvalidInput("file: take a photo or choose a picture to upload", field="file")
+    ws = (dictionary.analysis_ws or ["en"])[0]
+    fields = {
+        "caption": {ws: picture_caption.strip()} if picture_caption.strip() else {},
+        "credit": picture_credit, "licence": picture_licence, "consent": picture_consent,
+        "visibility": picture_visibility or "public", "circle": picture_circle.strip() or None,
+    }  # fmt: skip
+    saved = pictures.add_sense_picture(
+        session=session, storage=storage, dictionary=dictionary, entry_id=entry_id,
+        sense_id=sense_id, fileobj=chosen.file, filename=chosen.filename or "", fields=fields,
+        editor=viewer.label, limits=limits, viewer=viewer,
+    )  # fmt: skip
+    return see_other(
+        urls.editor_entry(dictionary.slug, entry_id, query={"saved": saved["version"]})
+        + f"#pictures-{sense_id}"
+    )

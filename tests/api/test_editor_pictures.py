@@ -1,0 +1,125 @@
+"""Pictures in the keepers' editor: a sense's own upload form (a photo from the phone's camera
+or a file) adds one; the entry form edits their captions, credits and visibility, orders and
+removes them; a refused upload stores nothing; only an editor who may see the entry may."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lexicon import editing
+from tests.api.test_entry_deleted import form_of, stored
+from tests.api.test_pictures import ENTRY, phone_jpeg, state
+from tests.factories import csrf_from, login, make_user
+
+EDIT = "/d/demo/edit/entries"
+
+
+@pytest.fixture
+def made(session, dictionary):
+    return editing.create_entry(session=session, dictionary=dictionary, data=ENTRY)
+
+
+@pytest.fixture
+def keeper(client, owner):
+    login(client, owner.email)
+    return client
+
+
+def add(client, entry, path, sense=0, *, field="file", **fields):
+    """Post the sense's upload form as the browser does (the other file input left empty)."""
+    page = client.get(f"{EDIT}/{entry['id']}").text
+    sense_id = entry["senses"][sense]["id"]
+    action = f"{EDIT}/{entry['id']}/senses/{sense_id}/pictures"
+    assert f'id="picture-form-{sense_id}"' in page and f'action="{action}"' in page
+    empty = "photo" if field == "file" else "file"
+    files = {field: (path.name, path.read_bytes(), "image/jpeg"),
+             empty: ("", b"", "application/octet-stream")}  # fmt: skip
+    data = {"csrf_token": csrf_from(page), **{f"picture_{k}": v for k, v in fields.items()}}
+    return client.post(action, data=data, files=files, follow_redirects=False)
+
+
+def test_a_keeper_adds_edits_orders_and_removes_pictures(keeper, made, session, dictionary,
+                                                          tmp_path):  # fmt: skip
+    photo = tmp_path / "IMG_2041.jpg"
+    phone_jpeg(photo)
+    done = add(keeper, made, photo, field="photo", caption="a basket on a back",
+               credit="Ana", licence="CC-BY-4.0", consent="asked the weaver")  # fmt: skip
+    assert done.status_code == 303
+    sense_id = made["senses"][0]["id"]
+    assert done.headers["location"] == f"{EDIT}/{made['id']}?saved=2#pictures-{sense_id}"
+    second = tmp_path / "second.jpg"
+    phone_jpeg(second)
+    second.write_bytes(second.read_bytes() + b"\0")  # another file
+    assert add(keeper, made, second, caption="a tray").status_code == 303
+    entry = stored(session, dictionary, made["id"])
+    first, other = entry["senses"][0]["pictures"]
+    assert first["caption"] == {"en": "a basket on a back"} and first["credit"] == "Ana"
+    assert first["licence"] == "CC-BY-4.0" and first["consent"] == "asked the weaver"
+    assert other["caption"] == {"en": "a tray"} and entry["senses"][1]["pictures"] == []
+
+    page = keeper.get(f"{EDIT}/{made['id']}").text
+    assert re.search(rf'<img src="/media/demo/{first["media"]["sha256"]}"', page)
+    form = form_of(page)
+    assert form["sense.0.pic.0.caption.en"] == "a basket on a back"
+    assert "picture_caption" not in form and "photo" not in form  # the upload form's own
+    # Swap them (as the move buttons renumber), recaption one, restrict it, remove the other.
+    swapped = {k.replace("pic.0.", "pic.X.").replace("pic.1.", "pic.0.").replace("pic.X.", "pic.1."): v
+               for k, v in form.items()}  # fmt: skip
+    swapped.update({"sense.0.pic.0.caption.en": "a winnowing tray", "sense.0.pic.0.credit": "",
+                    "sense.0.pic.0.visibility": "restricted", "sense.0.pic.0.circle": "weavers",
+                    "sense.0.pic.1.remove": "1", "_action": "save"})  # fmt: skip
+    saved = keeper.post(f"{EDIT}/{made['id']}", data=swapped, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    (kept,) = stored(session, dictionary, made["id"])["senses"][0]["pictures"]
+    assert kept["id"] == other["id"] and kept["media"]["sha256"] == other["media"]["sha256"]
+    assert kept["caption"] == {"en": "a winnowing tray"}
+    assert (kept["visibility"], kept["circle"]) == ("restricted", "weavers")
+
+    # Saving the form untouched changes nothing; a sense with no pictures shows no list.
+    page = keeper.get(f"{EDIT}/{made['id']}").text
+    again = keeper.post(f"{EDIT}/{made['id']}", data={**form_of(page), "_action": "save"})
+    assert again.status_code == 200
+    assert stored(session, dictionary, made["id"])["senses"][0]["pictures"] == [kept]
+
+
+def test_a_refused_picture_stores_nothing(keeper, made, session, dictionary, media_dir,
+                                          tmp_path):  # fmt: skip
+    before = state(session, media_dir, made["id"])
+    fake = tmp_path / "holiday.jpg"
+    fake.write_text("not a picture at all")
+    refused = add(keeper, made, fake, caption="x")
+    assert refused.status_code in (415, 422) and "picture" in refused.text.lower()
+    page = keeper.get(f"{EDIT}/{made['id']}").text
+    nothing = keeper.post(
+        f"{EDIT}/{made['id']}/senses/{made['senses'][0]['id']}/pictures",
+        data={"csrf_token": csrf_from(page)},
+        files={"file": ("", b"", "application/octet-stream")},
+    )  # fmt: skip
+    assert nothing.status_code == 422 and "take a photo or choose a picture" in nothing.text
+    assert state(session, media_dir, made["id"]) == before
+
+
+def test_only_an_editor_who_may_see_the_entry_adds_one(client, session, dictionary, made,
+                                                       tmp_path):  # fmt: skip
+    photo = tmp_path / "p.jpg"
+    phone_jpeg(photo)
+    url = f"{EDIT}/{made['id']}/senses/{made['senses'][0]['id']}/pictures"
+    files = {"file": ("p.jpg", photo.read_bytes(), "image/jpeg")}
+    anonymous = client.post(url, files=files, headers={"accept": "text/html"})
+    assert anonymous.status_code in (401, 403)
+    contributor = make_user(session, "c@example.org", "contributor", dictionary)
+    login(client, contributor.email)
+    token = csrf_from(client.get(f"{EDIT}/new").text)
+    assert client.post(url, data={"csrf_token": token}, files=files).status_code == 403
+    secret = editing.create_entry(session=session, dictionary=dictionary, data={
+        **ENTRY, "visibility": "restricted", "circle": "elders"})  # fmt: skip
+    editor = make_user(session, "e@example.org", "editor", dictionary)
+    client.cookies.clear()
+    login(client, editor.email)
+    token = csrf_from(client.get(f"{EDIT}/{made['id']}").text)
+    hidden = f"{EDIT}/{secret['id']}/senses/{secret['senses'][0]['id']}/pictures"
+    assert client.post(hidden, data={"csrf_token": token}, files=files).status_code == 404
+    done = client.post(url, data={"csrf_token": token}, files=files, follow_redirects=False)
+    assert done.status_code == 303

@@ -1,0 +1,60 @@
+"""A keeper adds a picture to a sense from the editor in Chromium, moves it, and removes one; an
+upload while the form holds unsaved changes is held back, so the changes are not lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from lexicon import editing
+from tests.api.test_pictures import ENTRY, phone_jpeg
+from tests.browser.test_editor import keeper_page, stored
+from tests.browser.test_texts import axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_keeper_adds_moves_and_removes_pictures(browser, live_server, session, dictionary,
+                                                  owner, tmp_path):  # fmt: skip
+    made = editing.create_entry(session=session, dictionary=dictionary, data=ENTRY)
+    photos = []
+    for n in range(2):
+        photo = tmp_path / f"photo-{n}.jpg"
+        phone_jpeg(photo)
+        photo.write_bytes(photo.read_bytes() + bytes(n))  # two files
+        photos.append(photo)
+    page = keeper_page(browser, live_server, record=False)
+    url = f"{live_server.url}/d/demo/edit/entries/{made['id']}"
+    page.goto(url)
+    sense = page.locator("fieldset.sense").first
+    for n, photo in enumerate(photos):
+        sense.get_by_text("Add a picture").click()
+        sense.get_by_label("Or choose a picture").set_input_files(photo)
+        sense.locator("input[name=picture_caption]").fill(f"photo {n}")
+        sense.get_by_role("button", name="Upload the picture").click()
+        page.locator(f"#f-sense-0-pic-{n}-caption-en").wait_for()
+        sense = page.locator("fieldset.sense").first
+    thumbs = sense.locator("[data-picture] img")
+    assert thumbs.count() == 2
+    assert all(t.evaluate("img => img.decode().then(() => img.naturalWidth)") for t in thumbs.all())
+    assert axe_violations(page) == []
+
+    # Typed but not saved: the upload is held back and says why.
+    page.fill("#f-sense-0-gloss-en", "a basket, typed")
+    sense.get_by_text("Add a picture").click()
+    sense.get_by_label("Or choose a picture").set_input_files(photos[0])
+    sense.get_by_role("button", name="Upload the picture").click()
+    hint = sense.locator("[data-picture-hint][role=alert]")
+    hint.wait_for()
+    assert "Save your other changes first" in hint.inner_text()
+    assert page.url.startswith(url) and page.input_value("#f-sense-0-gloss-en") == "a basket, typed"
+
+    # The second picture first, then the first one removed; one save.
+    sense.locator("[data-picture]").nth(1).get_by_role("button", name="Move up").click()
+    assert page.input_value("#f-sense-0-pic-0-caption-en") == "photo 1"
+    page.check("#f-sense-0-pic-1-remove")
+    page.click("[data-save]")
+    page.locator("[data-saved]").wait_for()
+    entry = stored(session, dictionary, made["id"])
+    assert entry["senses"][0]["glosses"]["en"] == "a basket, typed"
+    assert [p["caption"] for p in entry["senses"][0]["pictures"]] == [{"en": "photo 1"}]
+    page.context.close()
