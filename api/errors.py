@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -49,8 +50,20 @@ def wants_html(request: Request) -> bool:
 
 
 async def _page(request: Request, status: int, message: str):
-    context = {"status": status, "message": message, "viewer": await _signed_in(request)}
+    context = {"status": status, "message": message, "viewer": await _signed_in(request),
+               "back": _came_from(request)}  # fmt: skip
     return render(request, "error.html", context, status_code=status)
+
+
+def _came_from(request: Request) -> str | None:
+    """The page of this site the refused request came from (a form's: a picture that did not
+    decode sends the keeper back to the entry), as a path; None from elsewhere or nowhere."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or referer.scheme not in ("http", "https"):
+        return None
+    back = referer.path + (f"?{referer.query}" if referer.query else "")
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return back if back.startswith("/") and not back.startswith("//") and back != here else None
 
 
 async def _signed_in(request: Request):

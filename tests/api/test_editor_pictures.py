@@ -37,7 +37,9 @@ def add(client, entry, path, sense=0, *, field="file", **fields):
     files = {field: (path.name, path.read_bytes(), "image/jpeg"),
              empty: ("", b"", "application/octet-stream")}  # fmt: skip
     data = {"csrf_token": csrf_from(page), **{f"picture_{k}": v for k, v in fields.items()}}
-    return client.post(action, data=data, files=files, follow_redirects=False)
+    return client.post(action, data=data, files=files, follow_redirects=False,
+                       headers={"referer": f"http://testserver{EDIT}/{entry['id']}",
+                                "accept": "text/html"})  # fmt: skip
 
 
 def test_a_keeper_adds_edits_orders_and_removes_pictures(keeper, made, session, dictionary,
@@ -91,13 +93,17 @@ def test_a_refused_picture_stores_nothing(keeper, made, session, dictionary, med
     fake.write_text("not a picture at all")
     refused = add(keeper, made, fake, caption="x")
     assert refused.status_code in (415, 422) and "picture" in refused.text.lower()
+    back = f'<a href="{EDIT}/{made["id"]}" data-back>Back to the page you were on</a>'
+    assert back in refused.text  # to the entry, whose form still holds what was typed
     page = keeper.get(f"{EDIT}/{made['id']}").text
     nothing = keeper.post(
         f"{EDIT}/{made['id']}/senses/{made['senses'][0]['id']}/pictures",
         data={"csrf_token": csrf_from(page)},
         files={"file": ("", b"", "application/octet-stream")},
+        headers={"accept": "text/html", "referer": "https://elsewhere.example/d/demo/"},
     )  # fmt: skip
     assert nothing.status_code == 422 and "take a photo or choose a picture" in nothing.text
+    assert "data-back" not in nothing.text  # another site's page is not "back"
     assert state(session, media_dir, made["id"]) == before
 
 
