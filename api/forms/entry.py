@@ -119,6 +119,8 @@ def _examples(form_sense: dict, base_sense: dict) -> list[dict]:
         if isinstance(item.get("rec"), dict) or old.get("recording"):
             rec = item.get("rec") if isinstance(item.get("rec"), dict) else {}
             ex["recording"] = _recording(rec, old.get("recording") or {})
+        if _checked(item, "media_remove"):  # the recording, and who spoke it, go
+            ex["media"], ex["recording"] = None, {}
         _visibility(item, ex)
         if ex["text"] or ex["translations"] or ex.get("media"):
             out.append(ex)

@@ -171,17 +171,21 @@
     }
   }
 
-  // A sense's picture upload leaves the page (and a saved page drops the draft): not while the
-  // form holds changes not saved yet.
+  // A picture's or an example's upload leaves the page (and a saved page drops the draft):
+  // not while the form holds changes not saved yet.
   document.addEventListener("submit", (event) => {
     const upload = event.target;
-    if (!upload.id || !upload.id.startsWith("picture-form-")) return;
+    if (!upload.hasAttribute("data-leaves-page")) return;
     if (JSON.stringify(snapshot()) === initial) return;
     event.preventDefault();
-    const box = form.querySelector(`[data-picture-upload][data-for="${CSS.escape(upload.id)}"]`);
-    const hint = box && box.querySelector("[data-picture-hint]");
-    if (hint) { hint.classList.add("error"); hint.setAttribute("role", "alert"); }
-    announce(t("Save your other changes first, then upload the picture."));
+    const box = form.querySelector(`[data-upload-box][data-for="${CSS.escape(upload.id)}"]`);
+    const hint = box && box.querySelector("[data-upload-hint]");
+    if (hint) {
+      hint.hidden = false;
+      hint.classList.add("error");
+      hint.setAttribute("role", "alert");
+    }
+    announce(t("Save your other changes first, then upload."));
   });
 
   const offer = document.querySelector(".draft-offer");

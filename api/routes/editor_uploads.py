@@ -1,6 +1,7 @@
-"""The editor's way to add a picture to a sense: a plain multipart post from the sense's own
-upload form (a photo taken with the phone's camera, or a file), then back to the entry form.
-Captions, credits, order, visibility and removal are the entry form's (api.forms.entry)."""
+"""The editor's uploads beside the entry form: a picture for a sense (a photo taken with the
+phone's camera, or a file) and the recording of an example sentence, each a plain multipart
+post from its own small form, then back to the entry form. Captions, credits, order, who
+spoke, visibility and removal are the entry form's (api.forms.entry)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import CsrfChecked, DictionaryDep, EditorDep, SessionDep, StorageDep
 from api.routes.editor import see_other
+from api.routes.media import MediaLimitsDep
 from api.routes.pictures import get_image_limits
 from api.urls import urls
+from lexicon import media
 from lexicon.errors import InvalidInput
 from lexicon.media import pictures
 from lexicon.media.images import ImageLimits
@@ -61,4 +64,32 @@ def upload_sense_picture(
     return see_other(
         urls.editor_entry(dictionary.slug, entry_id, query={"saved": saved["version"]})
         + f"#pictures-{sense_id}"
+    )
+
+
+@router.post("/entries/{entry_id}/examples/{example_id}/audio")
+def upload_example_audio(
+    entry_id: str,
+    example_id: str,
+    *,
+    file: Annotated[UploadFile | None, File()] = None,
+    _csrf: CsrfChecked,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
+    storage: StorageDep,
+    limits: MediaLimitsDep,
+):
+    """Set the example's recording (recorded with the phone, or a file); back to the example
+    in the form, where who spoke and the consent given are filled in."""
+    if file is None or not file.filename:
+        raise InvalidInput("file: record or choose a recording to upload", field="file")
+    saved = media.add_example_audio(
+        session=session, storage=storage, dictionary=dictionary, entry_id=entry_id,
+        example_id=example_id, fileobj=file.file, filename=file.filename, fields={},
+        editor=viewer.label, limits=limits, viewer=viewer,
+    )  # fmt: skip
+    return see_other(
+        urls.editor_entry(dictionary.slug, entry_id, query={"saved": saved["version"]})
+        + f"#example-{example_id}"
     )

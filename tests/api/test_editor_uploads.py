@@ -9,6 +9,7 @@ import re
 import pytest
 
 from lexicon import editing
+from lexicon.media import audio
 from tests.api.test_entry_deleted import form_of, stored
 from tests.api.test_pictures import ENTRY, phone_jpeg, state
 from tests.factories import csrf_from, login, make_user
@@ -129,3 +130,41 @@ def test_only_an_editor_who_may_see_the_entry_adds_one(client, session, dictiona
     assert client.post(hidden, data={"csrf_token": token}, files=files).status_code == 404
     done = client.post(url, data={"csrf_token": token}, files=files, follow_redirects=False)
     assert done.status_code == 303
+
+
+def test_a_keeper_records_an_example_and_removes_the_recording(keeper, session, dictionary,
+                                                               tmp_path):  # fmt: skip
+    made = editing.create_entry(session=session, dictionary=dictionary, data={
+        "headword": {"seh": "nyumba"}, "senses": [{"glosses": {"en": "house"}, "examples": [
+            {"text": {"seh": "Nyumba yanga"}, "translations": {"en": "My house"}}]}]})  # fmt: skip
+    example_id = made["senses"][0]["examples"][0]["id"]
+    clip = tmp_path / "nyumba.wav"
+    audio.write_tone(clip, container="wav", codec="pcm_s16le")
+    page = keeper.get(f"{EDIT}/{made['id']}").text
+    action = f"{EDIT}/{made['id']}/examples/{example_id}/audio"
+    assert f'id="example-audio-form-{example_id}"' in page and f'action="{action}"' in page
+    assert "Add a recording of this sentence" in page
+    done = keeper.post(action, data={"csrf_token": csrf_from(page)},
+                       files={"file": ("nyumba.wav", clip.read_bytes(), "audio/wav")},
+                       follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303
+    assert done.headers["location"] == f"{EDIT}/{made['id']}?saved=2#example-{example_id}"
+    example = stored(session, dictionary, made["id"])["senses"][0]["examples"][0]
+    assert example["media"]["sha256"] and example["text"] == {"seh": "Nyumba yanga"}
+
+    # Who spoke it, from the form; then the recording removed, the sentence kept.
+    page = keeper.get(f"{EDIT}/{made['id']}").text
+    assert "Replace the recording" in page and f'src="{example["media"]["url"]}"' in page
+    form = {**form_of(page), "sense.0.ex.0.rec.speaker": "Mai Lusia", "_action": "save"}
+    assert keeper.post(f"{EDIT}/{made['id']}", data=form).status_code == 200
+    spoken = stored(session, dictionary, made["id"])["senses"][0]["examples"][0]
+    assert spoken["recording"]["speaker"] == "Mai Lusia" and spoken["media"] == example["media"]
+    page = keeper.get(f"{EDIT}/{made['id']}").text
+    form = {**form_of(page), "sense.0.ex.0.media_remove": "1", "_action": "save"}
+    assert keeper.post(f"{EDIT}/{made['id']}", data=form).status_code == 200
+    gone = stored(session, dictionary, made["id"])["senses"][0]["examples"][0]
+    assert gone["media"] is None and not any((gone.get("recording") or {}).values())
+    assert gone["translations"] == {"en": "My house"}
+    nothing = keeper.post(action, data={"csrf_token": csrf_from(page)},
+                          files={"file": ("", b"", "application/octet-stream")})  # fmt: skip
+    assert nothing.status_code == 422 and "record or choose a recording" in nothing.text

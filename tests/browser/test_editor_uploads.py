@@ -1,11 +1,13 @@
-"""A keeper adds a picture to a sense from the editor in Chromium, moves it, and removes one; an
-upload while the form holds unsaved changes is held back, so the changes are not lost."""
+"""A keeper adds pictures to a sense from the editor in Chromium, moves one, removes one, and
+records an example sentence; an upload while the form holds unsaved changes is held back, so the
+changes are not lost."""
 
 from __future__ import annotations
 
 import pytest
 
 from lexicon import editing
+from lexicon.media import audio
 from tests.api.test_pictures import ENTRY, phone_jpeg
 from tests.browser.test_editor import keeper_page, stored
 from tests.browser.test_texts import axe_violations
@@ -43,7 +45,7 @@ def test_a_keeper_adds_moves_and_removes_pictures(browser, live_server, session,
     sense.get_by_text("Add a picture").click()
     sense.get_by_label("Or choose a picture").set_input_files(photos[0])
     sense.get_by_role("button", name="Upload the picture").click()
-    hint = sense.locator("[data-picture-hint][role=alert]")
+    hint = sense.locator("[data-upload-hint][role=alert]")
     hint.wait_for()
     assert "Save your other changes first" in hint.inner_text()
     assert page.url.startswith(url) and page.input_value("#f-sense-0-gloss-en") == "a basket, typed"
@@ -57,4 +59,21 @@ def test_a_keeper_adds_moves_and_removes_pictures(browser, live_server, session,
     entry = stored(session, dictionary, made["id"])
     assert entry["senses"][0]["glosses"]["en"] == "a basket, typed"
     assert [p["caption"] for p in entry["senses"][0]["pictures"]] == [{"en": "photo 1"}]
+
+    # An example, saved, then its recording: the phone's recorder gives a file like this one.
+    page.click("[data-add-example]")
+    page.fill("#f-sense-0-ex-0-text-seh", "Nsengwa yanga")
+    page.click("[data-save]")
+    page.locator("[data-saved]").wait_for()
+    clip = tmp_path / "recorded.wav"
+    audio.write_tone(clip, container="wav", codec="pcm_s16le")
+    example = page.locator("fieldset.example").first
+    example.get_by_label("Add a recording of this sentence").set_input_files(clip)
+    example.get_by_role("button", name="Upload the recording").click()
+    player = page.locator("fieldset.example audio")
+    player.wait_for()
+    assert player.evaluate("a => a.play().then(() => 'playing', e => String(e))") == "playing"
+    notes = page.locator("fieldset.example").first.locator("[data-recording-notes] summary")
+    assert notes.inner_text() == "Speaker and consent"  # to say who spoke it, folded away
+    assert axe_violations(page) == []
     page.context.close()
