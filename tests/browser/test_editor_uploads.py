@@ -68,7 +68,8 @@ def test_a_keeper_adds_moves_and_removes_pictures(browser, live_server, session,
     clip = tmp_path / "recorded.wav"
     audio.write_tone(clip, container="wav", codec="pcm_s16le")
     example = page.locator("fieldset.example").first
-    example.get_by_label("Add a recording of this sentence").set_input_files(clip)
+    example.get_by_text("Add a recording of this sentence").click()
+    example.get_by_label("Record it with the phone, or choose a file").set_input_files(clip)
     example.get_by_role("button", name="Upload the recording").click()
     player = page.locator("fieldset.example audio")
     player.wait_for()
