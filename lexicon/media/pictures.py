@@ -33,6 +33,7 @@ from lexicon.media.images import ImageLimits
 from lexicon.media.storage import Storage, safe_file_name
 from lexicon.models import Dictionary, Entry, Media
 from lexicon.shape import labels
+from lexicon.shape.entry import media_sha
 
 PICTURE_FIELDS = ("caption", "credit", "licence", "consent", "visibility", "circle")
 VISIBILITIES = ("public", "community", "restricted")
@@ -360,7 +361,10 @@ def _attach(session, dictionary, entry_id, sense_id, sha256, fields, editor, ver
     if row is None or row.deleted:
         raise EntryNotFound(f"no entry {entry_id} in {dictionary.slug!r}")
     entry = entry_dict(session=session, dictionary=dictionary, row=row)
-    _find_sense(entry, sense_id)["pictures"].append({**fields, "media": {"sha256": sha256}})
+    sense = _find_sense(entry, sense_id)
+    if any(media_sha(p) == sha256 for p in sense["pictures"]):
+        return entry  # on this sense already (a second tap of Upload): nothing to add
+    sense["pictures"].append({**fields, "media": {"sha256": sha256}})
     return update_entry(
         session=session,
         dictionary=dictionary,

@@ -194,8 +194,12 @@ def test_same_picture_again_is_stored_once(client, auth, entry, photo, session, 
     assert again.status_code == 201, again.text
     shas = [s["pictures"][0]["media"]["sha256"] for s in again.json()["senses"]]
     assert shas[0] == shas[1]
-    files_after, media_rows, _, _ = state(session, media_dir, entry["id"])
+    files_after, media_rows, revisions, _ = state(session, media_dir, entry["id"])
     assert files_after == files and media_rows == 1
+    twice = upload(client, auth, again.json(), photo, sense=1)  # a second tap of Upload
+    assert twice.status_code == 201 and twice.json()["version"] == again.json()["version"]
+    assert len(twice.json()["senses"][1]["pictures"]) == 1
+    assert state(session, media_dir, entry["id"])[2] == revisions
 
 
 def test_a_photo_is_scaled_while_others_can_save(
