@@ -18,6 +18,7 @@ from lexicon.errors import InvalidInput
 from lexicon.printing import PrintOptions
 from lexicon.printing.service import Selection, describe_print, print_dictionary
 from lexicon.printing.uploads import MAX_FONT_BYTES, add_print_font
+from lexicon.search import browse
 
 router = APIRouter(tags=["print"])
 Layout = Literal["dictionary", "wordlist", "table", "flashcards"]
@@ -173,6 +174,14 @@ def print_builder(
         "query": urlencode(query),
         "summary": summary,
         "letters": entries.alphabet_for(dictionary).to_config()["letters"],
+        # The topics and parts of speech there are to choose (those the viewer may see).
+        "facets": request.app.state.page_cache.page(
+            "facets",
+            dictionary,
+            viewer,
+            (),
+            lambda: browse.facets(session=session, dictionary=dictionary, viewer=viewer),
+        ),  # fmt: skip
         "fonts": FONTS + [f["family"] for f in (dictionary.extra or {}).get("print_fonts", [])],
         "viewer": viewer,
     }

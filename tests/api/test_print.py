@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -126,6 +127,21 @@ def test_preview_png_and_builder_page(client, entries):
     page = client.get("/d/demo/print", params={"layout": "table", "letter": "n"})
     assert "2 entries selected" in page.text
     assert "/api/dictionaries/demo/print.png?layout=table&amp;letter=n" in page.text
+    # The topics and parts of speech to choose from: those of entries the visitor may see.
+    offered = re.findall(r'<option value="([^"]+)">(\d+ entr\w+)</option>', empty.text)
+    assert ("6.5.1 Building", "1 entry") in offered and (
+        "n",
+        "3 entries",
+    ) in offered  # no draft, no secret
+    assert ("v", "1 entry") in offered and len(offered) == 5
+
+
+def test_builder_offers_only_the_topics_a_visitor_may_see(client, session, dictionary, auth):
+    editing.create_entry(session=session, dictionary=dictionary, data=entry(
+        "siri", "secret word", domain="9.9 Sacred places", visibility="restricted",
+        circle="elders"))  # fmt: skip
+    assert "9.9 Sacred places" not in client.get("/d/demo/print").text
+    assert "9.9 Sacred places" in client.get("/d/demo/print", headers=auth).text
 
 
 def test_cli_print_writes_the_pdf(tmp_path, monkeypatch, database_url, media_dir, entries, owner):
