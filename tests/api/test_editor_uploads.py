@@ -170,7 +170,7 @@ def test_a_keeper_records_an_example_and_removes_the_recording(keeper, session, 
     assert nothing.status_code == 422 and "record or choose a recording" in nothing.text
 
 
-def test_a_new_entry_says_when_pictures_can_be_added(keeper):
+def test_a_new_entry_says_when_pictures_can_be_added(dictionary, keeper):
     page = keeper.get(f"{EDIT}/new").text
     assert "can be added once the entry is saved" in page
     assert "picture-form-" not in page and "example-audio-form-" not in page
