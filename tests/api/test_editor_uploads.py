@@ -174,3 +174,53 @@ def test_a_new_entry_says_when_pictures_can_be_added(dictionary, keeper):
     page = keeper.get(f"{EDIT}/new").text
     assert "can be added once the entry is saved" in page
     assert "picture-form-" not in page and "example-audio-form-" not in page
+
+
+def test_a_picture_hidden_from_the_editor_stays_as_it_is(client, owner, made, session,
+                                                         dictionary, tmp_path):  # fmt: skip
+    """An editor outside the circle sees neither the restricted picture nor its id in the form;
+    saving the sense (a caption changed, a forged removal of the hidden one) keeps it, in its
+    place, as it was."""
+    login(client, owner.email)
+    shots = []
+    for n in range(2):
+        shot = tmp_path / f"shot-{n}.jpg"
+        phone_jpeg(shot)
+        shot.write_bytes(shot.read_bytes() + bytes(n + 1))
+        shots.append(shot)
+    assert add(client, made, shots[0], caption="sacred basket", visibility="restricted",
+               circle="elders").status_code == 303  # fmt: skip
+    assert add(client, made, shots[1], caption="a basket").status_code == 303
+    secret, public = stored(session, dictionary, made["id"])["senses"][0]["pictures"]
+    editor = make_user(session, "e@example.org", "editor", dictionary)
+    client.cookies.clear()
+    login(client, editor.email)
+    page = client.get(f"{EDIT}/{made['id']}").text
+    assert secret["id"] not in page and secret["media"]["sha256"] not in page
+    assert "sacred basket" not in page and public["id"] in page
+    form = {**form_of(page), "sense.0.pic.0.caption.en": "a market basket", "_action": "save",
+            "sense.0.pic.1.id": secret["id"], "sense.0.pic.1.remove": "1"}  # fmt: skip
+    assert client.post(f"{EDIT}/{made['id']}", data=form).status_code == 200
+    after = stored(session, dictionary, made["id"])["senses"][0]["pictures"]
+    assert after == [secret, {**public, "caption": {"en": "a market basket"}}]
+
+
+def test_a_recording_cannot_be_added_to_an_example_hidden_from_the_editor(client, session,
+                                                                        dictionary, tmp_path):  # fmt: skip
+    made = editing.create_entry(session=session, dictionary=dictionary, data={
+        "headword": {"seh": "nyumba"}, "senses": [{"glosses": {"en": "house"}, "examples": [
+            {"text": {"seh": "Nyumba ya mfumu"}, "visibility": "restricted",
+             "circle": "elders"}]}]})  # fmt: skip
+    example_id = made["senses"][0]["examples"][0]["id"]
+    clip = tmp_path / "c.wav"
+    audio.write_tone(clip, container="wav", codec="pcm_s16le")
+    url = f"{EDIT}/{made['id']}/examples/{example_id}/audio"
+    files = {"file": ("c.wav", clip.read_bytes(), "audio/wav")}
+    assert client.post(url, files=files).status_code in (401, 403)  # anonymous
+    editor = make_user(session, "e@example.org", "editor", dictionary)
+    login(client, editor.email)
+    page = client.get(f"{EDIT}/{made['id']}").text
+    assert example_id not in page and "Nyumba ya mfumu" not in page
+    refused = client.post(url, data={"csrf_token": csrf_from(page)}, files=files)
+    assert refused.status_code == 404
+    assert stored(session, dictionary, made["id"])["senses"][0]["examples"][0].get("media") is None
