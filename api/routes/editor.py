@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from api import forms
@@ -19,13 +19,11 @@ from api.deps import (
     EditorDep,
     ProposerDep,
     SessionDep,
-    StorageDep,
 )
 from api.errors import keeps_typed
-from api.routes.media import MediaLimitsDep
 from api.templating import render
 from api.urls import urls
-from lexicon import editing, entries, media
+from lexicon import editing, entries
 from lexicon.accounts import access
 from lexicon.editing import review
 from lexicon.errors import Busy, EntryDeleted, EntryNotFound, InvalidInput, StaleVersion
@@ -296,28 +294,6 @@ def delete_entry(
         entry_id=entry_id, version=version,
     )  # fmt: skip
     return see_other(editor_url(dictionary, "deleted"))
-
-
-@router.post("/entries/{entry_id}/audio")
-def upload_audio(
-    entry_id: str,
-    file: Annotated[UploadFile, File()],
-    *,
-    version: Annotated[int | None, Form()] = None,
-    _csrf: CsrfChecked,
-    dictionary: DictionaryDep,
-    session: SessionDep,
-    viewer: EditorDep,
-    storage: StorageDep,
-    limits: MediaLimitsDep,
-):
-    """The no-script way to add a recording: a plain multipart post, then back to the form."""
-    saved = media.add_pronunciation_audio(
-        session=session, storage=storage, dictionary=dictionary, entry_id=entry_id,
-        fileobj=file.file, filename=file.filename or "", editor=viewer.label, limits=limits,
-        fields={}, version=version, viewer=viewer,
-    )  # fmt: skip
-    return see_other(editor_url(dictionary, f"entries/{entry_id}?saved={saved['version']}"))
 
 
 # ---------------------------------------------------------------- conflicts

@@ -1,6 +1,7 @@
-"""The editor's uploads beside the entry form: a picture for a sense (a photo taken with the
-phone's camera, or a file) and the recording of an example sentence, each a plain multipart
-post from its own small form, then back to the entry form. Captions, credits, order, who
+"""The editor's uploads beside the entry form: a recording of the word (the no-script way; the
+recorder uploads through the API), a picture for a sense (a photo taken with the phone's
+camera, or a file) and the recording of an example sentence, each a plain multipart post from
+its own small form, then back to the entry form. Captions, credits, order, who
 spoke, visibility and removal are the entry form's (api.forms.entry)."""
 
 from __future__ import annotations
@@ -23,6 +24,34 @@ from lexicon.media.images import ImageLimits
 router = APIRouter(
     prefix="/d/{slug}/edit", include_in_schema=False, default_response_class=HTMLResponse
 )
+
+
+@router.post("/entries/{entry_id}/audio")
+def upload_audio(
+    entry_id: str,
+    file: Annotated[UploadFile, File()],
+    *,
+    version: Annotated[int | None, Form()] = None,
+    _csrf: CsrfChecked,
+    dictionary: DictionaryDep,
+    session: SessionDep,
+    viewer: EditorDep,
+    storage: StorageDep,
+    limits: MediaLimitsDep,
+):
+    """A recording of the word, as a new pronunciation."""
+    saved = media.add_pronunciation_audio(
+        session=session, storage=storage, dictionary=dictionary, entry_id=entry_id,
+        fileobj=file.file, filename=file.filename or "", editor=viewer.label, limits=limits,
+        fields={}, version=version, viewer=viewer,
+    )  # fmt: skip
+    return _back(dictionary, saved)
+
+
+def _back(dictionary, saved: dict, place: str = ""):
+    """To the entry form as the upload left the entry, at the part it went to."""
+    url = urls.editor_entry(dictionary.slug, saved["id"], query={"saved": saved["version"]})
+    return see_other(url + (f"#{place}" if place else ""))
 
 
 @router.post("/entries/{entry_id}/senses/{sense_id}/pictures")
@@ -61,10 +90,7 @@ def upload_sense_picture(
         sense_id=sense_id, fileobj=chosen.file, filename=chosen.filename or "", fields=fields,
         editor=viewer.label, limits=limits, viewer=viewer,
     )  # fmt: skip
-    return see_other(
-        urls.editor_entry(dictionary.slug, entry_id, query={"saved": saved["version"]})
-        + f"#pictures-{sense_id}"
-    )
+    return _back(dictionary, saved, f"pictures-{sense_id}")
 
 
 @router.post("/entries/{entry_id}/examples/{example_id}/audio")
@@ -89,7 +115,4 @@ def upload_example_audio(
         example_id=example_id, fileobj=file.file, filename=file.filename, fields={},
         editor=viewer.label, limits=limits, viewer=viewer,
     )  # fmt: skip
-    return see_other(
-        urls.editor_entry(dictionary.slug, entry_id, query={"saved": saved["version"]})
-        + f"#example-{example_id}"
-    )
+    return _back(dictionary, saved, f"example-{example_id}")
