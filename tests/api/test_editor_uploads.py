@@ -224,3 +224,15 @@ def test_a_recording_cannot_be_added_to_an_example_hidden_from_the_editor(client
     refused = client.post(url, data={"csrf_token": csrf_from(page)}, files=files)
     assert refused.status_code == 404
     assert stored(session, dictionary, made["id"])["senses"][0]["examples"][0].get("media") is None
+
+
+def test_the_words_recording_without_script(keeper, made, session, dictionary, tmp_path):
+    clip = tmp_path / "word.wav"
+    audio.write_tone(clip, container="wav", codec="pcm_s16le")
+    page = keeper.get(f"{EDIT}/{made['id']}").text
+    done = keeper.post(f"{EDIT}/{made['id']}/audio", data={"csrf_token": csrf_from(page)},
+                       files={"file": ("word.wav", clip.read_bytes(), "audio/wav")},
+                       follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303 and done.headers["location"] == f"{EDIT}/{made['id']}?saved=2"
+    (pron,) = stored(session, dictionary, made["id"])["pronunciations"]
+    assert pron["media"]["sha256"]

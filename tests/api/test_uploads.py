@@ -81,6 +81,8 @@ def routes(live_server, dictionary, owner):
         "import": "/api/dictionaries/demo/imports",
         "import job": "/api/dictionaries/demo/import-jobs",
         "editor audio": f"/d/demo/edit/entries/{entry['id']}/audio",
+        "editor picture": f"/d/demo/edit/entries/{entry['id']}/senses/{sense['id']}/pictures",
+        "editor example audio": f"/d/demo/edit/entries/{entry['id']}/examples/{sense['examples'][0]['id']}/audio",
         "editor import": "/d/demo/edit/import",
         "new dictionary": "/dictionaries/new",  # a site check: who may create dictionaries
         "text": "/api/dictionaries/demo/texts",
@@ -148,7 +150,8 @@ def test_every_upload_route_is_gated(app):
 @pytest.mark.parametrize(
     "route",
     ["pronunciation", "example audio", "picture", "print font", "import", "import job",
-     "editor audio", "editor import", "new dictionary"],
+     "editor audio", "editor picture", "editor example audio", "editor import",
+     "new dictionary"],
 )  # fmt: skip
 def test_an_anonymous_chunked_upload_is_refused_before_its_body_is_read(
     live_server, routes, spool, session, dictionary, route
