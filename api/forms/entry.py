@@ -119,6 +119,10 @@ def _examples(form_sense: dict, base_sense: dict) -> list[dict]:
         if isinstance(item.get("rec"), dict) or old.get("recording"):
             rec = item.get("rec") if isinstance(item.get("rec"), dict) else {}
             ex["recording"] = _recording(rec, old.get("recording") or {})
+        if sha := field_text(item.get("media")):  # recorded while the form was open
+            ex["media"] = (
+                {"sha256": sha} if sha != (old.get("media") or {}).get("sha256") else old["media"]
+            )
         if _checked(item, "media_remove"):  # the recording, and who spoke it, go
             ex["media"], ex["recording"] = None, {}
         _visibility(item, ex)

@@ -71,10 +71,39 @@ def test_a_keeper_adds_moves_and_removes_pictures(browser, live_server, session,
     example.get_by_text("Add a recording of this sentence").click()
     example.get_by_label("Record it with the phone, or choose a file").set_input_files(clip)
     example.get_by_role("button", name="Upload the recording").click()
-    player = page.locator("fieldset.example audio")
+    player = page.locator("fieldset.example audio[data-example-audio]")
     player.wait_for()
     assert player.evaluate("a => a.play().then(() => 'playing', e => String(e))") == "playing"
     notes = page.locator("fieldset.example").first.locator("[data-recording-notes] summary")
     assert notes.inner_text() == "Speaker and consent"  # to say who spoke it, folded away
+    assert axe_violations(page) == []
+    page.context.close()
+
+
+def test_an_example_recorded_in_the_page_keeps_what_was_typed(browser, live_server, session,
+                                                             dictionary, owner):  # fmt: skip
+    """The in-page recorder uploads at once and the page stays: the gloss typed before, and the
+    save after, keep the recording (the form names it, and takes the new version)."""
+    made = editing.create_entry(session=session, dictionary=dictionary, data={
+        "headword": {"seh": "nyumba"}, "senses": [{"glosses": {"en": "house"}, "examples": [
+            {"text": {"seh": "Nyumba yanga"}, "translations": {"en": "My house"}}]}]})  # fmt: skip
+    page = keeper_page(browser, live_server)
+    page.goto(f"{live_server.url}/d/demo/edit/entries/{made['id']}")
+    page.fill("#f-sense-0-gloss-en", "house, typed first")
+    example = page.locator("fieldset.example").first
+    example.get_by_text("Add a recording of this sentence").click()
+    example.get_by_role("button", name="Record", exact=True).click()
+    example.locator("[data-rec-stop]:not([disabled])").wait_for()
+    page.wait_for_timeout(1500)  # the fake microphone's tone
+    example.locator("[data-rec-stop]").click()
+    example.get_by_role("button", name="Keep this recording").click()
+    example.get_by_text("Recording saved.").wait_for()
+    assert example.locator("audio[data-example-audio]").get_attribute("src").startswith("/media/")
+    assert page.input_value("#f-sense-0-gloss-en") == "house, typed first"
+    page.click("[data-save]")
+    page.locator("[data-saved]").wait_for()
+    entry = stored(session, dictionary, made["id"])
+    assert entry["version"] == 3 and entry["senses"][0]["glosses"]["en"] == "house, typed first"
+    assert entry["senses"][0]["examples"][0]["media"]["duration"] > 0
     assert axe_violations(page) == []
     page.context.close()
