@@ -236,3 +236,34 @@ def test_the_words_recording_without_script(keeper, made, session, dictionary, t
     assert done.status_code == 303 and done.headers["location"] == f"{EDIT}/{made['id']}?saved=2"
     (pron,) = stored(session, dictionary, made["id"])["pronunciations"]
     assert pron["media"]["sha256"]
+
+
+def test_the_form_names_a_recording_made_while_it_was_open(keeper, session, dictionary,
+                                                           tmp_path):  # fmt: skip
+    """The in-page recorder uploads through the API and writes the new file's sha256 in the
+    example's hidden field: the form saved with it keeps the recording; a sha256 this
+    dictionary does not store is refused, and nothing changes."""
+    made = editing.create_entry(session=session, dictionary=dictionary, data={
+        "headword": {"seh": "nyumba"}, "senses": [{"glosses": {"en": "house"}, "examples": [
+            {"text": {"seh": "Nyumba yanga"}}]}]})  # fmt: skip
+    page = keeper.get(f"{EDIT}/{made['id']}").text
+    form = form_of(page)
+    assert form["sense.0.ex.0.media"] == ""
+    clip = tmp_path / "c.wav"
+    audio.write_tone(clip, container="wav", codec="pcm_s16le")
+    example_id = made["senses"][0]["examples"][0]["id"]
+    up = keeper.post(f"/api/dictionaries/demo/entries/{made['id']}/examples/{example_id}/audio",
+                     files={"file": ("c.wav", clip.read_bytes(), "audio/wav")},
+                     headers={"X-CSRF-Token": form["csrf_token"]})  # fmt: skip
+    assert up.status_code == 201, up.text
+    sha = up.json()["senses"][0]["examples"][0]["media"]["sha256"]
+    mine = {**form, "sense.0.ex.0.media": sha, "version": "2", "sense.0.gloss.en": "home",
+            "_action": "save"}  # fmt: skip
+    assert keeper.post(f"{EDIT}/{made['id']}", data=mine).status_code == 200
+    saved = stored(session, dictionary, made["id"])
+    assert saved["senses"][0]["examples"][0]["media"]["sha256"] == sha
+    assert saved["senses"][0]["glosses"]["en"] == "home"
+    forged = {**mine, "version": "3", "sense.0.ex.0.media": "0" * 64}
+    refused = keeper.post(f"{EDIT}/{made['id']}", data=forged)
+    assert refused.status_code == 422 and "no stored file" in refused.text
+    assert stored(session, dictionary, made["id"])["version"] == 3
