@@ -3,15 +3,7 @@
 (function () {
   "use strict";
 
-  var MESSAGES = (function () {
-    var node = document.getElementById("wk-messages");
-    try { return node ? JSON.parse(node.textContent) : {}; } catch (e) { return {}; }
-  })();
-  function t(text, values) {
-    var out = MESSAGES[text] || text;
-    Object.keys(values || {}).forEach(function (k) { out = out.split("%(" + k + ")s").join(values[k]); });
-    return out;
-  }
+  const { t } = window.WordkeepEditor;
   const form = document.getElementById("entry-form");
   if (!form) return;
   document.documentElement.classList.add("js");

@@ -4,126 +4,31 @@
 (function () {
   "use strict";
 
-  var MESSAGES = (function () {
-    var node = document.getElementById("wk-messages");
-    try { return node ? JSON.parse(node.textContent) : {}; } catch (e) { return {}; }
-  })();
-  function t(text, values) {
-    var out = MESSAGES[text] || text;
-    Object.keys(values || {}).forEach(function (k) { out = out.split("%(" + k + ")s").join(values[k]); });
-    return out;
-  }
+  const shared = window.WordkeepEditor;
+  const { t, canRecord, extension, microphone } = shared;
   const box = document.querySelector("[data-recorder]");
   const form = document.getElementById("entry-form");
   if (!box || !form) return;
   const $ = (sel) => box.querySelector(sel);
   const controls = $(".rec-controls");
-  const startBtn = $("[data-rec-start]");
-  const stopBtn = $("[data-rec-stop]");
-  const preview = $("[data-rec-preview]");
   const keepBtn = $("[data-rec-keep]");
-  const againBtn = $("[data-rec-again]");
   const progress = $("[data-rec-progress]");
   const status = $("[data-rec-status]");
   const download = $("[data-rec-download]");
   const savedEntry = $("[data-rec-saved-entry]");
-  const csrf = () => (form.querySelector("input[name=csrf_token]") || {}).value || "";
-  let recorder = null;
-  let blob = null;
   let pending = null;  // kept on a new entry: uploaded after the entry is created
   let savedUrl = null;  // a new entry saved without its recording: where to go once it is up
   let savedNotes;  // and the IPA, speaker and consent typed for that recording
 
-  const canRecord = !!(navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.MediaRecorder);
   if (canRecord) controls.hidden = false;
 
   function say(text) { status.textContent = text; }
+  const mic = microphone(box, say);
 
   // A recording the server did not take stays on the page, and can be saved as a file: a
   // keeper who may no longer upload (or whose connection is gone) still has what they recorded.
-  function offer(file, name) {
-    if (!download) return;
-    if (download.href) URL.revokeObjectURL(download.href);
-    download.href = URL.createObjectURL(file);
-    download.download = name;
-    download.hidden = false;
-  }
-
-  async function start() {
-    let stream;
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-    } catch (err) {
-      say(t("The microphone is not available (%(error)s). You can choose a file instead.", { error: err.name }));
-      return;
-    }
-    const type = ["audio/webm;codecs=opus", "audio/mp4", "audio/ogg;codecs=opus"].find(
-      (t) => MediaRecorder.isTypeSupported(t)
-    );
-    recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
-    const chunks = [];
-    recorder.ondataavailable = (e) => { if (e.data.size) chunks.push(e.data); };
-    recorder.onstop = () => {
-      stream.getTracks().forEach((t) => t.stop());
-      blob = new Blob(chunks, { type: recorder.mimeType || "audio/webm" });
-      preview.src = URL.createObjectURL(blob);
-      preview.hidden = keepBtn.hidden = againBtn.hidden = false;
-      startBtn.hidden = true;
-      box.classList.remove("recording");
-      say(t("Listen to the recording, then keep it or record again."));
-      keepBtn.focus();
-    };
-    recorder.start();
-    box.classList.add("recording");
-    startBtn.disabled = true;
-    stopBtn.disabled = false;
-    stopBtn.focus();
-    say("Recording… press Stop when done.");
-  }
-
-  function stop() {
-    if (recorder && recorder.state !== "inactive") recorder.stop();
-    stopBtn.disabled = true;
-    startBtn.disabled = false;
-  }
-
-  function reset() {
-    blob = null;
-    preview.hidden = keepBtn.hidden = againBtn.hidden = true;
-    preview.removeAttribute("src");
-    startBtn.hidden = false;
-  }
-
-  function extension(type) {
-    return type.includes("mp4") ? "m4a" : type.includes("ogg") ? "ogg" : "webm";
-  }
-
-  // POST the file with XMLHttpRequest: fetch() cannot report upload progress.
-  function upload(url, file, name, fields) {
-    return new Promise((resolve, reject) => {
-      const data = new FormData();
-      data.append("file", file, name);
-      for (const [k, v] of Object.entries(fields || {})) data.append(k, v);
-      const xhr = new XMLHttpRequest();
-      xhr.open("POST", url);
-      xhr.setRequestHeader("X-CSRF-Token", csrf());
-      xhr.setRequestHeader("Accept", "application/json");
-      progress.hidden = false;
-      progress.value = 0;
-      xhr.upload.onprogress = (e) => {
-        if (e.lengthComputable) progress.value = Math.round((100 * e.loaded) / e.total);
-      };
-      xhr.onload = () => {
-        let body = {};
-        try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
-        if (xhr.status >= 200 && xhr.status < 300) { progress.value = 100; resolve(body); }
-        else reject(new Error(typeof body.detail === "string" ? body.detail : "upload failed (" + xhr.status + ")"));
-      };
-      xhr.onerror = () => reject(new Error("the network failed; try again"));
-      say("Uploading…");
-      xhr.send(data);
-    });
-  }
+  const offer = (file, name) => shared.offer(download, file, name);
+  const upload = (url, file, name, fields) => shared.upload(url, file, name, fields, progress, say);
 
   // The upload made a new version; adopt it only if nobody else saved in between, so a later
   // save of this form still detects their change.
@@ -162,7 +67,7 @@
         return;
       }
       adopt(entry);
-      reset();
+      mic.reset();
       if (download) download.hidden = true;
       say(t("Recording saved."));
     } catch (err) {
@@ -171,10 +76,8 @@
     }
   }
 
-  startBtn.addEventListener("click", start);
-  stopBtn.addEventListener("click", stop);
-  againBtn.addEventListener("click", () => { reset(); start(); });
   keepBtn.addEventListener("click", () => {
+    const blob = mic.blob();
     if (blob) keep(blob, "recording." + extension(blob.type));
   });
 
