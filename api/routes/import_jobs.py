@@ -135,6 +135,7 @@ def import_page_post(
                 dry_run=action != "import",
                 editor=viewer.label,
                 storage=storage,
+                viewer=viewer,
             )
     except WordkeepError as exc:
         error = {"message": exc.message, "errors": exc.details.get("errors") or []}

@@ -100,6 +100,7 @@ def start_import(
         "format": format,
         "dry_run": dry_run,
         "editor": viewer.label,
+        "viewer": viewer,
         "storage": storage,
         "options": options,
     }
@@ -169,6 +170,7 @@ def import_upload(
             editor=viewer.label,
             storage=storage,
             options=options,
+            viewer=viewer,
         )
     return JSONResponse(report.to_dict(), status_code=200 if dry_run else 201)
 

@@ -18,6 +18,7 @@ from lexicon import accounts, editing
 from lexicon.accounts import access
 from lexicon.accounts.access import Viewer
 from lexicon.db.transactions import transaction
+from lexicon.editing.named_media import check_named_media
 from lexicon.editing.write import deleted_meanwhile
 from lexicon.entries import relations
 from lexicon.entries.read import (
@@ -185,8 +186,9 @@ def change_entry(
         )  # fmt: skip
     if action == "create":
         entry = editing.create_entry(
-            session=session, dictionary=dictionary, data=_validated(data), editor=viewer.label
-        )
+            session=session, dictionary=dictionary, data=_validated(data), editor=viewer.label,
+            viewer=viewer,
+        )  # fmt: skip
         return Change(entry=_seen(viewer, dictionary, entry))
     with transaction(session):
         current = live_entry(session=session, dictionary=dictionary, viewer=viewer,
@@ -258,6 +260,9 @@ def propose(
             )
             raise _stale_filtered(stale, session, viewer, dictionary)
         base = current["version"]
+    if clean:  # a proposal names only files its author may hear, as an edit does
+        stored = session.get(Entry, entry_id) if action != "create" else None
+        check_named_media(session, dictionary, viewer, clean, stored)
     row = Proposal(
         dictionary_id=dictionary.id,
         entry_id=entry_id if action != "create" else None,
@@ -431,7 +436,7 @@ def accept(
             data = _within_reviewers_sight(viewer, dictionary, {}, row.data, row.id)
             entry = editing.create_entry(
                 session=session, dictionary=dictionary, data=data, editor=author.email,
-                action="accept", comment=note,
+                action="accept", comment=note, viewer=viewer,
             )  # fmt: skip
             row.entry_id = entry["id"]
         else:

@@ -21,6 +21,7 @@ from lexicon.accounts import access
 from lexicon.accounts.access import Viewer
 from lexicon.db.transactions import transaction
 from lexicon.editing.dictionaries import touch
+from lexicon.editing.named_media import check_named_media
 from lexicon.editing.rows import (
     add_revision,
     batch_ids_taken,
@@ -78,8 +79,10 @@ def create_entry(
     entry_id: str | None = None,
     action: str = "create",
     comment: str = "",
+    viewer: Viewer | None = None,
 ) -> dict:
-    """Create an entry (and its first revision); returns the stored entry dict."""
+    """Create an entry (and its first revision); returns the stored entry dict. `viewer`, the
+    person writing it, may name only stored files they may hear."""
     incoming = _validate(data)
     if action != "import":
         incoming.extra = verbatim.marks_kept(incoming.extra, None)
@@ -89,6 +92,8 @@ def create_entry(
         taken = session.execute(select(Entry.id).where(Entry.id == entry_id)).first()
         if taken is not None:
             raise InvalidInput(f"id: an entry with id {entry_id!r} exists already")
+        if viewer is not None:
+            check_named_media(session, dictionary, viewer, incoming, None)
         now = utcnow()
         values = {
             "id": entry_id,
@@ -175,8 +180,11 @@ def update_entry(
     action: str = "update",
     comment: str = "",
     viewer: Viewer | None = None,
+    uploaded: str = "",
 ) -> dict:
-    """Replace an entry with `data` if `version` is still current, else raise StaleVersion."""
+    """Replace an entry with `data` if `version` is still current, else raise StaleVersion.
+    `viewer`, the person writing it, may name only stored files they may hear, and the file
+    they just `uploaded` (its sha256: they hold its bytes)."""
     incoming = _validate(data)
     if version is None:
         version = incoming.version
@@ -197,6 +205,7 @@ def update_entry(
             )
         if viewer is not None:
             incoming = _keep_hidden_relations(session, dictionary, viewer, entry_id, incoming)
+            check_named_media(session, dictionary, viewer, incoming, row, uploaded)
         if action != "import":
             incoming.extra = verbatim.marks_kept(incoming.extra, row.extra)
         values = row_values(row)

@@ -18,12 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from lexicon.accounts.access import Viewer
 from lexicon.db.transactions import transaction
 from lexicon.editing.dictionaries import set_server_extra, update_dictionary
 from lexicon.editing.write import create_entries, delete_entry, update_entry
 from lexicon.entries.read import entry_dicts
 from lexicon.errors import ImportRejected
-from lexicon.io import foreign, mediafiles, syncmarks, textpack, wsmap
+from lexicon.io import foreign, import_guard, mediafiles, syncmarks, textpack, wsmap
 from lexicon.io.bulk import gc_paused
 from lexicon.io.safety import DEFAULT_LIMITS, Limits
 from lexicon.io.sources import Parsed, detect_format, parse
@@ -75,11 +76,14 @@ def import_file(
     storage=None,
     options: dict | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    viewer: Viewer | None = None,
 ) -> ImportReport:
     """Import `path` into `dictionary`; a dry run reports without writing anything.
 
     Refused (ImportRejected, nothing written) when any row or entry is wrong. Media files go
-    to `storage` when one is given; otherwise their references are kept in `extra`.
+    to `storage` when one is given; otherwise their references are kept in `extra`. `viewer`
+    (the web's importer; None is the command line) changes only what they may see
+    (lexicon.io.import_guard).
     """
     with prepare_import(
         session=session, dictionary=dictionary, path=path, format=format, dry_run=dry_run,
@@ -89,8 +93,9 @@ def import_file(
             _dry_run(session, dictionary, prepared.parsed, prepared.report)
             return prepared.report
         return write_import(
-            session=session, dictionary=dictionary, prepared=prepared, editor=editor
-        )
+            session=session, dictionary=dictionary, prepared=prepared, editor=editor,
+            viewer=viewer,
+        )  # fmt: skip
 
 
 @dataclass
@@ -173,24 +178,28 @@ def write_import(
     dictionary: Dictionary,
     prepared: PreparedImport,
     editor: str = "",
+    viewer: Viewer | None = None,
 ) -> ImportReport:
     """Write what `prepare_import` read and checked into `dictionary`, stored (the one it was
     read against, or the new one its placeholder stood for): media, languages, entries and
     texts in one transaction (part of the caller's when one is open). On SQLite the write
-    lock is taken here, not while the file was read nor while its media were made ready."""
+    lock is taken here, not while the file was read nor while its media were made ready.
+    `viewer`: see `import_file`."""
     parsed, report, tick = prepared.parsed, prepared.report, prepared.tick
+    viewer = import_guard.bounding(viewer, dictionary)
     if report.dry_run:
         raise ValueError("a dry run's file is not written")
     tick(0, report.entries_read, "writing")
     with transaction(session), _bulk_cache(session):
         media = mediafiles.add_all(session, dictionary, prepared.media)
-        media.update(_known_media(session, dictionary, parsed.entries))
+        media.update(_known_media(session, dictionary, parsed.entries, viewer))
         _attach_media(parsed.entries, media, report)
         # Languages first: changing them later would re-key every imported entry.
         _remember_package(session, dictionary, parsed, prepared.ws_mapping)
-        _write_entries(session, dictionary, parsed, editor, report, tick)
+        _write_entries(session, dictionary, parsed, editor, report, tick, viewer)
         textpack.write_texts(session=session, dictionary=dictionary, pack=parsed.texts,
-                             recordings=prepared.recordings, editor=editor, report=report)  # fmt: skip
+                             recordings=prepared.recordings, editor=editor, report=report,
+                             viewer=viewer)  # fmt: skip
     if report.entries_read >= 1000:
         search_index.settle_after_bulk_load(session=session)
     tick(report.entries_read, report.entries_read, "done")
@@ -287,17 +296,18 @@ def _dry_media(parsed: Parsed, report: ImportReport) -> None:
     report.media_missing = sum(1 for p in hrefs.values() if not p)
 
 
-def _known_media(session, dictionary, entries: list[dict]) -> dict[str, str]:
-    """Media named by sha256 (our own JSON export) that this dictionary already stores."""
-    shas = {
-        o["media"]["sha256"] for e in entries for _, o in iter_media(e) if o["media"].get("sha256")
-    }
+def _known_media(session, dictionary, entries: list[dict], viewer) -> dict[str, str]:
+    """Media named by sha256 (our own JSON export) that this dictionary already stores and
+    `viewer` may hear."""
+    shas = {o["media"].get("sha256") for e in entries for _, o in iter_media(e)}
+    shas |= {ref.get("sha256") for e in entries for ref in audio_refs(e)}
+    shas.discard(None)
     if not shas:
         return {}
     found = session.exec(
         select(Media.sha256).where(Media.dictionary_id == dictionary.id, Media.sha256.in_(shas))
     ).scalars()
-    return {sha: sha for sha in found}
+    return {sha: sha for sha in import_guard.hearable(session, dictionary, viewer, found)}
 
 
 def _attach_media(entries: list[dict], stored: dict, report: ImportReport) -> None:
@@ -306,6 +316,8 @@ def _attach_media(entries: list[dict], stored: dict, report: ImportReport) -> No
         for ref in audio_refs(e):  # recordings of glosses, definitions ... (audio forms)
             if ref["audio_href"] in stored:
                 ref["sha256"] = stored[ref["audio_href"]]
+            elif ref.get("sha256") not in stored:
+                ref.pop("sha256", None)  # names no file this import may use
         for _, obj in iter_media(e):
             media = obj["media"]
             if media.get("href") in stored:
@@ -336,7 +348,7 @@ def _remap_foreign(session, dictionary, entries: list[dict], report: ImportRepor
         )
 
 
-def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick) -> None:
+def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick, viewer) -> None:
     entries = parsed.entries
     _remap_foreign(session, dictionary, entries, report)
     existing = syncmarks.stored_marks(
@@ -349,8 +361,8 @@ def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick) ->
     report.created = len(fresh)
     known = _to_compare(entries, existing, digests, report)
     progress.advance(report.skipped + report.unchanged)
-    _merge_known(session, dictionary, known, existing, digests, editor, report, progress)
-    _apply_tombstones(session, dictionary, parsed.deleted_ids, editor, report)
+    _merge_known(session, dictionary, known, existing, digests, editor, report, progress, viewer)
+    _apply_tombstones(session, dictionary, parsed.deleted_ids, editor, report, viewer)
 
 
 @dataclass
@@ -403,8 +415,11 @@ def _to_compare(entries: list[dict], existing: dict, digests: dict, report) -> l
     return known
 
 
-def _merge_known(session, dictionary, known, existing, digests, editor, report, progress) -> None:
-    """Update each known entry whose content differs from the stored one, BATCH at a time."""
+def _merge_known(
+    session, dictionary, known, existing, digests, editor, report, progress, viewer
+) -> None:
+    """Update each known entry whose content differs from the stored one, BATCH at a time;
+    what is hidden from `viewer` stays as it is (import_guard)."""
     for i in range(0, len(known), BATCH):
         batch = known[i : i + BATCH]
         full = _full_rows(session, [e["id"] for e in batch])
@@ -414,6 +429,7 @@ def _merge_known(session, dictionary, known, existing, digests, editor, report, 
         }
         for e in batch:
             row = existing[e["id"]]
+            e = import_guard.as_seen(viewer, dictionary, current[e["id"]], e)
             if syncmarks.canon(e) == syncmarks.canon(current[e["id"]]):
                 report.unchanged += 1
                 continue
@@ -427,14 +443,21 @@ def _merge_known(session, dictionary, known, existing, digests, editor, report, 
                 editor=editor,
                 action="import",
                 comment=f"{report.format} import",
+                viewer=viewer,
             )
             report.updated += 1
         progress.advance(len(batch), "merging")
 
 
-def _apply_tombstones(session, dictionary, ids: list[str], editor, report) -> None:
+def _apply_tombstones(session, dictionary, ids: list[str], editor, report, viewer) -> None:
     """An entry FLEx marks deleted (dateDeleted) is soft-deleted here too, restorable."""
-    for entry_id, row in syncmarks.stored_marks(session, dictionary, ids).items():
+    marks = syncmarks.stored_marks(session, dictionary, ids)
+    if viewer is not None and marks:
+        full = _full_rows(session, list(marks))
+        rows = [full[entry_id] for entry_id in marks]
+        import_guard.check_deletions(viewer, dictionary, entry_dicts(
+            session=session, dictionary=dictionary, rows=rows))  # fmt: skip
+    for entry_id, row in marks.items():
         if not row.deleted:
             delete_entry(session=session, dictionary=dictionary, entry_id=entry_id, editor=editor)
             report.deleted += 1

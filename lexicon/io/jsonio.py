@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +78,10 @@ def read_json(path, *, limits: Limits = DEFAULT_LIMITS) -> JsonDocument:
     for i, e in enumerate(entries):
         if not isinstance(e, dict) or not isinstance(e.get("headword"), dict) or not e["headword"]:
             raise ImportRejected(f"{path.name}: entry {i + 1} has no headword object")
+        if not e.get("id"):  # a list from another tool: a new entry
+            e["id"] = str(uuid.uuid4())
+        elif not isinstance(e["id"], str):
+            raise ImportRejected(f"{path.name}: entry {i + 1}: id must be a string")
         doc.entries.append(e)
         doc.media += _package_refs(e)
     return doc

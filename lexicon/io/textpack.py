@@ -26,14 +26,23 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session
 
+from lexicon.accounts.access import Viewer
 from lexicon.errors import ImportRejected, InvalidInput
-from lexicon.io import mediafiles
+from lexicon.io import import_guard, mediafiles
 from lexicon.io.ids import derive_id
 from lexicon.io.safety import DEFAULT_LIMITS, Limits, check_file_size, package_file
 from lexicon.io.texts import read_texts, write_text
 from lexicon.media.storage import safe_file_name
 from lexicon.models import Dictionary, Media, Text
-from lexicon.texts import clean_text, create_text, first_form, list_texts, read_text, update_text
+from lexicon.texts import (
+    clean_text,
+    create_text,
+    first_form,
+    list_texts,
+    read_text,
+    update_text,
+    view,
+)
 from lexicon.texts.store import text_dict
 
 FORMAT = "wordkeep-texts"
@@ -204,10 +213,12 @@ def prepare_recordings(*, session: Session, dictionary: Dictionary, pack: Packag
 
 
 def write_texts(*, session: Session, dictionary: Dictionary, pack: PackageTexts,
-                recordings: list, editor: str = "", report) -> None:  # fmt: skip
+                recordings: list, editor: str = "", report,
+                viewer: Viewer | None = None) -> None:  # fmt: skip
     """Store the package's texts (inside the import's transaction), counted into `report`:
     a text this dictionary has (same id) is updated when it differs, else created, with its
-    recording from `prepare_recordings`."""
+    recording from `prepare_recordings`. A text hidden from `viewer` is refused, and its
+    segments hidden from them stay as they are (lexicon.io.import_guard)."""
     for i, text in enumerate(pack.texts):
         sha = recordings[i]
         if isinstance(sha, mediafiles.Prepared):
@@ -220,6 +231,8 @@ def write_texts(*, session: Session, dictionary: Dictionary, pack: PackageTexts,
                 create_text(session=session, dictionary=dictionary, data=text, editor=editor,
                             media_sha256=sha, action="import")  # fmt: skip
                 report.texts["created"] += 1
+            elif viewer is not None and not _seen(session, dictionary, viewer, row):
+                raise import_guard.out_of_sight("text", row.id)
             elif row.deleted:
                 report.warnings.append({"line": None, "message": f"{_label(text, i)} was "
                                         "deleted in Wordkeep; the import does not bring it back"})  # fmt: skip
@@ -228,10 +241,14 @@ def write_texts(*, session: Session, dictionary: Dictionary, pack: PackageTexts,
             else:
                 update_text(session=session, dictionary=dictionary, text_id=row.id, data=text,
                             version=row.version, editor=editor, action="import",
-                            comment="import", media_sha256=sha)  # fmt: skip
+                            comment="import", media_sha256=sha, viewer=viewer)  # fmt: skip
                 report.texts["updated"] += 1
         except InvalidInput as exc:
             raise ImportRejected(f"{pack.source}: {_label(text, i)}: {exc}") from exc
+
+
+def _seen(session, dictionary, viewer: Viewer, row: Text) -> bool:
+    return view.filter_text(viewer, dictionary, text_dict(session, dictionary, row)) is not None
 
 
 def _own_ids(session, dictionary, text: dict) -> dict:

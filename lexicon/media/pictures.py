@@ -374,6 +374,7 @@ def _attach(session, dictionary, entry_id, sense_id, sha256, fields, editor, ver
         editor=editor,
         comment=labels.ADDED_PICTURE,
         viewer=viewer,
+        uploaded=sha256,
     )
 
 

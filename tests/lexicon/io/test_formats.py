@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from lexicon.errors import ImportRejected
 from lexicon.io.cldf.read import CldfError, read_cldf
 from lexicon.io.cldf.write import write_cldf
 from lexicon.io.jsonio import read_json, write_json
@@ -301,6 +302,17 @@ def test_json_round_trip_and_nfc(tmp_path):
     doc = read_json(out)
     assert doc.entries[0]["headword"]["xx"] == unicodedata.normalize("NFC", nfd)
     assert doc.entries[0]["extra"]["k"] == unicodedata.normalize("NFC", nfd)
+
+
+def test_json_entries_without_ids_are_new_ones(tmp_path):
+    """A bare list from another tool names no ids: each entry is a new one (it was a crash)."""
+    path = tmp_path / "words.json"
+    path.write_text(json.dumps([{"headword": {"xx": "a"}}, {"headword": {"xx": "b"}, "id": ""}]))
+    ids = [e["id"] for e in read_json(path).entries]
+    assert len(set(ids)) == 2 and all(len(i) == 36 for i in ids)
+    path.write_text(json.dumps([{"headword": {"xx": "a"}, "id": 7}]))
+    with pytest.raises(ImportRejected, match="words.json: entry 1: id must be a string"):
+        read_json(path)
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
