@@ -174,20 +174,22 @@ def change_entry(
     entry_id: str | None = None,
     data: EntryIn | dict | None = None,
     version: int | None = None,
+    uploaded: str = "",
 ) -> Change:
-    """Create, update or delete an entry: applied for editors, proposed for contributors."""
+    """Create, update or delete an entry: applied for editors, proposed for contributors.
+    `uploaded`: a file (sha256) just stored for the viewer, theirs to name (named_media)."""
     access.require(viewer, dictionary, "propose")
     if not access.may(viewer, dictionary, "edit"):
         return Change(
             proposal=propose(
                 session=session, dictionary=dictionary, viewer=viewer, action=action,
-                entry_id=entry_id, data=data, version=version,
+                entry_id=entry_id, data=data, version=version, uploaded=uploaded,
             )
         )  # fmt: skip
     if action == "create":
         entry = editing.create_entry(
             session=session, dictionary=dictionary, data=_validated(data), editor=viewer.label,
-            viewer=viewer,
+            viewer=viewer, uploaded=uploaded,
         )  # fmt: skip
         return Change(entry=_seen(viewer, dictionary, entry))
     with transaction(session):
@@ -204,7 +206,7 @@ def change_entry(
             entry = editing.update_entry(
                 session=session, dictionary=dictionary, entry_id=entry_id, data=merged,
                 version=version if version is not None else merged.get("version"),
-                editor=viewer.label, viewer=viewer,
+                editor=viewer.label, viewer=viewer, uploaded=uploaded,
             )  # fmt: skip
         except StaleVersion as exc:
             raise _stale_filtered(exc, session, viewer, dictionary) from None
@@ -238,8 +240,9 @@ def propose(
     entry_id: str | None = None,
     data: EntryIn | dict | None = None,
     version: int | None = None,
+    uploaded: str = "",
 ) -> dict:
-    """Store a change as a pending proposal; the entry itself is not touched."""
+    """Store a change as a pending proposal; the entry is not touched (`uploaded`: above)."""
     access.require(viewer, dictionary, "propose")
     if action not in ACTIONS:
         raise InvalidInput(f"action: {action!r} is not one of {', '.join(ACTIONS)}")
@@ -262,7 +265,7 @@ def propose(
         base = current["version"]
     if clean:  # a proposal names only files its author may hear, as an edit does
         stored = session.get(Entry, entry_id) if action != "create" else None
-        check_named_media(session, dictionary, viewer, clean, stored)
+        check_named_media(session, dictionary, viewer, clean, stored, uploaded)
     row = Proposal(
         dictionary_id=dictionary.id,
         entry_id=entry_id if action != "create" else None,

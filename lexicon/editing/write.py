@@ -80,9 +80,11 @@ def create_entry(
     action: str = "create",
     comment: str = "",
     viewer: Viewer | None = None,
+    uploaded: str = "",
 ) -> dict:
     """Create an entry (and its first revision); returns the stored entry dict. `viewer`, the
-    person writing it, may name only stored files they may hear."""
+    person writing it, may name only stored files they may hear, and the one they just
+    `uploaded` (its sha256)."""
     incoming = _validate(data)
     if action != "import":
         incoming.extra = verbatim.marks_kept(incoming.extra, None)
@@ -93,7 +95,7 @@ def create_entry(
         if taken is not None:
             raise InvalidInput(f"id: an entry with id {entry_id!r} exists already")
         if viewer is not None:
-            check_named_media(session, dictionary, viewer, incoming, None)
+            check_named_media(session, dictionary, viewer, incoming, None, uploaded)
         now = utcnow()
         values = {
             "id": entry_id,

@@ -235,7 +235,7 @@ def draft_entry(
                     "examples": [example_from_segment(text, segment, sha)]}],
     }  # fmt: skip
     return review.propose(session=session, dictionary=dictionary, viewer=viewer,
-                          action="create", data=data)  # fmt: skip
+                          action="create", data=data, uploaded=sha)  # fmt: skip
 
 
 def use_as_example(
@@ -258,4 +258,5 @@ def use_as_example(
     return review.change_entry(
         session=session, dictionary=dictionary, viewer=viewer, action="update",
         entry_id=entry_id, data=entry, version=entry["version"] if version is None else version,
+        uploaded=sha,
     )  # fmt: skip

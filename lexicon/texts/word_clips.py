@@ -67,4 +67,5 @@ def use_word_clip(
     return review.change_entry(
         session=session, dictionary=dictionary, viewer=viewer, action="update",
         entry_id=entry_id, data=entry, version=entry["version"] if version is None else version,
+        uploaded=sha,
     )  # fmt: skip

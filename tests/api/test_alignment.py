@@ -128,6 +128,10 @@ def test_a_word_clip_becomes_the_entry_recording(client, auth, session, dictiona
     assert client.post(url, json=body, headers=member.headers).status_code == 403
     wrong = client.post(url, json=dict(body, word=2), headers=auth)  # "carries": not this entry
     assert wrong.status_code == 422 and "not linked" in wrong.text
+    # A contributor proposes it: the clip cut for them is theirs to name (named_media).
+    contributor = make_user(session, "contributor@example.org", "contributor", dictionary)
+    proposed = client.post(url, json=body, headers=contributor.headers)
+    assert proposed.status_code == 202, proposed.text
     done = client.post(url, json=body, headers=auth)
     assert done.status_code == 200, done.text
     first = done.json()["pronunciations"][0]

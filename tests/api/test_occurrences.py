@@ -135,6 +135,22 @@ def test_candidates_and_draft_entry(client, session, setup):
     assert queue.status_code == 200 and "ya" in queue.text
 
 
+def test_a_contributor_proposes_with_the_sentences_clip(client, session, dictionary, setup):
+    """The clip cut for a contributor is theirs to name in a proposal, though nothing uses it
+    yet (a file nothing uses is otherwise for editors only: lexicon.editing.named_media)."""
+    contributor = make_user(session, "learner@example.org", "contributor", dictionary).headers
+    made = client.post(f"{API}/texts/candidates/entry", headers=contributor, json={
+        "text_id": setup["drum"], "segment_id": "s1", "form": "ya"})  # fmt: skip
+    assert made.status_code == 201, made.text
+    sense = client.get(f"{API}/entries/{setup['mbuzi']}").json()["senses"][0]["id"]
+    answer = client.post(f"{API}/entries/{setup['mbuzi']}/occurrences/example", json={
+        "sense_id": sense, "text_id": setup["drum"], "segment_id": "s1"}, headers=contributor)  # fmt: skip
+    assert answer.status_code == 202, answer.text
+    proposed = session.get(Proposal, answer.json()["id"]).data["senses"][0]["examples"]
+    assert proposed[-1]["media"]["sha256"] == made.json()["data"]["senses"][0]["examples"][0][
+        "media"]["sha256"]  # fmt: skip
+
+
 def test_use_as_example_page_and_api(client, session, setup):
     editor = setup["editor"]
     login(client, editor.email)
