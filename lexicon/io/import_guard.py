@@ -15,13 +15,14 @@ import would rewrite that entry or put that file on a public one. So an import r
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from lexicon.accounts import access
 from lexicon.accounts.access import Viewer
 from lexicon.entries.media_access import can_view_media
 from lexicon.errors import ImportRejected
-from lexicon.models import Dictionary
+from lexicon.models import Dictionary, Entry
 
 
 def bounding(viewer: Viewer | None, dictionary: Dictionary) -> Viewer | None:
@@ -54,6 +55,25 @@ def as_seen(viewer: Viewer | None, dictionary: Dictionary, current: dict, incomi
         return access.keep_hidden(viewer, dictionary, current, incoming)
     except access.HiddenPartsInTheWay as exc:
         raise ImportRejected(f"entry {current['id']}: {exc.message}; nothing was imported") from exc
+
+
+def hidden_entries(
+    session: Session, dictionary: Dictionary, viewer: Viewer | None, ids: list[str]
+) -> list[str]:
+    """Those of `ids` (stored entries of `dictionary`) hidden from `viewer` as a whole: what a
+    dry run reports as the import's errors."""
+    if viewer is None:
+        return []
+    table = Entry.__table__
+    hidden = []
+    for i in range(0, len(ids), 500):
+        rows = session.execute(
+            select(table.c.id, table.c.status, table.c.visibility, table.c.circle).where(
+                table.c.id.in_(ids[i : i + 500]), table.c.dictionary_id == dictionary.id
+            )
+        )
+        hidden += [r.id for r in rows if not access.can_see_entry(viewer, dictionary, r._asdict())]
+    return sorted(hidden)
 
 
 def check_deletions(viewer: Viewer | None, dictionary: Dictionary, entries: list[dict]) -> None:

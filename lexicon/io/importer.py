@@ -90,7 +90,8 @@ def import_file(
         progress=progress, options=options, limits=limits, storage=storage, editor=editor,
     ) as prepared:  # fmt: skip
         if dry_run:
-            _dry_run(session, dictionary, prepared.parsed, prepared.report)
+            guard = import_guard.bounding(viewer, dictionary)
+            _dry_run(session, dictionary, prepared.parsed, prepared.report, guard)
             return prepared.report
         return write_import(
             session=session, dictionary=dictionary, prepared=prepared, editor=editor,
@@ -221,11 +222,14 @@ def _take_in(parsed: Parsed, dictionary: Dictionary, report: ImportReport) -> di
     return ws.mapping
 
 
-def _dry_run(session, dictionary: Dictionary, parsed: Parsed, report: ImportReport) -> None:
+def _dry_run(session, dictionary: Dictionary, parsed: Parsed, report: ImportReport, viewer) -> None:
     """What the import would do: media it would store, entries and texts it would create or
-    update."""
+    update; an entry hidden from `viewer` it names is an error (import_guard)."""
     _dry_media(parsed, report)
     existing = syncmarks.stored_marks(session, dictionary, [e["id"] for e in parsed.entries])
+    for entry_id in import_guard.hidden_entries(session, dictionary, viewer, list(existing)):
+        report.errors.append({"line": None, "message": import_guard.out_of_sight(
+            "entry", entry_id).message})  # fmt: skip
     report.updated = sum(1 for e in parsed.entries if e["id"] in existing)
     report.created = report.entries_read - report.updated
     textpack.predict(session=session, dictionary=dictionary, pack=parsed.texts, report=report)

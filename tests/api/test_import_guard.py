@@ -54,6 +54,9 @@ def test_an_entry_hidden_from_the_editor_is_not_theirs_to_import(client, protoco
         message = last["error"]["detail"]
     assert before["id"] in message and "may not change" in message
     assert _entry(client, protocol, "restricted") == before  # nothing written
+    dry = _import(client, editor, {"entries": [forged]}, data={"dry_run": "true"})
+    assert dry.status_code == 200, dry.text
+    assert [before["id"] in e["message"] for e in dry.json()["errors"]] == [True]
 
 
 def test_parts_hidden_from_the_editor_stay_as_they_are(client, protocol):
