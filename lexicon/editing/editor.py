@@ -353,7 +353,7 @@ def _write(session, dictionary, viewer: Viewer, entry_id, data, version, comment
     merged = access.keep_hidden(viewer, dictionary, current, clean)
     return update_entry(
         session=session, dictionary=dictionary, entry_id=entry_id, data=merged,
-        version=version, editor=viewer.label, comment=comment, viewer=viewer,
+        version=version, editor=viewer.label, comment=comment, viewer=viewer, current=current,
     )  # fmt: skip
 
 

@@ -28,16 +28,19 @@ def check_named_media(
     incoming: EntryIn | dict,
     row: Entry | None,
     uploaded: str = "",
+    stored: dict | None = None,
 ) -> None:
     """Raise InvalidInput, as for a file that is not there, if `incoming` (an entry about to
     be written by `viewer`, replacing the stored entry `row`, if any) names a file `viewer` may
     not hear. The parts of the stored entry hidden from the writer come back with their files
     (access.keep_hidden): those files may stay where they are, but not be named once more.
-    The file the writer has just `uploaded` is theirs to name: they hold its bytes."""
+    The file the writer has just `uploaded` is theirs to name: they hold its bytes. `stored`:
+    the stored entry as `row` is now, if the caller has it at hand (else it is read)."""
     sent = named_files(incoming)
     if not sent:
         return
-    stored = entry_dict(session=session, dictionary=dictionary, row=row) if row else None
+    if stored is None and row is not None:
+        stored = entry_dict(session=session, dictionary=dictionary, row=row)
     before = named_files(stored) if stored else Counter()
     seen = access.filter_entry(viewer, dictionary, stored) if stored else None
     in_sight = named_files(seen) if seen else Counter()

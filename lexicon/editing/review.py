@@ -206,7 +206,7 @@ def change_entry(
             entry = editing.update_entry(
                 session=session, dictionary=dictionary, entry_id=entry_id, data=merged,
                 version=version if version is not None else merged.get("version"),
-                editor=viewer.label, viewer=viewer, uploaded=uploaded,
+                editor=viewer.label, viewer=viewer, uploaded=uploaded, current=current,
             )  # fmt: skip
         except StaleVersion as exc:
             raise _stale_filtered(exc, session, viewer, dictionary) from None

@@ -183,10 +183,12 @@ def update_entry(
     comment: str = "",
     viewer: Viewer | None = None,
     uploaded: str = "",
+    current: dict | None = None,
 ) -> dict:
     """Replace an entry with `data` if `version` is still current, else raise StaleVersion.
     `viewer`, the person writing it, may name only stored files they may hear, and the file
-    they just `uploaded` (its sha256: they hold its bytes)."""
+    they just `uploaded` (its sha256: they hold its bytes). `current`: the stored entry, if
+    the caller has read it already (used when still at the stored version)."""
     incoming = _validate(data)
     if version is None:
         version = incoming.version
@@ -207,7 +209,9 @@ def update_entry(
             )
         if viewer is not None:
             incoming = _keep_hidden_relations(session, dictionary, viewer, entry_id, incoming)
-            check_named_media(session, dictionary, viewer, incoming, row, uploaded)
+            if current is not None and current.get("version") != row.version:
+                current = None
+            check_named_media(session, dictionary, viewer, incoming, row, uploaded, current)
         if action != "import":
             incoming.extra = verbatim.marks_kept(incoming.extra, row.extra)
         values = row_values(row)
