@@ -13,16 +13,9 @@ import zipfile
 import pytest
 
 from lexicon import texts
-from tests.protocol_cases import ALPHA, build_cases
+from tests.protocol_cases import ALPHA
 
 API = "/api/dictionaries/demo"
-
-
-@pytest.fixture
-def protocol(client, session, dictionary, owner):
-    built = build_cases(client, session, dictionary, owner)
-    built.people["owner"] = owner
-    return built
 
 
 def _import(client, headers, document: dict, name="mine.json", data=None):

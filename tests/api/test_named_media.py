@@ -13,17 +13,10 @@ from sqlalchemy import func, select
 
 from lexicon.models import Pronunciation, Proposal
 from tests.factories import make_user
-from tests.protocol_cases import ALPHA, PICTURE, build_cases
+from tests.protocol_cases import ALPHA, PICTURE
 
 API = "/api/dictionaries/demo"
 REFUSED = "no stored file with sha256"
-
-
-@pytest.fixture
-def protocol(client, session, dictionary, owner):
-    built = build_cases(client, session, dictionary, owner)
-    built.people["owner"] = owner
-    return built
 
 
 def _heard_by_anyone(client, sha: str) -> bool:
