@@ -86,7 +86,8 @@ def check_deletions(viewer: Viewer | None, dictionary: Dictionary, entries: list
 
 
 def out_of_sight(kind: str, item_id: str) -> ImportRejected:
+    article = "an" if kind == "entry" else "a"
     return ImportRejected(
-        f"{kind} {item_id}: the dictionary has a {kind} with this id that you may not change; "
-        "nothing was imported (an owner may import this file)"
+        f"{kind} {item_id}: the dictionary has {article} {kind} with this id that you may not "
+        "change; nothing was imported (an owner may import this file)"
     )

@@ -32,6 +32,14 @@
     items(errorBox.querySelector("[data-error-list]"), rows);
   }
 
+  // A failed import: the bar stops (an indeterminate bar would look still at work).
+  function failed(message, rows) {
+    bar.max = 1;
+    bar.value = 0;
+    status.textContent = msg("failed");
+    showError(message || msg("failed"), rows);
+  }
+
   function showReport(data) {
     for (const dd of report.querySelectorAll("[data-count]")) {
       const value = data[dd.dataset.count];
@@ -68,8 +76,7 @@
         return;
       }
       if (job.status === "failed") {
-        status.textContent = msg("failed");
-        showError(job.error || msg("failed"), (job.report || {}).errors);
+        failed(job.error, (job.report || {}).errors);
         return;
       }
       await new Promise((ok) => setTimeout(ok, POLL_MS));
@@ -95,14 +102,12 @@
       });
       const body = await res.json().catch(() => ({}));
       if (res.status !== 202) {
-        status.textContent = msg("failed");
-        showError(typeof body.detail === "string" ? body.detail : res.statusText, []);
+        failed(typeof body.detail === "string" ? body.detail : res.statusText, []);
         return;
       }
       await poll(res.headers.get("Location") || form.dataset.jobsUrl + "/" + body.id);
     } catch (err) {
-      status.textContent = msg("failed");
-      showError(String(err.message || err), []);
+      failed(String(err.message || err), []);
     } finally {
       buttons.forEach((b) => (b.disabled = false));
     }
