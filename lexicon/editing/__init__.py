@@ -1,7 +1,8 @@
 """Every change to dictionaries and entries: writes with their revisions (`write`,
-`dictionaries`, `rows`), the editor's domain side (`editor`: filters, validation, saving,
+`batch` for many new entries at once, `dictionaries`, `rows`), the editor's domain side (`editor`: filters, validation, saving,
 conflicts, merges, palette) and the review queue (`review`). Reading web forms is api.forms'."""
 
+from lexicon.editing.batch import create_entries, plan_entries
 from lexicon.editing.dictionaries import (
     create_dictionary,
     rekey_dictionary,
@@ -33,7 +34,6 @@ from lexicon.editing.editor import (
     validate,
 )
 from lexicon.editing.write import (
-    create_entries,
     create_entry,
     delete_entry,
     keep_hidden_relations,
@@ -51,6 +51,7 @@ __all__ = [
     "choose",
     "create_dictionary",
     "create_entries",
+    "plan_entries",
     "create_entry",
     "delete_entry",
     "diff",

@@ -7,6 +7,7 @@ import functools
 import operator
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 
 import orjson
 from sqlalchemy import JSON, insert, select
@@ -173,23 +174,49 @@ def batch_ids_taken(session, batch: list[EntryIn]) -> set[str]:
     return taken
 
 
-def insert_rows(session, table, rows: list[dict]) -> None:
+def insert_rows(session, table, rows: list[dict] | BoundRows) -> None:
     """`session.execute(insert(table), rows)` for many rows with the same keys, done faster:
     the values converted a column at a time (JSON columns by orjson in C, as `json_text` does;
     others by their column type's own bind processor, the date format say) and handed to the
     driver as plain tuples (`db.bulk`: SQLite's executemany, PostgreSQL's COPY), without
     SQLAlchemy's per-row parameter handling (a sixth of an import). Rows that leave out a
-    column with a default go the usual way, which fills it in."""
+    column with a default go the usual way, which fills it in. `rows` may be converted
+    already (`bound_rows`, for the connection's dialect)."""
     if not rows:
         return
     connection = session.connection()
-    dialect = connection.dialect
+    if not isinstance(rows, BoundRows):
+        rows = bound_rows(connection.dialect, table, rows)
+    if rows.plain is not None:
+        session.execute(insert(table), rows.plain)
+        return
+    insert_many(connection, rows.table, rows.names, rows.values)
+
+
+@dataclass
+class BoundRows:
+    """Rows of one table converted for one dialect (`bound_rows`): `values` are tuples in
+    `names` order, or `plain` holds the rows as given when they must go the usual way."""
+
+    table: str
+    names: tuple
+    values: list
+    plain: list | None = None
+
+    def __len__(self) -> int:
+        return len(self.plain if self.plain is not None else self.values)
+
+
+def bound_rows(dialect, table, rows: list[dict]) -> BoundRows:
+    """`rows` of `table` converted as `insert_rows` hands them to the driver of `dialect`."""
+    quote = dialect.identifier_preparer.quote
+    if not rows:
+        return BoundRows(quote(table.name), (), [])
     keys = tuple(rows[0])
     if dialect.name not in ("sqlite", "postgresql") or any(
         c.default is not None and c.name not in rows[0] for c in table.columns
     ):
-        session.execute(insert(table), rows)
-        return
+        return BoundRows(quote(table.name), keys, [], plain=rows)
     values_of = operator.itemgetter(*keys)
     if len(keys) > 1:
         columns = list(zip(*map(values_of, rows), strict=True))
@@ -197,9 +224,8 @@ def insert_rows(session, table, rows: list[dict]) -> None:
         columns = [list(map(values_of, rows))]
     for i, key in enumerate(keys):
         columns[i] = _bound(table.c[key].type, dialect, columns[i])
-    quote = dialect.identifier_preparer.quote
     names = tuple(map(quote, keys))
-    insert_many(connection, quote(table.name), names, list(zip(*columns, strict=True)))
+    return BoundRows(quote(table.name), names, list(zip(*columns, strict=True)))
 
 
 _JSON_DUMPS = functools.partial(orjson.dumps, option=orjson.OPT_NON_STR_KEYS)

@@ -1,4 +1,5 @@
-"""Every write to an entry goes through here: create, update, delete and restore.
+"""Every write to an entry goes through here: create, update, delete and restore (many new
+entries at once: `lexicon.editing.batch`, with the same rows).
 
 An entry travels as one dict (docs/entry-shape.md); rows in entry/sense/example/... tables are
 written from it (`lexicon.editing.rows`) and read back into it (`lexicon.entries.read`). Each
@@ -9,10 +10,8 @@ transaction."""
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 
-import orjson
 from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session
 
@@ -20,18 +19,16 @@ from lexicon import search
 from lexicon.accounts import access
 from lexicon.accounts.access import Viewer
 from lexicon.db.transactions import transaction
+from lexicon.editing.batch import validate as _validate
 from lexicon.editing.dictionaries import touch
 from lexicon.editing.named_media import check_named_media
 from lexicon.editing.rows import (
     add_revision,
-    batch_ids_taken,
     child_rows,
     derived,
     has_ids,
     ids_taken_elsewhere,
-    insert_rows,
     media_refs,
-    revision_values,
 )
 from lexicon.entries import relations
 from lexicon.entries.read import (
@@ -66,7 +63,6 @@ from lexicon.shape import labels, verbatim
 from lexicon.shape.schemas import (
     EntryIn,
     RelationIn,
-    nfc_deep,
 )
 
 
@@ -109,66 +105,6 @@ def create_entry(
             "deleted_at": None,
         }
         return _write(session, dictionary, values, incoming, editor, action, comment, new=True)
-
-
-def create_entries(
-    *,
-    session: Session,
-    dictionary: Dictionary,
-    items: list[dict],
-    editor: str = "",
-    action: str = "import",
-) -> list[dict]:
-    """Create many entries at once (imports, demo): same result as `create_entry` for each,
-    with one statement per table for the whole batch. An item's "id", if given, is kept."""
-    validated = [(item.get("id") or str(uuid.uuid4()), _validate(item)) for item in items]
-    if action != "import":
-        for _, data in validated:
-            data.extra = verbatim.marks_kept(data.extra, None)
-    ids = [entry_id for entry_id, _ in validated]
-    if len(set(ids)) != len(ids):
-        raise InvalidInput("id: the same entry id appears twice in one batch")
-    alphabet = alphabet_for(dictionary)
-    with transaction(session):
-        touch(session, dictionary)
-        existing = session.execute(select(Entry.id).where(Entry.id.in_(ids))).scalars().first()
-        if existing is not None:
-            raise InvalidInput(f"id: an entry with id {existing!r} exists already")
-        now = utcnow()
-        entries, revisions, outs = [], [], []
-        children: dict = {model: [] for model in CHILDREN}
-        shas = set().union(*(media_refs(data) for _, data in validated)) if validated else set()
-        media = media_for(session, dictionary, shas)
-        taken = batch_ids_taken(session, [data for _, data in validated])
-        for entry_id, data in validated:
-            values = {
-                "id": entry_id,
-                "dictionary_id": dictionary.id,
-                "version": 1,
-                "created_at": now,
-                "updated_at": now,
-                "created_by": editor,
-                "updated_by": editor,
-                "deleted": False,
-                "deleted_at": None,
-            }
-            values.update(derived(dictionary, alphabet, data))
-            rows = child_rows(entry_id, data, taken)
-            for model in CHILDREN:
-                children[model] += rows[model]
-            out = assemble(values, {m: {entry_id: r} for m, r in rows.items()}, media)
-            entries.append(values)
-            outs.append(out)
-            revisions.append(revision_values(dictionary, out, action, editor, "", now))
-        insert_rows(session, Entry.__table__, entries)
-        for model in CHILDREN:
-            insert_rows(session, model.__table__, children[model])
-        insert_rows(session, Revision.__table__, revisions)
-        sort_keys = {values["id"]: values["sort_key"] for values in entries}
-        search.reindex_entries(
-            session=session, dictionary=dictionary, entries=outs, sort_keys=sort_keys
-        )
-    return outs
 
 
 def update_entry(
@@ -359,33 +295,6 @@ def restore_revision(
             comment=labels.RESTORED % {"number": number},
             viewer=viewer,  # relations to targets hidden from them stay as they are now
         )
-
-
-def _validate(data: EntryIn | dict) -> EntryIn:
-    if isinstance(data, EntryIn):
-        data = data.model_dump()
-    from pydantic import ValidationError
-
-    try:
-        return EntryIn.model_validate(_nfc_entry(data))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InvalidInput(f"{where}: {first['msg']}", errors=exc.errors()) from exc
-
-
-def _nfc_entry(data: dict):
-    """`nfc_deep(data)`, skipped when the entry is NFC and NUL-free already (the usual case; an
-    import validates thousands): one check of its JSON text costs a third of walking every
-    string. Sound because JSON's quotes and punctuation never combine with a neighbour, so the
-    text is NFC exactly when every string in it is."""
-    try:
-        flat = orjson.dumps(data).decode()
-    except TypeError:  # not plain JSON data: take the long way
-        return nfc_deep(data)
-    if "\\u0000" in flat or not unicodedata.is_normalized("NFC", flat):
-        return nfc_deep(data)
-    return data
 
 
 def _write(session, dictionary, values: dict, data: EntryIn, editor, action, comment, new) -> dict:

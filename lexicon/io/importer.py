@@ -20,11 +20,12 @@ from sqlmodel import Session
 
 from lexicon.accounts.access import Viewer
 from lexicon.db.transactions import transaction
+from lexicon.editing.batch import create_entries
 from lexicon.editing.dictionaries import set_server_extra, update_dictionary
-from lexicon.editing.write import create_entries, delete_entry, update_entry
+from lexicon.editing.write import delete_entry, update_entry
 from lexicon.entries.read import entry_dicts
 from lexicon.errors import ImportRejected
-from lexicon.io import foreign, import_guard, mediafiles, syncmarks, textpack, wsmap
+from lexicon.io import foreign, import_guard, import_plan, mediafiles, syncmarks, textpack, wsmap
 from lexicon.io.bulk import gc_paused
 from lexicon.io.safety import DEFAULT_LIMITS, Limits
 from lexicon.io.sources import Parsed, detect_format, parse
@@ -191,13 +192,17 @@ def write_import(
     if report.dry_run:
         raise ValueError("a dry run's file is not written")
     tick(0, report.entries_read, "writing")
+    plan = None
+    if session.info.get("wk_depth", 0) == 0 and dictionary.id is not None:
+        _settle(session, dictionary, prepared, viewer)  # with reads only: before the lock
+        plan = import_plan.plan_new_entries(session, dictionary, parsed, prepared, editor, BATCH)
     with transaction(session), _bulk_cache(session):
-        media = mediafiles.add_all(session, dictionary, prepared.media)
-        media.update(_known_media(session, dictionary, parsed.entries, viewer))
-        _attach_media(parsed.entries, media, report)
+        mediafiles.add_all(session, dictionary, prepared.media)
+        if plan is None:
+            _settle(session, dictionary, prepared, viewer)
         # Languages first: changing them later would re-key every imported entry.
         _remember_package(session, dictionary, parsed, prepared.ws_mapping)
-        _write_entries(session, dictionary, parsed, editor, report, tick, viewer)
+        _write_entries(session, dictionary, parsed, editor, report, tick, viewer, plan)
         textpack.write_texts(session=session, dictionary=dictionary, pack=parsed.texts,
                              recordings=prepared.recordings, editor=editor, report=report,
                              viewer=viewer)  # fmt: skip
@@ -205,6 +210,16 @@ def write_import(
         search_index.settle_after_bulk_load(session=session)
     tick(report.entries_read, report.entries_read, "done")
     return report
+
+
+def _settle(session, dictionary, prepared: PreparedImport, viewer) -> None:
+    """The file's entries as they will be stored: the files they name attached (the package's,
+    and those named by sha256 the dictionary stores), ids another dictionary holds remapped."""
+    parsed, report = prepared.parsed, prepared.report
+    media = {href: ready.sha256 for href, ready in prepared.media.items()}
+    media.update(_known_media(session, dictionary, parsed.entries, viewer))
+    _attach_media(parsed.entries, media, report)
+    _remap_foreign(session, dictionary, parsed.entries, report)
 
 
 def _take_in(parsed: Parsed, dictionary: Dictionary, report: ImportReport) -> dict:
@@ -352,16 +367,21 @@ def _remap_foreign(session, dictionary, entries: list[dict], report: ImportRepor
         )
 
 
-def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick, viewer) -> None:
+def _write_entries(session, dictionary, parsed: Parsed, editor, report, tick, viewer, plan) -> None:
     entries = parsed.entries
-    _remap_foreign(session, dictionary, entries, report)
     existing = syncmarks.stored_marks(
         session, dictionary, [e["id"] for e in entries], report.format
     )
-    digests = {e["id"]: syncmarks.content_hash(e) for e in entries}
+    digests = plan.digests if plan else {e["id"]: syncmarks.content_hash(e) for e in entries}
     progress = _Progress(tick, len(entries) + len(parsed.kept))
     fresh = [e for e in entries if e["id"] not in existing]
-    _create_fresh(session, dictionary, fresh, digests, editor, progress)
+    if plan is not None and plan.fresh_ids == [e["id"] for e in fresh]:
+        for batch in plan.batches:  # planned before the lock (import_plan)
+            create_entries(session=session, dictionary=dictionary, items=batch.items,
+                           editor=editor, action="import", plan=batch)  # fmt: skip
+            progress.advance(len(batch.items), "writing")
+    else:
+        _create_fresh(session, dictionary, fresh, digests, editor, progress)
     report.created = len(fresh)
     known = _to_compare(entries, existing, digests, report)
     progress.advance(report.skipped + report.unchanged)
@@ -469,15 +489,8 @@ def _apply_tombstones(session, dictionary, ids: list[str], editor, report, viewe
 
 def _remember_package(session, dictionary, parsed: Parsed, ws_mapping: dict) -> None:
     """Keep what the export needs to rebuild the package (LIFT header, ranges, tags)."""
-    extra: dict = {}  # server-owned parts of dictionary.extra (lexicon.shape.extra)
-    changes: dict = {}
-    if parsed.lift_extra is not None:
-        extra["lift"] = parsed.lift_extra
-    if ws_mapping:
-        extra["ws_map"] = ws_mapping
+    extra, changes = import_plan.package_changes(dictionary, parsed, ws_mapping)
     if any((dictionary.extra or {}).get(k) != v for k, v in extra.items()):
         set_server_extra(session=session, dictionary=dictionary, values=extra)
-    if dictionary.vernacular_ws in ([], ["und"]) and parsed.vernacular_ws:
-        changes["vernacular_ws"] = parsed.vernacular_ws[:3]
     if changes:
         update_dictionary(session=session, dictionary=dictionary, data=changes)

@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from lexicon import media
 from lexicon.db.transactions import transaction
+from lexicon.editing.batch import create_entries
 from lexicon.editing.dictionaries import create_dictionary
-from lexicon.editing.write import create_entries
 from lexicon.io.texts import read_text
 from lexicon.media import pictures
 from lexicon.media.storage import Storage

@@ -2,7 +2,15 @@
 query and its ranking (`query`, `ranking`), result rows (`results`), the per-dictionary cache
 (`cache`) and alphabetical browsing (`browse`)."""
 
-from lexicon.search.index import reindex_dictionary, reindex_entries, reindex_entry, remove_entry
+from lexicon.search.index import (
+    IndexRows,
+    index_rows,
+    reindex_dictionary,
+    reindex_entries,
+    reindex_entry,
+    remove_entry,
+    write_index,
+)
 from lexicon.search.plan import Query, parse_query, search_sql, visible_clause
 from lexicon.search.query import (
     DEFAULT_LIMIT,
@@ -26,6 +34,7 @@ from lexicon.search.words import (
 
 __all__ = [
     "DEFAULT_LIMIT",
+    "IndexRows",
     "MAX_LIMIT",
     "TOTAL_CAP",
     "Query",
@@ -35,6 +44,7 @@ __all__ = [
     "deletions",
     "edit_distance",
     "gloss_words",
+    "index_rows",
     "matching_ids",
     "normalise",
     "one_edit_apart",
@@ -48,4 +58,5 @@ __all__ = [
     "stem",
     "visible_clause",
     "words",
+    "write_index",
 ]

@@ -18,6 +18,7 @@ gloss word under its one-deletion keys, for typo tolerance.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import (
@@ -296,11 +297,21 @@ def reindex_entries(
 ) -> None:
     """Replace the index rows of many entries with one statement per table (imports);
     `sort_keys` (entry id -> key) are the keys the store has just computed, if at hand."""
-    connection = session.connection()
-    stale = [e["id"] for e in entries]
-    for start in range(0, len(stale), 500):
-        chunk = stale[start : start + 500]
-        connection.execute(delete(search_text).where(search_text.c.entry_id.in_(chunk)))
+    write_index(session=session, dictionary=dictionary,
+                planned=index_rows(dictionary, entries, sort_keys))  # fmt: skip
+
+
+@dataclass
+class IndexRows:
+    """Entries' search rows made before the write that stores them (`index_rows`)."""
+
+    entry_ids: list[str]
+    rows: list[tuple]  # search_text rows, in _TEXT_COLUMNS order
+    vocab: set[str]  # the words fuzzy matching may correct to
+
+
+def index_rows(dictionary: Dictionary, entries: list[dict], sort_keys: dict | None = None):
+    """The search rows of `entries` (no database read): `write_index` stores them."""
     alphabet = alphabet_of(dictionary)
     keys = sort_keys or {}
     rows = [
@@ -309,13 +320,22 @@ def reindex_entries(
         if not e.get("deleted")
         for r in _index_rows(dictionary, e, alphabet, keys.get(e["id"]))
     ]
+    vocab = _fuzzy_words(r[_FOLDED] for r in rows if r[_KIND] in ("hw", "gl"))
+    return IndexRows([e["id"] for e in entries], rows, vocab)
+
+
+def write_index(*, session, dictionary: Dictionary, planned: IndexRows) -> None:
+    """Replace the index rows of `planned`'s entries with its rows (in the write transaction)."""
+    connection = session.connection()
+    for start in range(0, len(planned.entry_ids), 500):
+        chunk = planned.entry_ids[start : start + 500]
+        connection.execute(delete(search_text).where(search_text.c.entry_id.in_(chunk)))
     sqlite = connection.dialect.name == "sqlite"
     before = connection.exec_driver_sql("SELECT max(id) FROM search_text").scalar() if sqlite else 0
-    _insert_many(connection, "search_text", _TEXT_COLUMNS, rows)
-    if sqlite and rows:
+    _insert_many(connection, "search_text", _TEXT_COLUMNS, planned.rows)
+    if sqlite and planned.rows:
         _fill_fulltext(connection, before or 0)
-    vocab = _fuzzy_words(r[_FOLDED] for r in rows if r[_KIND] in ("hw", "gl"))
-    _add_vocabulary(session, dictionary, vocab)
+    _add_vocabulary(session, dictionary, planned.vocab)
 
 
 def _insert_many(connection, table: str, columns: tuple, rows: list[tuple], ignore=False) -> None:
