@@ -242,11 +242,13 @@ def _dry_run(session, dictionary: Dictionary, parsed: Parsed, report: ImportRepo
     update; an entry hidden from `viewer` it names is an error (import_guard)."""
     _dry_media(parsed, report)
     existing = syncmarks.stored_marks(session, dictionary, [e["id"] for e in parsed.entries])
-    for entry_id in import_guard.hidden_entries(session, dictionary, viewer, list(existing)):
+    hidden = set(import_guard.hidden_entries(session, dictionary, viewer, list(existing)))
+    for entry_id in sorted(hidden):  # neither created nor updated: refused
         report.errors.append({"line": None, "message": import_guard.out_of_sight(
             "entry", entry_id).message})  # fmt: skip
-    report.updated = sum(1 for e in parsed.entries if e["id"] in existing)
-    report.created = report.entries_read - report.updated
+    stored = sum(1 for e in parsed.entries if e["id"] in existing)
+    report.updated = stored - sum(1 for e in parsed.entries if e["id"] in hidden)
+    report.created = report.entries_read - stored
     textpack.predict(session=session, dictionary=dictionary, pack=parsed.texts, report=report)
 
 

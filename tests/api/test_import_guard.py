@@ -50,6 +50,7 @@ def test_an_entry_hidden_from_the_editor_is_not_theirs_to_import(client, protoco
     dry = _import(client, editor, {"entries": [forged]}, data={"dry_run": "true"})
     assert dry.status_code == 200, dry.text
     assert [before["id"] in e["message"] for e in dry.json()["errors"]] == [True]
+    assert (dry.json()["updated"], dry.json()["created"]) == (0, 0)  # refused, not counted
 
 
 def test_parts_hidden_from_the_editor_stay_as_they_are(client, protocol):
