@@ -21,6 +21,11 @@ from lexicon.shape.entry import audio_refs, iter_media, media_sha
 from lexicon.shape.schemas import EntryIn
 
 
+class FileNotYours(InvalidInput):
+    """A write names a stored file its writer may not hear: answered as a file that is not
+    there (`sha256` in details), so that a guessed sha256 learns nothing."""
+
+
 def check_named_media(
     session: Session,
     dictionary: Dictionary,
@@ -49,7 +54,7 @@ def check_named_media(
             continue  # the writer hears it in this entry, or only hidden parts keep it
         if not can_view_media(session=session, dictionary=dictionary, viewer=viewer,
                               sha256=sha256):  # fmt: skip
-            raise InvalidInput(f"media: no stored file with sha256 {sha256}")
+            raise FileNotYours(f"media: no stored file with sha256 {sha256}", sha256=sha256)
 
 
 def named_files(entry: EntryIn | dict) -> Counter:

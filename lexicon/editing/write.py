@@ -21,7 +21,7 @@ from lexicon.accounts.access import Viewer
 from lexicon.db.transactions import transaction
 from lexicon.editing.batch import validate as _validate
 from lexicon.editing.dictionaries import touch
-from lexicon.editing.named_media import check_named_media
+from lexicon.editing.named_media import FileNotYours, check_named_media
 from lexicon.editing.rows import (
     add_revision,
     child_rows,
@@ -278,23 +278,30 @@ def restore_revision(
         ).scalar_one_or_none()
         if revision is None:
             raise RevisionNotFound(f"entry {entry_id} has no revision {number}")
-        data = revision.data
+        data, current = revision.data, None
         if viewer is not None:
             current = entry_dict(session=session, dictionary=dictionary, row=row)
             data = access.restorable(viewer, dictionary, revision.data, current)
             if data is None:
                 raise RevisionNotFound(f"entry {entry_id} has no revision {number}")
-        return update_entry(
-            session=session,
-            dictionary=dictionary,
-            entry_id=entry_id,
-            data=data,
-            version=row.version,
-            editor=editor,
-            action="restore",
-            comment=labels.RESTORED % {"number": number},
-            viewer=viewer,  # relations to targets hidden from them stay as they are now
-        )
+        try:
+            return update_entry(
+                session=session,
+                dictionary=dictionary,
+                entry_id=entry_id,
+                data=data,
+                version=row.version,
+                editor=editor,
+                action="restore",
+                comment=labels.RESTORED % {"number": number},
+                viewer=viewer,  # relations to targets hidden from them stay as they are now
+                current=current,
+            )
+        except FileNotYours as exc:  # they saw the revision name it: no secret to keep
+            raise InvalidInput(
+                f"revision {number} names a recording or picture you may not hear now (media "
+                f"{exc.details['sha256']}); ask someone who may to restore it; nothing was saved"
+            ) from exc
 
 
 def _write(session, dictionary, values: dict, data: EntryIn, editor, action, comment, new) -> dict:

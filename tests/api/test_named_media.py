@@ -101,3 +101,18 @@ def test_uploading_the_same_bytes_is_not_naming(client, protocol):
     )  # fmt: skip
     assert answer.status_code == 201, answer.text
     assert answer.json()["senses"][0]["pictures"][0]["media"]["sha256"] == protocol.shas["picture"]
+
+
+def test_restoring_a_revision_does_not_bring_back_a_file_out_of_sight(client, protocol):
+    """Revision 1 had alpha's recording on a public pronunciation (the owner's choice then);
+    revision 2 took it off. The editor outside alpha may not put it back by a restore."""
+    sha = protocol.shas["recording"]
+    owner, editor = protocol.owner.headers, protocol.headers("editor_outside")
+    made = client.post(f"{API}/entries", json=_with_recording(sha), headers=owner).json()
+    made["pronunciations"] = []
+    assert client.put(f"{API}/entries/{made['id']}", json=made, headers=owner).status_code == 200
+    answer = client.post(f"{API}/entries/{made['id']}/revisions/1/restore", headers=editor)
+    assert answer.status_code == 422, answer.text
+    assert "revision 1 names a recording or picture you may not hear" in answer.text
+    assert not _heard_by_anyone(client, sha)
+    assert client.get(f"{API}/entries/{made['id']}").json()["version"] == 2  # nothing saved
