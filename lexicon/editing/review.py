@@ -264,8 +264,8 @@ def propose(
             raise _stale_filtered(stale, session, viewer, dictionary)
         base = current["version"]
     if clean:  # a proposal names only files its author may hear, as an edit does
-        stored = session.get(Entry, entry_id) if action != "create" else None
-        check_named_media(session, dictionary, viewer, clean, stored, uploaded)
+        stored = current if action != "create" else None  # the entry read above
+        check_named_media(session, dictionary, viewer, clean, None, uploaded, stored)
     row = Proposal(
         dictionary_id=dictionary.id,
         entry_id=entry_id if action != "create" else None,

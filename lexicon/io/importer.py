@@ -470,6 +470,7 @@ def _merge_known(
                 action="import",
                 comment=f"{report.format} import",
                 viewer=viewer,
+                current=current[e["id"]],  # read above: not read again for its checks
             )
             report.updated += 1
         progress.advance(len(batch), "merging")
